@@ -1,0 +1,57 @@
+/**
+ * The dependency direction from ../shared/STYLE.md, checked on every `npm run lint`:
+ * core depends on nothing of ours; segment-lang, sql and core never reach adapters;
+ * packages never import apps; no cycles.
+ */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-is-the-root',
+      severity: 'error',
+      from: { path: '^packages/core/' },
+      to: { path: '^(packages/(?!core/)|apps/)|node_modules/@strata/(?!core)' },
+    },
+    {
+      name: 'core-and-lang-are-pure',
+      comment: 'core and segment-lang run in the browser: no Node built-ins',
+      severity: 'error',
+      from: { path: '^packages/(core|segment-lang)/src/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'segment-lang-stands-alone',
+      severity: 'error',
+      from: { path: '^packages/segment-lang/src/' },
+      to: { path: '^(packages/(?!segment-lang/|core/)|apps/)' },
+    },
+    {
+      name: 'packages-never-import-apps',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'only-apps-compose-adapters',
+      comment: 'adapters (store-*, channel-*) are wired together only in apps/*',
+      severity: 'error',
+      from: { path: '^packages/(?!testkit/)', pathNot: '^packages/(store-[^/]+)/' },
+      to: { path: '^packages/store-[^/]+/' },
+    },
+    {
+      name: 'through-exports-only',
+      comment: 'cross-package imports go through package exports, never into another package src',
+      severity: 'error',
+      from: { path: '^(packages|apps)/([^/]+)/' },
+      to: { path: '^(packages|apps)/([^/]+)/src/', pathNot: '^$1/$2/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['source', 'import', 'default'] },
+    combinedDependencies: false,
+  },
+};

@@ -1,0 +1,10 @@
+/**
+ * @strata/core — the domain: record schemas (validated with zod at every boundary), the
+ * ports stores implement, and the error model. No I/O here.
+ */
+export * from './result.js';
+export * from './app-error.js';
+export * from './normalise.js';
+export * from './fields.js';
+export * from './model.js';
+export * from './ports.js';

@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import {
+  bool,
+  countryCode,
+  currencyCode,
+  date,
+  email,
+  id,
+  jsonObject,
+  list,
+  money,
+  nonNegativeInt,
+  nonNegativeMoney,
+  optionalText,
+  positiveInt,
+  text,
+  timeZone,
+  timestamp,
+} from './fields.js';
+import { toE164 } from './normalise.js';
+
+export const Channel = { email: 'email', sms: 'sms', whatsapp: 'whatsapp' } as const;
+export type Channel = (typeof Channel)[keyof typeof Channel];
+export const channels = Object.values(Channel);
+
+export const Address = z.object({
+  line1: optionalText(),
+  line2: optionalText(),
+  city: optionalText(200),
+  region: optionalText(200),
+  postcode: optionalText(40),
+  country: countryCode.optional(),
+});
+export type Address = z.infer<typeof Address>;
+
+export const Consent = z.object({
+  granted: bool,
+  at: timestamp,
+  source: optionalText(200),
+});
+export type Consent = z.infer<typeof Consent>;
+
+const phoneField = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(40));
+
+/**
+ * A person who shops (or may shop) at the store. `id` is the store's own customer id; a till
+ * order carrying only an email or phone gets a deterministic id derived from it.
+ */
+export const Customer = z
+  .object({
+    id,
+    email: email.optional(),
+    phone: phoneField.optional(),
+    name: optionalText(300),
+    birthday: date.optional(),
+    age: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v === '' ? undefined : v), z.number().int().min(0).max(130)).optional(),
+    gender: optionalText(40),
+    city: optionalText(200),
+    region: optionalText(200),
+    postcode: optionalText(40),
+    country: countryCode.optional(),
+    shipping_address: Address.optional(),
+    billing_address: Address.optional(),
+    timezone: timeZone.optional(),
+    language: optionalText(35),
+    currency: currencyCode.optional(),
+    occupation: optionalText(200),
+    social_identity: optionalText(200),
+    attributes: jsonObject.default({}),
+    tags: list().default([]),
+    acquisition_channel: optionalText(100),
+    referred_by: id.optional(),
+    created_at: timestamp.optional(),
+    consent: z
+      .object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() })
+      .default({}),
+    newsletter: bool.optional(),
+  })
+  .transform((c, ctx) => {
+    if (c.phone === undefined) return c;
+    const e164 = toE164(c.phone, c.country ?? c.shipping_address?.country);
+    if (!e164) {
+      ctx.addIssue({ code: 'custom', path: ['phone'], message: `not a phone number: "${c.phone}"` });
+      return z.NEVER;
+    }
+    return { ...c, phone: e164 };
+  });
+export type Customer = z.infer<typeof Customer>;
+export type CustomerInput = z.input<typeof Customer>;
+
+export const Product = z.object({
+  sku: id,
+  name: text(300),
+  category: text(200),
+  brand: optionalText(200),
+  price: nonNegativeMoney,
+  launched_at: timestamp.optional(),
+  collection: optionalText(200),
+  /** How many days one unit lasts; empty for durable goods. Drives replenishment. */
+  consumption_days: positiveInt.optional(),
+});
+export type Product = z.infer<typeof Product>;
+
+export const LocationKind = { online: 'online', store: 'store' } as const;
+export type LocationKind = (typeof LocationKind)[keyof typeof LocationKind];
+
+export const Location = z.object({
+  id,
+  name: text(200),
+  kind: z.enum(['online', 'store']),
+  city: optionalText(200),
+  country: countryCode.optional(),
+  timezone: timeZone.optional(),
+});
+export type Location = z.infer<typeof Location>;
+
+export const OrderStatus = { confirmed: 'confirmed', cancelled: 'cancelled', refunded: 'refunded' } as const;
+export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
+
+export const OrderLine = z.object({
+  sku: id,
+  quantity: positiveInt,
+  unit_price: nonNegativeMoney,
+  line_discount: nonNegativeMoney.default(0),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+/**
+ * An order from the online shop or a till. The buyer is named by the store's customer id, or
+ * only by email or phone (till orders): identity resolution links it to one customer.
+ */
+export const Order = z
+  .object({
+    id,
+    customer_id: id.optional(),
+    customer_email: email.optional(),
+    customer_phone: phoneField.optional(),
+    customer_country: countryCode.optional(),
+    location_id: id,
+    placed_at: timestamp,
+    status: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+      z.enum(['confirmed', 'cancelled', 'refunded'], { error: 'must be confirmed, cancelled or refunded' }),
+    ).default('confirmed'),
+    currency: currencyCode,
+    total: money,
+    discount_total: nonNegativeMoney.default(0),
+    discount_codes: list().default([]),
+    lines: z.array(OrderLine).default([]),
+  })
+  .transform((o, ctx) => {
+    if (o.customer_id === undefined && o.customer_email === undefined && o.customer_phone === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['customer_id'], message: 'an order needs customer_id, customer_email or customer_phone' });
+      return z.NEVER;
+    }
+    if (o.customer_phone === undefined) return o;
+    const e164 = toE164(o.customer_phone, o.customer_country);
+    if (!e164) {
+      ctx.addIssue({ code: 'custom', path: ['customer_phone'], message: `not a phone number: "${o.customer_phone}"` });
+      return z.NEVER;
+    }
+    return { ...o, customer_phone: e164 };
+  });
+export type Order = z.infer<typeof Order>;
+
+/** One order line imported on its own (CSV files keep lines apart from order headers). */
+export const OrderLineRow = OrderLine.extend({
+  order_id: id,
+  line_no: positiveInt.optional(),
+});
+export type OrderLineRow = z.infer<typeof OrderLineRow>;
+
+export const EventType = {
+  page_view: 'page_view',
+  product_view: 'product_view',
+  add_to_cart: 'add_to_cart',
+  remove_from_cart: 'remove_from_cart',
+  checkout_started: 'checkout_started',
+  chat_message: 'chat_message',
+  content_view: 'content_view',
+  questionnaire_answer: 'questionnaire_answer',
+  review: 'review',
+  referral: 'referral',
+  event_attended: 'event_attended',
+  newsletter_opt_in: 'newsletter_opt_in',
+  newsletter_opt_out: 'newsletter_opt_out',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+export const PageKind = { home: 'home', category: 'category', product: 'product', demo_video: 'demo_video', other: 'other' } as const;
+
+/** Properties required by the built-in event types; custom types take any properties. */
+export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = {
+  page_view: z.looseObject({ page_kind: z.enum(['home', 'category', 'product', 'demo_video', 'other']) }),
+  product_view: z.looseObject({ sku: z.string().min(1) }),
+  add_to_cart: z.looseObject({ sku: z.string().min(1) }),
+  remove_from_cart: z.looseObject({ sku: z.string().min(1) }),
+  content_view: z.looseObject({ content_id: z.string().min(1), topic: z.string().min(1), dwell_seconds: z.number().min(0) }),
+  questionnaire_answer: z.looseObject({ question: z.string().min(1), option: z.string().min(1) }),
+  review: z.looseObject({ rating: z.number().min(1).max(5) }),
+  referral: z.looseObject({ referrer: z.string().min(1), referee: z.string().min(1) }),
+};
+
+export const Event = z
+  .object({
+    message_id: id,
+    customer_id: id.optional(),
+    anonymous_id: id.optional(),
+    type: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/, 'must be a word such as page_view')),
+    occurred_at: timestamp,
+    properties: jsonObject.default({}),
+  })
+  .superRefine((e, ctx) => {
+    if (e.customer_id === undefined && e.anonymous_id === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['customer_id'], message: 'an event needs customer_id or anonymous_id' });
+    }
+    const schema = eventPropertySchemas[e.type as EventType];
+    if (schema) {
+      const r = schema.safeParse(e.properties);
+      if (!r.success) {
+        for (const issue of r.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['properties', ...issue.path.map(String)], message: issue.message });
+        }
+      }
+    }
+  });
+export type Event = z.infer<typeof Event>;
+
+export const TagSource = { manual: 'manual', rule: 'rule' } as const;
+export const TagAssignment = z.object({
+  customer_id: id,
+  tag: text(100),
+  source: z.enum(['manual', 'rule']).default('manual'),
+  assigned_by: text(200).default('import'),
+  assigned_at: timestamp,
+});
+export type TagAssignment = z.infer<typeof TagAssignment>;
+
+/** Links an anonymous visitor (and optionally contact details) to a customer. */
+export const IdentityLink = z.object({
+  customer_id: id,
+  anonymous_id: id.optional(),
+});
+export type IdentityLink = z.infer<typeof IdentityLink>;
+
+export const Entity = {
+  customers: 'customers',
+  products: 'products',
+  locations: 'locations',
+  orders: 'orders',
+  order_lines: 'order_lines',
+  events: 'events',
+  tags: 'tags',
+} as const;
+export type Entity = (typeof Entity)[keyof typeof Entity];
+export const entities = Object.values(Entity);
+
+export interface EntityRows {
+  customers: Customer;
+  products: Product;
+  locations: Location;
+  orders: Order;
+  order_lines: OrderLineRow;
+  events: Event;
+  tags: TagAssignment;
+}
+
+export const entitySchemas: { [K in Entity]: z.ZodType<EntityRows[K]> } = {
+  customers: Customer,
+  products: Product,
+  locations: Location,
+  orders: Order,
+  order_lines: OrderLineRow,
+  events: Event,
+  tags: TagAssignment,
+};

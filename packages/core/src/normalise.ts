@@ -1,0 +1,52 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+
+/** E.164 (+4915112345678) or undefined when the number cannot be a real one. */
+export function toE164(raw: string, defaultCountry?: string): string | undefined {
+  const country = defaultCountry && /^[A-Z]{2}$/.test(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
+  const parsed = parsePhoneNumberFromString(raw.trim(), country);
+  if (!parsed || !parsed.isPossible()) return undefined;
+  return parsed.number;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?$/;
+const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * Accepts ISO 8601 with an offset, a local date-time (read as UTC), a date (midnight UTC)
+ * or YYYYMMDD, and returns a canonical UTC ISO string; undefined when it is not a real time.
+ */
+export function toUtcIso(raw: string): string | undefined {
+  const s = raw.trim();
+  let ms: number;
+  if (OFFSET_DATETIME.test(s)) {
+    ms = Date.parse(s.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  } else {
+    const m = LOCAL_DATETIME.exec(s) ?? ISO_DATE.exec(s) ?? COMPACT_DATE.exec(s);
+    if (!m) return undefined;
+    const [y, mo, d, h = '0', mi = '0', sec = '0', frac = ''] = m.slice(1);
+    const fracMs = frac ? Math.round(Number(`0${frac}`) * 1000) : 0;
+    ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), fracMs);
+    // Date.UTC rolls 2024-02-31 over into March: reject instead of guessing.
+    const check = new Date(ms);
+    if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1) return undefined;
+  }
+  if (!Number.isFinite(ms)) return undefined;
+  return new Date(ms).toISOString();
+}
+
+/** A calendar date (YYYY-MM-DD) or undefined. */
+export function toIsoDate(raw: string): string | undefined {
+  const iso = toUtcIso(raw);
+  return iso?.slice(0, 10);
+}
+
+export function isIanaTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
