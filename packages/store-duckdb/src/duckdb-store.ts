@@ -1,0 +1,793 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import {
+  AppError,
+  channels,
+  emptyWriteCounts,
+  type BatchCounts,
+  type Customer,
+  type EntityCounts,
+  type Event,
+  type IdentityLink,
+  type Location,
+  type Order,
+  type OrderLineRow,
+  type Product,
+  type Store,
+  type TagAssignment,
+  type WriteBatch,
+  type WriteCounts,
+} from '@strata/core';
+import { migrations } from './migrations.js';
+
+export interface OpenOptions {
+  readOnly?: boolean;
+  /** Clock for bookkeeping times (identity links); tests pass a fixed one. */
+  now?: () => Date;
+}
+
+type Cell = string | number | boolean | null | undefined;
+
+/** Columns of a staging table: name and how the appender writes it. */
+type ColumnKind = 'text' | 'double' | 'int' | 'bool';
+type Columns = readonly (readonly [name: string, kind: ColumnKind])[];
+
+const sqlType: Record<ColumnKind, string> = { text: 'VARCHAR', double: 'DOUBLE', int: 'BIGINT', bool: 'BOOLEAN' };
+
+function appendCell(a: DuckDBAppender, kind: ColumnKind, v: Cell): void {
+  if (v === null || v === undefined) return a.appendNull();
+  switch (kind) {
+    case 'text':
+      return a.appendVarchar(String(v));
+    case 'double':
+      return a.appendDouble(Number(v));
+    case 'int':
+      return a.appendBigInt(BigInt(v as number));
+    case 'bool':
+      return a.appendBoolean(Boolean(v));
+  }
+}
+
+const customerColumns = [
+  ['ord', 'int'],
+  ['id', 'text'],
+  ['email', 'text'],
+  ['phone', 'text'],
+  ['name', 'text'],
+  ['birthday', 'text'],
+  ['age', 'int'],
+  ['gender', 'text'],
+  ['city', 'text'],
+  ['region', 'text'],
+  ['postcode', 'text'],
+  ['country', 'text'],
+  ['shipping_address', 'text'],
+  ['billing_address', 'text'],
+  ['timezone', 'text'],
+  ['language', 'text'],
+  ['currency', 'text'],
+  ['occupation', 'text'],
+  ['social_identity', 'text'],
+  ['attributes', 'text'],
+  ['acquisition_channel', 'text'],
+  ['referred_by', 'text'],
+  ['created_at', 'text'],
+  ['consent_email_granted', 'bool'],
+  ['consent_email_at', 'text'],
+  ['consent_email_source', 'text'],
+  ['consent_sms_granted', 'bool'],
+  ['consent_sms_at', 'text'],
+  ['consent_sms_source', 'text'],
+  ['consent_whatsapp_granted', 'bool'],
+  ['consent_whatsapp_at', 'text'],
+  ['consent_whatsapp_source', 'text'],
+  ['newsletter', 'bool'],
+] as const satisfies Columns;
+
+/** Plain customer fields merged as "a value sent replaces the stored one; a value not sent keeps it". */
+const customerPlainFields = [
+  'email',
+  'phone',
+  'name',
+  'gender',
+  'city',
+  'region',
+  'postcode',
+  'country',
+  'timezone',
+  'language',
+  'currency',
+  'occupation',
+  'social_identity',
+  'acquisition_channel',
+  'referred_by',
+] as const;
+
+const orderColumns = [
+  ['ord', 'int'],
+  ['id', 'text'],
+  ['source_customer_id', 'text'],
+  ['source_email', 'text'],
+  ['source_phone', 'text'],
+  ['location_id', 'text'],
+  ['placed_at', 'text'],
+  ['status', 'text'],
+  ['currency', 'text'],
+  ['total', 'double'],
+  ['discount_total', 'double'],
+  ['discount_codes', 'text'],
+  ['customer_id', 'text'],
+] as const satisfies Columns;
+
+const lineColumns = [
+  ['ord', 'int'],
+  ['order_id', 'text'],
+  ['line_no', 'int'],
+  ['sku', 'text'],
+  ['quantity', 'int'],
+  ['unit_price', 'double'],
+  ['line_discount', 'double'],
+] as const satisfies Columns;
+
+const eventColumns = [
+  ['message_id', 'text'],
+  ['source_customer_id', 'text'],
+  ['anonymous_id', 'text'],
+  ['type', 'text'],
+  ['occurred_at', 'text'],
+  ['properties', 'text'],
+  ['customer_id', 'text'],
+] as const satisfies Columns;
+
+const productColumns = [
+  ['ord', 'int'],
+  ['sku', 'text'],
+  ['name', 'text'],
+  ['category', 'text'],
+  ['brand', 'text'],
+  ['price', 'double'],
+  ['launched_at', 'text'],
+  ['collection', 'text'],
+  ['consumption_days', 'int'],
+] as const satisfies Columns;
+
+const locationColumns = [
+  ['ord', 'int'],
+  ['id', 'text'],
+  ['name', 'text'],
+  ['kind', 'text'],
+  ['city', 'text'],
+  ['country', 'text'],
+  ['timezone', 'text'],
+] as const satisfies Columns;
+
+const tagColumns = [
+  ['ord', 'int'],
+  ['customer_id', 'text'],
+  ['tag', 'text'],
+  ['source', 'text'],
+  ['assigned_by', 'text'],
+  ['assigned_at', 'text'],
+] as const satisfies Columns;
+
+const linkColumns = [
+  ['ord', 'int'],
+  ['customer_id', 'text'],
+  ['anonymous_id', 'text'],
+] as const satisfies Columns;
+
+const stagingTables = {
+  stage_customers: customerColumns,
+  stage_orders: orderColumns,
+  stage_lines: lineColumns,
+  stage_events: eventColumns,
+  stage_products: productColumns,
+  stage_locations: locationColumns,
+  stage_tags: tagColumns,
+  stage_links: linkColumns,
+} as const;
+type StagingTable = keyof typeof stagingTables;
+
+/** The id given to a buyer known only by email or phone (a till order): stable, so re-imports agree. */
+export function guestCustomerId(kind: 'email' | 'phone', value: string): string {
+  return `guest-${createHash('sha256').update(`${kind}:${value}`).digest('hex').slice(0, 20)}`;
+}
+const guestIdSql = (kind: string, valueExpr: string) => `'guest-' || substr(sha256('${kind}:' || ${valueExpr}), 1, 20)`;
+
+const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is held in (.*?) \(PID (\d+)\)/;
+
+/**
+ * The embedded store: one DuckDB file, one writing process. Every write() is one transaction;
+ * writes are serialised on one connection so a batch never interleaves with another.
+ */
+export class DuckDbStore implements Store {
+  private tail: Promise<unknown> = Promise.resolve();
+  private staged = new Set<StagingTable>();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly readOnly: boolean,
+    private readonly now: () => Date,
+  ) {}
+
+  static async open(path: string, options: OpenOptions = {}): Promise<DuckDbStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (e) {
+      const m = LOCK_ERROR.exec(e instanceof Error ? e.message : '');
+      if (m) {
+        throw new AppError(
+          'conflict',
+          `the store ${path} is open for writing in another process (pid ${m[3]}). ` +
+            'If that is `strata serve`/`npm start`, the command can go through it: check that the server is up; otherwise stop that process and retry.',
+          [{ where: path, message: 'locked' }],
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    const conn = await instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`);
+    const store = new DuckDbStore(path, instance, conn, options.readOnly ?? false, options.now ?? (() => new Date()));
+    if (!store.readOnly) await store.migrate();
+    return store;
+  }
+
+  /** Applies pending migrations; returns the versions applied. */
+  async migrate(): Promise<number[]> {
+    await this.conn.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
+    );
+    const done = new Set((await this.rows<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        await this.conn.run(m.sql);
+        await this.conn.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.name]);
+        await this.conn.run('COMMIT');
+      } catch (e) {
+        await this.conn.run('ROLLBACK');
+        throw e;
+      }
+      applied.push(m.version);
+    }
+    return applied;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const r = await this.rows<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    return Number(r[0]?.v ?? 0);
+  }
+
+  /** Runs one read query and returns plain JS rows (BIGINT as number where safe). */
+  async rows<T = Record<string, unknown>>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    return this.serial(async () => this.rowsUnlocked<T>(sql, params));
+  }
+
+  private async rowsUnlocked<T>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as unknown as T[];
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.tail;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  async counts(): Promise<EntityCounts> {
+    const r = await this.rows<Record<string, number>>(`
+      SELECT
+        (SELECT count(*) FROM customers WHERE merged_into IS NULL) AS customers,
+        (SELECT count(*) FROM customers WHERE merged_into IS NOT NULL) AS merged_customers,
+        (SELECT count(*) FROM products) AS products,
+        (SELECT count(*) FROM locations) AS locations,
+        (SELECT count(*) FROM orders) AS orders,
+        (SELECT count(*) FROM order_lines) AS order_lines,
+        (SELECT count(*) FROM events) AS events,
+        (SELECT count(*) FROM tags) AS tags,
+        (SELECT count(*) FROM identities) AS identities`);
+    const row = r[0] ?? {};
+    const n = (k: string) => Number(row[k] ?? 0);
+    return {
+      customers: n('customers'),
+      merged_customers: n('merged_customers'),
+      products: n('products'),
+      locations: n('locations'),
+      orders: n('orders'),
+      order_lines: n('order_lines'),
+      events: n('events'),
+      tags: n('tags'),
+      identities: n('identities'),
+    };
+  }
+
+  async resolveCustomer(key: { id?: string; email?: string; phone?: string; anonymous_id?: string }): Promise<string | undefined> {
+    const lookups: [string, string | undefined][] = [
+      ['id', key.id],
+      ['email', key.email?.toLowerCase()],
+      ['phone', key.phone],
+      ['anonymous', key.anonymous_id],
+    ];
+    for (const [kind, value] of lookups) {
+      if (value === undefined) continue;
+      const sql =
+        kind === 'id'
+          ? 'SELECT coalesce(merged_into, id) AS id FROM customers WHERE id = $1'
+          : `SELECT coalesce(c.merged_into, c.id) AS id FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = '${kind}' AND i.value = $1`;
+      const r = await this.rows<{ id: string }>(sql, [value]);
+      if (r[0]) return r[0].id;
+    }
+    return undefined;
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const r = await this.rows<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
+    return r[0]?.value;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.serial(() => this.conn.run('INSERT OR REPLACE INTO settings VALUES ($1, $2)', [key, value]));
+  }
+
+  /** Writes a batch atomically. Safe to call concurrently: batches are applied one at a time. */
+  write(batch: WriteBatch): Promise<BatchCounts> {
+    if (this.readOnly) return Promise.reject(new AppError('conflict', `the store ${this.path} is open read-only`));
+    return this.serial(async () => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const counts = await this.applyBatch(batch);
+        await this.conn.run('COMMIT');
+        return counts;
+      } catch (e) {
+        await this.conn.run('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  private async applyBatch(b: WriteBatch): Promise<BatchCounts> {
+    const counts: BatchCounts = {};
+    if (b.locations?.length) counts.locations = await this.upsertLocations(b.locations);
+    if (b.products?.length) counts.products = await this.upsertProducts(b.products);
+    if (b.customers?.length) {
+      counts.customers = await this.upsertCustomers(b.customers);
+      const tags = b.customers.flatMap((c) =>
+        c.tags.map((tag): TagAssignment => ({ customer_id: c.id, tag, source: 'manual', assigned_by: 'import', assigned_at: c.created_at ?? this.now().toISOString() })),
+      );
+      if (tags.length) {
+        const t = await this.upsertTags(tags);
+        counts.tags = addCounts(counts.tags, t);
+      }
+    }
+    if (b.identities?.length) counts.identities = await this.linkIdentities(b.identities);
+    if (b.orders?.length) counts.orders = await this.upsertOrders(b.orders);
+    if (b.order_lines?.length) counts.order_lines = await this.upsertOrderLines(b.order_lines);
+    if (b.events?.length) counts.events = await this.insertEvents(b.events);
+    if (b.tags?.length) counts.tags = addCounts(counts.tags, await this.upsertTags(b.tags));
+    return counts;
+  }
+
+  /* ---------- staging ---------- */
+
+  private async stage(table: StagingTable, rows: Iterable<readonly Cell[]>): Promise<void> {
+    const columns = stagingTables[table];
+    if (!this.staged.has(table)) {
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map(([n, k]) => `${n} ${sqlType[k]}`).join(', ')})`,
+      );
+      this.staged.add(table);
+    } else {
+      await this.conn.run(`DELETE FROM ${table}`);
+    }
+    const a = await this.conn.createAppender(table, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        for (let i = 0; i < columns.length; i++) appendCell(a, columns[i]![1], row[i]);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+  }
+
+  private async one(sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>> {
+    const r = await this.rowsUnlocked<Record<string, unknown>>(sql, params);
+    return r[0] ?? {};
+  }
+
+  /** Counts and applies an upsert from a staging table (deduplicated, last row wins). */
+  private async upsertFromStage(opts: {
+    stage: StagingTable;
+    target: string;
+    key: readonly string[];
+    /** target column → expression over `s` (the staged row) and `t` (the stored row) */
+    set: Record<string, string>;
+    /** the value each column gets on insert, over `s` */
+    insert: Record<string, string>;
+  }): Promise<WriteCounts> {
+    const { stage, target, key, set, insert } = opts;
+    const keyMatch = key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM ${stage} QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ord DESC) = 1`,
+    );
+    const changed = Object.entries(set)
+      .map(([col, expr]) => `(${expr}) IS DISTINCT FROM t.${col}`)
+      .join(' OR ');
+    const c = await this.one(`
+      SELECT count(*) FILTER (WHERE t.${key[0]} IS NULL) AS inserted,
+             count(*) FILTER (WHERE t.${key[0]} IS NOT NULL AND (${changed})) AS updated,
+             count(*) AS total
+      FROM dedup s LEFT JOIN ${target} t ON ${keyMatch}`);
+    const cols = Object.keys(insert);
+    const updates = Object.entries(set).map(([col, expr]) => `${col} = ${expr.replace(/\bs\./g, 'excluded.').replace(/\bt\./g, `${target}.`)}`);
+    await this.conn.run(`
+      INSERT INTO ${target} (${cols.join(', ')})
+      SELECT ${cols.map((col) => insert[col]).join(', ')} FROM dedup s
+      ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`);
+    const inserted = Number(c.inserted ?? 0);
+    const updated = Number(c.updated ?? 0);
+    return { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
+  }
+
+  /* ---------- entities ---------- */
+
+  private async upsertLocations(rows: readonly Location[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_locations',
+      rows.map((l, i) => [i, l.id, l.name, l.kind, l.city, l.country, l.timezone]),
+    );
+    const cols = ['name', 'kind', 'city', 'country', 'timezone'];
+    return this.upsertFromStage({
+      stage: 'stage_locations',
+      target: 'locations',
+      key: ['id'],
+      set: Object.fromEntries(cols.map((c) => [c, `s.${c}`])),
+      insert: Object.fromEntries(['id', ...cols].map((c) => [c, `s.${c}`])),
+    });
+  }
+
+  private async upsertProducts(rows: readonly Product[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_products',
+      rows.map((p, i) => [i, p.sku, p.name, p.category, p.brand, p.price, p.launched_at, p.collection, p.consumption_days]),
+    );
+    const set = {
+      name: 's.name',
+      category: 's.category',
+      brand: 's.brand',
+      price: 's.price::DECIMAL(18,4)',
+      launched_at: 's.launched_at::TIMESTAMPTZ',
+      collection: 's.collection',
+      consumption_days: 's.consumption_days::INTEGER',
+    };
+    return this.upsertFromStage({ stage: 'stage_products', target: 'products', key: ['sku'], set, insert: { sku: 's.sku', ...set } });
+  }
+
+  private async upsertCustomers(rows: readonly Customer[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_customers',
+      rows.map((c, i) => [
+        i,
+        c.id,
+        c.email,
+        c.phone,
+        c.name,
+        c.birthday,
+        c.age,
+        c.gender,
+        c.city,
+        c.region,
+        c.postcode,
+        c.country,
+        c.shipping_address ? JSON.stringify(c.shipping_address) : undefined,
+        c.billing_address ? JSON.stringify(c.billing_address) : undefined,
+        c.timezone,
+        c.language,
+        c.currency,
+        c.occupation,
+        c.social_identity,
+        Object.keys(c.attributes).length ? JSON.stringify(c.attributes) : undefined,
+        c.acquisition_channel,
+        c.referred_by,
+        c.created_at,
+        c.consent.email?.granted,
+        c.consent.email?.at,
+        c.consent.email?.source,
+        c.consent.sms?.granted,
+        c.consent.sms?.at,
+        c.consent.sms?.source,
+        c.consent.whatsapp?.granted,
+        c.consent.whatsapp?.at,
+        c.consent.whatsapp?.source,
+        c.newsletter,
+      ]),
+    );
+    // A record sent for a customer that was merged into another updates the surviving one.
+    await this.conn.run(`UPDATE stage_customers SET id = c.merged_into FROM customers c WHERE c.id = stage_customers.id AND c.merged_into IS NOT NULL`);
+    const set: Record<string, string> = {};
+    for (const f of customerPlainFields) set[f] = `coalesce(s.${f}, t.${f})`;
+    set.birthday = 'coalesce(s.birthday::DATE, t.birthday)';
+    set.age = 'coalesce(s.age::INTEGER, t.age)';
+    set.shipping_address = 'coalesce(s.shipping_address::JSON, t.shipping_address)';
+    set.billing_address = 'coalesce(s.billing_address::JSON, t.billing_address)';
+    set.attributes = `CASE WHEN s.attributes IS NULL THEN t.attributes WHEN t.attributes IS NULL THEN s.attributes::JSON ELSE json_merge_patch(t.attributes, s.attributes::JSON) END`;
+    set.created_at = 'coalesce(least(s.created_at::TIMESTAMPTZ, t.created_at), s.created_at::TIMESTAMPTZ, t.created_at)';
+    set.newsletter = 'coalesce(s.newsletter, t.newsletter)';
+    for (const ch of channels) {
+      // Consent: the newest statement wins, whatever order the records arrive in.
+      const newer = `(s.consent_${ch}_at IS NOT NULL AND (t.consent_${ch}_at IS NULL OR s.consent_${ch}_at::TIMESTAMPTZ >= t.consent_${ch}_at))`;
+      set[`consent_${ch}_granted`] = `CASE WHEN ${newer} THEN s.consent_${ch}_granted ELSE t.consent_${ch}_granted END`;
+      set[`consent_${ch}_source`] = `CASE WHEN ${newer} THEN s.consent_${ch}_source ELSE t.consent_${ch}_source END`;
+      set[`consent_${ch}_at`] = `CASE WHEN ${newer} THEN s.consent_${ch}_at::TIMESTAMPTZ ELSE t.consent_${ch}_at END`;
+    }
+    set.is_stub = 'false';
+    const insert: Record<string, string> = { id: 's.id' };
+    for (const [col, expr] of Object.entries(set)) {
+      insert[col] = expr.replace(/coalesce\((s\.[a-z_]+(?:::[A-Z]+)?), t\.[a-z_]+\)/, '$1');
+    }
+    insert.attributes = 's.attributes::JSON';
+    insert.created_at = 's.created_at::TIMESTAMPTZ';
+    for (const ch of channels) {
+      insert[`consent_${ch}_granted`] = `s.consent_${ch}_granted`;
+      insert[`consent_${ch}_source`] = `s.consent_${ch}_source`;
+      insert[`consent_${ch}_at`] = `s.consent_${ch}_at::TIMESTAMPTZ`;
+    }
+    // A stub (known only from an order) becoming a real record counts as an update, not unchanged.
+    const counts = await this.upsertFromStage({ stage: 'stage_customers', target: 'customers', key: ['id'], set, insert });
+    for (const ch of channels) {
+      await this.conn.run(`
+        INSERT OR IGNORE INTO consent_history
+        SELECT id, '${ch}', consent_${ch}_granted, consent_${ch}_at::TIMESTAMPTZ, consent_${ch}_source
+        FROM dedup WHERE consent_${ch}_at IS NOT NULL AND consent_${ch}_granted IS NOT NULL`);
+    }
+    await this.claimIdentities(`
+      SELECT 'email' AS kind, email AS value, id AS customer_id, ord FROM dedup WHERE email IS NOT NULL
+      UNION ALL SELECT 'phone', phone, id, ord FROM dedup WHERE phone IS NOT NULL`);
+    return counts;
+  }
+
+  /**
+   * Records that these customers own these emails/phones. When one is already owned by another
+   * customer, the two are the same person: they are merged, keeping both histories.
+   */
+  private async claimIdentities(claimsSql: string): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE claims AS ${claimsSql}`);
+    await this.conn.run(`
+      INSERT OR IGNORE INTO identities
+      SELECT kind, value, customer_id, $1::TIMESTAMPTZ FROM claims
+      QUALIFY row_number() OVER (PARTITION BY kind, value ORDER BY ord) = 1`, [this.now().toISOString()]);
+    const conflicts = await this.rowsUnlocked<{ kind: string; value: string; owner: string; claimant: string }>(`
+      SELECT DISTINCT cl.kind, cl.value, coalesce(co.merged_into, co.id) AS owner, coalesce(cc.merged_into, cc.id) AS claimant
+      FROM claims cl
+      JOIN identities i ON i.kind = cl.kind AND i.value = cl.value
+      JOIN customers co ON co.id = i.customer_id
+      JOIN customers cc ON cc.id = cl.customer_id
+      WHERE coalesce(co.merged_into, co.id) <> coalesce(cc.merged_into, cc.id)
+      ORDER BY 1, 2, 4`);
+    for (const c of conflicts) {
+      const owner = await this.canonical(c.owner);
+      const claimant = await this.canonical(c.claimant);
+      if (owner !== claimant) await this.merge(owner, claimant);
+    }
+  }
+
+  private async canonical(id: string): Promise<string> {
+    const r = await this.one('SELECT coalesce(merged_into, id) AS id FROM customers WHERE id = $1', [id]);
+    return typeof r.id === 'string' ? r.id : id;
+  }
+
+  /**
+   * Merges two customers who are one person. The survivor is the one with a store record over a
+   * guest or stub, else the earlier owner of the shared email/phone. Orders, events, tags,
+   * identities and consent history of the other are moved to the survivor; the other row stays
+   * with merged_into set, so its id still resolves.
+   */
+  private async merge(owner: string, claimant: string): Promise<void> {
+    const r = await this.rowsUnlocked<{ id: string; is_stub: boolean }>(`SELECT id, is_stub FROM customers WHERE id IN ($1, $2)`, [owner, claimant]);
+    const weak = (id: string) => id.startsWith('guest-') || r.find((x) => x.id === id)?.is_stub === true;
+    const [survivor, merged] = weak(owner) && !weak(claimant) ? [claimant, owner] : [owner, claimant];
+    const p = [survivor, merged];
+    const fill = [...customerPlainFields, 'birthday', 'age', 'shipping_address', 'billing_address', 'created_at', 'newsletter']
+      .map((f) => (f === 'created_at' ? `created_at = least(s.created_at, m.created_at)` : `${f} = coalesce(s.${f}, m.${f})`))
+      .join(', ');
+    await this.conn.run(
+      `UPDATE customers AS s SET ${fill}, attributes = CASE WHEN m.attributes IS NULL THEN s.attributes WHEN s.attributes IS NULL THEN m.attributes ELSE json_merge_patch(m.attributes, s.attributes) END,
+        is_stub = s.is_stub AND m.is_stub
+       FROM customers m WHERE s.id = $1 AND m.id = $2`,
+      p,
+    );
+    for (const ch of channels) {
+      await this.conn.run(
+        `UPDATE customers AS s SET consent_${ch}_granted = m.consent_${ch}_granted, consent_${ch}_at = m.consent_${ch}_at, consent_${ch}_source = m.consent_${ch}_source
+         FROM customers m WHERE s.id = $1 AND m.id = $2 AND m.consent_${ch}_at IS NOT NULL AND (s.consent_${ch}_at IS NULL OR m.consent_${ch}_at > s.consent_${ch}_at)`,
+        p,
+      );
+    }
+    await this.conn.run(`UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2`, p);
+    await this.conn.run(`UPDATE orders SET customer_id = $1 WHERE customer_id = $2`, p);
+    await this.conn.run(`UPDATE events SET customer_id = $1 WHERE customer_id = $2`, p);
+    await this.conn.run(`UPDATE identities SET customer_id = $1 WHERE customer_id = $2`, p);
+    await this.conn.run(`INSERT OR IGNORE INTO tags SELECT $1, tag, source, assigned_by, assigned_at FROM tags WHERE customer_id = $2`, p);
+    await this.conn.run(`DELETE FROM tags WHERE customer_id = $1`, [merged]);
+    await this.conn.run(
+      `INSERT OR IGNORE INTO consent_history SELECT $1, channel, granted, stated_at, source FROM consent_history WHERE customer_id = $2`,
+      p,
+    );
+    await this.conn.run(`DELETE FROM consent_history WHERE customer_id = $1`, [merged]);
+  }
+
+  /** Creates id-only customers for ids seen in orders/events before their customer record. */
+  private async ensureCustomers(sql: string): Promise<void> {
+    await this.conn.run(`INSERT OR IGNORE INTO customers (id, is_stub, attributes) SELECT DISTINCT customer_id, true, '{}'::JSON FROM (${sql}) WHERE customer_id IS NOT NULL`);
+  }
+
+  private async linkIdentities(rows: readonly IdentityLink[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_links',
+      rows.map((l, i) => [i, l.customer_id, l.anonymous_id]),
+    );
+    await this.conn.run(`UPDATE stage_links SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_links.customer_id AND c.merged_into IS NOT NULL`);
+    await this.ensureCustomers('SELECT customer_id FROM stage_links');
+    const c = await this.one(`
+      SELECT count(*) FILTER (WHERE i.value IS NULL) AS inserted, count(*) AS total
+      FROM (SELECT DISTINCT anonymous_id, first(customer_id ORDER BY ord) AS customer_id FROM stage_links WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id) s
+      LEFT JOIN identities i ON i.kind = 'anonymous' AND i.value = s.anonymous_id`);
+    // An anonymous id belongs to the first customer it was identified as (a shared device does
+    // not make two people one).
+    await this.conn.run(
+      `INSERT OR IGNORE INTO identities
+       SELECT 'anonymous', anonymous_id, customer_id, $1::TIMESTAMPTZ FROM stage_links WHERE anonymous_id IS NOT NULL
+       QUALIFY row_number() OVER (PARTITION BY anonymous_id ORDER BY ord) = 1`,
+      [this.now().toISOString()],
+    );
+    // Events sent before the visitor was identified now belong to the customer.
+    await this.conn.run(`
+      UPDATE events SET customer_id = coalesce(c.merged_into, c.id)
+      FROM identities i JOIN customers c ON c.id = i.customer_id
+      WHERE i.kind = 'anonymous' AND i.value = events.anonymous_id AND events.customer_id IS NULL
+        AND events.anonymous_id IN (SELECT anonymous_id FROM stage_links)`);
+    const inserted = Number(c.inserted ?? 0);
+    return { inserted, updated: 0, unchanged: Number(c.total ?? 0) - inserted };
+  }
+
+  private async upsertOrders(rows: readonly Order[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_orders',
+      rows.map((o, i) => [
+        i,
+        o.id,
+        o.customer_id,
+        o.customer_email,
+        o.customer_phone,
+        o.location_id,
+        o.placed_at,
+        o.status,
+        o.currency,
+        o.total,
+        o.discount_total,
+        JSON.stringify(o.discount_codes),
+        null,
+      ]),
+    );
+    // Who bought: the store's customer id if given, else whoever owns the email, then the phone,
+    // else a guest customer keyed by the email or phone.
+    await this.conn.run(`
+      UPDATE stage_orders SET customer_id = coalesce(
+        (SELECT coalesce(c.merged_into, c.id) FROM customers c WHERE c.id = stage_orders.source_customer_id),
+        stage_orders.source_customer_id,
+        (SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = 'email' AND i.value = stage_orders.source_email),
+        (SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = 'phone' AND i.value = stage_orders.source_phone),
+        CASE WHEN source_email IS NOT NULL THEN ${guestIdSql('email', 'source_email')} ELSE ${guestIdSql('phone', 'source_phone')} END)`);
+    await this.conn.run(`
+      INSERT OR IGNORE INTO customers (id, email, phone, is_stub, attributes)
+      SELECT customer_id, first(source_email ORDER BY ord), first(source_phone ORDER BY ord), true, '{}'::JSON
+      FROM stage_orders GROUP BY customer_id`);
+    const set = {
+      customer_id: 's.customer_id',
+      location_id: 's.location_id',
+      placed_at: 's.placed_at::TIMESTAMPTZ',
+      status: 's.status',
+      currency: 's.currency',
+      total: 's.total::DECIMAL(18,4)',
+      discount_total: 's.discount_total::DECIMAL(18,4)',
+      discount_codes: 's.discount_codes::JSON::VARCHAR[]',
+      source_customer_id: 's.source_customer_id',
+      source_email: 's.source_email',
+      source_phone: 's.source_phone',
+    };
+    const counts = await this.upsertFromStage({ stage: 'stage_orders', target: 'orders', key: ['id'], set, insert: { id: 's.id', ...set } });
+    await this.claimIdentities(`
+      SELECT 'email' AS kind, source_email AS value, customer_id, ord FROM stage_orders WHERE source_email IS NOT NULL
+      UNION ALL SELECT 'phone', source_phone, customer_id, ord FROM stage_orders WHERE source_phone IS NOT NULL`);
+    const lines = rows.flatMap((o) => o.lines.map((l, i): OrderLineRow => ({ ...l, order_id: o.id, line_no: i + 1 })));
+    if (lines.length) {
+      await this.upsertOrderLines(lines);
+      // An order re-sent with fewer lines loses the lines it no longer has.
+      await this.conn.run(`
+        DELETE FROM order_lines USING (SELECT order_id, max(line_no) AS n FROM stage_lines GROUP BY order_id) k
+        WHERE order_lines.order_id = k.order_id AND order_lines.line_no > k.n`);
+    }
+    return counts;
+  }
+
+  private async upsertOrderLines(rows: readonly OrderLineRow[]): Promise<WriteCounts> {
+    // Lines without a number are numbered in the order they arrive within their order.
+    const next = new Map<string, number>();
+    await this.stage(
+      'stage_lines',
+      rows.map((l, i) => {
+        const n = l.line_no ?? (next.get(l.order_id) ?? 0) + 1;
+        next.set(l.order_id, n);
+        return [i, l.order_id, n, l.sku, l.quantity, l.unit_price, l.line_discount];
+      }),
+    );
+    const set = {
+      sku: 's.sku',
+      quantity: 's.quantity::INTEGER',
+      unit_price: 's.unit_price::DECIMAL(18,4)',
+      line_discount: 's.line_discount::DECIMAL(18,4)',
+    };
+    return this.upsertFromStage({
+      stage: 'stage_lines',
+      target: 'order_lines',
+      key: ['order_id', 'line_no'],
+      set,
+      insert: { order_id: 's.order_id', line_no: 's.line_no::INTEGER', ...set },
+    });
+  }
+
+  private async insertEvents(rows: readonly Event[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_events',
+      rows.map((e) => [e.message_id, e.customer_id, e.anonymous_id, e.type, e.occurred_at, JSON.stringify(e.properties), null]),
+    );
+    await this.conn.run(`
+      UPDATE stage_events SET customer_id = coalesce(
+        (SELECT coalesce(c.merged_into, c.id) FROM customers c WHERE c.id = stage_events.source_customer_id),
+        stage_events.source_customer_id,
+        (SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = 'anonymous' AND i.value = stage_events.anonymous_id))`);
+    await this.ensureCustomers('SELECT source_customer_id AS customer_id FROM stage_events');
+    const r = await this.conn.run(`
+      INSERT OR IGNORE INTO events
+      SELECT message_id, customer_id, anonymous_id, type, occurred_at::TIMESTAMPTZ, properties::JSON FROM stage_events
+      QUALIFY row_number() OVER (PARTITION BY message_id) = 1`);
+    const inserted = Number(r.rowsChanged);
+    return { inserted, updated: 0, unchanged: rows.length - inserted };
+  }
+
+  private async upsertTags(rows: readonly TagAssignment[]): Promise<WriteCounts> {
+    await this.stage(
+      'stage_tags',
+      rows.map((t, i) => [i, t.customer_id, t.tag, t.source, t.assigned_by, t.assigned_at]),
+    );
+    await this.conn.run(`UPDATE stage_tags SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_tags.customer_id AND c.merged_into IS NOT NULL`);
+    await this.ensureCustomers('SELECT customer_id FROM stage_tags');
+    // A tag already on the customer keeps who assigned it first.
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM stage_tags QUALIFY row_number() OVER (PARTITION BY customer_id, tag ORDER BY ord) = 1`);
+    const r = await this.conn.run(`
+      INSERT OR IGNORE INTO tags SELECT customer_id, tag, source, assigned_by, assigned_at::TIMESTAMPTZ FROM dedup`);
+    const inserted = Number(r.rowsChanged);
+    return { inserted, updated: 0, unchanged: rows.length - inserted };
+  }
+}
+
+function addCounts(a: WriteCounts | undefined, b: WriteCounts): WriteCounts {
+  const base = a ?? emptyWriteCounts();
+  return { inserted: base.inserted + b.inserted, updated: base.updated + b.updated, unchanged: base.unchanged + b.unchanged };
+}

@@ -1,0 +1,132 @@
+/**
+ * Versioned schema migrations. Each runs once, in order, inside a transaction, and is recorded
+ * in schema_migrations. Never edit a released migration: add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const consentColumns = (channel: string) => `
+  consent_${channel}_granted BOOLEAN,
+  consent_${channel}_at TIMESTAMPTZ,
+  consent_${channel}_source VARCHAR,`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE customers (
+  id VARCHAR PRIMARY KEY,
+  email VARCHAR,
+  phone VARCHAR,
+  name VARCHAR,
+  birthday DATE,
+  age INTEGER,
+  gender VARCHAR,
+  city VARCHAR,
+  region VARCHAR,
+  postcode VARCHAR,
+  country VARCHAR,
+  shipping_address JSON,
+  billing_address JSON,
+  timezone VARCHAR,
+  language VARCHAR,
+  currency VARCHAR,
+  occupation VARCHAR,
+  social_identity VARCHAR,
+  attributes JSON,
+  acquisition_channel VARCHAR,
+  referred_by VARCHAR,
+  created_at TIMESTAMPTZ,
+  ${consentColumns('email')}
+  ${consentColumns('sms')}
+  ${consentColumns('whatsapp')}
+  newsletter BOOLEAN,
+  -- set when this record was found to be the same person as another: the surviving customer
+  merged_into VARCHAR,
+  -- true for a customer known only from an order or event (no customer record imported yet)
+  is_stub BOOLEAN NOT NULL DEFAULT false
+);
+CREATE TABLE identities (
+  kind VARCHAR NOT NULL,   -- email | phone | anonymous
+  value VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  linked_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (kind, value)
+);
+CREATE TABLE consent_history (
+  customer_id VARCHAR NOT NULL,
+  channel VARCHAR NOT NULL,
+  granted BOOLEAN NOT NULL,
+  stated_at TIMESTAMPTZ NOT NULL,
+  source VARCHAR,
+  PRIMARY KEY (customer_id, channel, stated_at)
+);
+CREATE TABLE products (
+  sku VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  category VARCHAR NOT NULL,
+  brand VARCHAR,
+  price DECIMAL(18,4) NOT NULL,
+  launched_at TIMESTAMPTZ,
+  collection VARCHAR,
+  consumption_days INTEGER
+);
+CREATE TABLE locations (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  city VARCHAR,
+  country VARCHAR,
+  timezone VARCHAR
+);
+CREATE TABLE orders (
+  id VARCHAR PRIMARY KEY,
+  customer_id VARCHAR NOT NULL,
+  location_id VARCHAR NOT NULL,
+  placed_at TIMESTAMPTZ NOT NULL,
+  status VARCHAR NOT NULL,
+  currency VARCHAR NOT NULL,
+  total DECIMAL(18,4) NOT NULL,
+  discount_total DECIMAL(18,4) NOT NULL,
+  discount_codes VARCHAR[] NOT NULL,
+  -- the buyer as the source named them, before identity resolution
+  source_customer_id VARCHAR,
+  source_email VARCHAR,
+  source_phone VARCHAR
+);
+CREATE TABLE order_lines (
+  order_id VARCHAR NOT NULL,
+  line_no INTEGER NOT NULL,
+  sku VARCHAR NOT NULL,
+  quantity INTEGER NOT NULL,
+  unit_price DECIMAL(18,4) NOT NULL,
+  line_discount DECIMAL(18,4) NOT NULL,
+  PRIMARY KEY (order_id, line_no)
+);
+CREATE TABLE events (
+  message_id VARCHAR PRIMARY KEY,
+  customer_id VARCHAR,
+  anonymous_id VARCHAR,
+  type VARCHAR NOT NULL,
+  occurred_at TIMESTAMPTZ NOT NULL,
+  properties JSON NOT NULL
+);
+CREATE TABLE tags (
+  customer_id VARCHAR NOT NULL,
+  tag VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  assigned_by VARCHAR NOT NULL,
+  assigned_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (customer_id, tag)
+);
+CREATE TABLE settings (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL
+);
+`,
+  },
+];
