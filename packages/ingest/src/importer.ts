@@ -1,0 +1,136 @@
+import { AppError, entitySchemas, type Entity, type EntityRows, type StoreWriter, type WriteBatch, type WriteCounts } from '@strata/core';
+import { formatOf, openSource, type InputFormat, type SourceRecord } from './record-source.js';
+import { toRowErrors, type RowError } from './row-errors.js';
+
+export interface ImportProgress {
+  rows: number;
+  rejected: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface ImportOptions {
+  /** Rows written per transaction. Larger is faster; each batch is all-or-nothing. */
+  batchSize?: number;
+  /** How many rejected rows to keep in detail (all are counted). */
+  maxErrorDetails?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportSummary {
+  entity: Entity;
+  /** Data rows read (header and blank lines not counted). */
+  rows: number;
+  imported: number;
+  updated: number;
+  /** Rows already stored exactly as sent. */
+  skipped: number;
+  rejected: number;
+  errors: RowError[];
+  /** True when more rows were rejected than `errors` lists. */
+  errorsTruncated: boolean;
+  durationMs: number;
+}
+
+const DEFAULT_BATCH = 50_000;
+
+/**
+ * Validates records and writes them in batches, one transaction each, with the next batch parsed
+ * while the previous one is written. Bad rows are reported and the good ones kept. Re-running the
+ * same input changes nothing, so an import killed half-way is finished by running it again.
+ */
+export async function importRecords<K extends Entity>(
+  writer: StoreWriter,
+  entity: K,
+  records: AsyncIterable<SourceRecord>,
+  options: ImportOptions & { bytesRead?: () => number; totalBytes?: number } = {},
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const schema = entitySchemas[entity];
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const maxErrors = options.maxErrorDetails ?? 1000;
+  const summary: ImportSummary = { entity, rows: 0, imported: 0, updated: 0, skipped: 0, rejected: 0, errors: [], errorsTruncated: false, durationMs: 0 };
+  const lineNumbers = entity === 'order_lines' ? new Map<string, number>() : undefined;
+
+  let batch: EntityRows[K][] = [];
+  let inFlight: Promise<void> | undefined;
+  // A failed write is kept and raised at the next await, never left as an unhandled rejection.
+  let failure: { error: unknown } | undefined;
+  const settle = async () => {
+    if (inFlight) await inFlight;
+    if (failure) throw failure.error;
+  };
+  const add = (c: WriteCounts | undefined) => {
+    if (!c) return;
+    summary.imported += c.inserted;
+    summary.updated += c.updated;
+    summary.skipped += c.unchanged;
+  };
+  const progress = () =>
+    options.onProgress?.({ rows: summary.rows, rejected: summary.rejected, bytes: options.bytesRead?.() ?? 0, totalBytes: options.totalBytes ?? 0 });
+  const flush = async () => {
+    const rows = batch;
+    batch = [];
+    await settle();
+    if (rows.length === 0) return;
+    inFlight = writer.write({ [entity]: rows } as WriteBatch).then(
+      (counts) => {
+        add(counts[entity]);
+        progress();
+      },
+      (error: unknown) => {
+        failure = { error };
+      },
+    );
+  };
+  const reject = (errors: RowError[]) => {
+    summary.rejected++;
+    for (const e of errors) {
+      if (summary.errors.length < maxErrors) summary.errors.push(e);
+      else summary.errorsTruncated = true;
+    }
+  };
+
+  for await (const rec of records) {
+    summary.rows++;
+    if ('error' in rec) {
+      reject([rec.error]);
+      continue;
+    }
+    const parsed = schema.safeParse(rec.value);
+    if (!parsed.success) {
+      reject(toRowErrors(rec.line, parsed.error));
+      continue;
+    }
+    const row = parsed.data;
+    if (lineNumbers) {
+      // Lines without a number are numbered in file order within their order, across batches.
+      const line = row as EntityRows['order_lines'];
+      const n = line.line_no ?? (lineNumbers.get(line.order_id) ?? 0) + 1;
+      lineNumbers.set(line.order_id, n);
+      line.line_no = n;
+    }
+    batch.push(row);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  await settle();
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+export async function importFile(writer: StoreWriter, entity: Entity, path: string, options: ImportOptions & { format?: InputFormat } = {}): Promise<ImportSummary> {
+  const format = options.format ?? formatOf(path);
+  if (!format) {
+    throw new AppError('invalid', `cannot tell the format of ${path}: name it .csv, .jsonl or .ndjson, or pass --format`, [{ where: path, message: 'unknown format' }]);
+  }
+  let source: Awaited<ReturnType<typeof openSource>>;
+  try {
+    source = await openSource(path, format);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
+    throw e;
+  }
+  return importRecords(writer, entity, source.records, { ...options, bytesRead: source.bytesRead, totalBytes: source.totalBytes });
+}

@@ -1,0 +1,8 @@
+/**
+ * @strata/ingest — everything that turns outside data into store writes: streaming CSV and JSON
+ * Lines import with per-row error reports, and (in their own modules) the Segment-spec API
+ * messages and e-commerce order webhooks. Validation happens here; storage behind the core ports.
+ */
+export * from './row-errors.js';
+export * from './record-source.js';
+export * from './importer.js';
