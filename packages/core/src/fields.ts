@@ -8,8 +8,14 @@ import { isIanaTimeZone, toIsoDate, toUtcIso } from './normalise.js';
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
+/**
+ * Optional and blank-tolerant: '' (or whitespace) and undefined both mean "not given". (A plain
+ * `.optional()` would check for undefined before the blank-to-undefined step and then reject ''.)
+ */
+export const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
 export const text = (max = 500) => z.preprocess(blankToUndefined, z.string().trim().min(1).max(max));
-export const optionalText = (max = 500) => text(max).optional();
+export const optionalText = (max = 500) => optional(text(max));
 
 export const id = z.preprocess(
   (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : blankToUndefined(v)),

@@ -9,8 +9,8 @@ import {
   jsonObject,
   list,
   money,
-  nonNegativeInt,
   nonNegativeMoney,
+  optional,
   optionalText,
   positiveInt,
   text,
@@ -29,7 +29,7 @@ export const Address = z.object({
   city: optionalText(200),
   region: optionalText(200),
   postcode: optionalText(40),
-  country: countryCode.optional(),
+  country: optional(countryCode),
 });
 export type Address = z.infer<typeof Address>;
 
@@ -49,32 +49,32 @@ const phoneField = z.preprocess((v) => (typeof v === 'string' && v.trim() === ''
 export const Customer = z
   .object({
     id,
-    email: email.optional(),
-    phone: phoneField.optional(),
+    email: optional(email),
+    phone: optional(phoneField),
     name: optionalText(300),
-    birthday: date.optional(),
-    age: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v === '' ? undefined : v), z.number().int().min(0).max(130)).optional(),
+    birthday: optional(date),
+    age: optional(z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number({ error: 'must be a whole number of years' }).int().min(0).max(130))),
     gender: optionalText(40),
     city: optionalText(200),
     region: optionalText(200),
     postcode: optionalText(40),
-    country: countryCode.optional(),
+    country: optional(countryCode),
     shipping_address: Address.optional(),
     billing_address: Address.optional(),
-    timezone: timeZone.optional(),
+    timezone: optional(timeZone),
     language: optionalText(35),
-    currency: currencyCode.optional(),
+    currency: optional(currencyCode),
     occupation: optionalText(200),
     social_identity: optionalText(200),
     attributes: jsonObject.default({}),
     tags: list().default([]),
     acquisition_channel: optionalText(100),
-    referred_by: id.optional(),
-    created_at: timestamp.optional(),
+    referred_by: optional(id),
+    created_at: optional(timestamp),
     consent: z
       .object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() })
       .default({}),
-    newsletter: bool.optional(),
+    newsletter: optional(bool),
   })
   .transform((c, ctx) => {
     if (c.phone === undefined) return c;
@@ -94,10 +94,10 @@ export const Product = z.object({
   category: text(200),
   brand: optionalText(200),
   price: nonNegativeMoney,
-  launched_at: timestamp.optional(),
+  launched_at: optional(timestamp),
   collection: optionalText(200),
   /** How many days one unit lasts; empty for durable goods. Drives replenishment. */
-  consumption_days: positiveInt.optional(),
+  consumption_days: optional(positiveInt),
 });
 export type Product = z.infer<typeof Product>;
 
@@ -109,8 +109,8 @@ export const Location = z.object({
   name: text(200),
   kind: z.enum(['online', 'store']),
   city: optionalText(200),
-  country: countryCode.optional(),
-  timezone: timeZone.optional(),
+  country: optional(countryCode),
+  timezone: optional(timeZone),
 });
 export type Location = z.infer<typeof Location>;
 
@@ -132,10 +132,10 @@ export type OrderLine = z.infer<typeof OrderLine>;
 export const Order = z
   .object({
     id,
-    customer_id: id.optional(),
-    customer_email: email.optional(),
-    customer_phone: phoneField.optional(),
-    customer_country: countryCode.optional(),
+    customer_id: optional(id),
+    customer_email: optional(email),
+    customer_phone: optional(phoneField),
+    customer_country: optional(countryCode),
     location_id: id,
     placed_at: timestamp,
     status: z.preprocess(
@@ -166,7 +166,7 @@ export type Order = z.infer<typeof Order>;
 /** One order line imported on its own (CSV files keep lines apart from order headers). */
 export const OrderLineRow = OrderLine.extend({
   order_id: id,
-  line_no: positiveInt.optional(),
+  line_no: optional(positiveInt),
 });
 export type OrderLineRow = z.infer<typeof OrderLineRow>;
 
@@ -204,8 +204,8 @@ export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = {
 export const Event = z
   .object({
     message_id: id,
-    customer_id: id.optional(),
-    anonymous_id: id.optional(),
+    customer_id: optional(id),
+    anonymous_id: optional(id),
     type: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/, 'must be a word such as page_view')),
     occurred_at: timestamp,
     properties: jsonObject.default({}),
@@ -239,7 +239,7 @@ export type TagAssignment = z.infer<typeof TagAssignment>;
 /** Links an anonymous visitor (and optionally contact details) to a customer. */
 export const IdentityLink = z.object({
   customer_id: id,
-  anonymous_id: id.optional(),
+  anonymous_id: optional(id),
 });
 export type IdentityLink = z.infer<typeof IdentityLink>;
 

@@ -43,3 +43,23 @@ export interface StoreReader {
 export interface Store extends StoreWriter, StoreReader {
   close(): Promise<void>;
 }
+
+export type SqlParam = string | number | boolean | null;
+export type LoadColumnType = 'text' | 'double' | 'integer' | 'boolean' | 'timestamp';
+
+/**
+ * Runs SQL inside a store, for work that is set-based by nature (profiles, segment counts).
+ * Rows come back as plain JSON values: numbers, ISO 8601 UTC strings for times, YYYY-MM-DD for dates.
+ */
+export interface SqlRunner {
+  readonly dialect: 'duckdb' | 'postgres';
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
+  /**
+   * Creates (or replaces) a table and fills it with rows, the fast way the engine offers
+   * (DuckDB's appender, PostgreSQL's COPY). Column types: 'text' | 'double' | 'integer' | 'boolean' | 'timestamp'.
+   */
+  loadTable(name: string, columns: readonly (readonly [name: string, type: LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void>;
+  /** Runs fn in one transaction: all its statements commit together or not at all. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}

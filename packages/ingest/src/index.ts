@@ -6,3 +6,7 @@
 export * from './row-errors.js';
 export * from './record-source.js';
 export * from './importer.js';
+export * from './coalescing-writer.js';
+export * from './hmac.js';
+export * from './segment-spec.js';
+export * from './shopify.js';

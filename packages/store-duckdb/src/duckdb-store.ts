@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
   AppError,
   channels,
@@ -15,6 +15,9 @@ import {
   type Order,
   type OrderLineRow,
   type Product,
+  type LoadColumnType,
+  type SqlParam,
+  type SqlRunner,
   type Store,
   type TagAssignment,
   type WriteBatch,
@@ -202,7 +205,8 @@ const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is he
  * The embedded store: one DuckDB file, one writing process. Every write() is one transaction;
  * writes are serialised on one connection so a batch never interleaves with another.
  */
-export class DuckDbStore implements Store {
+export class DuckDbStore implements Store, SqlRunner {
+  readonly dialect = 'duckdb' as const;
   private tail: Promise<unknown> = Promise.resolve();
   private staged = new Set<StagingTable>();
 
@@ -274,7 +278,70 @@ export class DuckDbStore implements Store {
 
   private async rowsUnlocked<T>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, params);
-    return reader.getRowObjectsJson() as unknown as T[];
+    return toPlainRows(reader.columnNames(), reader.columnTypes().map((t) => t.typeId), reader.getRowObjectsJson() as Record<string, unknown>[]) as T[];
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.rows<T>(sql, params as DuckDBValue[]);
+  }
+
+  async exec(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    if (this.readOnly) throw new AppError('conflict', `the store ${this.path} is open read-only`);
+    await this.serial(() => this.conn.run(sql, params as DuckDBValue[]));
+  }
+
+  loadTable(name: string, columns: readonly (readonly [string, LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void> {
+    return this.serial(() => this.loadTableUnlocked(name, columns, rows));
+  }
+
+  private async loadTableUnlocked(name: string, columns: readonly (readonly [string, LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new AppError('invalid', `not a table name: ${name}`);
+    const types: Record<LoadColumnType, [string, ColumnKind]> = {
+      text: ['VARCHAR', 'text'],
+      double: ['DOUBLE', 'double'],
+      integer: ['BIGINT', 'int'],
+      boolean: ['BOOLEAN', 'bool'],
+      timestamp: ['VARCHAR', 'text'],
+    };
+    // Timestamps travel as ISO text through the appender and are cast once, in SQL.
+    await this.conn.run(`CREATE OR REPLACE TABLE ${name}__load (${columns.map(([c, t]) => `"${c}" ${types[t][0]}`).join(', ')})`);
+    const a = await this.conn.createAppender(`${name}__load`);
+    try {
+      for (const row of rows) {
+        for (let i = 0; i < columns.length; i++) appendCell(a, types[columns[i]![1]][1], row[i]);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+    const select = columns.map(([c, t]) => (t === 'timestamp' ? `"${c}"::TIMESTAMPTZ AS "${c}"` : `"${c}"`)).join(', ');
+    await this.conn.run(`CREATE OR REPLACE TABLE ${name} AS SELECT ${select} FROM ${name}__load`);
+    await this.conn.run(`DROP TABLE ${name}__load`);
+  }
+
+  /** Runs fn in one transaction on the writing connection; other calls wait until it ends. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const tx: SqlRunner = {
+        dialect: 'duckdb',
+        query: <R>(sql: string, params: readonly SqlParam[] = []) => this.rowsUnlocked<R>(sql, params as DuckDBValue[]),
+        exec: async (sql: string, params: readonly SqlParam[] = []) => {
+          await this.conn.run(sql, params as DuckDBValue[]);
+        },
+        loadTable: (name, columns, rows) => this.loadTableUnlocked(name, columns, rows),
+        transaction: (inner) => inner(tx),
+      };
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const result = await fn(tx);
+        await this.conn.run('COMMIT');
+        return result;
+      } catch (e) {
+        await this.conn.run('ROLLBACK');
+        throw e;
+      }
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -785,6 +852,27 @@ export class DuckDbStore implements Store {
     const inserted = Number(r.rowsChanged);
     return { inserted, updated: 0, unchanged: rows.length - inserted };
   }
+}
+
+const numericTypes = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT, DuckDBTypeId.DECIMAL]);
+const timestampTypes = new Set<DuckDBTypeId>([DuckDBTypeId.TIMESTAMP_TZ, DuckDBTypeId.TIMESTAMP]);
+
+/**
+ * Rows as plain JSON values every caller can compare: big integers and decimals as numbers,
+ * times as ISO 8601 UTC strings, dates as YYYY-MM-DD, JSON as text.
+ */
+function toPlainRows(names: string[], types: DuckDBTypeId[], rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const convert: [string, (v: unknown) => unknown][] = [];
+  names.forEach((name, i) => {
+    const t = types[i]!;
+    if (numericTypes.has(t)) convert.push([name, (v) => (typeof v === 'string' ? Number(v) : v)]);
+    else if (timestampTypes.has(t)) {
+      convert.push([name, (v) => (typeof v === 'string' ? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString() : v)]);
+    }
+  });
+  if (convert.length === 0) return rows;
+  for (const row of rows) for (const [name, f] of convert) if (row[name] !== null && row[name] !== undefined) row[name] = f(row[name]);
+  return rows;
 }
 
 function addCounts(a: WriteCounts | undefined, b: WriteCounts): WriteCounts {

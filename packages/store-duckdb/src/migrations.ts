@@ -129,4 +129,23 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'profile runs',
+    sql: `
+CREATE TABLE profile_runs (
+  id VARCHAR PRIMARY KEY,
+  kind VARCHAR NOT NULL,          -- full | incremental
+  ran_by VARCHAR NOT NULL,        -- who or what started it: cli, server, schedule, test
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  as_of TIMESTAMPTZ NOT NULL,     -- data up to this time counts
+  status VARCHAR NOT NULL,        -- running | complete | failed
+  customers INTEGER,
+  config JSON,
+  model JSON,                     -- fitted parameters, log-likelihood, fit summary
+  error VARCHAR
+);
+`,
+  },
 ];

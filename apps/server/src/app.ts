@@ -1,0 +1,137 @@
+import { Readable } from 'node:stream';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError, entities, httpStatusOf, toAppError, type Entity, type Store, type StoreWriter } from '@strata/core';
+import { importRecords, readCsv, readJsonl, toWriteBatch, verifyHmacSha256, shopifyOrderToRecords } from '@strata/ingest';
+import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
+
+export interface AppKeys {
+  /** Segment-spec write key (HTTP Basic user name). */
+  writeKey: string;
+  /** Admin API key (Bearer) for imports and management. */
+  apiKey: string;
+  /** Shared secret for the order webhook's HMAC-SHA256 signature. */
+  webhookSecret: string;
+}
+
+export interface AppDeps {
+  store: Store;
+  /** Where ingest writes go (a group-committing writer in front of the store). */
+  writer: StoreWriter;
+  keys: AppKeys;
+  version?: string;
+}
+
+const SEGMENT_BATCH_LIMIT = 4 * 1024 * 1024;
+
+function errorBody(e: AppError) {
+  return { error: { type: e.kind, message: e.message, details: e.details } };
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const started = new Date();
+
+  app.onError((e, c) => {
+    const err = toAppError(e);
+    if (err.kind === 'internal') console.error(e);
+    return c.json(errorBody(err), httpStatusOf[err.kind] as 400);
+  });
+  app.notFound((c) => c.json(errorBody(new AppError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404));
+
+  app.get('/health', async (c) => {
+    await deps.store.counts();
+    return c.json({ status: 'ok', started_at: started.toISOString(), version: deps.version ?? '0.1.0' });
+  });
+
+  app.get('/v1/stats', async (c) => c.json({ counts: await deps.store.counts() }));
+
+  /* ---- Segment-spec ingest, authenticated by the write key ---- */
+  const requireWriteKey = async (c: Context, next: () => Promise<void>) => {
+    const key = writeKeyFrom(c.req.header('authorization'));
+    if (key === undefined || !sameSecret(key, deps.keys.writeKey)) {
+      throw new AppError('unauthorized', key === undefined ? 'missing write key: send it as the HTTP Basic user name' : 'wrong write key');
+    }
+    await next();
+  };
+  const limit = bodyLimit({
+    maxSize: SEGMENT_BATCH_LIMIT,
+    onError: () => {
+      throw new AppError('invalid', `request body over ${SEGMENT_BATCH_LIMIT} bytes`);
+    },
+  });
+
+  const ingestMessages = async (c: Context, messages: unknown[]) => {
+    const { batch, rejected } = toWriteBatch(messages);
+    await deps.writer.write(batch);
+    if (rejected.length) {
+      // The good messages are stored; the bad ones are named so the sender can fix them.
+      return c.json({ success: false, accepted: messages.length - rejected.length, rejected }, 400);
+    }
+    return c.json({ success: true });
+  };
+  const readJson = async (c: Context): Promise<unknown> => {
+    try {
+      return await c.req.json<unknown>();
+    } catch (e) {
+      throw new AppError('invalid', `body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  app.post('/v1/batch', requireWriteKey, limit, async (c) => {
+    const body = await readJson(c);
+    const batch = (body as { batch?: unknown })?.batch;
+    if (!Array.isArray(batch)) throw new AppError('invalid', 'expected {"batch": [...]}', [{ field: 'batch', message: 'must be an array' }]);
+    const context = (body as { context?: unknown }).context;
+    const messages = context && typeof context === 'object' ? batch.map((m: unknown) => (m && typeof m === 'object' && !('context' in m) ? { ...m, context } : m)) : batch;
+    return ingestMessages(c, messages);
+  });
+  for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
+    app.post(`/v1/${type}`, requireWriteKey, limit, async (c) => {
+      const body = await readJson(c);
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid', 'expected a JSON object');
+      return ingestMessages(c, [{ type, ...(body as object) }]);
+    });
+  }
+
+  /* ---- e-commerce order webhook, verified by HMAC-SHA256 over the raw body ---- */
+  app.post('/v1/webhooks/shopify/orders', async (c) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (!verifyHmacSha256(raw, deps.keys.webhookSecret, c.req.header('x-shopify-hmac-sha256'))) {
+      throw new AppError('unauthorized', 'bad or missing X-Shopify-Hmac-Sha256 signature');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(raw).toString('utf8'));
+    } catch {
+      throw new AppError('invalid', 'body is not valid JSON');
+    }
+    const mapped = shopifyOrderToRecords(json);
+    if (!mapped.ok) throw new AppError('invalid', 'not a usable orders/create payload', mapped.errors.map((message) => ({ message })));
+    await deps.writer.write({ customers: mapped.value.customer ? [mapped.value.customer] : [], orders: [mapped.value.order] });
+    return c.json({ success: true, order_id: mapped.value.order.id });
+  });
+
+  /* ---- bulk import through the running server (used by `strata import` while it serves) ---- */
+  const requireApiKey = async (c: Context, next: () => Promise<void>) => {
+    const key = bearerFrom(c.req.header('authorization'));
+    if (key === undefined || !sameSecret(key, deps.keys.apiKey)) throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
+    await next();
+  };
+  app.post('/v1/import/:entity', requireApiKey, async (c) => {
+    const entity = c.req.param('entity') ?? '';
+    if (!(entities as readonly string[]).includes(entity)) {
+      throw new AppError('invalid', `unknown entity "${entity}"; one of ${entities.join(', ')}`);
+    }
+    const format = c.req.query('format');
+    if (format !== 'csv' && format !== 'jsonl') throw new AppError('invalid', 'query parameter format must be csv or jsonl');
+    const body = c.req.raw.body;
+    if (!body) throw new AppError('invalid', 'empty body');
+    const stream = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const records = format === 'csv' ? readCsv(stream) : readJsonl(stream);
+    const summary = await importRecords(deps.store, entity as Entity, records, {});
+    return c.json(summary);
+  });
+
+  return app;
+}
