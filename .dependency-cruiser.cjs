@@ -43,7 +43,7 @@ module.exports = {
       comment: 'cross-package imports go through package exports, never into another package src',
       severity: 'error',
       from: { path: '^(packages|apps)/([^/]+)/' },
-      to: { path: '^(packages|apps)/([^/]+)/src/', pathNot: '^$1/$2/' },
+      to: { path: '^(packages|apps)/([^/]+)/src/(?!index\\.ts$)', pathNot: '^$1/$2/' },
     },
   ],
   options: {

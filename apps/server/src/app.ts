@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError, entities, httpStatusOf, toAppError, type Entity, type Store, type StoreWriter } from '@strata/core';
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps): Hono {
     app.post(`/v1/${type}`, requireWriteKey, limit, async (c) => {
       const body = await readJson(c);
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid', 'expected a JSON object');
-      return ingestMessages(c, [{ type, ...(body as object) }]);
+      return ingestMessages(c, [{ type, ...(body) }]);
     });
   }
 
@@ -127,7 +128,7 @@ export function createApp(deps: AppDeps): Hono {
     if (format !== 'csv' && format !== 'jsonl') throw new AppError('invalid', 'query parameter format must be csv or jsonl');
     const body = c.req.raw.body;
     if (!body) throw new AppError('invalid', 'empty body');
-    const stream = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const stream = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
     const records = format === 'csv' ? readCsv(stream) : readJsonl(stream);
     const summary = await importRecords(deps.store, entity as Entity, records, {});
     return c.json(summary);

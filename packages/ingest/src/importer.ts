@@ -1,4 +1,4 @@
-import { AppError, entitySchemas, type Entity, type EntityRows, type StoreWriter, type WriteBatch, type WriteCounts } from '@strata/core';
+import { AppError, entitySchemas, type Entity, type EntityRows, type StoreWriter, type WriteCounts } from '@strata/core';
 import { formatOf, openSource, type InputFormat, type SourceRecord } from './record-source.js';
 import { toRowErrors, type RowError } from './row-errors.js';
 
@@ -73,7 +73,7 @@ export async function importRecords<K extends Entity>(
     batch = [];
     await settle();
     if (rows.length === 0) return;
-    inFlight = writer.write({ [entity]: rows } as WriteBatch).then(
+    inFlight = writer.write({ [entity]: rows }).then(
       (counts) => {
         add(counts[entity]);
         progress();

@@ -47,7 +47,7 @@ function appendCell(a: DuckDBAppender, kind: ColumnKind, v: Cell): void {
     case 'double':
       return a.appendDouble(Number(v));
     case 'int':
-      return a.appendBigInt(BigInt(v as number));
+      return a.appendBigInt(BigInt(v));
     case 'bool':
       return a.appendBoolean(Boolean(v));
   }
@@ -278,7 +278,7 @@ export class DuckDbStore implements Store, SqlRunner {
 
   private async rowsUnlocked<T>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, params);
-    return toPlainRows(reader.columnNames(), reader.columnTypes().map((t) => t.typeId), reader.getRowObjectsJson() as Record<string, unknown>[]) as T[];
+    return toPlainRows(reader.columnNames(), reader.columnTypes().map((t) => t.typeId), reader.getRowObjectsJson()) as T[];
   }
 
   query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
