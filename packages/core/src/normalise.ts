@@ -17,7 +17,14 @@ const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})
  * Accepts ISO 8601 with an offset, a local date-time (read as UTC), a date (midnight UTC)
  * or YYYYMMDD, and returns a canonical UTC ISO string; undefined when it is not a real time.
  */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function toUtcIso(raw: string): string | undefined {
+  // Fast path for the canonical form (what exports and the demo store write): valid iff it round-trips.
+  if (CANONICAL_UTC.test(raw)) {
+    const ms = Date.parse(raw);
+    return Number.isFinite(ms) && new Date(ms).toISOString() === raw ? raw : undefined;
+  }
   const s = raw.trim();
   let ms: number;
   if (OFFSET_DATETIME.test(s)) {

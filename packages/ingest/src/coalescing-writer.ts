@@ -49,7 +49,7 @@ export class CoalescingWriter implements StoreWriter {
           }
         }
         try {
-          const counts = await this.inner.write(combined as WriteBatch);
+          const counts = await this.inner.write(combined);
           for (const p of round) p.resolve(round.length === 1 ? counts : {});
         } catch (e) {
           if (round.length === 1) round[0]!.reject(e);

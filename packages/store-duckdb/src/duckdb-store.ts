@@ -208,7 +208,6 @@ const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is he
 export class DuckDbStore implements Store, SqlRunner {
   readonly dialect = 'duckdb' as const;
   private tail: Promise<unknown> = Promise.resolve();
-  private staged = new Set<StagingTable>();
 
   private constructor(
     readonly path: string,
@@ -453,14 +452,8 @@ export class DuckDbStore implements Store, SqlRunner {
 
   private async stage(table: StagingTable, rows: Iterable<readonly Cell[]>): Promise<void> {
     const columns = stagingTables[table];
-    if (!this.staged.has(table)) {
-      await this.conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map(([n, k]) => `${n} ${sqlType[k]}`).join(', ')})`,
-      );
-      this.staged.add(table);
-    } else {
-      await this.conn.run(`DELETE FROM ${table}`);
-    }
+    // A fresh table is cheaper than deleting the previous batch's rows.
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns.map(([n, k]) => `${n} ${sqlType[k]}`).join(', ')})`);
     const a = await this.conn.createAppender(table, 'main', 'temp');
     try {
       for (const row of rows) {
@@ -639,64 +632,117 @@ export class DuckDbStore implements Store, SqlRunner {
       INSERT OR IGNORE INTO identities
       SELECT kind, value, customer_id, $1::TIMESTAMPTZ FROM claims
       QUALIFY row_number() OVER (PARTITION BY kind, value ORDER BY ord) = 1`, [this.now().toISOString()]);
+    // Only claims whose identity belongs to another id can be conflicts (few or none); their
+    // canonical ids are resolved one by one. (Joining customers twice here in SQL led DuckDB's
+    // planner to a 10⁸-row nested loop.)
     const conflicts = await this.rowsUnlocked<{ kind: string; value: string; owner: string; claimant: string }>(`
-      SELECT DISTINCT cl.kind, cl.value, coalesce(co.merged_into, co.id) AS owner, coalesce(cc.merged_into, cc.id) AS claimant
-      FROM claims cl
-      JOIN identities i ON i.kind = cl.kind AND i.value = cl.value
-      JOIN customers co ON co.id = i.customer_id
-      JOIN customers cc ON cc.id = cl.customer_id
-      WHERE coalesce(co.merged_into, co.id) <> coalesce(cc.merged_into, cc.id)
+      SELECT DISTINCT cl.kind, cl.value, i.customer_id AS owner, cl.customer_id AS claimant
+      FROM claims cl JOIN identities i ON i.kind = cl.kind AND i.value = cl.value
+      WHERE i.customer_id <> cl.customer_id
       ORDER BY 1, 2, 4`);
-    for (const c of conflicts) {
-      const owner = await this.canonical(c.owner);
-      const claimant = await this.canonical(c.claimant);
-      if (owner !== claimant) await this.merge(owner, claimant);
-    }
-  }
-
-  private async canonical(id: string): Promise<string> {
-    const r = await this.one('SELECT coalesce(merged_into, id) AS id FROM customers WHERE id = $1', [id]);
-    return typeof r.id === 'string' ? r.id : id;
+    if (conflicts.length) await this.mergeAll(conflicts);
   }
 
   /**
-   * Merges two customers who are one person. The survivor is the one with a store record over a
-   * guest or stub, else the earlier owner of the shared email/phone. Orders, events, tags,
-   * identities and consent history of the other are moved to the survivor; the other row stays
-   * with merged_into set, so its id still resolves.
+   * Merges the customers who turned out to be one person. Conflicts link ids into groups (union-
+   * find: a till guest, an online account and a second account sharing a phone are one group).
+   * Each group keeps one survivor: a customer with a store record over a guest or stub, then the
+   * one that already owned the email/phone, then the smallest id. The others' orders, events,
+   * tags, identities and consent history move to the survivor in set-based statements; their rows
+   * stay with merged_into set, so their ids still resolve.
    */
-  private async merge(owner: string, claimant: string): Promise<void> {
-    const r = await this.rowsUnlocked<{ id: string; is_stub: boolean }>(`SELECT id, is_stub FROM customers WHERE id IN ($1, $2)`, [owner, claimant]);
-    const weak = (id: string) => id.startsWith('guest-') || r.find((x) => x.id === id)?.is_stub === true;
-    const [survivor, merged] = weak(owner) && !weak(claimant) ? [claimant, owner] : [owner, claimant];
-    const p = [survivor, merged];
-    const fill = [...customerPlainFields, 'birthday', 'age', 'shipping_address', 'billing_address', 'created_at', 'newsletter']
-      .map((f) => (f === 'created_at' ? `created_at = least(s.created_at, m.created_at)` : `${f} = coalesce(s.${f}, m.${f})`))
-      .join(', ');
-    await this.conn.run(
-      `UPDATE customers AS s SET ${fill}, attributes = CASE WHEN m.attributes IS NULL THEN s.attributes WHEN s.attributes IS NULL THEN m.attributes ELSE json_merge_patch(m.attributes, s.attributes) END,
-        is_stub = s.is_stub AND m.is_stub
-       FROM customers m WHERE s.id = $1 AND m.id = $2`,
-      p,
+  private async mergeAll(conflicts: readonly { owner: string; claimant: string }[]): Promise<void> {
+    const raw = [...new Set(conflicts.flatMap((c) => [c.owner, c.claimant]))];
+    await this.stage('stage_links', raw.map((id, i) => [i, id, null]));
+    const canon = new Map(
+      (
+        await this.rowsUnlocked<{ id: string; canon: string }>(
+          `SELECT s.customer_id AS id, coalesce(c.merged_into, c.id) AS canon FROM stage_links s JOIN customers c ON c.id = s.customer_id`,
+        )
+      ).map((r) => [r.id, r.canon]),
     );
-    for (const ch of channels) {
-      await this.conn.run(
-        `UPDATE customers AS s SET consent_${ch}_granted = m.consent_${ch}_granted, consent_${ch}_at = m.consent_${ch}_at, consent_${ch}_source = m.consent_${ch}_source
-         FROM customers m WHERE s.id = $1 AND m.id = $2 AND m.consent_${ch}_at IS NOT NULL AND (s.consent_${ch}_at IS NULL OR m.consent_${ch}_at > s.consent_${ch}_at)`,
-        p,
-      );
+    const canonical = (id: string) => canon.get(id) ?? id;
+    const parent = new Map<string, string>();
+    const find = (x: string): string => {
+      let root = x;
+      while (parent.get(root) !== undefined && parent.get(root) !== root) root = parent.get(root)!;
+      parent.set(x, root);
+      return root;
+    };
+    const owners = new Set<string>();
+    for (const c of conflicts) {
+      const a = canonical(c.owner);
+      const b = canonical(c.claimant);
+      owners.add(a);
+      if (a === b) continue;
+      parent.set(find(a), find(b));
     }
-    await this.conn.run(`UPDATE customers SET merged_into = $1 WHERE id = $2 OR merged_into = $2`, p);
-    await this.conn.run(`UPDATE orders SET customer_id = $1 WHERE customer_id = $2`, p);
-    await this.conn.run(`UPDATE events SET customer_id = $1 WHERE customer_id = $2`, p);
-    await this.conn.run(`UPDATE identities SET customer_id = $1 WHERE customer_id = $2`, p);
-    await this.conn.run(`INSERT OR IGNORE INTO tags SELECT $1, tag, source, assigned_by, assigned_at FROM tags WHERE customer_id = $2`, p);
-    await this.conn.run(`DELETE FROM tags WHERE customer_id = $1`, [merged]);
-    await this.conn.run(
-      `INSERT OR IGNORE INTO consent_history SELECT $1, channel, granted, stated_at, source FROM consent_history WHERE customer_id = $2`,
-      p,
+    const members = new Map<string, string[]>();
+    for (const id of parent.keys()) {
+      const root = find(id);
+      const list = members.get(root) ?? [];
+      list.push(id);
+      members.set(root, list);
+    }
+    const ids = [...members.values()].flat();
+    await this.stage('stage_links', ids.map((id, i) => [i, id, null]));
+    const stub = new Map(
+      (await this.rowsUnlocked<{ id: string; is_stub: boolean }>(`SELECT c.id, c.is_stub FROM stage_links s JOIN customers c ON c.id = s.customer_id`)).map((r) => [
+        r.id,
+        r.is_stub,
+      ]),
     );
-    await this.conn.run(`DELETE FROM consent_history WHERE customer_id = $1`, [merged]);
+    const weak = (id: string) => (id.startsWith('guest-') || stub.get(id) === true ? 1 : 0);
+    const rounds: [survivor: string, merged: string][][] = [];
+    for (const group of members.values()) {
+      if (group.length < 2) continue;
+      group.sort((x, y) => weak(x) - weak(y) || Number(owners.has(y)) - Number(owners.has(x)) || (x < y ? -1 : x > y ? 1 : 0));
+      const [survivor, ...merged] = group;
+      // One merged customer per survivor per round, so every UPDATE ... FROM has one source row.
+      merged.forEach((m, k) => (rounds[k] ??= []).push([survivor!, m]));
+    }
+    for (const pairs of rounds) await this.mergePairs(pairs);
+  }
+
+  private async mergePairs(pairs: readonly [string, string][]): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE merge_pairs (survivor VARCHAR, merged VARCHAR)`);
+    const a = await this.conn.createAppender('merge_pairs', 'main', 'temp');
+    try {
+      for (const [s, m] of pairs) {
+        a.appendVarchar(s);
+        a.appendVarchar(m);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+    const fill = [...customerPlainFields, 'birthday', 'age', 'shipping_address', 'billing_address', 'newsletter']
+      .map((f) => `${f} = coalesce(s.${f}, m.${f})`)
+      .join(', ');
+    await this.conn.run(`
+      UPDATE customers AS s SET ${fill},
+        created_at = coalesce(least(s.created_at, m.created_at), s.created_at, m.created_at),
+        attributes = CASE WHEN m.attributes IS NULL THEN s.attributes WHEN s.attributes IS NULL THEN m.attributes ELSE json_merge_patch(m.attributes, s.attributes) END,
+        is_stub = s.is_stub AND m.is_stub
+      FROM merge_pairs p JOIN customers m ON m.id = p.merged
+      WHERE s.id = p.survivor`);
+    for (const ch of channels) {
+      await this.conn.run(`
+        UPDATE customers AS s SET consent_${ch}_granted = m.consent_${ch}_granted, consent_${ch}_at = m.consent_${ch}_at, consent_${ch}_source = m.consent_${ch}_source
+        FROM merge_pairs p JOIN customers m ON m.id = p.merged
+        WHERE s.id = p.survivor AND m.consent_${ch}_at IS NOT NULL AND (s.consent_${ch}_at IS NULL OR m.consent_${ch}_at > s.consent_${ch}_at)`);
+    }
+    await this.conn.run(`UPDATE customers SET merged_into = p.survivor FROM merge_pairs p WHERE customers.id = p.merged OR customers.merged_into = p.merged`);
+    for (const table of ['orders', 'events', 'identities']) {
+      await this.conn.run(`UPDATE ${table} SET customer_id = p.survivor FROM merge_pairs p WHERE ${table}.customer_id = p.merged`);
+    }
+    await this.conn.run(`INSERT OR IGNORE INTO tags SELECT p.survivor, t.tag, t.source, t.assigned_by, t.assigned_at FROM tags t JOIN merge_pairs p ON t.customer_id = p.merged`);
+    await this.conn.run(`DELETE FROM tags WHERE customer_id IN (SELECT merged FROM merge_pairs)`);
+    await this.conn.run(
+      `INSERT OR IGNORE INTO consent_history SELECT p.survivor, h.channel, h.granted, h.stated_at, h.source FROM consent_history h JOIN merge_pairs p ON h.customer_id = p.merged`,
+    );
+    await this.conn.run(`DELETE FROM consent_history WHERE customer_id IN (SELECT merged FROM merge_pairs)`);
   }
 
   /** Creates id-only customers for ids seen in orders/events before their customer record. */
@@ -825,15 +871,19 @@ export class DuckDbStore implements Store, SqlRunner {
       rows.map((e) => [e.message_id, e.customer_id, e.anonymous_id, e.type, e.occurred_at, JSON.stringify(e.properties), null]),
     );
     await this.conn.run(`
-      UPDATE stage_events SET customer_id = coalesce(
-        (SELECT coalesce(c.merged_into, c.id) FROM customers c WHERE c.id = stage_events.source_customer_id),
-        stage_events.source_customer_id,
-        (SELECT coalesce(c.merged_into, c.id) FROM identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = 'anonymous' AND i.value = stage_events.anonymous_id))`);
-    await this.ensureCustomers('SELECT source_customer_id AS customer_id FROM stage_events');
+      INSERT INTO customers (id, is_stub, attributes)
+      SELECT DISTINCT s.source_customer_id, true, '{}'::JSON FROM stage_events s
+      WHERE s.source_customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.source_customer_id)`);
+    // The customer: the one named (or who it was merged into), else whoever the anonymous id was identified as.
     const r = await this.conn.run(`
       INSERT OR IGNORE INTO events
-      SELECT message_id, customer_id, anonymous_id, type, occurred_at::TIMESTAMPTZ, properties::JSON FROM stage_events
-      QUALIFY row_number() OVER (PARTITION BY message_id) = 1`);
+      SELECT s.message_id,
+             CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id)
+                  ELSE (SELECT coalesce(ac.merged_into, ac.id) FROM identities i JOIN customers ac ON ac.id = i.customer_id
+                        WHERE i.kind = 'anonymous' AND i.value = s.anonymous_id) END,
+             s.anonymous_id, s.type, s.occurred_at::TIMESTAMPTZ, s.properties::JSON
+      FROM stage_events s LEFT JOIN customers c ON c.id = s.source_customer_id
+      QUALIFY row_number() OVER (PARTITION BY s.message_id) = 1`);
     const inserted = Number(r.rowsChanged);
     return { inserted, updated: 0, unchanged: rows.length - inserted };
   }

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf, toAppError } from '@strata/core';
+import { DEFAULT_DB, type GlobalOptions, type Io } from './context.js';
+import { registerDemo } from './commands/demo.js';
+import { registerImport } from './commands/import.js';
+import { registerServe } from './commands/serve.js';
+import { registerStart } from './commands/start.js';
+import { registerStats } from './commands/stats.js';
+
+export const defaultIo: Io = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('strata')
+    .description('Strata: customer segmentation and targeted outreach for online and retail stores')
+    .option('--db <path>', 'the store file (DuckDB)', DEFAULT_DB)
+    .option('--json', 'machine-readable output', false)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const globals = () => program.opts<GlobalOptions>();
+  registerDemo(program, io, globals);
+  registerImport(program, io, globals);
+  registerServe(program, io, globals);
+  registerStart(program, io, globals);
+  registerStats(program, io, globals);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. The one place errors become exit codes:
+ * 0 ok, 64 usage, 65 bad input, 66 missing file, 69 unavailable, 70 internal, 75 store busy, 77 unauthorized.
+ */
+export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    // A command that finished but has something to report (rejected rows) sets process.exitCode.
+    const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+    process.exitCode = undefined;
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 64; // EX_USAGE
+    }
+    const err = toAppError(e);
+    io.err(`error: ${err.message}`);
+    for (const d of err.details) if (d.message !== err.message && d.where === undefined) io.err(`  ${d.field ? `${d.field}: ` : ''}${d.message}`);
+    if (err.kind === 'internal' && process.env.STRATA_DEBUG) io.err(String((e as Error).stack));
+    return exitCodeOf[err.kind];
+  }
+}

@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { GlobalOptions, Io } from '../context.js';
+import { runDemo } from './demo.js';
+import { addServeOptions, serveUntilStopped, type ServeOptions } from './serve.js';
+
+/** `npm start`: a demo store on first run, then serve it. */
+export function registerStart(program: Command, io: Io, globals: () => GlobalOptions): void {
+  addServeOptions(
+    program
+      .command('start')
+      .description('generate the demo store if the store file does not exist yet, then serve it')
+      .option('--demo-customers <n>', 'customers in the generated demo store', (v) => Number(v), 10_000),
+  ).action(async (opts: ServeOptions & { demoCustomers: number }) => {
+    const { db } = globals();
+    if (!existsSync(db)) {
+      io.out(`${db} does not exist yet: creating a demo store`);
+      await runDemo(io, db, { customers: opts.demoCustomers, seed: 42 });
+    }
+    await serveUntilStopped(io, db, opts);
+  });
+}
