@@ -38,7 +38,7 @@ export function buildProgram(io: Io): Command {
 export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync(argv as string[], { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     // A command that finished but has something to report (rejected rows) sets process.exitCode.
     const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
     process.exitCode = undefined;

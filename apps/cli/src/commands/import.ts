@@ -88,7 +88,7 @@ export function registerImport(program: Command, io: Io, globals: () => GlobalOp
           body,
           headers: { 'content-type': 'application/octet-stream' },
           duplex: 'half',
-        } as RequestInit);
+        });
       } else {
         try {
           summary = await importOne(io, target.store, entity as Entity, file, opts);
