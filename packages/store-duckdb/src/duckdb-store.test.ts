@@ -94,6 +94,16 @@ describe('DuckDbStore', () => {
     expect(await store.rows('SELECT customer_id FROM events ORDER BY message_id')).toEqual([{ customer_id: 'c9' }, { customer_id: 'c9' }]);
   });
 
+  it('an event carrying both ids links the visitor to the customer, earlier anonymous events included', async () => {
+    await store.write({ events: [event({ message_id: 'v1', anonymous_id: 'anon-7', type: 'page_view', occurred_at: '2025-01-01T09:00:00Z', properties: { page_kind: 'home' } })] });
+    await store.write({ events: [event({ message_id: 'v2', anonymous_id: 'anon-7', customer_id: 'c7', type: 'page_view', occurred_at: '2025-01-01T09:10:00Z', properties: { page_kind: 'product' } })] });
+    expect(await store.rows('SELECT message_id, customer_id FROM events ORDER BY message_id')).toEqual([
+      { message_id: 'v1', customer_id: 'c7' },
+      { message_id: 'v2', customer_id: 'c7' },
+    ]);
+    expect(await store.resolveCustomer({ anonymous_id: 'anon-7' })).toBe('c7');
+  });
+
   it('keeps the newest consent statement whatever order they arrive in', async () => {
     await store.write({ customers: [customer({ id: 'c1', consent: { email: { granted: false, at: '2025-03-01T00:00:00Z', source: 'unsubscribe link' } } })] });
     await store.write({ customers: [customer({ id: 'c1', consent: { email: { granted: true, at: '2025-01-01T00:00:00Z', source: 'checkout' } } })] });

@@ -440,7 +440,12 @@ export class DuckDbStore implements Store, SqlRunner {
         counts.tags = addCounts(counts.tags, t);
       }
     }
-    if (b.identities?.length) counts.identities = await this.linkIdentities(b.identities);
+    // An event that carries both ids (a visitor signing in) links them, as an identify would.
+    const links: IdentityLink[] = [...(b.identities ?? [])];
+    for (const e of b.events ?? []) {
+      if (e.customer_id !== undefined && e.anonymous_id !== undefined) links.push({ customer_id: e.customer_id, anonymous_id: e.anonymous_id });
+    }
+    if (links.length) counts.identities = await this.linkIdentities(links);
     if (b.orders?.length) counts.orders = await this.upsertOrders(b.orders);
     if (b.order_lines?.length) counts.order_lines = await this.upsertOrderLines(b.order_lines);
     if (b.events?.length) counts.events = await this.insertEvents(b.events);

@@ -98,11 +98,12 @@ const chatByKind: Record<string, readonly string[]> = {
   general: ['Is the {product} dishwasher safe?', 'Can you gift wrap the {product}?', 'Which age is the {product} for?'],
 };
 
-const money = (cents: number): string => {
+/** Whole cents (never negative here) as a decimal with two places: 1205 → "12.05". */
+export function formatMoney(cents: number): string {
   const c = cents % 100;
   return `${Math.floor(cents / 100)}.${c < 10 ? '0' : ''}${c}`;
-};
-export { money as formatMoney };
+}
+const money = formatMoney;
 
 function ageGroup(age: number): string {
   return age < 30 ? '18-29' : age < 45 ? '30-44' : age < 60 ? '45-59' : '60+';
@@ -121,7 +122,9 @@ export class CustomerSimulation {
   private events: PlannedEvent[] = [];
   private readonly from: number;
   private readonly to: number;
-  /** Events stop here too (lapsed and churned customers stop visiting a little after their last order). */
+  /** No orders after this (lapsed and churned customers stopped buying). */
+  private ordersUntil: number;
+  /** Events stop here (lapsed and churned customers stop visiting a little after their last order). */
   private activeUntil: number;
   private readonly who: string;
   private readonly anonymousId: string | undefined;
@@ -135,6 +138,7 @@ export class CustomerSimulation {
   ) {
     this.from = Math.max(p.createdAt, world.windowStart) + 10 * MINUTE_MS;
     this.to = world.now - HOUR_MS;
+    this.ordersUntil = this.to;
     this.activeUntil = this.to;
     this.who = `"customer_id":"${p.id}",`;
     // A quarter of sign-ups during the window browsed anonymously before signing up.
@@ -196,8 +200,9 @@ export class CustomerSimulation {
   }
 
   private add(at: number, shop: CatalogLocation | undefined, items: Item[], codes: Code[] = []): void {
-    const at2 = Math.max(at, this.from + this.rng.int(1, 120) * MINUTE_MS);
-    if (at2 > this.to || items.length === 0) return;
+    // Not before sign-up, with room for the shopping session before it.
+    const at2 = Math.max(at, this.from + this.rng.int(30, 150) * MINUTE_MS);
+    if (at2 > this.ordersUntil || items.length === 0) return;
     this.planned.push({ at: Math.floor(at2), shop, items, codes });
   }
 
@@ -380,12 +385,14 @@ export class CustomerSimulation {
         break;
       case 'lapsed': {
         const lastAt = this.world.now - rng.between(150, 330) * DAY_MS;
+        this.ordersUntil = lastAt;
         this.occasional(3 + rng.poisson(3), this.from, lastAt);
         this.activeUntil = Math.min(this.to, lastAt + rng.between(5, 40) * DAY_MS);
         break;
       }
       case 'churned': {
         const lastAt = Math.max(this.from + 15 * DAY_MS, this.world.now - rng.between(400, 600) * DAY_MS);
+        this.ordersUntil = lastAt;
         this.occasional(1 + rng.poisson(2), this.from, lastAt);
         this.activeUntil = Math.min(this.to, lastAt + rng.between(5, 30) * DAY_MS);
         break;
@@ -421,9 +428,10 @@ export class CustomerSimulation {
           if (acc && !order.items.some((i) => i.product === acc)) order.items.push({ product: acc, quantity: 1 });
         }
         if (rng.chance(0.55)) {
-          const at = order.at + rng.between(2, 45) * DAY_MS;
+          const shop = order.shop && rng.chance(0.5) ? order.shop : undefined;
+          const at = this.timeOn(startOfDay(order.at + rng.between(2, 45) * DAY_MS), shop);
           const acc = this.pickProduct(accessories, at);
-          if (acc && at < this.to) followUps.push({ at: Math.floor(at), shop: order.shop && rng.chance(0.5) ? order.shop : undefined, items: [{ product: acc, quantity: 1 }], codes: [] });
+          if (acc && at < this.ordersUntil) followUps.push({ at: Math.floor(at), shop, items: [{ product: acc, quantity: 1 }], codes: [] });
         }
       }
     }
@@ -608,7 +616,8 @@ export class CustomerSimulation {
   }
 
   private sessionTime(from: number, to: number): number {
-    return this.timeOn(seasonalDay(this.rng, from, to), undefined);
+    const t = this.timeOn(seasonalDay(this.rng, from, to), undefined);
+    return t >= from ? t : from + this.rng.int(1, 360) * MINUTE_MS;
   }
 
   /** The events of this customer, oldest first. */
