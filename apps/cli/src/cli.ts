@@ -6,6 +6,9 @@ import { registerImport } from './commands/import.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerStats } from './commands/stats.js';
+import { registerSegment } from './commands/segment.js';
+import { registerProfiles } from './commands/profiles.js';
+import { registerModels } from './commands/models.js';
 
 export const defaultIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
@@ -27,6 +30,9 @@ export function buildProgram(io: Io): Command {
   registerServe(program, io, globals);
   registerStart(program, io, globals);
   registerStats(program, io, globals);
+  registerProfiles(program, io, globals);
+  registerSegment(program, io, globals);
+  registerModels(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { AppError, entities, httpStatusOf, toAppError, type Entity, type Store, type StoreWriter } from '@strata/core';
+import { AppError, entities, httpStatusOf, toAppError, type Entity, type SqlRunner, type Store, type StoreWriter } from '@strata/core';
+import { computeProfiles, findProfile, profilesSummary } from '@strata/profiles';
+import { readySegments, readySegmentText, SegmentQueryError, SegmentService, type SegmentDefinition } from '@strata/segments';
 import { importRecords, readCsv, readJsonl, toWriteBatch, verifyHmacSha256, shopifyOrderToRecords } from '@strata/ingest';
 import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
 
@@ -16,7 +18,7 @@ export interface AppKeys {
 }
 
 export interface AppDeps {
-  store: Store;
+  store: Store & SqlRunner;
   /** Where ingest writes go (a group-committing writer in front of the store). */
   writer: StoreWriter;
   keys: AppKeys;
@@ -26,7 +28,8 @@ export interface AppDeps {
 const SEGMENT_BATCH_LIMIT = 4 * 1024 * 1024;
 
 function errorBody(e: AppError) {
-  return { error: { type: e.kind, message: e.message, details: e.details } };
+  const diagnostics = e instanceof SegmentQueryError ? { diagnostics: e.diagnostics } : {};
+  return { error: { type: e.kind, message: e.message, details: e.details, ...diagnostics } };
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -133,6 +136,56 @@ export function createApp(deps: AppDeps): Hono {
     const summary = await importRecords(deps.store, entity as Entity, records, {});
     return c.json(summary);
   });
+
+  /* ---- segments ---- */
+  const segments = new SegmentService(deps.store);
+  const json = async <T>(c: Context): Promise<T> => (await readJson(c)) as T;
+  const page = (c: Context) => ({ limit: Number(c.req.query('limit') ?? 50), offset: Number(c.req.query('offset') ?? 0) });
+
+  app.get('/v1/segments', requireApiKey, async (c) => c.json({ saved: await segments.list(), ready: readySegments }));
+  app.post('/v1/segments', requireApiKey, async (c) => {
+    const body = await json<{ name?: string; description?: string; text?: string }>(c);
+    if (typeof body.text !== 'string' || typeof body.name !== 'string') throw new AppError('invalid', 'expected {"name": "...", "text": "..."}');
+    return c.json(await segments.save({ name: body.name, text: body.text, ...(body.description !== undefined ? { description: body.description } : {}) }), 201);
+  });
+  app.get('/v1/segments/:id', requireApiKey, async (c) => c.json(await segments.get(c.req.param('id') ?? '')));
+  app.put('/v1/segments/:id', requireApiKey, async (c) => {
+    const body = await json<{ name?: string; description?: string; text?: string }>(c);
+    const current = await segments.get(c.req.param('id') ?? '');
+    return c.json(await segments.save({ id: current.id, name: body.name ?? current.name, description: body.description ?? current.description, text: body.text ?? current.text }));
+  });
+  app.delete('/v1/segments/:id', requireApiKey, async (c) => {
+    await segments.delete(c.req.param('id') ?? '');
+    return c.body(null, 204);
+  });
+  const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });
+  app.get('/v1/segments/:id/count', requireApiKey, async (c) => c.json({ count: await segments.count(saved(c)) }));
+  app.get('/v1/segments/:id/members', requireApiKey, async (c) => c.json({ members: await segments.members(saved(c), page(c)) }));
+  app.get('/v1/segments/:id/explain/:customer', requireApiKey, async (c) => c.json(await segments.explain(saved(c), c.req.param('customer') ?? '')));
+
+  /** An unsaved query: `{ text }` or `{ ready, params }`; answers the count, a page of members and, for `customer`, the explanation. */
+  app.post('/v1/segments/preview', requireApiKey, async (c) => {
+    const body = await json<{ text?: string; ready?: string; params?: Record<string, string | number>; customer?: string; limit?: number; offset?: number }>(c);
+    let def: SegmentDefinition;
+    if (typeof body.text === 'string') def = { text: body.text };
+    else if (typeof body.ready === 'string') def = { ready: body.ready, ...(body.params ? { params: body.params } : {}) };
+    else throw new AppError('invalid', 'expected {"text": "..."} or {"ready": "<ready segment id>"}');
+    const at = new Date();
+    const [count, members] = await Promise.all([segments.count(def, at), segments.members(def, { limit: body.limit ?? 50, offset: body.offset ?? 0 }, at)]);
+    const text = 'text' in def ? def.text : readySegmentText(readySegments.find((r) => r.id === body.ready)!, body.params);
+    const explanation = body.customer ? await segments.explain(def, body.customer, at) : undefined;
+    return c.json({ text, count, members, ...(explanation ? { explain: explanation } : {}) });
+  });
+
+  /* ---- profiles ---- */
+  app.post('/v1/profiles/compute', requireApiKey, async (c) => {
+    const body = (await c.req.text()) ? await json<{ as_of?: string }>(c) : {};
+    const asOf = body.as_of ? new Date(body.as_of) : new Date();
+    if (Number.isNaN(asOf.getTime())) throw new AppError('invalid', `as_of is not a time: ${body.as_of}`);
+    return c.json(await computeProfiles(deps.store, { asOf, ranBy: 'api' }));
+  });
+  app.get('/v1/customers/:id/profile', requireApiKey, async (c) => c.json(await findProfile(deps.store, c.req.param('id') ?? '')));
+  app.get('/v1/profiles/summary', requireApiKey, async (c) => c.json(await profilesSummary(deps.store)));
 
   return app;
 }

@@ -49,11 +49,19 @@ export function toIsoDate(raw: string): string | undefined {
   return iso?.slice(0, 10);
 }
 
+// Creating an Intl.DateTimeFormat costs ~40 µs; a store has few zones, so remember the answers.
+const zoneValidity = new Map<string, boolean>();
+
 export function isIanaTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let valid = zoneValidity.get(tz);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    if (zoneValidity.size < 10_000) zoneValidity.set(tz, valid);
   }
+  return valid;
 }

@@ -148,4 +148,19 @@ CREATE TABLE profile_runs (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'saved segments',
+    sql: `
+CREATE TABLE segments (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL UNIQUE,
+  description VARCHAR NOT NULL,
+  text VARCHAR NOT NULL,          -- the segment language text as the user wrote it
+  ir JSON NOT NULL,               -- the Segment IR it binds to (what is evaluated)
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];

@@ -1,0 +1,39 @@
+// Profile benchmark on a store built by bench/ingest.js: full recompute (traits, RFM, lifecycle,
+// model fits) and an incremental update of 1,000 touched customers. Prints a table.
+//
+//   npm run build && node bench/profiles.js [--db bench/out/ingest-1000000.duckdb] [--as-of 2026-11-01]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { computeProfiles, updateProfiles } from '@strata/profiles';
+import { DuckDbStore } from '@strata/store-duckdb';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: join(import.meta.dirname, 'out', 'ingest-1000000.duckdb') },
+    'as-of': { type: 'string', default: '2026-11-01T00:00:00Z' },
+    touched: { type: 'string', default: '1000' },
+    repeat: { type: 'string', default: '5' },
+  },
+});
+const asOf = new Date(values['as-of']);
+const store = await DuckDbStore.open(values.db);
+const rows = [];
+const counts = await store.counts();
+console.error(counts);
+
+const full = await computeProfiles(store, { asOf, ranBy: 'bench' });
+rows.push({ what: 'full recompute incl. model fits', customers: full.customers.toLocaleString('en'), 'ms': full.durationMs });
+const full2 = await computeProfiles(store, { asOf, ranBy: 'bench' });
+rows.push({ what: 'full recompute (second run, warm)', customers: full2.customers.toLocaleString('en'), 'ms': full2.durationMs });
+
+const n = Number(values.touched);
+const ids = (await store.query(`SELECT customer_id FROM customer_profile ORDER BY hash(customer_id) LIMIT ${n}`)).map((r) => r.customer_id);
+const times = [];
+for (let i = 0; i < Number(values.repeat); i++) {
+  const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench' });
+  times.push(run.durationMs);
+}
+times.sort((a, b) => a - b);
+rows.push({ what: `incremental update, ${n} touched customers (median of ${times.length})`, customers: n.toLocaleString('en'), ms: times[Math.floor(times.length / 2)] });
+await store.close();
+console.table(rows);

@@ -1,0 +1,67 @@
+// Segment benchmark on a profiled store: the stacked segment of the issue through the compiler,
+// the same segment written by hand over the raw tables, and every ready segment's count.
+//
+//   npm run build && node bench/segments.js [--db bench/out/ingest-1000000.duckdb] [--runs 7]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readySegments, readySegmentText, SegmentService } from '@strata/segments';
+import { DuckDbStore } from '@strata/store-duckdb';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: join(import.meta.dirname, 'out', 'ingest-1000000.duckdb') },
+    runs: { type: 'string', default: '7' },
+    now: { type: 'string', default: '2026-11-01T00:00:00Z' },
+  },
+});
+const now = new Date(values.now);
+const store = await DuckDbStore.open(values.db);
+const segments = new SegmentService(store, { now: () => now });
+const runs = Number(values.runs);
+
+async function median(fn) {
+  await fn(); // warm up
+  const t = [];
+  let result;
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    result = await fn();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return { ms: t[Math.floor(t.length / 2)], result };
+}
+
+const stacked =
+  'total_spent in top 10% and order_count >= 2 and last_order_at before 60 days ago and bought category "Coffee" ' +
+  'and did add_to_cart within last 7 days then not order';
+const rawSql = `
+WITH buyers AS (
+  SELECT o.customer_id, sum(o.total) AS spent, count(*) AS orders, max(o.placed_at) AS last_order
+  FROM orders o WHERE o.status = 'confirmed' AND o.placed_at <= $1::TIMESTAMPTZ GROUP BY o.customer_id
+),
+-- every live customer is ranked by spend, 0 for those who never bought (as the profile does)
+ranked AS (
+  SELECT c.id AS customer_id, coalesce(b.spent, 0) AS spent, coalesce(b.orders, 0) AS orders, b.last_order,
+         rank() OVER (ORDER BY coalesce(b.spent, 0) DESC) AS r, count(*) OVER () AS n
+  FROM customers c LEFT JOIN buyers b ON b.customer_id = c.id WHERE c.merged_into IS NULL
+)
+SELECT count(*) AS count FROM ranked
+WHERE (r - 1) * 100 < 10 * n AND orders >= 2 AND last_order < $1::TIMESTAMPTZ - INTERVAL 60 DAY
+  AND customer_id IN (SELECT o.customer_id FROM orders o JOIN order_lines li ON li.order_id = o.id JOIN products p ON p.sku = li.sku
+                      WHERE o.status = 'confirmed' AND lower(p.category) = 'coffee')
+  AND customer_id IN (SELECT e.customer_id FROM events e WHERE e.type = 'add_to_cart' AND e.occurred_at >= $1::TIMESTAMPTZ - INTERVAL 7 DAY AND e.occurred_at <= $1::TIMESTAMPTZ
+                      AND NOT EXISTS (SELECT 1 FROM orders o2 WHERE o2.customer_id = e.customer_id AND o2.status = 'confirmed' AND o2.placed_at > e.occurred_at AND o2.placed_at <= $1::TIMESTAMPTZ))`;
+
+const rows = [];
+const compiled = await median(() => segments.count({ text: stacked }));
+rows.push({ segment: 'stacked (compiled, reads customer_profile)', members: compiled.result, 'median ms': compiled.ms.toFixed(1) });
+const raw = await median(async () => Number((await store.query(rawSql, [now.toISOString()]))[0].count));
+rows.push({ segment: 'stacked (hand-written SQL over raw tables)', members: raw.result, 'median ms': raw.ms.toFixed(1) });
+rows.push({ segment: 'compiled ÷ raw', members: '', 'median ms': (compiled.ms / raw.ms).toFixed(3) });
+for (const r of readySegments) {
+  const m = await median(() => segments.count({ text: readySegmentText(r) }));
+  rows.push({ segment: `ready: ${r.id}`, members: m.result, 'median ms': m.ms.toFixed(1) });
+}
+await store.close();
+console.table(rows);

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlParam, SqlRunner } from '@strata/core';
+import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
+import { customerProfileSql } from './profile-sql.js';
+import { customerTraitsSql } from './traits-sql.js';
+import { fitCustomerModels, scoreCustomers, scoreColumns, type CustomerModelInput, type FittedCustomerModels } from './model-scores.js';
+
+export interface ProfileRunOptions {
+  /** Data up to this time counts; default now. */
+  asOf?: Date;
+  config?: ProfileConfig;
+  /** Who or what started the run: cli, server, schedule, test. */
+  ranBy?: string;
+}
+
+export interface ProfileRun {
+  id: string;
+  kind: 'full' | 'incremental';
+  asOf: string;
+  customers: number;
+  durationMs: number;
+  model: FittedCustomerModels | null;
+}
+
+const modelInputSql = (traits: string, scope = '') => `
+  SELECT customer_id, model_x AS x, model_t_x AS t_x, model_t AS t, model_repeat_value AS repeat_value
+  FROM ${traits} WHERE order_count > 0 ${scope}`;
+
+async function startRun(db: SqlRunner, id: string, kind: 'full' | 'incremental', ranBy: string, asOf: string, config: ProfileConfig): Promise<void> {
+  await db.exec(`INSERT INTO profile_runs (id, kind, ran_by, started_at, as_of, status, config) VALUES ($1, $2, $3, now(), $4::TIMESTAMPTZ, 'running', $5::JSON)`, [
+    id,
+    kind,
+    ranBy,
+    asOf,
+    JSON.stringify(config),
+  ]);
+}
+
+async function failRun(db: SqlRunner, id: string, e: unknown): Promise<void> {
+  await db.exec(`UPDATE profile_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, e instanceof Error ? e.message : String(e)]);
+}
+
+/**
+ * Recomputes every customer's profile, fits the customer-base models, and makes the new
+ * profiles visible in one step: until then readers see the previous complete run.
+ */
+export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions = {}): Promise<ProfileRun> {
+  const started = performance.now();
+  const config = options.config ?? defaultProfileConfig;
+  const asOf = (options.asOf ?? new Date()).toISOString();
+  const id = randomUUID();
+  await startRun(db, id, 'full', options.ranBy ?? 'cli', asOf, config);
+  try {
+    await db.exec(customerTraitsSql('profile_traits_next', config), [asOf]);
+    const inputs = await db.query<CustomerModelInput>(modelInputSql('profile_traits_next'));
+    const model = fitCustomerModels(inputs);
+    await db.loadTable('profile_scores_next', scoreColumns, scoreCustomers(inputs, model, config));
+    await db.exec(customerProfileSql('customer_profile_next', 'profile_traits_next', 'profile_scores_next', config, id), [asOf]);
+    const customers = await db.transaction(async (tx) => {
+      for (const [next, live] of [
+        ['profile_traits_next', 'customer_traits'],
+        ['profile_scores_next', 'customer_scores'],
+        ['customer_profile_next', 'customer_profile'],
+      ] as const) {
+        await tx.exec(`DROP TABLE IF EXISTS ${live}`);
+        await tx.exec(`ALTER TABLE ${next} RENAME TO ${live}`);
+      }
+      const [row] = await tx.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customer_profile');
+      await tx.exec(`UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`, [
+        id,
+        row?.n ?? 0,
+        JSON.stringify(model),
+      ]);
+      return row?.n ?? 0;
+    });
+    return { id, kind: 'full', asOf, customers, durationMs: Math.round(performance.now() - started), model };
+  } catch (e) {
+    await failRun(db, id, e);
+    throw e;
+  }
+}
+
+/**
+ * Updates the profiles of the customers touched by new orders or events, using the models of
+ * the last full run. Base-relative traits (RFM quintiles, value tiers) are re-ranked for everyone,
+ * because one customer's new order can move the others' ranks. With the same as-of time the
+ * result equals a full recompute that keeps the same model parameters.
+ */
+export async function updateProfiles(db: SqlRunner, customerIds: readonly string[], options: ProfileRunOptions = {}): Promise<ProfileRun> {
+  const started = performance.now();
+  const config = options.config ?? defaultProfileConfig;
+  const asOf = (options.asOf ?? new Date()).toISOString();
+  const [last] = await db.query<{ model: string | null }>(`SELECT model FROM profile_runs WHERE kind = 'full' AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`);
+  if (!last) return computeProfiles(db, options);
+  const model = last.model ? (JSON.parse(last.model) as FittedCustomerModels | null) : null;
+  const id = randomUUID();
+  await startRun(db, id, 'incremental', options.ranBy ?? 'cli', asOf, config);
+  try {
+    await db.loadTable(
+      'profile_touched',
+      [['id', 'text']],
+      customerIds.map((c): readonly SqlParam[] => [c]),
+    );
+    // A touched id may have been merged into another customer: update the survivor, drop the merged.
+    await db.exec(`CREATE OR REPLACE TABLE profile_touched AS
+      SELECT DISTINCT coalesce(c.merged_into, t.id) AS id FROM profile_touched t LEFT JOIN customers c ON c.id = t.id
+      UNION SELECT id FROM profile_touched`);
+    await db.exec(customerTraitsSql('profile_traits_delta', config, 'SELECT id FROM profile_touched'), [asOf]);
+    const inputs = await db.query<CustomerModelInput>(modelInputSql('profile_traits_delta'));
+    await db.loadTable('profile_scores_delta', scoreColumns, scoreCustomers(inputs, model, config));
+    const customers = await db.transaction(async (tx) => {
+      await tx.exec(`DELETE FROM customer_traits WHERE customer_id IN (SELECT id FROM profile_touched)`);
+      await tx.exec(`INSERT INTO customer_traits SELECT * FROM profile_traits_delta`);
+      await tx.exec(`DELETE FROM customer_scores WHERE customer_id IN (SELECT id FROM profile_touched)`);
+      await tx.exec(`INSERT INTO customer_scores SELECT * FROM profile_scores_delta`);
+      await tx.exec(customerProfileSql('customer_profile', 'customer_traits', 'customer_scores', config, id), [asOf]);
+      await tx.exec(`UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`, [
+        id,
+        inputs.length,
+        JSON.stringify(model),
+      ]);
+      const [row] = await tx.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM profile_touched');
+      return row?.n ?? 0;
+    });
+    return { id, kind: 'incremental', asOf, customers, durationMs: Math.round(performance.now() - started), model };
+  } catch (e) {
+    await failRun(db, id, e);
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+import { expectedPurchases, probabilityOfRepeats, type BgNbdParams, type RepeatSummary } from './bgnbd.js';
+
+export interface HoldoutRow {
+  /** Calibration repeat purchases: "0", "1", …, "7+". */
+  group: string;
+  customers: number;
+  predicted: number;
+  actual: number;
+}
+
+export interface FrequencyRow {
+  repeats: string;
+  expected: number;
+  actual: number;
+}
+
+/**
+ * How well the fitted model describes the data: the calibration frequency histogram, expected vs
+ * actual (with a chi-square statistic), and, with a holdout period, mean predicted vs actual
+ * holdout purchases per calibration-frequency group.
+ */
+export function fitSummary(p: BgNbdParams, rows: readonly (RepeatSummary & { holdoutCount?: number })[], holdoutLength?: number) {
+  const cap = 7;
+  const label = (x: number) => (x >= cap ? `${cap}+` : String(x));
+  const frequency: FrequencyRow[] = Array.from({ length: cap + 1 }, (_, k) => ({ repeats: label(k), expected: 0, actual: 0 }));
+  for (const c of rows) {
+    frequency[Math.min(c.x, cap)]!.actual++;
+    let below = 0;
+    for (let k = 0; k < cap; k++) {
+      const pk = probabilityOfRepeats(p, c.T, k);
+      frequency[k]!.expected += pk;
+      below += pk;
+    }
+    frequency[cap]!.expected += Math.max(0, 1 - below);
+  }
+  const chiSquare = frequency.reduce((s, f) => s + (f.expected > 0 ? (f.actual - f.expected) ** 2 / f.expected : 0), 0);
+  let holdout: HoldoutRow[] | undefined;
+  if (holdoutLength !== undefined) {
+    const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({ group: label(k), customers: 0, predicted: 0, actual: 0 }));
+    for (const c of rows) {
+      const g = groups[Math.min(c.x, cap)]!;
+      g.customers++;
+      g.predicted += expectedPurchases(p, holdoutLength, c);
+      g.actual += c.holdoutCount ?? 0;
+    }
+    holdout = groups.map((g) => ({ ...g, predicted: g.customers ? g.predicted / g.customers : 0, actual: g.customers ? g.actual / g.customers : 0 }));
+  }
+  return { frequency, chiSquare, degreesOfFreedom: cap + 1 - 1 - 4, holdout };
+}

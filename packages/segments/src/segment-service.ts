@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type SqlRunner } from '@strata/core';
+import { defaultCatalog, hasErrors, parseSegment, printIR, type Diagnostic, type FieldCatalog, type SegmentIR } from '@strata/segment-lang';
+import { compileExplain, compileSegment, SegmentCompileError, type QueryShape } from '@strata/sql';
+import { findReadySegment, readySegmentText } from './library.js';
+
+/** A query the user wrote that does not parse or bind: the diagnostics say where and why. */
+export class SegmentQueryError extends AppError {
+  constructor(
+    readonly text: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    super(
+      'invalid',
+      `the segment query has ${diagnostics.filter((d) => d.severity === 'error').length} error(s)`,
+      diagnostics.map((d) => ({ where: `characters ${d.span.start}–${d.span.end}`, field: d.code, message: d.hint ? `${d.message} (${d.hint})` : d.message })),
+    );
+  }
+}
+
+export type SegmentDefinition = { text: string } | { ir: SegmentIR } | { segment: string } | { ready: string; params?: Record<string, string | number> };
+
+export interface SavedSegment {
+  id: string;
+  name: string;
+  description: string;
+  text: string;
+  ir: SegmentIR;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExplainLine {
+  depth: number;
+  condition: string;
+  matched: boolean;
+  /** The data behind the answer, e.g. `total_spent = 786.32`. */
+  because?: string;
+}
+
+export interface SegmentExplanation {
+  customer: string;
+  matched: boolean;
+  lines: ExplainLine[];
+}
+
+export interface SegmentServiceOptions {
+  now?: () => Date;
+  catalog?: FieldCatalog;
+}
+
+/**
+ * Evaluates segments against a store through the core SQL port: parse → bind → compile for the
+ * store's dialect → run. Also keeps the store's saved segments.
+ */
+export class SegmentService {
+  private readonly now: () => Date;
+  private readonly catalog: FieldCatalog;
+
+  constructor(
+    private readonly db: SqlRunner,
+    options: SegmentServiceOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.catalog = options.catalog ?? defaultCatalog;
+  }
+
+  /** Parses and binds text; throws SegmentQueryError with the diagnostics when it has errors. */
+  async parse(text: string): Promise<{ ir: SegmentIR; text: string; warnings: Diagnostic[] }> {
+    const saved = await this.list();
+    const r = parseSegment(text, this.catalog, { segments: saved.flatMap((s) => [s.id, s.name]) });
+    if (!r.ir || hasErrors(r.diagnostics)) throw new SegmentQueryError(text, r.diagnostics);
+    return { ir: r.ir, text, warnings: r.diagnostics.filter((d) => d.severity !== 'error') };
+  }
+
+  async resolve(def: SegmentDefinition): Promise<SegmentIR> {
+    if ('ir' in def) return def.ir;
+    if ('text' in def) return (await this.parse(def.text)).ir;
+    if ('ready' in def) {
+      const ready = findReadySegment(def.ready);
+      if (!ready) throw new AppError('not_found', `no ready segment "${def.ready}"`);
+      return (await this.parse(readySegmentText(ready, def.params))).ir;
+    }
+    const saved = await this.get(def.segment);
+    return saved.ir;
+  }
+
+  private async compile(def: SegmentDefinition, shape: QueryShape, at?: Date) {
+    const ir = await this.resolve(def);
+    const saved = new Map<string, SegmentIR>();
+    for (const s of await this.list()) {
+      saved.set(s.id, s.ir);
+      saved.set(s.name, s.ir);
+    }
+    try {
+      return compileSegment(ir, { dialect: this.db.dialect, now: at ?? this.now(), catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, shape);
+    } catch (e) {
+      if (e instanceof SegmentCompileError) throw new AppError('invalid', e.message);
+      throw e;
+    }
+  }
+
+  async count(def: SegmentDefinition, at?: Date): Promise<number> {
+    const q = await this.compile(def, { kind: 'count' }, at);
+    const [row] = await this.db.query<{ count: number }>(q.sql, q.params);
+    return Number(row?.count ?? 0);
+  }
+
+  /** A page of member ids, ordered by id. */
+  async members(def: SegmentDefinition, page: { limit: number; offset: number }, at?: Date): Promise<string[]> {
+    if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 100_000) throw new AppError('invalid', 'limit must be a whole number from 1 to 100,000');
+    if (!Number.isInteger(page.offset) || page.offset < 0) throw new AppError('invalid', 'offset must be a whole number, 0 or more');
+    const q = await this.compile(def, { kind: 'page', limit: page.limit, offset: page.offset }, at);
+    return (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
+  }
+
+  /** Every member id, in pages, without holding the whole list (all pages share one evaluation time). */
+  async *allMembers(def: SegmentDefinition, pageSize = 10_000): AsyncGenerator<string> {
+    const at = this.now();
+    for (let offset = 0; ; offset += pageSize) {
+      const ids = await this.members(def, { limit: pageSize, offset }, at);
+      yield* ids;
+      if (ids.length < pageSize) return;
+    }
+  }
+
+  async explain(def: SegmentDefinition, customer: string, at?: Date): Promise<SegmentExplanation> {
+    const ir = await this.resolve(def);
+    const saved = new Map((await this.list()).flatMap((s) => [[s.id, s.ir] as const, [s.name, s.ir] as const]));
+    const { query, nodes } = compileExplain(ir, { dialect: this.db.dialect, now: at ?? this.now(), catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, customer);
+    const [row] = await this.db.query<Record<string, unknown>>(query.sql, query.params);
+    if (!row) throw new AppError('not_found', `no customer "${customer}"`);
+    const lines = nodes.map((n): ExplainLine => {
+      const line: ExplainLine = { depth: n.path.length, condition: printIR(n.node), matched: row[n.truth] === true };
+      if (n.detail) line.because = `${n.detailLabel} = ${row[n.detail] === null ? 'not set' : String(row[n.detail])}`;
+      return line;
+    });
+    return { customer, matched: lines[0]?.matched ?? false, lines };
+  }
+
+  /* ---- saved segments ---- */
+
+  async list(): Promise<SavedSegment[]> {
+    const rows = await this.db.query<SavedSegment & { ir: string }>(`SELECT id, name, description, text, ir, created_at, updated_at FROM segments ORDER BY name`);
+    return rows.map((r) => ({ ...r, ir: (typeof r.ir === 'string' ? JSON.parse(r.ir) : r.ir) as SegmentIR }));
+  }
+
+  async get(idOrName: string): Promise<SavedSegment> {
+    const found = (await this.list()).find((s) => s.id === idOrName || s.name === idOrName);
+    if (!found) throw new AppError('not_found', `no saved segment "${idOrName}"`);
+    return found;
+  }
+
+  async save(input: { id?: string; name: string; description?: string; text: string }): Promise<SavedSegment> {
+    const name = input.name.trim();
+    if (!name) throw new AppError('invalid', 'a segment needs a name', [{ field: 'name', message: 'empty' }]);
+    const { ir } = await this.parse(input.text);
+    const existing = (await this.list()).find((s) => s.name === name && s.id !== input.id);
+    if (existing) throw new AppError('conflict', `a segment named "${name}" already exists (${existing.id})`);
+    const id = input.id ?? randomUUID();
+    const stamp = this.now().toISOString();
+    await this.db.exec(
+      `INSERT INTO segments (id, name, description, text, ir, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, text = excluded.text, ir = excluded.ir, updated_at = excluded.updated_at`,
+      [id, name, input.description ?? '', input.text, JSON.stringify(ir), stamp],
+    );
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.db.exec(`DELETE FROM segments WHERE id = $1`, [id]);
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog, parseSegment, type SegmentIR } from '@strata/segment-lang';
+import { compileSegment, SegmentCompileError } from './segment-compiler.js';
+
+const NOW = '2026-11-01T00:00:00.000Z';
+const ir = (q: string): SegmentIR => {
+  const r = parseSegment(q);
+  if (!r.ir) throw new Error(JSON.stringify(r.diagnostics));
+  return r.ir;
+};
+const BASE = `SELECT count(*) AS "count" FROM "customers" AS "c" LEFT JOIN "customer_profile" AS "p" ON ("p"."customer_id" = "c"."id") WHERE (("c"."merged_into" IS NULL) AND `;
+
+describe('golden SQL per dialect', () => {
+  it('profile comparisons and a relative time window', () => {
+    const q = ir('order_count >= 2 and last_order_at within last 30 days');
+    const duck = compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' });
+    const pg = compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' });
+    expect(duck.sql).toBe(
+      BASE +
+        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - to_days(CAST($3 AS INTEGER)))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ)))))`,
+    );
+    expect(pg.sql).toBe(
+      BASE +
+        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - (CAST($3 AS INTEGER) * INTERVAL '1 day'))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ)))))`,
+    );
+    expect(duck.params).toEqual([2, NOW, 30, NOW]);
+    expect(pg.params).toEqual(duck.params);
+  });
+
+  it('a purchase with item, window and count reads the raw orders', () => {
+    const q = ir('bought category "coffee" within last 90 days at least 2 times');
+    const pg = compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' });
+    expect(pg.sql).toBe(
+      BASE +
+        `("c"."id" IN (SELECT "o"."customer_id" FROM "orders" AS "o" JOIN "order_lines" AS "li" ON ("li"."order_id" = "o"."id") JOIN "products" AS "pr" ON ("pr"."sku" = "li"."sku") WHERE ((("o"."status" = 'confirmed') AND (("o"."placed_at" >= (CAST($1 AS TIMESTAMPTZ) - (CAST($2 AS INTEGER) * INTERVAL '1 day'))) AND ("o"."placed_at" <= CAST($3 AS TIMESTAMPTZ)))) AND (lower("pr"."category") IN (lower($4)))) GROUP BY "o"."customer_id" HAVING (count(DISTINCT "o"."id") >= CAST($5 AS DOUBLE PRECISION)))))`,
+    );
+    expect(pg.params).toEqual([NOW, 90, NOW, 'coffee', 2]);
+  });
+
+  it('an ever-bought category is answered from the profile, with a dialect-specific list test', () => {
+    const q = ir('bought category "coffee"');
+    expect(compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' }).sql).toBe(
+      BASE + `list_contains(list_transform("p"."categories", lambda elem: lower(elem)), lower($1)))`,
+    );
+    expect(compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' }).sql).toBe(
+      BASE + `EXISTS (SELECT 1 FROM unnest("p"."categories") AS elem(v) WHERE lower(elem.v) = lower($1)))`,
+    );
+  });
+
+  it('tags, negation and consent', () => {
+    const q = ir('has all tags ["vip", "gold"] or not consent email');
+    const duck = compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' });
+    expect(duck.sql).toBe(
+      BASE +
+        `(("c"."id" IN (SELECT "t"."customer_id" FROM "tags" AS "t" WHERE (lower("t"."tag") IN ($1, $2)) GROUP BY "t"."customer_id" HAVING (count(DISTINCT lower("t"."tag")) = 2))) OR (NOT coalesce((coalesce("c"."consent_email_granted", FALSE) = TRUE), FALSE))))`,
+    );
+    expect(duck.params).toEqual(['vip', 'gold']);
+  });
+
+  it('pages of members are ordered and bounded by parameters', () => {
+    const page = compileSegment(ir('newsletter'), { dialect: 'duckdb', now: NOW }, { kind: 'page', limit: 50, offset: 100 });
+    expect(page.sql).toMatch(/ ORDER BY "c"\."id" ASC LIMIT \$\d+ OFFSET \$\d+$/);
+    expect(page.params.slice(-2)).toEqual([50, 100]);
+  });
+});
+
+describe('injection', () => {
+  const evil = `x'); DROP TABLE customers; --`;
+
+  it('values never reach the SQL text, whatever they contain', () => {
+    for (const q of [
+      `name = "${evil.replaceAll('"', '')}"`,
+      `bought product "${evil}"`,
+      `has tag "${evil}"`,
+      `did page_view where url contains "${evil}"`,
+      `answered "${evil}" with "${evil}"`,
+    ]) {
+      for (const dialect of ['duckdb', 'postgres'] as const) {
+        const c = compileSegment(ir(q), { dialect, now: NOW });
+        expect(c.sql).not.toContain('DROP');
+        expect(c.params.some((p) => typeof p === 'string' && p.toLowerCase().includes('drop table'))).toBe(true);
+      }
+    }
+  });
+
+  it('refuses names that are not in the catalog or are not plain identifiers', () => {
+    const unknown: SegmentIR = { version: 1, root: { kind: 'compare', field: 'id" OR 1=1 --', source: 'customer', op: 'isSet' } };
+    expect(() => compileSegment(unknown, { dialect: 'duckdb', now: NOW })).toThrow(SegmentCompileError);
+    const hostileCatalog = { ...defaultCatalog, 'x" OR 1=1 --': { type: 'string', description: 'hostile', source: 'customer' } } as const;
+    const named: SegmentIR = { version: 1, root: { kind: 'compare', field: 'x" OR 1=1 --', source: 'customer', op: 'isSet' } };
+    expect(() => compileSegment(named, { dialect: 'duckdb', now: NOW, catalog: hostileCatalog })).toThrow(/refusing to emit identifier/);
+    const channel: SegmentIR = { version: 1, root: { kind: 'consent', channel: 'email_granted = TRUE OR 1=1 --', requireContact: false } };
+    expect(() => compileSegment(channel, { dialect: 'postgres', now: NOW })).toThrow(/unknown channel/);
+  });
+
+  it('rejects a cycle of segment references', () => {
+    const segments: Record<string, SegmentIR> = {
+      a: { version: 1, root: { kind: 'segmentRef', segment: 'b' } },
+      b: { version: 1, root: { kind: 'segmentRef', segment: 'a' } },
+    };
+    expect(() => compileSegment(segments.a!, { dialect: 'duckdb', now: NOW, resolveSegment: (n) => segments[n] })).toThrow(/refers to itself/);
+  });
+});

@@ -1,0 +1,108 @@
+import pg from 'pg';
+import { AppError, type LoadColumnType, type SqlParam, type SqlRunner } from '@strata/core';
+
+const { Pool, types } = pg;
+
+/*
+ * Rows as the same plain values the DuckDB store returns: numbers for int8/numeric, ISO 8601 UTC
+ * strings for timestamps, YYYY-MM-DD for dates, JSON as text.
+ */
+const parsers: Record<number, (v: string) => unknown> = {
+  [types.builtins.INT8]: Number,
+  [types.builtins.NUMERIC]: Number,
+  [types.builtins.FLOAT8]: Number,
+  [types.builtins.TIMESTAMPTZ]: (v) => new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString(),
+  [types.builtins.DATE]: (v) => v,
+  [types.builtins.JSON]: (v) => v,
+  [types.builtins.JSONB]: (v) => v,
+};
+const typeConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => parsers[oid] ?? (types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof types.getTypeParser,
+};
+
+const pgType: Record<LoadColumnType, string> = { text: 'TEXT', double: 'DOUBLE PRECISION', integer: 'BIGINT', boolean: 'BOOLEAN', timestamp: 'TIMESTAMPTZ' };
+
+type Queryable = { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
+
+function runnerOn(db: Queryable, inTransaction: () => SqlRunner['transaction']): SqlRunner {
+  const self: SqlRunner = {
+    dialect: 'postgres',
+    query: async <T>(sql: string, params: readonly SqlParam[] = []) => (await db.query(sql, [...params])).rows as T[],
+    exec: async (sql: string, params: readonly SqlParam[] = []) => {
+      await db.query(sql, [...params]);
+    },
+    loadTable: async (name, columns, rows) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new AppError('invalid', `not a table name: ${name}`);
+      await db.query(`DROP TABLE IF EXISTS ${name}`);
+      await db.query(`CREATE TABLE ${name} (${columns.map(([c, t]) => `"${c}" ${pgType[t]}`).join(', ')})`);
+      await insertRows(db, name, columns.map(([c]) => c), rows);
+    },
+    transaction: (fn) => inTransaction()(fn),
+  };
+  return self;
+}
+
+/** Inserts rows in multi-row statements (parameters only; PostgreSQL allows 65,535 per statement). */
+export async function insertRows(db: Queryable, name: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<void> {
+  const perStatement = Math.max(1, Math.floor(60_000 / Math.max(1, columns.length)));
+  let chunk: unknown[][] = [];
+  const flush = async () => {
+    if (!chunk.length) return;
+    const values: unknown[] = [];
+    const tuples = chunk.map((row) => `(${row.map((v) => (values.push(v === undefined ? null : v), `$${values.length}`)).join(', ')})`);
+    await db.query(`INSERT INTO ${name} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`, values);
+    chunk = [];
+  };
+  for (const row of rows) {
+    chunk.push([...row]);
+    if (chunk.length >= perStatement) await flush();
+  }
+  await flush();
+}
+
+/**
+ * The core SQL port on a PostgreSQL server (server mode). Segment queries compiled for the
+ * `postgres` dialect run here.
+ */
+export class PostgresRunner implements SqlRunner {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly direct: SqlRunner;
+
+  constructor(connectionString: string) {
+    this.pool = new Pool({ connectionString, types: typeConfig, max: 4 });
+    this.direct = runnerOn(this.pool, () => this.transaction.bind(this));
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.direct.query<T>(sql, params);
+  }
+
+  exec(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    return this.direct.exec(sql, params);
+  }
+
+  loadTable(name: string, columns: readonly (readonly [string, LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void> {
+    return this.direct.loadTable(name, columns, rows);
+  }
+
+  async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx = runnerOn(client, () => (inner) => inner(tx));
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
