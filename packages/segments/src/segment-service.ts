@@ -18,6 +18,16 @@ export class SegmentQueryError extends AppError {
   }
 }
 
+/** A value as a store owner reads it: 786.32, 2026-10-23 13:37 UTC, Coffee, Tea. */
+function showValue(v: unknown): string {
+  if (v === null || v === undefined) return 'not set';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v)) return `${v.slice(0, 10)} ${v.slice(11, 16)} UTC`;
+  if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '(none)';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v as string | boolean);
+}
+
 export type SegmentDefinition = { text: string } | { ir: SegmentIR } | { segment: string } | { ready: string; params?: Record<string, string | number> };
 
 export interface SavedSegment {
@@ -132,7 +142,7 @@ export class SegmentService {
     if (!row) throw new AppError('not_found', `no customer "${customer}"`);
     const lines = nodes.map((n): ExplainLine => {
       const line: ExplainLine = { depth: n.path.length, condition: printIR(n.node), matched: row[n.truth] === true };
-      if (n.detail) line.because = `${n.detailLabel} = ${row[n.detail] === null ? 'not set' : String(row[n.detail])}`;
+      if (n.detail) line.because = `${n.detailLabel} = ${showValue(row[n.detail])}`;
       return line;
     });
     return { customer, matched: lines[0]?.matched ?? false, lines };

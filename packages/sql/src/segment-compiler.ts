@@ -572,7 +572,7 @@ export function compileExplain(ir: SegmentIR, options: SegmentCompileOptions, cu
     if (detail) {
       entry.detail = `d${i}`;
       entry.detailLabel = detail.label;
-      columns.push({ expr: cast(detail.expr, 'text'), alias: `d${i}` });
+      columns.push({ expr: detail.expr, alias: `d${i}` });
     }
     nodes.push(entry);
     if (node.kind === 'and') {

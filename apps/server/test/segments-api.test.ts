@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Customer, Order } from '@strata/core';
+import { startServer, type RunningServer } from '@strata/server';
+
+const keys = { writeKey: 'wk', apiKey: 'api-key-1', webhookSecret: 'secret' };
+let server: RunningServer;
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+
+beforeAll(async () => {
+  server = await startServer({ dbPath: join(mkdtempSync(join(tmpdir(), 'strata-seg-api-')), 's.duckdb'), port: 0, keys });
+  const order = (id: string, customer: string, total: number, placed: string) => Order.parse({ id, customer_id: customer, location_id: 'online', placed_at: placed, currency: 'EUR', total });
+  await server.store.write({
+    customers: ['ann', 'bob', 'cy', 'dee'].map((id, i) => Customer.parse({ id, email: `${id}@example.com`, country: i < 2 ? 'DE' : 'FR' })),
+    orders: [order('o1', 'ann', 500, '2026-10-20T10:00:00Z'), order('o2', 'ann', 300, '2026-10-25T10:00:00Z'), order('o3', 'bob', 20, '2026-06-01T10:00:00Z'), order('o4', 'cy', 80, '2026-10-30T10:00:00Z')],
+  });
+  const r = await api('/v1/profiles/compute', { method: 'POST', body: JSON.stringify({ as_of: '2026-11-01T00:00:00Z' }) });
+  expect(r.status).toBe(200);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('segments over HTTP', () => {
+  it('previews an unsaved query: count, members and an explanation', async () => {
+    const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ text: 'country = "DE" and order_count >= 1', customer: 'bob' }) });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { count: number; members: string[]; explain: { matched: boolean; lines: { condition: string; matched: boolean; because?: string }[] } };
+    expect(body.count).toBe(2);
+    expect(body.members).toEqual(['ann', 'bob']);
+    expect(body.explain.matched).toBe(true);
+    expect(body.explain.lines[1]).toMatchObject({ condition: 'country = "DE"', matched: true, because: 'country = DE' });
+  });
+
+  it('answers a broken query with 400 and diagnostics that point at the characters', async () => {
+    const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ text: 'totl_spent > 100' }) });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { error: { type: string; diagnostics: { code: string; span: { start: number; end: number }; message: string }[] } };
+    expect(body.error.type).toBe('invalid');
+    expect(body.error.diagnostics[0]).toMatchObject({ span: { start: 0, end: 10 } });
+    expect(body.error.diagnostics[0]!.message).toContain('did you mean `total_spent`');
+  });
+
+  it('saves, counts, lists members of, renames and deletes a segment', async () => {
+    const created = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'total_spent >= 80', description: 'spent 80 or more' }) });
+    expect(created.status).toBe(201);
+    const seg = (await created.json()) as { id: string };
+    expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2 });
+    expect(await (await api(`/v1/segments/${seg.id}/members?limit=1&offset=1`)).json()).toEqual({ members: ['cy'] });
+    const dup = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'order_count > 0' }) });
+    expect(dup.status).toBe(409);
+    // another segment can refer to a saved one
+    const ref = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ text: 'in segment "Big" and country = "FR"' }) });
+    expect(((await ref.json()) as { members: string[] }).members).toEqual(['cy']);
+    expect((await api(`/v1/segments/${seg.id}`, { method: 'PUT', body: JSON.stringify({ name: 'Bigger' }) })).status).toBe(200);
+    const list = (await (await api('/v1/segments')).json()) as { saved: { name: string }[]; ready: unknown[] };
+    expect(list.saved.map((s) => s.name)).toEqual(['Bigger']);
+    expect(list.ready.length).toBeGreaterThan(40);
+    expect((await api(`/v1/segments/${seg.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/v1/segments/${seg.id}/count`)).status).toBe(404);
+  });
+
+  it('evaluates a ready segment with parameters', async () => {
+    const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ ready: 'big-spenders', params: { percent: 25 } }) });
+    const body = (await r.json()) as { text: string; members: string[] };
+    expect(body.text).toBe('total_spent in top 25%');
+    expect(body.members).toEqual(['ann']);
+  });
+
+  it('refuses every segment and profile route without the API key', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/segments'],
+      ['POST', '/v1/segments/preview'],
+      ['GET', '/v1/profiles/summary'],
+      ['GET', '/v1/customers/ann/profile'],
+      ['POST', '/v1/profiles/compute'],
+    ] as const) {
+      const r = await fetch(`${server.url}${path}`, { method, headers: { authorization: 'Bearer wrong' } });
+      expect(r.status, `${method} ${path}`).toBe(401);
+    }
+  });
+});
+
+describe('profiles over HTTP', () => {
+  it('serves a customer profile and the summary with the lifecycle counts', async () => {
+    const p = (await (await api('/v1/customers/ann/profile')).json()) as Record<string, unknown>;
+    expect(p).toMatchObject({ customer_id: 'ann', order_count: 2, total_spent: 800, lifecycle_stage: 'active' });
+    const s = (await (await api('/v1/profiles/summary')).json()) as { customers: number; buyers: number; lifecycle: Record<string, number> };
+    expect(s).toMatchObject({ customers: 4, buyers: 3 });
+    expect(s.lifecycle).toMatchObject({ prospect: 1 });
+    expect((await api('/v1/customers/nobody/profile')).status).toBe(404);
+  });
+});
