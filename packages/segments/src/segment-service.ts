@@ -24,8 +24,9 @@ function showValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
   if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v)) return `${v.slice(0, 10)} ${v.slice(11, 16)} UTC`;
   if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '(none)';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v as string | boolean);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
 }
 
 export type SegmentDefinition = { text: string } | { ir: SegmentIR } | { segment: string } | { ready: string; params?: Record<string, string | number> };
