@@ -161,6 +161,30 @@ export function createApp(deps: AppDeps): Hono {
   const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });
   app.get('/v1/segments/:id/count', requireApiKey, async (c) => c.json({ count: await segments.count(saved(c)) }));
   app.get('/v1/segments/:id/members', requireApiKey, async (c) => c.json({ members: await segments.members(saved(c), page(c)) }));
+  /** Every member as CSV, streamed page by page (one evaluation time for the whole list). */
+  app.get('/v1/segments/:id/members.csv', requireApiKey, async (c) => {
+    const def = saved(c);
+    await segments.resolve(def);
+    const ids = segments.allMembers(def);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(encoder.encode('customer_id\n')),
+      pull: async (controller) => {
+        const chunk: string[] = [];
+        for (let i = 0; i < 5000; i++) {
+          const next = await ids.next();
+          if (next.done) {
+            if (chunk.length) controller.enqueue(encoder.encode(chunk.join('')));
+            controller.close();
+            return;
+          }
+          chunk.push(`${next.value}\n`);
+        }
+        controller.enqueue(encoder.encode(chunk.join('')));
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'text/csv; charset=utf-8' } });
+  });
   app.get('/v1/segments/:id/explain/:customer', requireApiKey, async (c) => c.json(await segments.explain(saved(c), c.req.param('customer') ?? '')));
 
   /** An unsaved query: `{ text }` or `{ ready, params }`; answers the count, a page of members and, for `customer`, the explanation. */

@@ -51,6 +51,7 @@ describe('segments over HTTP', () => {
     const seg = (await created.json()) as { id: string };
     expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2 });
     expect(await (await api(`/v1/segments/${seg.id}/members?limit=1&offset=1`)).json()).toEqual({ members: ['cy'] });
+    expect(await (await api(`/v1/segments/${seg.id}/members.csv`)).text()).toBe('customer_id\nann\ncy\n');
     const dup = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'order_count > 0' }) });
     expect(dup.status).toBe(409);
     // another segment can refer to a saved one
