@@ -33,7 +33,9 @@ o AS (
          len(o.discount_codes) > 0 OR o.discount_total > 0 AS with_discount,
          o.location_id, coalesce(l.kind = 'online', false) AS online,
          -- local time: the customer's time zone, else the shop's, else UTC
-         timezone(coalesce(b.timezone, l.timezone, 'UTC'), o.placed_at) AS local_at
+         timezone(coalesce(b.timezone, l.timezone, 'UTC'), o.placed_at) AS local_at,
+         -- the as-of day on the same local calendar as the purchase days (for the model's age T)
+         timezone(coalesce(b.timezone, l.timezone, 'UTC'), $1::TIMESTAMPTZ)::DATE AS local_as_of_day
   FROM orders o
   JOIN base b ON b.customer_id = o.customer_id
   LEFT JOIN locations l ON l.id = o.location_id
@@ -44,7 +46,9 @@ agg AS (
          min(placed_at) AS first_order_at, max(placed_at) AS last_order_at,
          count(*) AS order_count, sum(total) AS total_spent, max(total) AS largest_order,
          avg(with_discount::INT) AS coupon_share, avg(online::INT) AS online_share,
-         count(*) FILTER (WHERE placed_at > $1::TIMESTAMPTZ - INTERVAL 365 DAY) AS orders_365d
+         count(*) FILTER (WHERE placed_at > $1::TIMESTAMPTZ - INTERVAL 365 DAY) AS orders_365d,
+         -- the latest over the zones of the customer's orders, so that T is never below t_x
+         max(local_as_of_day) AS local_as_of_day
   FROM o GROUP BY customer_id
 ),
 purchase_days AS (SELECT DISTINCT customer_id, local_at::DATE AS d FROM o),
@@ -242,7 +246,7 @@ SELECT
   -- inputs of the BG/NBD model, in days: repeat purchase days, recency and age
   pd.x::INTEGER AS model_x,
   pd.t_x::INTEGER AS model_t_x,
-  (($1::TIMESTAMPTZ)::DATE - pd.first_day)::INTEGER AS model_t,
+  (a.local_as_of_day - pd.first_day)::INTEGER AS model_t,
   pd.repeat_value::DOUBLE AS model_repeat_value
 FROM base b
 LEFT JOIN pd_agg pd ON pd.customer_id = b.customer_id
