@@ -28,18 +28,28 @@ base AS (
                   - CASE WHEN strftime(($1::TIMESTAMPTZ)::DATE, '%m%d') < strftime(c.birthday, '%m%d') THEN 1 ELSE 0 END, c.age) AS age
   FROM customers c WHERE c.merged_into IS NULL ${inScope}
 ),
-o AS (
+o_utc AS (
   SELECT o.customer_id, o.id AS order_id, o.placed_at, o.total::DOUBLE AS total,
          len(o.discount_codes) > 0 OR o.discount_total > 0 AS with_discount,
          o.location_id, coalesce(l.kind = 'online', false) AS online,
          -- local time: the customer's time zone, else the shop's, else UTC
-         timezone(coalesce(b.timezone, l.timezone, 'UTC'), o.placed_at) AS local_at,
-         -- the as-of day on the same local calendar as the purchase days (for the model's age T)
-         timezone(coalesce(b.timezone, l.timezone, 'UTC'), $1::TIMESTAMPTZ)::DATE AS local_as_of_day
+         coalesce(b.timezone, l.timezone, 'UTC') AS zone,
+         date_trunc('hour', o.placed_at) AS utc_hour
   FROM orders o
   JOIN base b ON b.customer_id = o.customer_id
   LEFT JOIN locations l ON l.id = o.location_id
   WHERE o.status = 'confirmed' AND o.placed_at <= $1
+),
+-- A zone's UTC offset is constant within a UTC hour (zones change offset on the hour), so the
+-- costly zone conversion runs once per zone and hour, not once per order.
+zone_hours AS (
+  SELECT zone, utc_hour, timezone(zone, utc_hour) - utc_hour::TIMESTAMP AS utc_offset,
+         timezone(zone, $1::TIMESTAMPTZ)::DATE AS local_as_of_day
+  FROM (SELECT DISTINCT zone, utc_hour FROM o_utc)
+),
+o AS (
+  SELECT u.* EXCLUDE (zone, utc_hour), u.placed_at::TIMESTAMP + z.utc_offset AS local_at, z.local_as_of_day
+  FROM o_utc u JOIN zone_hours z ON z.zone = u.zone AND z.utc_hour = u.utc_hour
 ),
 agg AS (
   SELECT customer_id,
@@ -143,12 +153,16 @@ cart_agg AS (
   SELECT customer_id, cart_no, min(occurred_at) AS started_at, max(occurred_at) AS last_add_at, list(DISTINCT sku) AS skus
   FROM carts GROUP BY customer_id, cart_no
 ),
+-- carts followed by an order from their first addition until the abandonment window after the last
+cart_orders AS (
+  SELECT DISTINCT c.customer_id, c.cart_no
+  FROM cart_agg c JOIN o ON o.customer_id = c.customer_id
+   AND o.placed_at >= c.started_at AND o.placed_at <= c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE
+),
 cart_state AS (
   SELECT c.*,
-         c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE <= $1::TIMESTAMPTZ
-         AND NOT EXISTS (SELECT 1 FROM o WHERE o.customer_id = c.customer_id AND o.placed_at >= c.started_at
-                         AND o.placed_at <= c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE) AS abandoned
-  FROM cart_agg c
+         c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE <= $1::TIMESTAMPTZ AND co.customer_id IS NULL AS abandoned
+  FROM cart_agg c LEFT JOIN cart_orders co ON co.customer_id = c.customer_id AND co.cart_no = c.cart_no
 ),
 abandoned_items AS (
   SELECT cs.customer_id, list(DISTINCT s.sku ORDER BY s.sku) AS skus, list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL) AS categories
