@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { computeProfiles } from '@strata/profiles';
 import type { GlobalOptions, Io } from '../context.js';
 import { runDemo } from './demo.js';
 import { addServeOptions, serveUntilStopped, type ServeOptions } from './serve.js';
@@ -17,6 +18,9 @@ export function registerStart(program: Command, io: Io, globals: () => GlobalOpt
       io.out(`${db} does not exist yet: creating a demo store`);
       await runDemo(io, db, { customers: opts.demoCustomers, seed: 42 });
     }
-    await serveUntilStopped(io, db, opts);
+    const server = await serveUntilStopped(io, db, opts);
+    // Profiles as of now, so segments and the summary answer from the first request on.
+    const run = await computeProfiles(server.store, { ranBy: 'start' });
+    io.out(`profiled ${run.customers.toLocaleString('en')} customers in ${(run.durationMs / 1000).toFixed(1)} s`);
   });
 }
