@@ -423,6 +423,26 @@ function sequence(ir: Extract<ConditionIR, { kind: 'sequence' }>, ctx: Context):
   return inSubquery(customerId, first);
 }
 
+/**
+ * "did X … then not order" (no item, no time limit): no confirmed order after the event is the
+ * same as the customer's last confirmed order (kept in the profile) being no later than it, which
+ * avoids searching every order for every event.
+ */
+function sequenceWithoutLaterOrder(ir: Extract<ConditionIR, { kind: 'sequence' }>, ctx: Context): SqlExpr {
+  const last = col('sp', 'last_order_at');
+  const q = select({
+    columns: [{ expr: col('s0', 'customer_id') }],
+    from: table('events', 's0'),
+    joins: [{ type: 'left', from: table('customer_profile', 'sp'), on: bin('=', col('sp', 'customer_id'), col('s0', 'customer_id')) }],
+    where: and(
+      eventRows('s0', ir.first.name, ir.first.where, ctx),
+      windowCondition(col('s0', 'occurred_at'), ir.first.window, ctx),
+      or(isNull(last), bin('<=', last, col('s0', 'occurred_at'))),
+    ),
+  });
+  return inSubquery(customerId, q);
+}
+
 /* ───────────────────────── percentiles ───────────────────────── */
 
 function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null): SqlExpr {
@@ -434,22 +454,20 @@ function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null)
       ({ kind: 'subquery', query: baseSelect([{ expr: { kind: 'percentileCont', fraction: cast(param(fraction), 'double'), value: expr } }], filter) }) as const;
     return and(bin('>=', expr, q(ir.rank.low / 100)), bin('<=', expr, q(ir.rank.high / 100)), scopeFilter);
   }
-  // Top p%: customers fewer than p% of the ranked customers are strictly ahead of. Ties stay together.
+  // Top p%: customers fewer than p% of the ranked customers are strictly ahead of; ties stay
+  // together. With k = ⌈n·p/100⌉ that is exactly "value ≥ the k-th largest value", which a top-k
+  // sort finds far faster than ranking everyone.
   const direction = ir.rank.kind === 'top' ? 'desc' : 'asc';
-  const ranked = baseSelect(
-    [
-      { expr: customerId, alias: 'id' },
-      { expr: { kind: 'window', name: 'rank', orderBy: [{ expr, direction }], partitionBy: [] }, alias: 'r' },
-      { expr: { kind: 'window', name: 'count', orderBy: [], partitionBy: [] }, alias: 'n' },
-    ],
-    filter,
-  );
-  const chosen = select({
-    columns: [{ expr: col('ranked', 'id') }],
-    from: { kind: 'derived', query: ranked, alias: 'ranked' },
-    where: bin('<', bin('*', bin('-', col('ranked', 'r'), num(1)), num(100)), bin('*', cast(param(ir.rank.percent), 'double'), col('ranked', 'n'))),
-  });
-  return inSubquery(customerId, chosen);
+  const k: SqlExpr = {
+    kind: 'subquery',
+    query: baseSelect([{ expr: cast(fn('ceil', bin('/', bin('*', agg('count', { kind: 'star' }), cast(param(ir.rank.percent), 'double')), num(100))), 'integer') }], filter),
+  };
+  const topK = baseSelect([{ expr, alias: 'v' }], filter, { orderBy: [{ expr, direction }], limit: k });
+  const threshold: SqlExpr = {
+    kind: 'subquery',
+    query: select({ columns: [{ expr: agg(direction === 'desc' ? 'min' : 'max', col('top_k', 'v')) }], from: { kind: 'derived', query: topK, alias: 'top_k' } }),
+  };
+  return bin(direction === 'desc' ? '>=' : '<=', expr, threshold);
 }
 
 /* ───────────────────────── conditions ───────────────────────── */
@@ -479,8 +497,11 @@ function lower(ir: ConditionIR, ctx: Context): SqlExpr {
       return purchaseTime(ir, ctx);
     case 'event':
       return event(ir, ctx);
-    case 'sequence':
+    case 'sequence': {
+      const only = ir.steps.length === 1 ? ir.steps[0]! : undefined;
+      if (only && only.negated && only.target.kind === 'purchase' && !only.target.item && !only.within) return sequenceWithoutLaterOrder(ir, ctx);
       return sequence(ir, ctx);
+    }
     case 'tag': {
       const tags = [...new Set(ir.tags.map((t) => t.toLowerCase()))];
       const base = select({ columns: [{ expr: col('t', 'customer_id') }], from: table('tags', 't'), where: inList(ci(col('t', 'tag')), tags.map((t) => param(t))) });

@@ -9,7 +9,7 @@ export type SqlType = 'double' | 'integer' | 'text' | 'boolean' | 'timestamp' | 
 export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+' | '-' | '*' | '/';
 export type IntervalUnit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 /** Functions the compiler may call; each dialect spells them (all exist in DuckDB and PostgreSQL). */
-export type FunctionName = 'nullif' | 'lower' | 'coalesce' | 'strpos' | 'left' | 'right' | 'length' | 'floor' | 'abs' | 'greatest' | 'least';
+export type FunctionName = 'ceil' | 'nullif' | 'lower' | 'coalesce' | 'strpos' | 'left' | 'right' | 'length' | 'floor' | 'abs' | 'greatest' | 'least';
 export type AggregateName = 'count' | 'sum' | 'min' | 'max';
 
 export interface ColumnNode {
