@@ -42,7 +42,7 @@ export const MIN_BUYERS_TO_FIT = 30;
  * estimates of four parameters are already tight at this size, and the fit stays within seconds.
  * Every buyer is scored with the fitted parameters.
  */
-export const FIT_SAMPLE = 50_000;
+export const FIT_SAMPLE = 20_000;
 
 function sample<T>(rows: readonly T[], n: number): T[] {
   if (rows.length <= n) return [...rows];
