@@ -105,7 +105,10 @@ line_agg AS (
                                  AND placed_at < launched_at + INTERVAL ${n(config.trendDays)} DAY) / sum(amount)
          ELSE 0 END AS trend_share,
          list(DISTINCT category ORDER BY category) FILTER (WHERE category IS NOT NULL) AS categories,
-         list(DISTINCT brand ORDER BY brand) FILTER (WHERE brand IS NOT NULL) AS brands
+         list(DISTINCT brand ORDER BY brand) FILTER (WHERE brand IS NOT NULL) AS brands,
+         -- lower-cased, for case-insensitive "bought category …" tests without a per-row transform
+         list(DISTINCT lower(category) ORDER BY lower(category)) FILTER (WHERE category IS NOT NULL) AS category_keys,
+         list(DISTINCT lower(brand) ORDER BY lower(brand)) FILTER (WHERE brand IS NOT NULL) AS brand_keys
   FROM ol GROUP BY customer_id
 ),
 -- replenishment: the last purchase of each consumable, and when that quantity runs out
@@ -201,7 +204,8 @@ other_events AS (
          avg(TRY_CAST((properties->>'rating') AS DOUBLE)) FILTER (WHERE type = 'review') AS avg_review_rating,
          count(*) FILTER (WHERE type = 'review') AS reviews,
          count(*) FILTER (WHERE type = 'event_attended') AS events_attended,
-         max(occurred_at) AS last_event_at
+         max(occurred_at) AS last_event_at,
+         max(occurred_at) FILTER (WHERE type = 'add_to_cart') AS last_add_to_cart_at
   FROM ev GROUP BY customer_id
 ),
 referrals AS (
@@ -232,6 +236,9 @@ SELECT
   coalesce(la.trend_share, CASE WHEN a.order_count > 0 THEN 0 END)::DOUBLE AS trend_share,
   coalesce(la.categories, []::VARCHAR[]) AS categories,
   coalesce(la.brands, []::VARCHAR[]) AS brands,
+  coalesce(la.category_keys, []::VARCHAR[]) AS category_keys,
+  coalesce(la.brand_keys, []::VARCHAR[]) AS brand_keys,
+  oe.last_add_to_cart_at,
   pl.v AS preferred_location,
   pl.v AS shop,
   a.online_share::DOUBLE AS online_share,

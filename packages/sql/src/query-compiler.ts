@@ -101,6 +101,14 @@ export class QueryCompiler {
     this.emit('))');
   }
 
+  protected listHas(list: SqlExpr, value: SqlExpr): void {
+    this.emit('(');
+    this.visit(value);
+    this.emit(' = ANY(');
+    this.visit(list);
+    this.emit('))');
+  }
+
   protected jsonText(operand: SqlExpr, key: SqlExpr): void {
     this.emit('(');
     this.visit(operand);
@@ -233,6 +241,7 @@ export class QueryCompiler {
     interval: (n) => this.interval(n.amount, n.unit),
     jsonText: (n) => this.jsonText(n.operand, n.key),
     listContains: (n) => this.listContains(n.list, n.value),
+    listHas: (n) => this.listHas(n.list, n.value),
     epoch: (n) => this.epoch(n.operand),
     datePart: (n) => {
       this.emit(`extract(${n.part} FROM `);
@@ -277,6 +286,14 @@ export class QueryCompiler {
 
 /** DuckDB: everything else is spelled as in PostgreSQL; a list lambda is much faster than unnest per row. */
 export class DuckDbQueryCompiler extends QueryCompiler {
+  protected override listHas(list: SqlExpr, value: SqlExpr): void {
+    this.emit('list_contains(');
+    this.visit(list);
+    this.emit(', ');
+    this.visit(value);
+    this.emit(')');
+  }
+
   protected override interval(amount: SqlExpr, unit: IntervalUnit): void {
     this.emit(`to_${unit}s(CAST(`);
     this.visit(amount);

@@ -8,7 +8,8 @@ const ir = (q: string): SegmentIR => {
   if (!r.ir) throw new Error(JSON.stringify(r.diagnostics));
   return r.ir;
 };
-const BASE = `SELECT count(*) AS "count" FROM "customers" AS "c" LEFT JOIN "customer_profile" AS "p" ON ("p"."customer_id" = "c"."id") WHERE (("c"."merged_into" IS NULL) AND `;
+const BASE = `SELECT count(*) AS "count" FROM "customer_profile" AS "p" WHERE `;
+const WITH_CUSTOMERS = `SELECT count(*) AS "count" FROM "customer_profile" AS "p" JOIN "customers" AS "c" ON ("c"."id" = "p"."customer_id") WHERE (("c"."merged_into" IS NULL) AND `;
 
 describe('golden SQL per dialect', () => {
   it('profile comparisons and a relative time window', () => {
@@ -17,11 +18,11 @@ describe('golden SQL per dialect', () => {
     const pg = compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' });
     expect(duck.sql).toBe(
       BASE +
-        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - to_days(CAST($3 AS INTEGER)))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ)))))`,
+        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - to_days(CAST($3 AS INTEGER)))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ))))`,
     );
     expect(pg.sql).toBe(
       BASE +
-        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - (CAST($3 AS INTEGER) * INTERVAL '1 day'))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ)))))`,
+        `(("p"."order_count" >= CAST($1 AS DOUBLE PRECISION)) AND (("p"."last_order_at" >= (CAST($2 AS TIMESTAMPTZ) - (CAST($3 AS INTEGER) * INTERVAL '1 day'))) AND ("p"."last_order_at" <= CAST($4 AS TIMESTAMPTZ))))`,
     );
     expect(duck.params).toEqual([2, NOW, 30, NOW]);
     expect(pg.params).toEqual(duck.params);
@@ -32,18 +33,26 @@ describe('golden SQL per dialect', () => {
     const pg = compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' });
     expect(pg.sql).toBe(
       BASE +
-        `("c"."id" IN (SELECT "o"."customer_id" FROM "orders" AS "o" JOIN "order_lines" AS "li" ON ("li"."order_id" = "o"."id") JOIN "products" AS "pr" ON ("pr"."sku" = "li"."sku") WHERE ((("o"."status" = 'confirmed') AND (("o"."placed_at" >= (CAST($1 AS TIMESTAMPTZ) - (CAST($2 AS INTEGER) * INTERVAL '1 day'))) AND ("o"."placed_at" <= CAST($3 AS TIMESTAMPTZ)))) AND (lower("pr"."category") IN (lower($4)))) GROUP BY "o"."customer_id" HAVING (count(DISTINCT "o"."id") >= CAST($5 AS DOUBLE PRECISION)))))`,
+        `("p"."customer_id" IN (SELECT "o"."customer_id" FROM "orders" AS "o" JOIN "order_lines" AS "li" ON ("li"."order_id" = "o"."id") JOIN "products" AS "pr" ON ("pr"."sku" = "li"."sku") WHERE ((("o"."status" = 'confirmed') AND (("o"."placed_at" >= (CAST($1 AS TIMESTAMPTZ) - (CAST($2 AS INTEGER) * INTERVAL '1 day'))) AND ("o"."placed_at" <= CAST($3 AS TIMESTAMPTZ)))) AND (lower("pr"."category") IN (lower($4)))) GROUP BY "o"."customer_id" HAVING (count(DISTINCT "o"."id") >= CAST($5 AS DOUBLE PRECISION))))`,
     );
     expect(pg.params).toEqual([NOW, 90, NOW, 'coffee', 2]);
   });
 
   it('an ever-bought category is answered from the profile, with a dialect-specific list test', () => {
-    const q = ir('bought category "coffee"');
+    const q = ir('bought category "Coffee"');
+    const duck = compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' });
+    expect(duck.sql).toBe(BASE + `list_contains("p"."category_keys", $1)`);
+    expect(duck.params).toEqual(['coffee']);
+    expect(compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' }).sql).toBe(BASE + `($1 = ANY("p"."category_keys"))`);
+  });
+
+  it('a list field test ignores case with a dialect-specific spelling', () => {
+    const q = ir('abandoned_categories contains "coffee"');
     expect(compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' }).sql).toBe(
-      BASE + `list_contains(list_transform("p"."categories", lambda elem: lower(elem)), lower($1)))`,
+      BASE + `list_contains(list_transform("p"."abandoned_categories", lambda elem: lower(elem)), lower($1))`,
     );
     expect(compileSegment(q, { dialect: 'postgres', now: NOW }, { kind: 'count' }).sql).toBe(
-      BASE + `EXISTS (SELECT 1 FROM unnest("p"."categories") AS elem(v) WHERE lower(elem.v) = lower($1)))`,
+      BASE + `EXISTS (SELECT 1 FROM unnest("p"."abandoned_categories") AS elem(v) WHERE lower(elem.v) = lower($1))`,
     );
   });
 
@@ -51,15 +60,15 @@ describe('golden SQL per dialect', () => {
     const q = ir('has all tags ["vip", "gold"] or not consent email');
     const duck = compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'count' });
     expect(duck.sql).toBe(
-      BASE +
-        `(("c"."id" IN (SELECT "t"."customer_id" FROM "tags" AS "t" WHERE (lower("t"."tag") IN ($1, $2)) GROUP BY "t"."customer_id" HAVING (count(DISTINCT lower("t"."tag")) = 2))) OR (NOT coalesce((coalesce("c"."consent_email_granted", FALSE) = TRUE), FALSE))))`,
+      WITH_CUSTOMERS +
+        `(("p"."customer_id" IN (SELECT "t"."customer_id" FROM "tags" AS "t" WHERE (lower("t"."tag") IN ($1, $2)) GROUP BY "t"."customer_id" HAVING (count(DISTINCT lower("t"."tag")) = 2))) OR (NOT coalesce((coalesce("c"."consent_email_granted", FALSE) = TRUE), FALSE))))`,
     );
     expect(duck.params).toEqual(['vip', 'gold']);
   });
 
   it('pages of members are ordered and bounded by parameters', () => {
     const page = compileSegment(ir('newsletter'), { dialect: 'duckdb', now: NOW }, { kind: 'page', limit: 50, offset: 100 });
-    expect(page.sql).toMatch(/ ORDER BY "c"\."id" ASC LIMIT \$\d+ OFFSET \$\d+$/);
+    expect(page.sql).toMatch(/ ORDER BY "p"\."customer_id" ASC LIMIT \$\d+ OFFSET \$\d+$/);
     expect(page.params.slice(-2)).toEqual([50, 100]);
   });
 });

@@ -66,6 +66,8 @@ export type QueryShape =
   | { kind: 'page'; limit: number; offset: number };
 
 interface Context {
+  /** Whether conditions need the customers table (customer attributes, consent) besides the profile. */
+  readonly joinCustomers: boolean;
   readonly nowIso: string;
   readonly catalog: FieldCatalog;
   readonly resolveSegment: ((name: string) => SegmentIR | undefined) | undefined;
@@ -73,40 +75,73 @@ interface Context {
 }
 
 /*
- * The base relation every condition is written against: `c` (customers, one live row per person)
- * left-joined with `p` (customer_profile, the maintained traits). Subqueries re-declare the same
- * aliases for their own rows, so a condition compiles the same wherever it sits.
+ * The base relation every condition is written against: `p` (customer_profile, one row per live
+ * customer as of the last profile update), joined with `c` (customers) only when a condition needs
+ * customer attributes or consent. Subqueries re-declare the same aliases for their own rows, so a
+ * condition compiles the same wherever it sits.
  */
-const BASE_FROM = table('customers', 'c');
-const BASE_JOIN = { type: 'left' as const, from: table('customer_profile', 'p'), on: bin('=', col('p', 'customer_id'), col('c', 'id')) };
-const live = isNull(col('c', 'merged_into'));
-const customerId = col('c', 'id');
+const customerId = col('p', 'customer_id');
 
-function baseSelect(columns: SelectNode['columns'], where: SqlExpr, extra: Partial<SelectNode> = {}): SelectNode {
-  return select({ columns, from: BASE_FROM, joins: [BASE_JOIN], where: and(live, where), ...extra });
+function baseSelect(ctx: Context, columns: SelectNode['columns'], where: SqlExpr, extra: Partial<SelectNode> = {}): SelectNode {
+  const joins: SelectNode['joins'] = ctx.joinCustomers ? [{ type: 'inner', from: table('customers', 'c'), on: bin('=', col('c', 'id'), customerId) }] : [];
+  return select({ columns, from: table('customer_profile', 'p'), joins, where: ctx.joinCustomers ? and(isNull(col('c', 'merged_into')), where) : where, ...extra });
 }
 
-/** The WHERE condition of a segment over `c` and `p`. */
-export function segmentCondition(ir: SegmentIR, options: SegmentCompileOptions): SqlExpr {
-  const ctx: Context = {
+/** Fields kept on the profile although the catalog files them under the customer (derived at profile time). */
+const profileBacked = new Set(['age', 'age_group']);
+
+function needsCustomers(node: ConditionIR, catalog: FieldCatalog, resolve: ((name: string) => SegmentIR | undefined) | undefined, seen: Set<string>): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.operands.some((o) => needsCustomers(o, catalog, resolve, seen));
+    case 'not':
+      return needsCustomers(node.operand, catalog, resolve, seen);
+    case 'compare':
+    case 'percentile': {
+      const spec = lookup(catalog, node.field);
+      return spec !== undefined && spec.source === 'customer' && !profileBacked.has(node.field);
+    }
+    case 'consent':
+      return true;
+    case 'segmentRef': {
+      if (seen.has(node.segment)) return false;
+      seen.add(node.segment);
+      const target = resolve?.(node.segment);
+      return target ? needsCustomers(target.root, catalog, resolve, seen) : false;
+    }
+    default:
+      return false;
+  }
+}
+
+function contextFor(ir: SegmentIR, options: SegmentCompileOptions): Context {
+  const catalog = options.catalog ?? defaultCatalog;
+  return {
+    joinCustomers: needsCustomers(ir.root, catalog, options.resolveSegment, new Set()),
     nowIso: typeof options.now === 'string' ? new Date(options.now).toISOString() : options.now.toISOString(),
-    catalog: options.catalog ?? defaultCatalog,
+    catalog,
     resolveSegment: options.resolveSegment,
     visiting: new Set(),
   };
-  return lower(ir.root, ctx);
+}
+
+/** The WHERE condition of a segment over `p` (and `c` when it needs customer attributes). */
+export function segmentCondition(ir: SegmentIR, options: SegmentCompileOptions): SqlExpr {
+  return lower(ir.root, contextFor(ir, options));
 }
 
 /** The segment as one SQL statement of the requested shape (count, every id, or a page of ids). */
 export function segmentSelect(ir: SegmentIR, options: SegmentCompileOptions, shape: QueryShape): SelectNode {
-  const where = segmentCondition(ir, options);
+  const ctx = contextFor(ir, options);
+  const where = lower(ir.root, ctx);
   switch (shape.kind) {
     case 'count':
-      return baseSelect([{ expr: agg('count', { kind: 'star' }), alias: 'count' }], where);
+      return baseSelect(ctx, [{ expr: agg('count', { kind: 'star' }), alias: 'count' }], where);
     case 'ids':
-      return baseSelect([{ expr: customerId, alias: 'customer_id' }], where, { orderBy: [{ expr: customerId, direction: 'asc' }] });
+      return baseSelect(ctx, [{ expr: customerId, alias: 'customer_id' }], where, { orderBy: [{ expr: customerId, direction: 'asc' }] });
     case 'page':
-      return baseSelect([{ expr: customerId, alias: 'customer_id' }], where, {
+      return baseSelect(ctx, [{ expr: customerId, alias: 'customer_id' }], where, {
         orderBy: [{ expr: customerId, direction: 'asc' }],
         limit: param(shape.limit),
         offset: param(shape.offset),
@@ -227,9 +262,6 @@ function applyTest(subject: SqlExpr, test: Test, type: FieldType, ctx: Context):
 
 /* ───────────────────────── fields ───────────────────────── */
 
-/** Fields kept on the profile although the catalog files them under the customer (derived at profile time). */
-const profileBacked = new Set(['age', 'age_group']);
-
 function fieldExpr(name: string, ctx: Context): { expr: SqlExpr; type: FieldType } {
   const spec = lookup(ctx.catalog, name);
   if (!spec) throw new SegmentCompileError(`unknown field "${name}"`);
@@ -298,8 +330,8 @@ function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, ctx: Context):
   // Answerable from the profile: how many orders ever, or bought a category/brand ever.
   if (!ir.item && !ir.window && !ir.amount) return bound(fn('coalesce', col('p', 'order_count'), num(0)), ir.count);
   if (ir.item && (ir.item.by === 'category' || ir.item.by === 'brand') && !ir.window && !ir.amount && ir.count.op === 'gte' && ir.count.value === 1) {
-    const list = col('p', ir.item.by === 'category' ? 'categories' : 'brands');
-    return or(...ir.item.values.map((v): SqlExpr => ({ kind: 'listContains', list, value: param(v) })));
+    const list = col('p', ir.item.by === 'category' ? 'category_keys' : 'brand_keys');
+    return or(...ir.item.values.map((v): SqlExpr => ({ kind: 'listHas', list, value: param(v.toLowerCase()) })));
   }
   const needLines = ir.item !== undefined || ir.amount !== undefined;
   const joins: SelectNode['joins'] = needLines
@@ -451,7 +483,7 @@ function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null)
   const filter = and(isNull(expr, true), scopeFilter);
   if (ir.rank.kind === 'between') {
     const q = (fraction: number) =>
-      ({ kind: 'subquery', query: baseSelect([{ expr: { kind: 'percentileCont', fraction: cast(param(fraction), 'double'), value: expr } }], filter) }) as const;
+      ({ kind: 'subquery', query: baseSelect(ctx, [{ expr: { kind: 'percentileCont', fraction: cast(param(fraction), 'double'), value: expr } }], filter) }) as const;
     return and(bin('>=', expr, q(ir.rank.low / 100)), bin('<=', expr, q(ir.rank.high / 100)), scopeFilter);
   }
   // Top p%: customers fewer than p% of the ranked customers are strictly ahead of; ties stay
@@ -460,9 +492,9 @@ function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null)
   const direction = ir.rank.kind === 'top' ? 'desc' : 'asc';
   const k: SqlExpr = {
     kind: 'subquery',
-    query: baseSelect([{ expr: cast(fn('ceil', bin('/', bin('*', agg('count', { kind: 'star' }), cast(param(ir.rank.percent), 'double')), num(100))), 'integer') }], filter),
+    query: baseSelect(ctx, [{ expr: cast(fn('ceil', bin('/', bin('*', agg('count', { kind: 'star' }), cast(param(ir.rank.percent), 'double')), num(100))), 'integer') }], filter),
   };
-  const topK = baseSelect([{ expr, alias: 'v' }], filter, { orderBy: [{ expr, direction }], limit: k });
+  const topK = baseSelect(ctx, [{ expr, alias: 'v' }], filter, { orderBy: [{ expr, direction }], limit: k });
   const threshold: SqlExpr = {
     kind: 'subquery',
     query: select({ columns: [{ expr: agg(direction === 'desc' ? 'min' : 'max', col('top_k', 'v')) }], from: { kind: 'derived', query: topK, alias: 'top_k' } }),
@@ -499,7 +531,21 @@ function lower(ir: ConditionIR, ctx: Context): SqlExpr {
       return event(ir, ctx);
     case 'sequence': {
       const only = ir.steps.length === 1 ? ir.steps[0]! : undefined;
-      if (only && only.negated && only.target.kind === 'purchase' && !only.target.item && !only.within) return sequenceWithoutLaterOrder(ir, ctx);
+      if (only && only.negated && only.target.kind === 'purchase' && !only.target.item && !only.within) {
+        const w = ir.first.window;
+        if (ir.first.name === 'add_to_cart' && !ir.first.where && (!w || w.kind === 'withinLast')) {
+          // The latest cart addition is in the window and no order came after it (both kept in the profile).
+          const lastAdd = col('p', 'last_add_to_cart_at');
+          const lastOrder = col('p', 'last_order_at');
+          return and(
+            isNull(lastAdd, true),
+            bin('<=', lastAdd, now(ctx)),
+            w ? bin('>=', lastAdd, bin('-', now(ctx), durationExpr(w.duration))) : null,
+            or(isNull(lastOrder), bin('<=', lastOrder, lastAdd)),
+          );
+        }
+        return sequenceWithoutLaterOrder(ir, ctx);
+      }
       return sequence(ir, ctx);
     }
     case 'tag': {
@@ -574,12 +620,7 @@ function eventDetail(ir: Extract<ConditionIR, { kind: 'event' }>, ctx: Context):
  * behind it, so `explain` can say "last_order_at = … → false" for every part.
  */
 export function compileExplain(ir: SegmentIR, options: SegmentCompileOptions, customer: string): { query: CompiledQuery; nodes: ExplainedNode[] } {
-  const ctx: Context = {
-    nowIso: typeof options.now === 'string' ? new Date(options.now).toISOString() : options.now.toISOString(),
-    catalog: options.catalog ?? defaultCatalog,
-    resolveSegment: options.resolveSegment,
-    visiting: new Set(),
-  };
+  const ctx = { ...contextFor(ir, options), joinCustomers: true };
   const nodes: ExplainedNode[] = [];
   const columns: { expr: SqlExpr; alias: string }[] = [];
   const walk = (node: ConditionIR, path: number[], truth: SqlExpr) => {
@@ -604,6 +645,6 @@ export function compileExplain(ir: SegmentIR, options: SegmentCompileOptions, cu
     else if (node.kind === 'not') walk(node.operand, [...path, 0], lower(node.operand, ctx));
   };
   walk(ir.root, [], lower(ir.root, ctx));
-  const q = select({ columns, from: BASE_FROM, joins: [BASE_JOIN], where: bin('=', customerId, param(customer)) });
+  const q = baseSelect(ctx, columns, bin('=', customerId, param(customer)));
   return { query: compilerFor(options.dialect).compile(q), nodes };
 }

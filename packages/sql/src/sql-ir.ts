@@ -104,6 +104,12 @@ export interface ListContainsNode {
   readonly list: SqlExpr;
   readonly value: SqlExpr;
 }
+/** A list (array) column has an element exactly equal to `value`. */
+export interface ListHasNode {
+  readonly kind: 'listHas';
+  readonly list: SqlExpr;
+  readonly value: SqlExpr;
+}
 /** Seconds since the epoch of a timestamp. */
 export interface EpochNode {
   readonly kind: 'epoch';
@@ -165,6 +171,7 @@ export type SqlExpr =
   | IntervalNode
   | JsonTextNode
   | ListContainsNode
+  | ListHasNode
   | EpochNode
   | DatePartNode
   | CaseNode

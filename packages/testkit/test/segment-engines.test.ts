@@ -101,6 +101,29 @@ describe('the same segment on DuckDB and PostgreSQL', () => {
     expect(new Set(a).size).toBe(a.length);
   });
 
+  it('profile shortcuts answer exactly what the raw tables say', async () => {
+    const raw = async (sql: string) => (await duck.query<{ id: string }>(sql, [NOW])).map((r) => r.id).sort();
+    const compiled = async (q: string) => {
+      const c = compileSegment(parseSegment(q).ir!, { dialect: 'duckdb', now: NOW });
+      return (await duck.query<{ customer_id: string }>(c.sql, c.params)).map((r) => r.customer_id).sort();
+    };
+    // cart then no order, from the events and orders themselves
+    expect(await compiled('did add_to_cart within last 30 days then not order')).toEqual(
+      await raw(`SELECT DISTINCT e.customer_id AS id FROM events e WHERE e.type = 'add_to_cart' AND e.customer_id IS NOT NULL
+        AND e.occurred_at >= $1::TIMESTAMPTZ - INTERVAL 30 DAY AND e.occurred_at <= $1::TIMESTAMPTZ
+        AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.status = 'confirmed' AND o.placed_at > e.occurred_at AND o.placed_at <= $1::TIMESTAMPTZ)`),
+    );
+    // top 10% by spend: fewer than 10% of customers strictly ahead
+    expect(await compiled('total_spent in top 10%')).toEqual(
+      await raw(`SELECT customer_id AS id FROM (SELECT customer_id, rank() OVER (ORDER BY total_spent DESC) AS r, count(*) OVER () AS n FROM customer_profile) WHERE (r - 1) * 100 < 10 * n AND $1 IS NOT NULL`),
+    );
+    // bought a category ever, case-insensitively, from the order lines
+    expect(await compiled('bought category "coffee"')).toEqual(
+      await raw(`SELECT DISTINCT o.customer_id AS id FROM orders o JOIN order_lines li ON li.order_id = o.id JOIN products p ON p.sku = li.sku
+        WHERE o.status = 'confirmed' AND lower(p.category) = 'coffee' AND o.placed_at <= $1::TIMESTAMPTZ`),
+    );
+  });
+
   it('hostile values left every table intact', async () => {
     const [duckCount] = await duck.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customers');
     const [pgCount] = await pgRunner.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customers');
