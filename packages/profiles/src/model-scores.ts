@@ -1,6 +1,7 @@
 import type { LoadColumnType, SqlParam } from '@strata/core';
 import { fitBgNbd, expectedPurchases, pAlive, type BgNbdParams } from './models/bgnbd.js';
 import { expectedAverageValue, fitGammaGamma, type GammaGammaParams } from './models/gamma-gamma.js';
+import { fitSummary } from './models/fit-summary.js';
 import type { ProfileConfig } from './profile-config.js';
 
 /** A buyer's model inputs, in days from their first purchase day (see traits-sql.ts). */
@@ -21,7 +22,7 @@ export interface FittedCustomerModels {
   /** Buyers the models describe, and how many of them the fit used (a seeded sample on large stores). */
   customers: number;
   fittedOn: number;
-  bgnbd: { params: BgNbdParams; logLikelihood: number; converged: boolean } | null;
+  bgnbd: { params: BgNbdParams; logLikelihood: number; converged: boolean; fit: { frequency: { repeats: string; expected: number; actual: number }[]; chiSquare: number; degreesOfFreedom: number } } | null;
   gammaGamma: { params: GammaGammaParams; logLikelihood: number; converged: boolean } | null;
 }
 
@@ -74,7 +75,18 @@ export function fitCustomerModels(inputs: readonly CustomerModelInput[]): Fitted
     // q ≤ 1 has no finite mean spend: the model does not describe this store.
     if (fit.params.q > 1) gg = { params: fit.params, logLikelihood: fit.logLikelihood, converged: fit.converged };
   }
-  const bgnbd = Number.isFinite(bg.logLikelihood) ? { params: bg.params, logLikelihood: bg.logLikelihood, converged: bg.converged } : null;
+  let bgnbd: FittedCustomerModels['bgnbd'] = null;
+  if (Number.isFinite(bg.logLikelihood)) {
+    // Goodness of fit on the buyers the model was fitted to: repeat-purchase histogram, expected vs actual.
+    const summary = fitSummary(bg.params, chosen.map((c) => ({ x: c.x, t_x: c.t_x, T: c.t })));
+    const round1 = (v: number) => Math.round(v * 10) / 10;
+    bgnbd = {
+      params: bg.params,
+      logLikelihood: bg.logLikelihood,
+      converged: bg.converged,
+      fit: { frequency: summary.frequency.map((f) => ({ ...f, expected: round1(f.expected) })), chiSquare: round1(summary.chiSquare), degreesOfFreedom: summary.degreesOfFreedom },
+    };
+  }
   return { timeUnit: 'day', customers: inputs.length, fittedOn: chosen.length, bgnbd, gammaGamma: gg };
 }
 
