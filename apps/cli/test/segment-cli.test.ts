@@ -68,6 +68,15 @@ describe('strata segment', () => {
   });
 });
 
+describe('a store without profiles', () => {
+  it('says to compute them instead of a raw SQL error', async () => {
+    const empty = join(mkdtempSync(join(tmpdir(), 'strata-seg-cli-')), 'empty.duckdb');
+    const io = captureIo();
+    expect(await run(['--db', empty, 'segment', 'eval', '--count', 'order_count > 1'], io)).toBe(66);
+    expect(io.stderr.join('\n')).toContain('no customer profiles yet: run `strata profiles compute`');
+  });
+});
+
 describe('strata profiles show and models fit', () => {
   it('shows a profile', async () => {
     const io = captureIo();

@@ -96,7 +96,14 @@ export class SegmentService {
     return saved.ir;
   }
 
+  /** Segments read the profiles: without a profile run there is nothing to read yet. */
+  private async requireProfiles(): Promise<void> {
+    const [row] = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_profile'`);
+    if (!Number(row?.n ?? 0)) throw new AppError('not_found', 'no customer profiles yet: run `strata profiles compute` (segments are evaluated on the profiles)');
+  }
+
   private async compile(def: SegmentDefinition, shape: QueryShape, at?: Date) {
+    await this.requireProfiles();
     const ir = await this.resolve(def);
     const saved = new Map<string, SegmentIR>();
     for (const s of await this.list()) {
@@ -137,6 +144,7 @@ export class SegmentService {
 
   async explain(def: SegmentDefinition, customer: string, at?: Date): Promise<SegmentExplanation> {
     const ir = await this.resolve(def);
+    await this.requireProfiles();
     const saved = new Map((await this.list()).flatMap((s) => [[s.id, s.ir] as const, [s.name, s.ir] as const]));
     const { query, nodes } = compileExplain(ir, { dialect: this.db.dialect, now: at ?? this.now(), catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, customer);
     const [row] = await this.db.query<Record<string, unknown>>(query.sql, query.params);
