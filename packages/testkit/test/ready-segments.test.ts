@@ -1,0 +1,265 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Customer, Event, Location, Order, Product, type CustomerInput } from '@strata/core';
+import { computeProfiles } from '@strata/profiles';
+import { readySegments, SegmentService } from '@strata/segments';
+import { DuckDbStore } from '@strata/store-duckdb';
+
+/*
+ * Every ready segment against members worked out by hand in a small hand-made store.
+ * NOW is Sunday 2026-11-01 00:00 UTC. Nine people:
+ *
+ *   whale      DE Berlin 10115, born 1975-03-10 (51), newsletter, email consent.
+ *              6 orders of 500, Tuesdays 10:00 from 09-22 to 10-27 (weekly), each with COF-001.
+ *              Referred `coupon`.
+ *   coupon     FR Paris 75001, age 25. 3 orders of 20 with code SAVE10 on 08-01, 09-01, 10-01 (mugs).
+ *              Read cooking content for 90 s.
+ *   one-timer  DE Munich 80331. 1 order of 80 at the Berlin shop on 06-01: a child car seat.
+ *              Answered household = parent.
+ *   newbie     GB London. Viewed a product page at 10-25 09:30, ordered 10:00 (50: a dress launched
+ *              10-20 for 40 and a mystery novel for 10).
+ *   churner    DE Hamburg 20095. 2 orders of 150 with coffee on 02-01 and 04-01. Reviewed 1 star.
+ *   cart       NL Amsterdam, born 1990-01-15 (36). 2 orders of 300 with one coffee each on 09-07
+ *              and 10-07; added COF-001 to the cart on 10-30 12:00 and has not ordered since.
+ *   curious    no orders; a category page and a product view on 10-20.
+ *   indecisive DE, no orders; home page on 10-05, 10-10, 10-15, a demo video on 10-20.
+ *   quiet      AT, newsletter, no orders; attended an event on 10-01.
+ *
+ * Base-relative traits among the 6 buyers (score = 1 + ⌊5·(rank−1)/6⌋, ties share the lowest rank):
+ *   spend  newbie 50 < coupon 60 < one-timer 80 < churner 300 < cart 600 < whale 3000
+ *          M: 1, 1, 2, 3, 4, 5; percent rank 0, .2, .4, .6, .8, 1 → high: cart, whale; medium: churner
+ *   orders one-timer 1 = newbie 1 < churner 2 = cart 2 < coupon 3 < whale 6 → F: 1, 1, 2, 2, 4, 5
+ *   days since last order  churner 214 > one-timer 153 > coupon 30 > cart 24 > newbie 6 > whale 4
+ *          → R: 1, 1, 2, 3, 4, 5
+ *   RFM (R, FM = round((F+M)/2)): whale (5,5) Champions; coupon (2,3) At Risk; one-timer (1,2)
+ *          Hibernating; newbie (4,1) Promising; churner (1,3) At Risk; cart (3,3) Need Attention
+ *   AOV    coupon 20 < newbie 50 < one-timer 80 < churner 150 < cart 300 < whale 500
+ *          → low: coupon, newbie; medium: one-timer, churner; high: cart, whale
+ *   churn risk (no model under 30 buyers): high only when days since > 2 × usual interval → churner
+ *          (214 > 2 × 59); everyone else who bought: medium
+ *   lifecycle  whale loyal (6 orders, 4 days vs 7), coupon active (30 days is not over 30),
+ *          one-timer one_time, newbie new, churner dormant (214 > 180), cart active
+ */
+const NOW = new Date('2026-11-01T00:00:00Z');
+let segments: SegmentService;
+
+const at = (d: string, t = '10:00') => `2026-${d}T${t}:00Z`;
+const order = (
+  id: string,
+  customer: string,
+  day: string,
+  total: number,
+  lines: [sku: string, qty: number, price: number][],
+  extra: Record<string, unknown> = {},
+) =>
+  Order.parse({
+    id,
+    customer_id: customer,
+    location_id: 'WEB',
+    placed_at: at(day),
+    currency: 'EUR',
+    total,
+    lines: lines.map(([sku, quantity, unit_price]) => ({ sku, quantity, unit_price })),
+    ...extra,
+  });
+let n = 0;
+const event = (customer: string, type: string, when: string, properties: Record<string, unknown> = {}) =>
+  Event.parse({ message_id: `e${++n}`, customer_id: customer, type, occurred_at: when, properties });
+const person = (c: CustomerInput) => Customer.parse(c);
+
+beforeAll(async () => {
+  const store = await DuckDbStore.open(':memory:');
+  await store.write({
+    locations: [
+      Location.parse({ id: 'WEB', name: 'Online shop', kind: 'online' }),
+      Location.parse({ id: 'DE-BER', name: 'Berlin Mitte', kind: 'store', city: 'Berlin', country: 'DE' }),
+    ],
+    products: [
+      Product.parse({
+        sku: 'COF-001',
+        name: 'House blend',
+        category: 'Coffee',
+        brand: 'Nordic Bean',
+        price: 10,
+        consumption_days: 30,
+      }),
+      Product.parse({ sku: 'SEAT-001', name: 'Car seat', category: 'Child car seats', brand: 'Safe', price: 80 }),
+      Product.parse({ sku: 'SEAT-ACC-001', name: 'Seat cover', category: 'Car seat accessories', price: 15 }),
+      Product.parse({ sku: 'BOOK-001', name: 'A quiet murder', category: 'Mystery novels', price: 10 }),
+      Product.parse({
+        sku: 'DRESS-001',
+        name: 'Linen dress',
+        category: "Women's fashion",
+        price: 40,
+        launched_at: '2026-10-20T00:00:00Z',
+        collection: 'SS26',
+      }),
+      Product.parse({ sku: 'MUG-001', name: 'Mug', category: 'Kitchen', price: 20 }),
+    ],
+    customers: [
+      person({
+        id: 'whale',
+        country: 'DE',
+        city: 'Berlin',
+        postcode: '10115',
+        birthday: '1975-03-10',
+        newsletter: true,
+        consent: { email: { granted: true, at: '2026-01-01T00:00:00Z' } },
+      }),
+      person({ id: 'coupon', country: 'FR', city: 'Paris', postcode: '75001', age: 25 }),
+      person({ id: 'one-timer', country: 'DE', city: 'Munich', postcode: '80331' }),
+      person({ id: 'newbie', country: 'GB', city: 'London' }),
+      person({ id: 'churner', country: 'DE', city: 'Hamburg', postcode: '20095' }),
+      person({ id: 'cart', country: 'NL', city: 'Amsterdam', birthday: '1990-01-15' }),
+      person({ id: 'curious' }),
+      person({ id: 'indecisive', country: 'DE' }),
+      person({ id: 'quiet', country: 'AT', newsletter: true }),
+    ],
+    orders: [
+      ...['09-22', '09-29', '10-06', '10-13', '10-20', '10-27'].map((d, i) =>
+        order(`w${i}`, 'whale', d, 500, [['COF-001', 1, 500]]),
+      ),
+      ...['08-01', '09-01', '10-01'].map((d, i) =>
+        order(`c${i}`, 'coupon', d, 20, [['MUG-001', 1, 22]], { discount_total: 2, discount_codes: 'SAVE10' }),
+      ),
+      order('t0', 'one-timer', '06-01', 80, [['SEAT-001', 1, 80]], { location_id: 'DE-BER' }),
+      order('n0', 'newbie', '10-25', 50, [
+        ['DRESS-001', 1, 40],
+        ['BOOK-001', 1, 10],
+      ]),
+      order('h0', 'churner', '02-01', 150, [['COF-001', 1, 150]]),
+      order('h1', 'churner', '04-01', 150, [['COF-001', 1, 150]]),
+      order('k0', 'cart', '09-07', 300, [['COF-001', 1, 300]]),
+      order('k1', 'cart', '10-07', 300, [['COF-001', 1, 300]]),
+    ],
+    events: [
+      event('cart', 'add_to_cart', at('10-30', '12:00'), { sku: 'COF-001', quantity: 1 }),
+      event('newbie', 'page_view', at('10-25', '09:30'), { page_kind: 'product', sku: 'DRESS-001' }),
+      event('curious', 'page_view', at('10-20', '12:00'), { page_kind: 'category', category: 'Coffee' }),
+      event('curious', 'product_view', at('10-20', '12:05'), { sku: 'COF-001' }),
+      ...['10-05', '10-10', '10-15'].map((d) =>
+        event('indecisive', 'page_view', at(d, '12:00'), { page_kind: 'home' }),
+      ),
+      event('indecisive', 'page_view', at('10-20', '12:00'), { page_kind: 'demo_video' }),
+      event('one-timer', 'questionnaire_answer', at('06-01', '11:00'), { question: 'household', option: 'parent' }),
+      event('whale', 'referral', at('09-01'), { referrer: 'whale', referee: 'coupon' }),
+      event('churner', 'review', at('04-05'), { rating: 1, sku: 'COF-001' }),
+      event('quiet', 'event_attended', at('10-01'), { name: 'tasting' }),
+      event('coupon', 'content_view', at('10-02'), { content_id: 'c1', topic: 'cooking', dwell_seconds: 90 }),
+    ],
+  });
+  await computeProfiles(store, { asOf: NOW, ranBy: 'test' });
+  segments = new SegmentService(store, { now: () => NOW });
+});
+
+type Case = [id: string, expected: string[], params?: Record<string, string | number>];
+
+const cases: Case[] = [
+  // value: top 10% of the 9 profiled customers is k = ⌈0.9⌉ = 1 → the largest spend
+  ['big-spenders', ['whale']],
+  ['big-spenders', ['cart', 'whale'], { percent: 20 }], // k = ⌈1.8⌉ = 2
+  ['value-high', ['cart', 'whale']],
+  ['value-medium', ['churner']],
+  ['value-low', ['coupon', 'newbie', 'one-timer']],
+  ['aov-high', ['cart', 'whale']],
+  ['aov-medium', ['churner', 'one-timer']],
+  ['aov-low', ['coupon', 'newbie']],
+  ['age-40-plus-top-spenders', ['whale']], // 51 and the top spender
+  ['age-40-plus-top-spenders', [], { age: 52 }],
+  // value × churn risk: only churner is high risk; with no model nobody is low
+  ['value-high-risk-high', []],
+  ['value-high-risk-medium', ['cart', 'whale']],
+  ['value-high-risk-low', []],
+  ['value-medium-risk-high', ['churner']],
+  ['value-medium-risk-medium', []],
+  ['value-medium-risk-low', []],
+  ['value-low-risk-high', []],
+  ['value-low-risk-medium', ['coupon', 'newbie', 'one-timer']],
+  ['value-low-risk-low', []],
+  // loyalty and lifecycle
+  ['loyal', ['whale']], // ≥ 4 orders, last within 90 days
+  ['one-time-buyers', ['newbie', 'one-timer']],
+  ['new-customers', ['newbie']], // first order 10-25; whale's first is 40 days ago
+  ['returning-customers', ['cart', 'churner', 'coupon', 'whale']],
+  ['heavy-buyers', []],
+  ['medium-buyers', ['whale']], // 6 orders in a year
+  ['light-buyers', ['cart', 'churner', 'coupon', 'newbie', 'one-timer']],
+  ['frequent-small-spenders', []], // whale is weekly but its AOV is the highest; coupon is monthly
+  ['frequent-small-spenders', ['coupon'], { days: 31 }], // coupon: 3 orders, median 30.5, AOV in the lower half
+  ['monthly-big-spenders', []], // coupon is monthly with the smallest baskets
+  ['habitual-weekday', []],
+  ['habitual-weekday', ['whale'], { weekday: 'tuesday' }], // 6 Tuesdays, gaps all 7 days: regularity 1
+  ['skipped-a-cycle', []],
+  ['at-risk', []],
+  ['churned', ['churner', 'one-timer']], // coupon's last order is 30 days ago: not more than 30
+  ['churned', ['cart', 'churner', 'coupon', 'one-timer'], { days: 20 }],
+  ['fading-regulars', []], // whale 4/7, coupon 30/30.5 of their usual interval
+  ['fading-regulars', ['coupon'], { factor: 0.9 }],
+  ['dormant', ['churner']],
+  ['rfm-champions', ['whale']],
+  ['rfm-loyal', []],
+  ['rfm-potential-loyalist', []],
+  ['rfm-new', []],
+  ['rfm-promising', ['newbie']],
+  ['rfm-need-attention', ['cart']],
+  ['rfm-about-to-sleep', []],
+  ['rfm-at-risk', ['churner', 'coupon']],
+  ['rfm-can-t-lose-them', []],
+  ['rfm-hibernating', ['one-timer']],
+  ['rfm-lost', []],
+  // baskets: cart added coffee on 10-30 12:00, the hour has passed, no order since
+  ['abandoned-basket', ['cart']],
+  ['abandoned-basket', [], { days: 1 }],
+  ['abandoned-basket-product', ['cart']],
+  ['abandoned-basket-product', [], { sku: 'BOOK-001' }],
+  ['abandoned-basket-category', ['cart']],
+  ['coupon-customers', ['coupon']],
+  ['replenishment-due', ['cart']], // coffee of 10-07 runs out 11-06; whale's of 10-27 on 11-26
+  ['replenishment-due', ['cart', 'whale'], { days: 30 }],
+  ['subscription-potential', ['churner']], // coffee twice, 59 days apart
+  // prospects and behaviour
+  ['newsletter-subscribers', ['quiet', 'whale']],
+  ['prospects', ['curious', 'indecisive', 'quiet']],
+  ['curious-prospects', ['curious', 'indecisive']],
+  ['indecisive-prospects', ['indecisive']], // 4 visits in 30 days
+  ['behaviour-a-demo-then-left', ['indecisive']], // demo on 10-20, no order by 10-27
+  ['behaviour-b-browsed-no-purchase', ['curious']],
+  ['behaviour-c-cart-no-order', ['cart']],
+  ['behaviour-d-ordered-in-one-visit', ['newbie']], // page view 09:30, order 10:00
+  // products
+  ['bought-x-not-y', ['one-timer']],
+  ['bought-x-not-y', [], { y: 'SEAT-001' }],
+  ['category-buyers', ['newbie']],
+  ['category-buyers', ['cart', 'churner', 'whale'], { category: 'coffee' }], // any case
+  ['durable-after-sales', ['one-timer']],
+  ['durable-after-sales', [], { days: 100 }], // bought 153 days ago
+  ['trend-followers', ['newbie']], // 40 of 50 spent on a dress 5 days after launch
+  // who and where
+  ['country', ['churner', 'indecisive', 'one-timer', 'whale']],
+  ['city', ['whale']],
+  ['postcode-area', ['whale']],
+  ['postcode-area', ['one-timer'], { prefix: '8' }],
+  ['shop-regulars', ['one-timer']],
+  ['local', ['churner', 'indecisive', 'one-timer', 'whale']],
+  ['abroad', ['cart', 'coupon', 'newbie', 'quiet']], // curious has no country
+  ['age-group', ['cart']], // 36
+  ['age-group', ['whale'], { group: '50-59' }],
+  ['social-identity', ['one-timer']],
+  ['came-by-referral', ['coupon']],
+  ['referrers', ['whale']],
+  ['unsatisfied', ['churner']],
+  ['event-attendees', ['quiet']],
+  ['content-interest', ['coupon']],
+  ['content-interest', [], { seconds: 120 }],
+];
+
+describe('ready segments on a hand-made store', () => {
+  it.each(cases)('%s → %j %j', async (id, expected, params) => {
+    const members = await segments.members({ ready: id, ...(params ? { params } : {}) }, { limit: 100, offset: 0 });
+    expect(members).toEqual(expected);
+  });
+
+  it('covers every ready segment', () => {
+    const covered = new Set(cases.map(([id]) => id));
+    expect(readySegments.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
