@@ -132,13 +132,20 @@ export class SegmentService {
     return (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
   }
 
-  /** Every member id, in pages, without holding the whole list (all pages share one evaluation time). */
+  /**
+   * Every member id in id order, fetched in pages after the last id seen (keyset paging), so a
+   * million-member export costs the same per page from start to end. All pages share one
+   * evaluation time.
+   */
   async *allMembers(def: SegmentDefinition, pageSize = 10_000): AsyncGenerator<string> {
     const at = this.now();
-    for (let offset = 0; ; offset += pageSize) {
-      const ids = await this.members(def, { limit: pageSize, offset }, at);
+    let after: string | null = null;
+    for (;;) {
+      const q = await this.compile(def, { kind: 'after', limit: pageSize, after }, at);
+      const ids = (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
       yield* ids;
       if (ids.length < pageSize) return;
+      after = ids[ids.length - 1]!;
     }
   }
 

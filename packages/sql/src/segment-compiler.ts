@@ -63,7 +63,9 @@ export interface SegmentCompileOptions {
 export type QueryShape =
   | { kind: 'count' }
   | { kind: 'ids' }
-  | { kind: 'page'; limit: number; offset: number };
+  | { kind: 'page'; limit: number; offset: number }
+  /** The next `limit` ids after `after` (keyset paging: every page costs the same, however deep). */
+  | { kind: 'after'; limit: number; after: string | null };
 
 interface Context {
   /** Whether conditions need the customers table (customer attributes, consent) besides the profile. */
@@ -145,6 +147,11 @@ export function segmentSelect(ir: SegmentIR, options: SegmentCompileOptions, sha
         orderBy: [{ expr: customerId, direction: 'asc' }],
         limit: param(shape.limit),
         offset: param(shape.offset),
+      });
+    case 'after':
+      return baseSelect(ctx, [{ expr: customerId, alias: 'customer_id' }], shape.after === null ? where : and(bin('>', customerId, param(shape.after)), where), {
+        orderBy: [{ expr: customerId, direction: 'asc' }],
+        limit: param(shape.limit),
       });
   }
 }

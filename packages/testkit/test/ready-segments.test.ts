@@ -258,6 +258,15 @@ describe('ready segments on a hand-made store', () => {
     expect(members).toEqual(expected);
   });
 
+  it('streams every member in id order, page after page', async () => {
+    const ids: string[] = [];
+    for await (const id of segments.allMembers({ text: 'order_count >= 0' }, 2)) ids.push(id);
+    expect(ids).toEqual(['cart', 'churner', 'coupon', 'curious', 'indecisive', 'newbie', 'one-timer', 'quiet', 'whale']);
+    const germans: string[] = [];
+    for await (const id of segments.allMembers({ text: 'country = "DE"' }, 3)) germans.push(id);
+    expect(germans).toEqual(['churner', 'indecisive', 'one-timer', 'whale']);
+  });
+
   it('covers every ready segment', () => {
     const covered = new Set(cases.map(([id]) => id));
     expect(readySegments.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
