@@ -153,24 +153,27 @@ carts AS (
   FROM adds
 ),
 cart_agg AS (
-  SELECT customer_id, cart_no, min(occurred_at) AS started_at, max(occurred_at) AS last_add_at, list(DISTINCT sku) AS skus
+  SELECT customer_id, cart_no, min(occurred_at) AS started_at, max(occurred_at) AS last_add_at
   FROM carts GROUP BY customer_id, cart_no
 ),
--- carts followed by an order from their first addition until the abandonment window after the last
-cart_orders AS (
-  SELECT DISTINCT c.customer_id, c.cart_no
-  FROM cart_agg c JOIN o ON o.customer_id = c.customer_id
-   AND o.placed_at >= c.started_at AND o.placed_at <= c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE
+-- the first order placed at or after each cart's first addition (an as-of join: one lookup per cart
+-- instead of pairing every cart with every order of the customer)
+cart_next_order AS (
+  SELECT c.customer_id, c.cart_no, o.placed_at AS next_order_at
+  FROM cart_agg c ASOF LEFT JOIN o ON o.customer_id = c.customer_id AND o.placed_at >= c.started_at
 ),
 cart_state AS (
   SELECT c.*,
-         c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE <= $1::TIMESTAMPTZ AND co.customer_id IS NULL AS abandoned
-  FROM cart_agg c LEFT JOIN cart_orders co ON co.customer_id = c.customer_id AND co.cart_no = c.cart_no
+         c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE <= $1::TIMESTAMPTZ
+         AND (x.next_order_at IS NULL OR x.next_order_at > c.last_add_at + INTERVAL ${n(config.cartAbandonMinutes)} MINUTE) AS abandoned
+  FROM cart_agg c JOIN cart_next_order x ON x.customer_id = c.customer_id AND x.cart_no = c.cart_no
 ),
 abandoned_items AS (
-  SELECT cs.customer_id, list(DISTINCT s.sku ORDER BY s.sku) AS skus, list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL) AS categories
-  FROM cart_state cs, unnest(cs.skus) AS s(sku) LEFT JOIN products p ON p.sku = s.sku
-  WHERE cs.abandoned GROUP BY cs.customer_id
+  SELECT a.customer_id, list(DISTINCT a.sku ORDER BY a.sku) AS skus, list(DISTINCT p.category ORDER BY p.category) FILTER (WHERE p.category IS NOT NULL) AS categories
+  FROM carts a JOIN cart_state cs ON cs.customer_id = a.customer_id AND cs.cart_no = a.cart_no AND cs.abandoned
+  LEFT JOIN products p ON p.sku = a.sku
+  WHERE a.sku IS NOT NULL
+  GROUP BY a.customer_id
 ),
 cart_totals AS (
   SELECT customer_id, count(*) AS carts_started, count(*) FILTER (WHERE abandoned) AS carts_abandoned,
