@@ -24,7 +24,12 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly kind: AppErrorKind;
   readonly details: readonly ErrorDetail[];
-  constructor(kind: AppErrorKind, message: string, details: readonly ErrorDetail[] = [], options?: { cause?: unknown }) {
+  constructor(
+    kind: AppErrorKind,
+    message: string,
+    details: readonly ErrorDetail[] = [],
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.kind = kind;

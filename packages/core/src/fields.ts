@@ -35,21 +35,27 @@ export const nonNegativeMoney = z.preprocess(toNumber, z.number({ error: 'must b
 export const positiveInt = z.preprocess(toNumber, z.number({ error: 'must be a number' }).int().positive());
 export const nonNegativeInt = z.preprocess(toNumber, z.number({ error: 'must be a number' }).int().min(0));
 
-export const bool = z.preprocess((v) => {
-  const b = blankToUndefined(v);
-  if (typeof b !== 'string') return b;
-  const s = b.trim().toLowerCase();
-  if (['true', '1', 'yes', 'y'].includes(s)) return true;
-  if (['false', '0', 'no', 'n'].includes(s)) return false;
-  return b;
-}, z.boolean({ error: 'must be true or false' }));
+export const bool = z.preprocess(
+  (v) => {
+    const b = blankToUndefined(v);
+    if (typeof b !== 'string') return b;
+    const s = b.trim().toLowerCase();
+    if (['true', '1', 'yes', 'y'].includes(s)) return true;
+    if (['false', '0', 'no', 'n'].includes(s)) return false;
+    return b;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
 
 export const timestamp = z.preprocess(
   blankToUndefined,
   z.union([z.string(), z.date()]).transform((v, ctx) => {
     const iso = v instanceof Date ? (Number.isNaN(v.getTime()) ? undefined : v.toISOString()) : toUtcIso(v);
     if (!iso) {
-      ctx.addIssue({ code: 'custom', message: `not a date-time: "${String(v)}" (use ISO 8601, e.g. 2024-05-01T10:00:00Z)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a date-time: "${String(v)}" (use ISO 8601, e.g. 2024-05-01T10:00:00Z)`,
+      });
       return z.NEVER;
     }
     return iso;
@@ -72,7 +78,10 @@ export const date = z.preprocess(
 export const list = (item: z.ZodType<string> = z.string().trim().min(1).max(200)) =>
   z.preprocess((v) => {
     if (typeof v === 'string') {
-      const parts = v.split(/[;|]/).map((s) => s.trim()).filter((s) => s !== '');
+      const parts = v
+        .split(/[;|]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       return parts;
     }
     return v ?? [];
@@ -80,11 +89,19 @@ export const list = (item: z.ZodType<string> = z.string().trim().min(1).max(200)
 
 export const countryCode = z.preprocess(
   blankToUndefined,
-  z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 country code'),
+  z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 country code'),
 );
 export const currencyCode = z.preprocess(
   blankToUndefined,
-  z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code'),
+  z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code'),
 );
 export const timeZone = z.preprocess(
   blankToUndefined,
@@ -92,17 +109,24 @@ export const timeZone = z.preprocess(
 );
 export const email = z.preprocess(
   blankToUndefined,
-  z.string().trim().toLowerCase().pipe(z.email({ error: 'not an email address' })),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'not an email address' })),
 );
 
 /** Free-form JSON object; a CSV cell may hold it as JSON text. */
-export const jsonObject = z.preprocess((v, ctx) => {
-  const b = blankToUndefined(v);
-  if (typeof b !== 'string') return b ?? {};
-  try {
-    return JSON.parse(b) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-    return z.NEVER;
-  }
-}, z.record(z.string(), z.unknown()));
+export const jsonObject = z.preprocess(
+  (v, ctx) => {
+    const b = blankToUndefined(v);
+    if (typeof b !== 'string') return b ?? {};
+    try {
+      return JSON.parse(b) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  },
+  z.record(z.string(), z.unknown()),
+);

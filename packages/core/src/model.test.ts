@@ -19,7 +19,12 @@ describe('record schemas', () => {
   });
 
   it('names the field at fault', () => {
-    const r = Customer.safeParse({ id: 'c1', phone: '12', timezone: 'Mars/Base', consent: { sms: { granted: 'maybe', at: '2024-13-01' } } });
+    const r = Customer.safeParse({
+      id: 'c1',
+      phone: '12',
+      timezone: 'Mars/Base',
+      consent: { sms: { granted: 'maybe', at: '2024-13-01' } },
+    });
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['timezone', 'consent.sms.granted', 'consent.sms.at']));
@@ -32,10 +37,19 @@ describe('record schemas', () => {
   });
 
   it('checks the properties of built-in event types', () => {
-    const r = Event.safeParse({ message_id: 'm', customer_id: 'c', type: 'page_view', occurred_at: '2024-01-01T00:00:00Z', properties: {} });
+    const r = Event.safeParse({
+      message_id: 'm',
+      customer_id: 'c',
+      type: 'page_view',
+      occurred_at: '2024-01-01T00:00:00Z',
+      properties: {},
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.path).toEqual(['properties', 'page_kind']);
-    expect(Event.safeParse({ message_id: 'm', customer_id: 'c', type: 'my_custom', occurred_at: '2024-01-01T00:00:00Z' }).success).toBe(true);
+    expect(
+      Event.safeParse({ message_id: 'm', customer_id: 'c', type: 'my_custom', occurred_at: '2024-01-01T00:00:00Z' })
+        .success,
+    ).toBe(true);
   });
 
   it('reads times with offsets, local times as UTC, dates and YYYYMMDD; rejects impossible dates', () => {

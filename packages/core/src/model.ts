@@ -40,7 +40,10 @@ export const Consent = z.object({
 });
 export type Consent = z.infer<typeof Consent>;
 
-const phoneField = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(40));
+const phoneField = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().trim().max(40),
+);
 
 /**
  * A person who shops (or may shop) at the store. `id` is the store's own customer id; a till
@@ -53,7 +56,12 @@ export const Customer = z
     phone: optional(phoneField),
     name: optionalText(300),
     birthday: optional(date),
-    age: optional(z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number({ error: 'must be a whole number of years' }).int().min(0).max(130))),
+    age: optional(
+      z.preprocess(
+        (v) => (typeof v === 'string' ? Number(v) : v),
+        z.number({ error: 'must be a whole number of years' }).int().min(0).max(130),
+      ),
+    ),
     gender: optionalText(40),
     city: optionalText(200),
     region: optionalText(200),
@@ -71,9 +79,7 @@ export const Customer = z
     acquisition_channel: optionalText(100),
     referred_by: optional(id),
     created_at: optional(timestamp),
-    consent: z
-      .object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() })
-      .default({}),
+    consent: z.object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() }).default({}),
     newsletter: optional(bool),
   })
   .transform((c, ctx) => {
@@ -138,10 +144,12 @@ export const Order = z
     customer_country: optional(countryCode),
     location_id: id,
     placed_at: timestamp,
-    status: z.preprocess(
-      (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-      z.enum(['confirmed', 'cancelled', 'refunded'], { error: 'must be confirmed, cancelled or refunded' }),
-    ).default('confirmed'),
+    status: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+        z.enum(['confirmed', 'cancelled', 'refunded'], { error: 'must be confirmed, cancelled or refunded' }),
+      )
+      .default('confirmed'),
     currency: currencyCode,
     total: money,
     discount_total: nonNegativeMoney.default(0),
@@ -150,7 +158,11 @@ export const Order = z
   })
   .transform((o, ctx) => {
     if (o.customer_id === undefined && o.customer_email === undefined && o.customer_phone === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['customer_id'], message: 'an order needs customer_id, customer_email or customer_phone' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customer_id'],
+        message: 'an order needs customer_id, customer_email or customer_phone',
+      });
       return z.NEVER;
     }
     if (o.customer_phone === undefined) return o;
@@ -187,7 +199,13 @@ export const EventType = {
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-export const PageKind = { home: 'home', category: 'category', product: 'product', demo_video: 'demo_video', other: 'other' } as const;
+export const PageKind = {
+  home: 'home',
+  category: 'category',
+  product: 'product',
+  demo_video: 'demo_video',
+  other: 'other',
+} as const;
 
 /** Properties required by the built-in event types; custom types take any properties. */
 export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = {
@@ -195,7 +213,11 @@ export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = {
   product_view: z.looseObject({ sku: z.string().min(1) }),
   add_to_cart: z.looseObject({ sku: z.string().min(1) }),
   remove_from_cart: z.looseObject({ sku: z.string().min(1) }),
-  content_view: z.looseObject({ content_id: z.string().min(1), topic: z.string().min(1), dwell_seconds: z.number().min(0) }),
+  content_view: z.looseObject({
+    content_id: z.string().min(1),
+    topic: z.string().min(1),
+    dwell_seconds: z.number().min(0),
+  }),
   questionnaire_answer: z.looseObject({ question: z.string().min(1), option: z.string().min(1) }),
   review: z.looseObject({ rating: z.number().min(1).max(5) }),
   referral: z.looseObject({ referrer: z.string().min(1), referee: z.string().min(1) }),
@@ -206,7 +228,10 @@ export const Event = z
     message_id: id,
     customer_id: optional(id),
     anonymous_id: optional(id),
-    type: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/, 'must be a word such as page_view')),
+    type: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim() : v),
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/, 'must be a word such as page_view'),
+    ),
     occurred_at: timestamp,
     properties: jsonObject.default({}),
   })

@@ -1,4 +1,14 @@
-import type { Customer, Entity, Event, IdentityLink, Location, Order, OrderLineRow, Product, TagAssignment } from './model.js';
+import type {
+  Customer,
+  Entity,
+  Event,
+  IdentityLink,
+  Location,
+  Order,
+  OrderLineRow,
+  Product,
+  TagAssignment,
+} from './model.js';
 
 /** What one write did, per entity: new rows, changed rows, rows already present as sent. */
 export interface WriteCounts {
@@ -37,7 +47,12 @@ export interface StoreWriter {
 export interface StoreReader {
   counts(): Promise<EntityCounts>;
   /** The customer a store id, email, phone or anonymous id resolves to, after merges. */
-  resolveCustomer(key: { id?: string; email?: string; phone?: string; anonymous_id?: string }): Promise<string | undefined>;
+  resolveCustomer(key: {
+    id?: string;
+    email?: string;
+    phone?: string;
+    anonymous_id?: string;
+  }): Promise<string | undefined>;
 }
 
 export interface Store extends StoreWriter, StoreReader {
@@ -59,7 +74,44 @@ export interface SqlRunner {
    * Creates (or replaces) a table and fills it with rows, the fast way the engine offers
    * (DuckDB's appender, PostgreSQL's COPY). Column types: 'text' | 'double' | 'integer' | 'boolean' | 'timestamp'.
    */
-  loadTable(name: string, columns: readonly (readonly [name: string, type: LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void>;
+  loadTable(
+    name: string,
+    columns: readonly (readonly [name: string, type: LoadColumnType])[],
+    rows: Iterable<readonly (SqlParam | undefined)[]>,
+  ): Promise<void>;
   /** Runs fn in one transaction: all its statements commit together or not at all. */
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A record of a file that a store's own reader could not take as it is (not in canonical form,
+ * or not valid): the caller validates it the usual way. CSV records come as a field map (as the
+ * streaming reader builds it), JSON Lines records as the line's text.
+ */
+export type NativeRecord =
+  { index: number; line: number; value: Record<string, unknown> } | { index: number; line: number; text: string };
+
+/**
+ * A file opened by a store's own parallel reader. Records already in canonical form (the form the
+ * validators would turn them into unchanged) are written by the store without leaving it; the
+ * rest are handed back, in file order, to be validated and written through `StoreWriter.write`.
+ */
+export interface NativeFileImport {
+  /** Data records in the file (header and blank lines not counted). */
+  readonly records: number;
+  /** The records the store did not take, in file order. */
+  readonly others: readonly NativeRecord[];
+  /** Writes the canonical records whose index is in [from, to); returns what changed. */
+  writeRange(from: number, to: number, onProgress?: (done: number) => void): Promise<WriteCounts>;
+  close(): Promise<void>;
+}
+
+/** Optional store capability: bulk import of a local file by the engine's own reader. */
+export interface NativeFileImporter {
+  /** Undefined when this file cannot be read natively (the caller then streams it). */
+  openFileImport(entity: Entity, path: string, format: 'csv' | 'jsonl'): Promise<NativeFileImport | undefined>;
+}
+
+export function isNativeFileImporter(w: unknown): w is NativeFileImporter {
+  return typeof (w as Partial<NativeFileImporter>).openFileImport === 'function';
 }

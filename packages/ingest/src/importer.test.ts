@@ -12,7 +12,10 @@ class MemoryWriter {
   write(batch: WriteBatch): Promise<BatchCounts> {
     this.batches++;
     const counts: BatchCounts = {};
-    for (const [entity, rows] of Object.entries(batch) as [keyof WriteBatch, { id?: string; message_id?: string; sku?: string }[]][]) {
+    for (const [entity, rows] of Object.entries(batch) as [
+      keyof WriteBatch,
+      { id?: string; message_id?: string; sku?: string }[],
+    ][]) {
       const c = { inserted: 0, updated: 0, unchanged: 0 };
       for (const r of rows) {
         const key = `${entity}:${r.id ?? r.message_id ?? r.sku ?? JSON.stringify(r)}`;
@@ -56,7 +59,11 @@ describe('importFile', () => {
       { line: 4, field: 'consent.email.granted', message: 'must be true or false' },
       expect.objectContaining({ line: 6, message: expect.stringMatching(/quote/i) }),
     ]);
-    const c1 = w.rows.get('customers:c1') as { phone: string; tags: string[]; consent: { email: { granted: boolean } } };
+    const c1 = w.rows.get('customers:c1') as {
+      phone: string;
+      tags: string[];
+      consent: { email: { granted: boolean } };
+    };
     expect(c1.phone).toBe('+49301234567');
     expect(c1.tags).toEqual(['vip', 'gold']);
     expect(c1.consent.email.granted).toBe(true);
@@ -100,11 +107,17 @@ describe('importFile', () => {
     const seen: unknown[] = [];
     const writer = { write: (b: WriteBatch) => (seen.push(...(b.order_lines ?? [])), w.write(b)) };
     await importFile(writer, 'order_lines', path, { batchSize: 2 });
-    expect(seen.map((l) => (l as { order_id: string; line_no: number }).order_id + '#' + (l as { line_no: number }).line_no)).toEqual(['o1#1', 'o1#2', 'o2#1', 'o1#3']);
+    expect(
+      seen.map((l) => (l as { order_id: string; line_no: number }).order_id + '#' + (l as { line_no: number }).line_no),
+    ).toEqual(['o1#1', 'o1#2', 'o2#1', 'o1#3']);
   });
 
   it('names a missing file and an unknown format', async () => {
-    await expect(importFile(new MemoryWriter(), 'customers', join(dir, 'nope.csv'))).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(importFile(new MemoryWriter(), 'customers', join(dir, 'x.xlsx'))).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(importFile(new MemoryWriter(), 'customers', join(dir, 'nope.csv'))).rejects.toMatchObject({
+      kind: 'not_found',
+    });
+    await expect(importFile(new MemoryWriter(), 'customers', join(dir, 'x.xlsx'))).rejects.toMatchObject({
+      kind: 'invalid',
+    });
   });
 });

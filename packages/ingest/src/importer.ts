@@ -1,5 +1,14 @@
-import { AppError, entitySchemas, type Entity, type EntityRows, type StoreWriter, type WriteCounts } from '@strata/core';
-import { formatOf, openSource, type InputFormat, type SourceRecord } from './record-source.js';
+import {
+  AppError,
+  entitySchemas,
+  isNativeFileImporter,
+  type Entity,
+  type EntityRows,
+  type NativeFileImport,
+  type StoreWriter,
+  type WriteCounts,
+} from '@strata/core';
+import { formatOf, jsonLineRecord, openSource, type InputFormat, type SourceRecord } from './record-source.js';
 import { toRowErrors, type RowError } from './row-errors.js';
 
 export interface ImportProgress {
@@ -15,6 +24,8 @@ export interface ImportOptions {
   /** How many rejected rows to keep in detail (all are counted). */
   maxErrorDetails?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** Read the file in JavaScript even when the store has its own reader (for tests and comparisons). */
+  streamOnly?: boolean;
 }
 
 export interface ImportSummary {
@@ -42,14 +53,24 @@ const DEFAULT_BATCH = 50_000;
 export async function importRecords<K extends Entity>(
   writer: StoreWriter,
   entity: K,
-  records: AsyncIterable<SourceRecord>,
+  records: AsyncIterable<SourceRecord> | Iterable<SourceRecord>,
   options: ImportOptions & { bytesRead?: () => number; totalBytes?: number } = {},
 ): Promise<ImportSummary> {
   const started = performance.now();
   const schema = entitySchemas[entity];
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxErrors = options.maxErrorDetails ?? 1000;
-  const summary: ImportSummary = { entity, rows: 0, imported: 0, updated: 0, skipped: 0, rejected: 0, errors: [], errorsTruncated: false, durationMs: 0 };
+  const summary: ImportSummary = {
+    entity,
+    rows: 0,
+    imported: 0,
+    updated: 0,
+    skipped: 0,
+    rejected: 0,
+    errors: [],
+    errorsTruncated: false,
+    durationMs: 0,
+  };
   const lineNumbers = entity === 'order_lines' ? new Map<string, number>() : undefined;
 
   let batch: EntityRows[K][] = [];
@@ -67,7 +88,12 @@ export async function importRecords<K extends Entity>(
     summary.skipped += c.unchanged;
   };
   const progress = () =>
-    options.onProgress?.({ rows: summary.rows, rejected: summary.rejected, bytes: options.bytesRead?.() ?? 0, totalBytes: options.totalBytes ?? 0 });
+    options.onProgress?.({
+      rows: summary.rows,
+      rejected: summary.rejected,
+      bytes: options.bytesRead?.() ?? 0,
+      totalBytes: options.totalBytes ?? 0,
+    });
   const flush = async () => {
     const rows = batch;
     batch = [];
@@ -119,18 +145,119 @@ export async function importRecords<K extends Entity>(
   return summary;
 }
 
-export async function importFile(writer: StoreWriter, entity: Entity, path: string, options: ImportOptions & { format?: InputFormat } = {}): Promise<ImportSummary> {
+export async function importFile(
+  writer: StoreWriter,
+  entity: Entity,
+  path: string,
+  options: ImportOptions & { format?: InputFormat } = {},
+): Promise<ImportSummary> {
   const format = options.format ?? formatOf(path);
   if (!format) {
-    throw new AppError('invalid', `cannot tell the format of ${path}: name it .csv, .jsonl or .ndjson, or pass --format`, [{ where: path, message: 'unknown format' }]);
+    throw new AppError(
+      'invalid',
+      `cannot tell the format of ${path}: name it .csv, .jsonl or .ndjson, or pass --format`,
+      [{ where: path, message: 'unknown format' }],
+    );
   }
   let source: Awaited<ReturnType<typeof openSource>>;
   try {
     source = await openSource(path, format);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
+    if (code === 'ENOENT')
+      throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
     throw e;
   }
-  return importRecords(writer, entity, source.records, { ...options, bytesRead: source.bytesRead, totalBytes: source.totalBytes });
+  if (!options.streamOnly && isNativeFileImporter(writer)) {
+    const native = await writer.openFileImport(entity, path, format);
+    if (native) {
+      await source.records.return(undefined);
+      try {
+        return await importNative(writer, entity, native, { ...options, totalBytes: source.totalBytes });
+      } finally {
+        await native.close();
+      }
+    }
+  }
+  return importRecords(writer, entity, source.records, {
+    ...options,
+    bytesRead: source.bytesRead,
+    totalBytes: source.totalBytes,
+  });
+}
+
+/**
+ * The store's own reader took the file: canonical records are written by the store in ranges, and
+ * the records between them that need validation go through the schemas, in file order, so the
+ * result is the same as streaming the file record by record.
+ */
+async function importNative(
+  writer: StoreWriter,
+  entity: Entity,
+  native: NativeFileImport,
+  options: ImportOptions & { totalBytes: number },
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const summary: ImportSummary = {
+    entity,
+    rows: native.records,
+    imported: 0,
+    updated: 0,
+    skipped: 0,
+    rejected: 0,
+    errors: [],
+    errorsTruncated: false,
+    durationMs: 0,
+  };
+  const maxErrors = options.maxErrorDetails ?? 1000;
+  const progress = (done: number) =>
+    options.onProgress?.({
+      rows: done,
+      rejected: summary.rejected,
+      bytes: Math.round((options.totalBytes * done) / Math.max(1, native.records)),
+      totalBytes: options.totalBytes,
+    });
+  const add = (c: WriteCounts) => {
+    summary.imported += c.inserted;
+    summary.updated += c.updated;
+    summary.skipped += c.unchanged;
+  };
+  const others = native.others;
+  let pos = 0;
+  let i = 0;
+  while (pos < native.records) {
+    const next = i < others.length ? others[i]!.index : native.records;
+    // One transaction per range, or per `batchSize` records when one is asked for.
+    while (pos < next) {
+      const end = Math.min(next, pos + (options.batchSize ?? Number.POSITIVE_INFINITY));
+      add(await native.writeRange(pos, end));
+      pos = end;
+      progress(pos);
+    }
+    const run: SourceRecord[] = [];
+    while (i < others.length && others[i]!.index === pos) {
+      const o = others[i]!;
+      run.push('text' in o ? jsonLineRecord(o.text, o.line) : { line: o.line, value: o.value });
+      i++;
+      pos++;
+    }
+    if (run.length) {
+      const s = await importRecords(writer, entity, run, {
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+        maxErrorDetails: maxErrors,
+      });
+      summary.imported += s.imported;
+      summary.updated += s.updated;
+      summary.skipped += s.skipped;
+      summary.rejected += s.rejected;
+      for (const e of s.errors) {
+        if (summary.errors.length < maxErrors) summary.errors.push(e);
+        else summary.errorsTruncated = true;
+      }
+      summary.errorsTruncated ||= s.errorsTruncated;
+      progress(pos);
+    }
+  }
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
 }

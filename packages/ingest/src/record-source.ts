@@ -49,7 +49,10 @@ export async function* readCsv(input: Readable): AsyncGenerator<SourceRecord> {
       on_skip: (err: CsvError | undefined) => {
         if (err) {
           const line = (err as CsvError & { lines?: number }).lines ?? 0;
-          skipped.push({ line, error: { line, message: err.message.replace(/^Invalid Record Length: |, got \d+ on line \d+$/g, '') } });
+          skipped.push({
+            line,
+            error: { line, message: err.message.replace(/^Invalid Record Length: |, got \d+ on line \d+$/g, '') },
+          });
         }
         return undefined;
       },
@@ -66,7 +69,10 @@ export async function* readCsv(input: Readable): AsyncGenerator<SourceRecord> {
       continue;
     }
     if (record.length !== width) {
-      yield { line: info.lines, error: { line: info.lines, message: `expected ${width} fields as in the header, found ${record.length}` } };
+      yield {
+        line: info.lines,
+        error: { line: info.lines, message: `expected ${width} fields as in the header, found ${record.length}` },
+      };
       continue;
     }
     const value: Record<string, unknown> = {};
@@ -82,6 +88,23 @@ export async function* readCsv(input: Readable): AsyncGenerator<SourceRecord> {
   while (skipped.length) yield skipped.shift()!;
 }
 
+/** One JSON Lines record from its text; a line that is not a JSON object is reported with its position. */
+export function jsonLineRecord(text: string, line: number): SourceRecord {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return { line, error: { line, message: 'expected a JSON object' } };
+    }
+    return { line, value: value as Record<string, unknown> };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const pos = /position (\d+)/.exec(message);
+    const error: RowError = { line, message: `not valid JSON: ${message}` };
+    if (pos) error.column = Number(pos[1]) + 1;
+    return { line, error };
+  }
+}
+
 /** Streams JSON Lines records; a line that is not a JSON object is reported with its position. */
 export async function* readJsonl(input: Readable): AsyncGenerator<SourceRecord> {
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -89,24 +112,14 @@ export async function* readJsonl(input: Readable): AsyncGenerator<SourceRecord> 
   for await (const text of lines) {
     n++;
     if (text.trim() === '') continue;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        yield { line: n, error: { line: n, message: 'expected a JSON object' } };
-      } else {
-        yield { line: n, value: value as Record<string, unknown> };
-      }
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const pos = /position (\d+)/.exec(message);
-      const error: RowError = { line: n, message: `not valid JSON: ${message}` };
-      if (pos) error.column = Number(pos[1]) + 1;
-      yield { line: n, error };
-    }
+    yield jsonLineRecord(text, n);
   }
 }
 
-export async function openSource(path: string, format: InputFormat): Promise<{ records: AsyncGenerator<SourceRecord>; totalBytes: number; bytesRead: () => number }> {
+export async function openSource(
+  path: string,
+  format: InputFormat,
+): Promise<{ records: AsyncGenerator<SourceRecord>; totalBytes: number; bytesRead: () => number }> {
   const { size } = await stat(path);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   return {

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import {
   AppError,
   channels,
@@ -16,14 +22,65 @@ import {
   type OrderLineRow,
   type Product,
   type LoadColumnType,
+  type Entity,
+  type NativeFileImport,
+  type NativeFileImporter,
+  type NativeRecord,
   type SqlParam,
   type SqlRunner,
   type Store,
   type TagAssignment,
   type WriteBatch,
   type WriteCounts,
+  toE164,
 } from '@strata/core';
 import { migrations } from './migrations.js';
+import {
+  canonicalCountry,
+  canonicalCurrency,
+  canonicalEmail,
+  canonicalList,
+  canonicalMoney,
+  canonicalPositiveInt,
+  canonicalText,
+  canonicalTime,
+  csvRawSql,
+  eventsOkSql,
+  eventsReadSql,
+  eventsStageSql,
+  ident,
+  linesSql,
+  listJson,
+} from './native-sql.js';
+
+/** Tables whose key is a unique index that bulk appends drop and build again. */
+const keyIndexes = {
+  events: { index: 'events_message_id', columns: ['message_id'], keep: 'first' },
+} as const;
+type KeyedTable = keyof typeof keyIndexes;
+const keyedTables = Object.keys(keyIndexes) as KeyedTable[];
+
+/** How a CSV entity is read natively (see DuckDbStore.csvSpecs). */
+interface CsvSpec {
+  /** The entity's flat fields: a file with any other column is streamed instead. */
+  fields: readonly string[];
+  /** What identifies a record: records sharing it with one sent to zod go with it, keeping file order. */
+  key: readonly string[];
+  /** Columns that must be given on every record for the native path. */
+  requireAll?: readonly string[];
+  /** The phone column and its default-country expression: normalised once per distinct pair into bulk_phones. */
+  phones?: { phone: string; country: string };
+  /** SQL over bulk_raw's columns: true when the record is in canonical form. */
+  ok: string;
+  /** Fills the entity's staging table from bulk_raw (as `r`) rows matching `range` (over `r.rowid`). */
+  stage: (range: string) => string;
+  apply: () => Promise<WriteCounts>;
+}
+
+/** More records needing validation than this, and the file is streamed instead. */
+const MAX_NATIVE_OTHERS = 1000;
+/** Appending at least this many events (and a quarter of those stored) drops and rebuilds the index. */
+const BULK_APPEND_MIN = 200_000;
 
 export interface OpenOptions {
   readOnly?: boolean;
@@ -142,6 +199,7 @@ const eventColumns = [
   ['occurred_at', 'text'],
   ['properties', 'text'],
   ['customer_id', 'text'],
+  ['ord', 'int'],
 ] as const satisfies Columns;
 
 const productColumns = [
@@ -205,7 +263,7 @@ const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is he
  * The embedded store: one DuckDB file, one writing process. Every write() is one transaction;
  * writes are serialised on one connection so a batch never interleaves with another.
  */
-export class DuckDbStore implements Store, SqlRunner {
+export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   readonly dialect = 'duckdb' as const;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -238,7 +296,10 @@ export class DuckDbStore implements Store, SqlRunner {
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = 'UTC'`);
     const store = new DuckDbStore(path, instance, conn, options.readOnly ?? false, options.now ?? (() => new Date()));
-    if (!store.readOnly) await store.migrate();
+    if (!store.readOnly) {
+      await store.migrate();
+      await store.serial(() => store.ensureKeyIndexes());
+    }
     return store;
   }
 
@@ -247,7 +308,9 @@ export class DuckDbStore implements Store, SqlRunner {
     await this.conn.run(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)',
     );
-    const done = new Set((await this.rows<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    const done = new Set(
+      (await this.rows<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+    );
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
@@ -262,6 +325,10 @@ export class DuckDbStore implements Store, SqlRunner {
       }
       applied.push(m.version);
     }
+    // Index definitions replayed from the write-ahead log together with later inserts come back
+    // broken in DuckDB 1.5 (an upsert after a crash then fails with "Failed to delete all rows
+    // from index"): new schema goes to the database file at once.
+    if (applied.length) await this.conn.run('CHECKPOINT');
     return applied;
   }
 
@@ -277,7 +344,11 @@ export class DuckDbStore implements Store, SqlRunner {
 
   private async rowsUnlocked<T>(sql: string, params: DuckDBValue[] = []): Promise<T[]> {
     const reader = await this.conn.runAndReadAll(sql, params);
-    return toPlainRows(reader.columnNames(), reader.columnTypes().map((t) => t.typeId), reader.getRowObjectsJson()) as T[];
+    return toPlainRows(
+      reader.columnNames(),
+      reader.columnTypes().map((t) => t.typeId),
+      reader.getRowObjectsJson(),
+    ) as T[];
   }
 
   query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
@@ -289,11 +360,19 @@ export class DuckDbStore implements Store, SqlRunner {
     await this.serial(() => this.conn.run(sql, params as DuckDBValue[]));
   }
 
-  loadTable(name: string, columns: readonly (readonly [string, LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void> {
+  loadTable(
+    name: string,
+    columns: readonly (readonly [string, LoadColumnType])[],
+    rows: Iterable<readonly (SqlParam | undefined)[]>,
+  ): Promise<void> {
     return this.serial(() => this.loadTableUnlocked(name, columns, rows));
   }
 
-  private async loadTableUnlocked(name: string, columns: readonly (readonly [string, LoadColumnType])[], rows: Iterable<readonly (SqlParam | undefined)[]>): Promise<void> {
+  private async loadTableUnlocked(
+    name: string,
+    columns: readonly (readonly [string, LoadColumnType])[],
+    rows: Iterable<readonly (SqlParam | undefined)[]>,
+  ): Promise<void> {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new AppError('invalid', `not a table name: ${name}`);
     const types: Record<LoadColumnType, [string, ColumnKind]> = {
       text: ['VARCHAR', 'text'],
@@ -303,7 +382,9 @@ export class DuckDbStore implements Store, SqlRunner {
       timestamp: ['VARCHAR', 'text'],
     };
     // Timestamps travel as ISO text through the appender and are cast once, in SQL.
-    await this.conn.run(`CREATE OR REPLACE TABLE ${name}__load (${columns.map(([c, t]) => `"${c}" ${types[t][0]}`).join(', ')})`);
+    await this.conn.run(
+      `CREATE OR REPLACE TABLE ${name}__load (${columns.map(([c, t]) => `"${c}" ${types[t][0]}`).join(', ')})`,
+    );
     const a = await this.conn.createAppender(`${name}__load`);
     try {
       for (const row of rows) {
@@ -382,7 +463,12 @@ export class DuckDbStore implements Store, SqlRunner {
     };
   }
 
-  async resolveCustomer(key: { id?: string; email?: string; phone?: string; anonymous_id?: string }): Promise<string | undefined> {
+  async resolveCustomer(key: {
+    id?: string;
+    email?: string;
+    phone?: string;
+    anonymous_id?: string;
+  }): Promise<string | undefined> {
     const lookups: [string, string | undefined][] = [
       ['id', key.id],
       ['email', key.email?.toLowerCase()],
@@ -433,7 +519,13 @@ export class DuckDbStore implements Store, SqlRunner {
     if (b.customers?.length) {
       counts.customers = await this.upsertCustomers(b.customers);
       const tags = b.customers.flatMap((c) =>
-        c.tags.map((tag): TagAssignment => ({ customer_id: c.id, tag, source: 'manual', assigned_by: 'import', assigned_at: c.created_at ?? this.now().toISOString() })),
+        c.tags.map((tag): TagAssignment => ({
+          customer_id: c.id,
+          tag,
+          source: 'manual',
+          assigned_by: 'import',
+          assigned_at: c.created_at ?? this.now().toISOString(),
+        })),
       );
       if (tags.length) {
         const t = await this.upsertTags(tags);
@@ -443,7 +535,8 @@ export class DuckDbStore implements Store, SqlRunner {
     // An event that carries both ids (a visitor signing in) links them, as an identify would.
     const links: IdentityLink[] = [...(b.identities ?? [])];
     for (const e of b.events ?? []) {
-      if (e.customer_id !== undefined && e.anonymous_id !== undefined) links.push({ customer_id: e.customer_id, anonymous_id: e.anonymous_id });
+      if (e.customer_id !== undefined && e.anonymous_id !== undefined)
+        links.push({ customer_id: e.customer_id, anonymous_id: e.anonymous_id });
     }
     if (links.length) counts.identities = await this.linkIdentities(links);
     if (b.orders?.length) counts.orders = await this.upsertOrders(b.orders);
@@ -458,7 +551,9 @@ export class DuckDbStore implements Store, SqlRunner {
   private async stage(table: StagingTable, rows: Iterable<readonly Cell[]>): Promise<void> {
     const columns = stagingTables[table];
     // A fresh table is cheaper than deleting the previous batch's rows.
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns.map(([n, k]) => `${n} ${sqlType[k]}`).join(', ')})`);
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map(([n, k]) => `${n} ${sqlType[k]}`).join(', ')})`,
+    );
     const a = await this.conn.createAppender(table, 'main', 'temp');
     try {
       for (const row of rows) {
@@ -500,13 +595,15 @@ export class DuckDbStore implements Store, SqlRunner {
              count(*) AS total
       FROM dedup s LEFT JOIN ${target} t ON ${keyMatch}`);
     const cols = Object.keys(insert);
-    const updates = Object.entries(set).map(([col, expr]) => `${col} = ${expr.replace(/\bs\./g, 'excluded.').replace(/\bt\./g, `${target}.`)}`);
+    const inserted = Number(c.inserted ?? 0);
+    const updated = Number(c.updated ?? 0);
+    const updates = Object.entries(set).map(
+      ([col, expr]) => `${col} = ${expr.replace(/\bs\./g, 'excluded.').replace(/\bt\./g, `${target}.`)}`,
+    );
     await this.conn.run(`
       INSERT INTO ${target} (${cols.join(', ')})
       SELECT ${cols.map((col) => insert[col]).join(', ')} FROM dedup s
       ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`);
-    const inserted = Number(c.inserted ?? 0);
-    const updated = Number(c.updated ?? 0);
     return { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
   }
 
@@ -530,7 +627,17 @@ export class DuckDbStore implements Store, SqlRunner {
   private async upsertProducts(rows: readonly Product[]): Promise<WriteCounts> {
     await this.stage(
       'stage_products',
-      rows.map((p, i) => [i, p.sku, p.name, p.category, p.brand, p.price, p.launched_at, p.collection, p.consumption_days]),
+      rows.map((p, i) => [
+        i,
+        p.sku,
+        p.name,
+        p.category,
+        p.brand,
+        p.price,
+        p.launched_at,
+        p.collection,
+        p.consumption_days,
+      ]),
     );
     const set = {
       name: 's.name',
@@ -541,7 +648,13 @@ export class DuckDbStore implements Store, SqlRunner {
       collection: 's.collection',
       consumption_days: 's.consumption_days::INTEGER',
     };
-    return this.upsertFromStage({ stage: 'stage_products', target: 'products', key: ['sku'], set, insert: { sku: 's.sku', ...set } });
+    return this.upsertFromStage({
+      stage: 'stage_products',
+      target: 'products',
+      key: ['sku'],
+      set,
+      insert: { sku: 's.sku', ...set },
+    });
   }
 
   private async upsertCustomers(rows: readonly Customer[]): Promise<WriteCounts> {
@@ -584,7 +697,9 @@ export class DuckDbStore implements Store, SqlRunner {
       ]),
     );
     // A record sent for a customer that was merged into another updates the surviving one.
-    await this.conn.run(`UPDATE stage_customers SET id = c.merged_into FROM customers c WHERE c.id = stage_customers.id AND c.merged_into IS NOT NULL`);
+    await this.conn.run(
+      `UPDATE stage_customers SET id = c.merged_into FROM customers c WHERE c.id = stage_customers.id AND c.merged_into IS NOT NULL`,
+    );
     const set: Record<string, string> = {};
     for (const f of customerPlainFields) set[f] = `coalesce(s.${f}, t.${f})`;
     set.birthday = 'coalesce(s.birthday::DATE, t.birthday)';
@@ -592,7 +707,8 @@ export class DuckDbStore implements Store, SqlRunner {
     set.shipping_address = 'coalesce(s.shipping_address::JSON, t.shipping_address)';
     set.billing_address = 'coalesce(s.billing_address::JSON, t.billing_address)';
     set.attributes = `CASE WHEN s.attributes IS NULL THEN t.attributes WHEN t.attributes IS NULL THEN s.attributes::JSON ELSE json_merge_patch(t.attributes, s.attributes::JSON) END`;
-    set.created_at = 'coalesce(least(s.created_at::TIMESTAMPTZ, t.created_at), s.created_at::TIMESTAMPTZ, t.created_at)';
+    set.created_at =
+      'coalesce(least(s.created_at::TIMESTAMPTZ, t.created_at), s.created_at::TIMESTAMPTZ, t.created_at)';
     set.newsletter = 'coalesce(s.newsletter, t.newsletter)';
     for (const ch of channels) {
       // Consent: the newest statement wins, whatever order the records arrive in.
@@ -614,7 +730,13 @@ export class DuckDbStore implements Store, SqlRunner {
       insert[`consent_${ch}_at`] = `s.consent_${ch}_at::TIMESTAMPTZ`;
     }
     // A stub (known only from an order) becoming a real record counts as an update, not unchanged.
-    const counts = await this.upsertFromStage({ stage: 'stage_customers', target: 'customers', key: ['id'], set, insert });
+    const counts = await this.upsertFromStage({
+      stage: 'stage_customers',
+      target: 'customers',
+      key: ['id'],
+      set,
+      insert,
+    });
     for (const ch of channels) {
       await this.conn.run(`
         INSERT OR IGNORE INTO consent_history
@@ -633,10 +755,13 @@ export class DuckDbStore implements Store, SqlRunner {
    */
   private async claimIdentities(claimsSql: string): Promise<void> {
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE claims AS ${claimsSql}`);
-    await this.conn.run(`
+    await this.conn.run(
+      `
       INSERT OR IGNORE INTO identities
       SELECT kind, value, customer_id, $1::TIMESTAMPTZ FROM claims
-      QUALIFY row_number() OVER (PARTITION BY kind, value ORDER BY ord) = 1`, [this.now().toISOString()]);
+      QUALIFY row_number() OVER (PARTITION BY kind, value ORDER BY ord) = 1`,
+      [this.now().toISOString()],
+    );
     // Only claims whose identity belongs to another id can be conflicts (few or none); their
     // canonical ids are resolved one by one. (Joining customers twice here in SQL led DuckDB's
     // planner to a 10⁸-row nested loop.)
@@ -658,7 +783,10 @@ export class DuckDbStore implements Store, SqlRunner {
    */
   private async mergeAll(conflicts: readonly { owner: string; claimant: string }[]): Promise<void> {
     const raw = [...new Set(conflicts.flatMap((c) => [c.owner, c.claimant]))];
-    await this.stage('stage_links', raw.map((id, i) => [i, id, null]));
+    await this.stage(
+      'stage_links',
+      raw.map((id, i) => [i, id, null]),
+    );
     const canon = new Map(
       (
         await this.rowsUnlocked<{ id: string; canon: string }>(
@@ -690,18 +818,24 @@ export class DuckDbStore implements Store, SqlRunner {
       members.set(root, list);
     }
     const ids = [...members.values()].flat();
-    await this.stage('stage_links', ids.map((id, i) => [i, id, null]));
+    await this.stage(
+      'stage_links',
+      ids.map((id, i) => [i, id, null]),
+    );
     const stub = new Map(
-      (await this.rowsUnlocked<{ id: string; is_stub: boolean }>(`SELECT c.id, c.is_stub FROM stage_links s JOIN customers c ON c.id = s.customer_id`)).map((r) => [
-        r.id,
-        r.is_stub,
-      ]),
+      (
+        await this.rowsUnlocked<{ id: string; is_stub: boolean }>(
+          `SELECT c.id, c.is_stub FROM stage_links s JOIN customers c ON c.id = s.customer_id`,
+        )
+      ).map((r) => [r.id, r.is_stub]),
     );
     const weak = (id: string) => (id.startsWith('guest-') || stub.get(id) === true ? 1 : 0);
     const rounds: [survivor: string, merged: string][][] = [];
     for (const group of members.values()) {
       if (group.length < 2) continue;
-      group.sort((x, y) => weak(x) - weak(y) || Number(owners.has(y)) - Number(owners.has(x)) || (x < y ? -1 : x > y ? 1 : 0));
+      group.sort(
+        (x, y) => weak(x) - weak(y) || Number(owners.has(y)) - Number(owners.has(x)) || (x < y ? -1 : x > y ? 1 : 0),
+      );
       const [survivor, ...merged] = group;
       // One merged customer per survivor per round, so every UPDATE ... FROM has one source row.
       merged.forEach((m, k) => (rounds[k] ??= []).push([survivor!, m]));
@@ -738,11 +872,17 @@ export class DuckDbStore implements Store, SqlRunner {
         FROM merge_pairs p JOIN customers m ON m.id = p.merged
         WHERE s.id = p.survivor AND m.consent_${ch}_at IS NOT NULL AND (s.consent_${ch}_at IS NULL OR m.consent_${ch}_at > s.consent_${ch}_at)`);
     }
-    await this.conn.run(`UPDATE customers SET merged_into = p.survivor FROM merge_pairs p WHERE customers.id = p.merged OR customers.merged_into = p.merged`);
+    await this.conn.run(
+      `UPDATE customers SET merged_into = p.survivor FROM merge_pairs p WHERE customers.id = p.merged OR customers.merged_into = p.merged`,
+    );
     for (const table of ['orders', 'events', 'identities']) {
-      await this.conn.run(`UPDATE ${table} SET customer_id = p.survivor FROM merge_pairs p WHERE ${table}.customer_id = p.merged`);
+      await this.conn.run(
+        `UPDATE ${table} SET customer_id = p.survivor FROM merge_pairs p WHERE ${table}.customer_id = p.merged`,
+      );
     }
-    await this.conn.run(`INSERT OR IGNORE INTO tags SELECT p.survivor, t.tag, t.source, t.assigned_by, t.assigned_at FROM tags t JOIN merge_pairs p ON t.customer_id = p.merged`);
+    await this.conn.run(
+      `INSERT OR IGNORE INTO tags SELECT p.survivor, t.tag, t.source, t.assigned_by, t.assigned_at FROM tags t JOIN merge_pairs p ON t.customer_id = p.merged`,
+    );
     await this.conn.run(`DELETE FROM tags WHERE customer_id IN (SELECT merged FROM merge_pairs)`);
     await this.conn.run(
       `INSERT OR IGNORE INTO consent_history SELECT p.survivor, h.channel, h.granted, h.stated_at, h.source FROM consent_history h JOIN merge_pairs p ON h.customer_id = p.merged`,
@@ -752,7 +892,9 @@ export class DuckDbStore implements Store, SqlRunner {
 
   /** Creates id-only customers for ids seen in orders/events before their customer record. */
   private async ensureCustomers(sql: string): Promise<void> {
-    await this.conn.run(`INSERT OR IGNORE INTO customers (id, is_stub, attributes) SELECT DISTINCT customer_id, true, '{}'::JSON FROM (${sql}) WHERE customer_id IS NOT NULL`);
+    await this.conn.run(
+      `INSERT OR IGNORE INTO customers (id, is_stub, attributes) SELECT DISTINCT customer_id, true, '{}'::JSON FROM (${sql}) WHERE customer_id IS NOT NULL`,
+    );
   }
 
   private async linkIdentities(rows: readonly IdentityLink[]): Promise<WriteCounts> {
@@ -760,7 +902,14 @@ export class DuckDbStore implements Store, SqlRunner {
       'stage_links',
       rows.map((l, i) => [i, l.customer_id, l.anonymous_id]),
     );
-    await this.conn.run(`UPDATE stage_links SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_links.customer_id AND c.merged_into IS NOT NULL`);
+    return this.applyLinks();
+  }
+
+  /** Applies the identity links in stage_links (ord, customer_id, anonymous_id). */
+  private async applyLinks(): Promise<WriteCounts> {
+    await this.conn.run(
+      `UPDATE stage_links SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_links.customer_id AND c.merged_into IS NOT NULL`,
+    );
     await this.ensureCustomers('SELECT customer_id FROM stage_links');
     const c = await this.one(`
       SELECT count(*) FILTER (WHERE i.value IS NULL) AS inserted, count(*) AS total
@@ -803,6 +952,20 @@ export class DuckDbStore implements Store, SqlRunner {
         null,
       ]),
     );
+    const counts = await this.applyOrders();
+    const lines = rows.flatMap((o) => o.lines.map((l, i): OrderLineRow => ({ ...l, order_id: o.id, line_no: i + 1 })));
+    if (lines.length) {
+      await this.upsertOrderLines(lines);
+      // An order re-sent with fewer lines loses the lines it no longer has.
+      await this.conn.run(`
+        DELETE FROM order_lines USING (SELECT order_id, max(line_no) AS n FROM stage_lines GROUP BY order_id) k
+        WHERE order_lines.order_id = k.order_id AND order_lines.line_no > k.n`);
+    }
+    return counts;
+  }
+
+  /** Stores the orders in stage_orders: resolves who bought, creates guests, upserts, claims emails/phones. */
+  private async applyOrders(): Promise<WriteCounts> {
     // Who bought: the store's customer id if given, else whoever owns the email, then the phone,
     // else a guest customer keyed by the email or phone.
     await this.conn.run(`
@@ -829,18 +992,16 @@ export class DuckDbStore implements Store, SqlRunner {
       source_email: 's.source_email',
       source_phone: 's.source_phone',
     };
-    const counts = await this.upsertFromStage({ stage: 'stage_orders', target: 'orders', key: ['id'], set, insert: { id: 's.id', ...set } });
+    const counts = await this.upsertFromStage({
+      stage: 'stage_orders',
+      target: 'orders',
+      key: ['id'],
+      set,
+      insert: { id: 's.id', ...set },
+    });
     await this.claimIdentities(`
       SELECT 'email' AS kind, source_email AS value, customer_id, ord FROM stage_orders WHERE source_email IS NOT NULL
       UNION ALL SELECT 'phone', source_phone, customer_id, ord FROM stage_orders WHERE source_phone IS NOT NULL`);
-    const lines = rows.flatMap((o) => o.lines.map((l, i): OrderLineRow => ({ ...l, order_id: o.id, line_no: i + 1 })));
-    if (lines.length) {
-      await this.upsertOrderLines(lines);
-      // An order re-sent with fewer lines loses the lines it no longer has.
-      await this.conn.run(`
-        DELETE FROM order_lines USING (SELECT order_id, max(line_no) AS n FROM stage_lines GROUP BY order_id) k
-        WHERE order_lines.order_id = k.order_id AND order_lines.line_no > k.n`);
-    }
     return counts;
   }
 
@@ -855,6 +1016,10 @@ export class DuckDbStore implements Store, SqlRunner {
         return [i, l.order_id, n, l.sku, l.quantity, l.unit_price, l.line_discount];
       }),
     );
+    return this.applyOrderLines();
+  }
+
+  private applyOrderLines(): Promise<WriteCounts> {
     const set = {
       sku: 's.sku',
       quantity: 's.quantity::INTEGER',
@@ -873,24 +1038,421 @@ export class DuckDbStore implements Store, SqlRunner {
   private async insertEvents(rows: readonly Event[]): Promise<WriteCounts> {
     await this.stage(
       'stage_events',
-      rows.map((e) => [e.message_id, e.customer_id, e.anonymous_id, e.type, e.occurred_at, JSON.stringify(e.properties), null]),
+      rows.map((e, i) => [
+        e.message_id,
+        e.customer_id,
+        e.anonymous_id,
+        e.type,
+        e.occurred_at,
+        JSON.stringify(e.properties),
+        null,
+        i,
+      ]),
     );
+    return this.applyEvents('stage_events', rows.length, 'upsert');
+  }
+
+  /**
+   * Stores staged events (a relation with stage_events' columns), the first of each message id.
+   * `append`/`dedup`: the unique index on message_id is dropped for a bulk append, so events
+   * already stored are skipped by an anti-join; `append` assumes the batch has no message id twice
+   * (building the index again checks it), `dedup` keeps the first of each.
+   */
+  private async applyEvents(source: string, total: number, mode: 'upsert' | 'append' | 'dedup'): Promise<WriteCounts> {
     await this.conn.run(`
       INSERT INTO customers (id, is_stub, attributes)
-      SELECT DISTINCT s.source_customer_id, true, '{}'::JSON FROM stage_events s
+      SELECT DISTINCT s.source_customer_id, true, '{}'::JSON FROM ${source} s
       WHERE s.source_customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.source_customer_id)`);
+    // The first of each message id in the batch (skipped for an append that assumes none twice).
+    const rows =
+      mode === 'append'
+        ? source
+        : `(SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY ord) = 1)`;
     // The customer: the one named (or who it was merged into), else whoever the anonymous id was identified as.
-    const r = await this.conn.run(`
-      INSERT OR IGNORE INTO events
+    const select = `
       SELECT s.message_id,
-             CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id)
-                  ELSE (SELECT coalesce(ac.merged_into, ac.id) FROM identities i JOIN customers ac ON ac.id = i.customer_id
-                        WHERE i.kind = 'anonymous' AND i.value = s.anonymous_id) END,
+             CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id) ELSE coalesce(ac.merged_into, ac.id) END,
              s.anonymous_id, s.type, s.occurred_at::TIMESTAMPTZ, s.properties::JSON
-      FROM stage_events s LEFT JOIN customers c ON c.id = s.source_customer_id
-      QUALIFY row_number() OVER (PARTITION BY s.message_id) = 1`);
+      FROM ${rows} s
+      LEFT JOIN customers c ON c.id = s.source_customer_id
+      LEFT JOIN identities i ON i.kind = 'anonymous' AND i.value = CASE WHEN s.source_customer_id IS NULL THEN s.anonymous_id END
+      LEFT JOIN customers ac ON ac.id = i.customer_id`;
+    if (mode === 'upsert') {
+      const r = await this.conn.run(`INSERT OR IGNORE INTO events ${select}`);
+      const inserted = Number(r.rowsChanged);
+      return { inserted, updated: 0, unchanged: total - inserted };
+    }
+    const stored = Number((await this.one('SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT 1)')).n ?? 0);
+    const r = await this.conn.run(
+      `INSERT INTO events ${select}${stored ? ' WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)' : ''}`,
+    );
     const inserted = Number(r.rowsChanged);
-    return { inserted, updated: 0, unchanged: rows.length - inserted };
+    return { inserted, updated: 0, unchanged: total - inserted };
+  }
+
+  /**
+   * Builds the key indexes that a bulk append dropped, if missing (the append was killed before
+   * building them again). Should rows with one key have been appended meanwhile, the first stored
+   * event, or the last stored order or line, is kept; returns how many rows were removed.
+   */
+  private async ensureKeyIndexes(tables: readonly KeyedTable[] = keyedTables): Promise<number> {
+    const present = new Set(
+      (await this.rowsUnlocked<{ n: string }>(`SELECT index_name AS n FROM duckdb_indexes()`)).map((r) => r.n),
+    );
+    let removed = 0;
+    for (const table of tables) {
+      const { index, columns, keep } = keyIndexes[table];
+      if (present.has(index)) continue;
+      const create = `CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`;
+      // Checkpoints around the build keep the index definition out of the write-ahead log (see migrate()).
+      await this.conn.run('CHECKPOINT');
+      try {
+        await this.conn.run(create);
+      } catch {
+        const r = await this.conn.run(`
+          DELETE FROM ${table} WHERE rowid IN (
+            SELECT rowid FROM ${table} QUALIFY row_number() OVER (PARTITION BY ${columns.join(', ')} ORDER BY rowid ${keep === 'first' ? 'ASC' : 'DESC'}) > 1)`);
+        removed += Number(r.rowsChanged);
+        await this.conn.run(create);
+      }
+      await this.conn.run('CHECKPOINT');
+    }
+    return removed;
+  }
+
+  private async dropKeyIndex(table: KeyedTable): Promise<void> {
+    await this.conn.run(`DROP INDEX IF EXISTS ${keyIndexes[table].index}`);
+  }
+
+  /* ---------- native bulk import ---------- */
+
+  /**
+   * Opens a local file with DuckDB's own parallel reader (JSON Lines events for now). Canonical
+   * records are written by writeRange without leaving the engine; the others, with their line
+   * numbers, are returned for validation by the caller. Undefined when the file is not suited
+   * (the reader failed, line numbers cannot be matched, or too many records need validation).
+   */
+  openFileImport(entity: Entity, path: string, format: 'csv' | 'jsonl'): Promise<NativeFileImport | undefined> {
+    if (this.readOnly) return Promise.resolve(undefined);
+    if (format === 'csv') {
+      const spec = this.csvSpecs()[entity];
+      return spec ? this.serial(() => this.openCsvImport(spec, path)) : Promise.resolve(undefined);
+    }
+    if (entity !== 'events') return Promise.resolve(undefined);
+    return this.serial(async () => {
+      try {
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_raw AS ${eventsReadSql(path)}`);
+      } catch {
+        await this.dropBulkTables();
+        return undefined;
+      }
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT ${eventsOkSql()}`,
+      );
+      const records = Number((await this.one('SELECT count(*) AS n FROM bulk_raw')).n ?? 0);
+      // A canonical record sharing its message id with one that is not goes with it, so the
+      // first of them in the file is still the one kept.
+      const slow = await this.slowRecords(['message_id']);
+      const others = slow.length ? await this.nativeOthers(path, records, slow) : [];
+      if (!others) {
+        await this.dropBulkTables();
+        return undefined;
+      }
+      return {
+        records,
+        others,
+        writeRange: (from, to) => this.writeEventsRange(from, to),
+        close: () => this.serial(() => this.dropBulkTables()),
+      } satisfies NativeFileImport;
+    });
+  }
+
+  /** How each CSV entity is read natively: its fields, the canonical-form check, staging and storing. */
+  private csvSpecs(): Partial<Record<Entity, CsvSpec>> {
+    const opt = (c: string, check: string) => `(${c} IS NULL OR ${check})`;
+    const id = (c: string) => canonicalText(c, 200);
+    return {
+      orders: {
+        fields: [
+          'id',
+          'customer_id',
+          'customer_email',
+          'customer_phone',
+          'customer_country',
+          'location_id',
+          'placed_at',
+          'status',
+          'currency',
+          'total',
+          'discount_total',
+          'discount_codes',
+        ],
+        key: ['id'],
+        phones: { phone: 'customer_phone', country: 'upper(customer_country)' },
+        ok: [
+          id('id'),
+          opt('customer_id', id('customer_id')),
+          opt('customer_email', canonicalEmail('lower(customer_email)')),
+          opt('customer_country', canonicalCountry('upper(customer_country)')),
+          'NOT (customer_id IS NULL AND customer_email IS NULL AND customer_phone IS NULL)',
+          id('location_id'),
+          canonicalTime('placed_at'),
+          opt('status', `status IN ('confirmed', 'cancelled', 'refunded')`),
+          canonicalCurrency('currency'),
+          canonicalMoney('total', true),
+          opt('discount_total', canonicalMoney('discount_total', false)),
+          opt('discount_codes', canonicalList('discount_codes')),
+        ].join(' AND '),
+        stage: (range) => `
+          CREATE OR REPLACE TEMP TABLE stage_orders AS
+          SELECT r.rowid AS ord, id, customer_id AS source_customer_id, lower(customer_email) AS source_email, b.e AS source_phone, location_id, placed_at,
+                 coalesce(status, 'confirmed') AS status, currency, total::DOUBLE AS total, coalesce(discount_total::DOUBLE, 0) AS discount_total,
+                 ${listJson('discount_codes')} AS discount_codes, NULL::VARCHAR AS customer_id
+          FROM bulk_raw r LEFT JOIN bulk_phones b ON b.p = r.customer_phone AND b.c IS NOT DISTINCT FROM upper(r.customer_country)
+          WHERE ${range}`,
+        apply: () => this.applyOrders(),
+      },
+      order_lines: {
+        fields: ['order_id', 'line_no', 'sku', 'quantity', 'unit_price', 'line_discount'],
+        key: ['order_id', 'line_no'],
+        // Lines without a number are numbered by their place among the file's lines of that order.
+        requireAll: ['line_no'],
+        ok: [
+          id('order_id'),
+          canonicalPositiveInt('line_no'),
+          id('sku'),
+          canonicalPositiveInt('quantity'),
+          canonicalMoney('unit_price', false),
+          opt('line_discount', canonicalMoney('line_discount', false)),
+        ].join(' AND '),
+        stage: (range) => `
+          CREATE OR REPLACE TEMP TABLE stage_lines AS
+          SELECT r.rowid AS ord, order_id, line_no::BIGINT AS line_no, sku, quantity::BIGINT AS quantity, unit_price::DOUBLE AS unit_price,
+                 coalesce(line_discount::DOUBLE, 0) AS line_discount
+          FROM bulk_raw r WHERE ${range}`,
+        apply: () => this.applyOrderLines(),
+      },
+    };
+  }
+
+  private async openCsvImport(spec: CsvSpec, path: string): Promise<NativeFileImport | undefined> {
+    let header: string[];
+    try {
+      header = (await this.conn.runAndReadAll(`${csvRawSql(path)} LIMIT 0`)).columnNames();
+    } catch {
+      return undefined;
+    }
+    // Columns the entity does not have (or nested ones) are left to the streaming reader's rules.
+    if (header.some((h) => !spec.fields.includes(h))) return undefined;
+    try {
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_raw AS ${csvRawSql(path)}`);
+    } catch {
+      await this.dropBulkTables();
+      return undefined;
+    }
+    // Fields the file does not have read as not given.
+    for (const f of spec.fields)
+      if (!header.includes(f)) await this.conn.run(`ALTER TABLE bulk_raw ADD COLUMN ${ident(f)} VARCHAR`);
+    const done = async <T>(value: T) => {
+      if (value === undefined) await this.dropBulkTables();
+      return value;
+    };
+    for (const f of spec.requireAll ?? []) {
+      if (Number((await this.one(`SELECT count(*) AS n FROM bulk_raw WHERE ${ident(f)} IS NULL`)).n) > 0)
+        return done(undefined);
+    }
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT coalesce(${spec.ok}, false)`,
+    );
+    if (spec.phones) await this.normalisePhones(spec.phones.phone, spec.phones.country);
+    const records = Number((await this.one('SELECT count(*) AS n FROM bulk_raw')).n ?? 0);
+    const slow = await this.slowRecords(spec.key);
+    let others: NativeRecord[] = [];
+    if (slow.length) {
+      const lines = await this.nativeLines(path, records, slow, 1);
+      if (!lines) return done(undefined);
+      await this.loadTableUnlocked(
+        'bulk_wanted',
+        [['idx', 'integer']],
+        slow.map((r) => [r]),
+      );
+      const rows = await this.rowsUnlocked<Record<string, string | null>>(
+        `SELECT b.rowid AS __idx, ${spec.fields.map(ident).join(', ')} FROM bulk_raw b JOIN bulk_wanted w ON w.idx = b.rowid ORDER BY 1`,
+      );
+      await this.conn.run('DROP TABLE IF EXISTS bulk_wanted');
+      others = rows.map((r, k) => {
+        const value: Record<string, unknown> = {};
+        for (const f of spec.fields) if (header.includes(f) && r[f] !== null && r[f] !== undefined) value[f] = r[f];
+        return { index: Number(r.__idx), line: lines[k]!, value };
+      });
+    }
+    return done({
+      records,
+      others,
+      writeRange: (from: number, to: number) =>
+        this.serial(async () => {
+          await this.conn.run('BEGIN TRANSACTION');
+          try {
+            await this.conn.run(spec.stage(`r.rowid >= ${from} AND r.rowid < ${to}`));
+            const counts = await spec.apply();
+            await this.conn.run('COMMIT');
+            return counts;
+          } catch (e) {
+            await this.conn.run('ROLLBACK');
+            throw e;
+          }
+        }),
+      close: () => this.serial(() => this.dropBulkTables()),
+    } satisfies NativeFileImport);
+  }
+
+  /**
+   * Phone numbers go through the same libphonenumber rules as the schemas, once per distinct
+   * (number, default country), into bulk_phones (p, c, e = the E.164 form); a number those rules
+   * refuse sends its record to zod, which rejects it with the usual message.
+   */
+  private async normalisePhones(phone: string, country: string): Promise<void> {
+    const pairs = await this.rowsUnlocked<{ p: string; c: string | null }>(
+      `SELECT DISTINCT ${ident(phone)} AS p, ${country} AS c FROM bulk_raw WHERE ${ident(phone)} IS NOT NULL AND rowid NOT IN (SELECT r FROM bulk_bad)`,
+    );
+    await this.loadTableUnlocked(
+      'bulk_phones',
+      [
+        ['p', 'text'],
+        ['c', 'text'],
+        ['e', 'text'],
+      ],
+      pairs.map((x) => [x.p, x.c, toE164(x.p, x.c ?? undefined) ?? null]),
+    );
+    await this.conn.run(`
+      INSERT INTO bulk_bad SELECT r.rowid FROM bulk_raw r JOIN bulk_phones b ON b.p = r.${ident(phone)} AND b.c IS NOT DISTINCT FROM ${country}
+      WHERE b.e IS NULL`);
+  }
+
+  /**
+   * The records that go to zod, in file order: those not in canonical form (bulk_bad) and those
+   * sharing their key with one of them. More than MAX_NATIVE_OTHERS returns MAX_NATIVE_OTHERS + 1.
+   */
+  private async slowRecords(key: readonly string[]): Promise<number[]> {
+    const k = key.map((c) => `r.${ident(c)}`).join(', ');
+    const rows = await this.rowsUnlocked<{ r: number }>(`
+      SELECT r FROM bulk_bad
+      UNION
+      SELECT r.rowid FROM bulk_raw r
+      WHERE (${k}) IN (SELECT (${k}) FROM bulk_raw r JOIN bulk_bad b ON b.r = r.rowid)
+      ORDER BY 1 LIMIT ${MAX_NATIVE_OTHERS + 1}`);
+    return rows.map((x) => Number(x.r));
+  }
+
+  private async dropBulkTables(): Promise<void> {
+    for (const t of ['bulk_raw', 'bulk_bad', 'bulk_phones', 'bulk_lines', 'bulk_wanted'])
+      await this.conn.run(`DROP TABLE IF EXISTS ${t}`);
+  }
+
+  /**
+   * The line numbers of the given records, or undefined when records and lines cannot be matched
+   * exactly (a quoted cell spanning lines, say). `headerLines` lines come before the first record.
+   */
+  private async nativeLines(
+    path: string,
+    records: number,
+    indexes: readonly number[],
+    headerLines: number,
+  ): Promise<number[] | undefined> {
+    const texts = await this.nativeLineTexts(
+      path,
+      records + headerLines,
+      indexes.map((i) => i + headerLines),
+    );
+    return texts?.map((t) => t.line);
+  }
+
+  /** The text and line number of the given records (JSON Lines), or undefined when they cannot be matched exactly. */
+  private async nativeOthers(
+    path: string,
+    records: number,
+    indexes: readonly number[],
+  ): Promise<NativeRecord[] | undefined> {
+    const texts = await this.nativeLineTexts(path, records, indexes);
+    return texts?.map((t, k) => ({ index: indexes[k]!, line: t.line, text: t.text }));
+  }
+
+  /**
+   * Line number and text of the k-th non-blank lines (k in `indexes`, ascending), reading the file
+   * line by line with DuckDB; undefined when the file does not have exactly `filled` non-blank lines.
+   */
+  private async nativeLineTexts(
+    path: string,
+    filled: number,
+    indexes: readonly number[],
+  ): Promise<{ line: number; text: string }[] | undefined> {
+    if (indexes.length > MAX_NATIVE_OTHERS) return undefined;
+    try {
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_lines AS ${linesSql(path)}`);
+    } catch {
+      return undefined;
+    }
+    try {
+      const c = await this.one(
+        `SELECT count(*) AS lines, count(*) FILTER (WHERE j IS NOT NULL AND trim(j, ' \t\r') <> '') AS filled FROM bulk_lines`,
+      );
+      // Readers skip blank lines; the k-th record is on the k-th line with text on it.
+      if (Number(c.filled) !== filled) return undefined;
+      await this.loadTableUnlocked(
+        'bulk_wanted',
+        [['idx', 'integer']],
+        indexes.map((r) => [r]),
+      );
+      const sql =
+        Number(c.lines) === filled
+          ? `SELECT w.idx, l.rowid + 1 AS line, l.j AS text FROM bulk_wanted w JOIN bulk_lines l ON l.rowid = w.idx`
+          : `WITH filled AS (SELECT rowid + 1 AS line, j, row_number() OVER (ORDER BY rowid) - 1 AS rec FROM bulk_lines WHERE j IS NOT NULL AND trim(j, ' \t\r') <> '')
+             SELECT w.idx, f.line, f.j AS text FROM bulk_wanted w JOIN filled f ON f.rec = w.idx`;
+      const rows = await this.rowsUnlocked<{ idx: number; line: number; text: string }>(`${sql} ORDER BY 1`);
+      return rows.length === indexes.length ? rows.map((r) => ({ line: Number(r.line), text: r.text })) : undefined;
+    } finally {
+      await this.conn.run('DROP TABLE IF EXISTS bulk_lines');
+      await this.conn.run('DROP TABLE IF EXISTS bulk_wanted');
+    }
+  }
+
+  private writeEventsRange(from: number, to: number): Promise<WriteCounts> {
+    return this.serial(async () => {
+      const source = `(${eventsStageSql(from, to)})`;
+      const total = Number((await this.one(`SELECT count(*) AS n FROM ${source}`)).n ?? 0);
+      if (total === 0) return emptyWriteCounts();
+      const stored = Number((await this.one('SELECT count(*) AS n FROM events')).n ?? 0);
+      // Many events at once: drop the unique index, append, and build it again in the same
+      // transaction (a crash leaves the index missing and no rows appended; open() rebuilds it).
+      const append = total >= BULK_APPEND_MIN && total * 4 >= stored;
+      if (append) await this.dropKeyIndex('events');
+      const attempt = async (dedup: boolean): Promise<WriteCounts> => {
+        await this.conn.run('BEGIN TRANSACTION');
+        try {
+          await this.conn.run(
+            `CREATE OR REPLACE TEMP TABLE stage_links AS SELECT ord, source_customer_id AS customer_id, anonymous_id FROM ${source} WHERE source_customer_id IS NOT NULL AND anonymous_id IS NOT NULL`,
+          );
+          if (Number((await this.one('SELECT count(*) AS n FROM stage_links')).n ?? 0) > 0) await this.applyLinks();
+          const counts = await this.applyEvents(source, total, append ? (dedup ? 'dedup' : 'append') : 'upsert');
+          if (append) await this.conn.run(`CREATE UNIQUE INDEX ${keyIndexes.events.index} ON events (message_id)`);
+          await this.conn.run('COMMIT');
+          return counts;
+        } catch (e) {
+          await this.conn.run('ROLLBACK');
+          throw e;
+        }
+      };
+      if (!append) return attempt(false);
+      try {
+        // Building the index is what finds a message id sent twice in the file: only then is the
+        // (costlier) first-in-file de-duplication run.
+        return await attempt(false);
+      } catch {
+        return await attempt(true);
+      } finally {
+        await this.ensureKeyIndexes(['events']);
+      }
+    });
   }
 
   private async upsertTags(rows: readonly TagAssignment[]): Promise<WriteCounts> {
@@ -898,10 +1460,14 @@ export class DuckDbStore implements Store, SqlRunner {
       'stage_tags',
       rows.map((t, i) => [i, t.customer_id, t.tag, t.source, t.assigned_by, t.assigned_at]),
     );
-    await this.conn.run(`UPDATE stage_tags SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_tags.customer_id AND c.merged_into IS NOT NULL`);
+    await this.conn.run(
+      `UPDATE stage_tags SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_tags.customer_id AND c.merged_into IS NOT NULL`,
+    );
     await this.ensureCustomers('SELECT customer_id FROM stage_tags');
     // A tag already on the customer keeps who assigned it first.
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM stage_tags QUALIFY row_number() OVER (PARTITION BY customer_id, tag ORDER BY ord) = 1`);
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM stage_tags QUALIFY row_number() OVER (PARTITION BY customer_id, tag ORDER BY ord) = 1`,
+    );
     const r = await this.conn.run(`
       INSERT OR IGNORE INTO tags SELECT customer_id, tag, source, assigned_by, assigned_at::TIMESTAMPTZ FROM dedup`);
     const inserted = Number(r.rowsChanged);
@@ -909,28 +1475,47 @@ export class DuckDbStore implements Store, SqlRunner {
   }
 }
 
-const numericTypes = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT, DuckDBTypeId.DECIMAL]);
+const numericTypes = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.DECIMAL,
+]);
 const timestampTypes = new Set<DuckDBTypeId>([DuckDBTypeId.TIMESTAMP_TZ, DuckDBTypeId.TIMESTAMP]);
 
 /**
  * Rows as plain JSON values every caller can compare: big integers and decimals as numbers,
  * times as ISO 8601 UTC strings, dates as YYYY-MM-DD, JSON as text.
  */
-function toPlainRows(names: string[], types: DuckDBTypeId[], rows: Record<string, unknown>[]): Record<string, unknown>[] {
+function toPlainRows(
+  names: string[],
+  types: DuckDBTypeId[],
+  rows: Record<string, unknown>[],
+): Record<string, unknown>[] {
   const convert: [string, (v: unknown) => unknown][] = [];
   names.forEach((name, i) => {
     const t = types[i]!;
     if (numericTypes.has(t)) convert.push([name, (v) => (typeof v === 'string' ? Number(v) : v)]);
     else if (timestampTypes.has(t)) {
-      convert.push([name, (v) => (typeof v === 'string' ? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString() : v)]);
+      convert.push([
+        name,
+        (v) =>
+          typeof v === 'string' ? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString() : v,
+      ]);
     }
   });
   if (convert.length === 0) return rows;
-  for (const row of rows) for (const [name, f] of convert) if (row[name] !== null && row[name] !== undefined) row[name] = f(row[name]);
+  for (const row of rows)
+    for (const [name, f] of convert) if (row[name] !== null && row[name] !== undefined) row[name] = f(row[name]);
   return rows;
 }
 
 function addCounts(a: WriteCounts | undefined, b: WriteCounts): WriteCounts {
   const base = a ?? emptyWriteCounts();
-  return { inserted: base.inserted + b.inserted, updated: base.updated + b.updated, unchanged: base.unchanged + b.unchanged };
+  return {
+    inserted: base.inserted + b.inserted,
+    updated: base.updated + b.updated,
+    unchanged: base.unchanged + b.unchanged,
+  };
 }

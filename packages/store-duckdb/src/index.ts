@@ -4,3 +4,4 @@
  */
 export { DuckDbStore, guestCustomerId, type OpenOptions } from './duckdb-store.js';
 export { migrations, type Migration } from './migrations.js';
+export { eventPropertyChecks } from './native-sql.js';

@@ -163,4 +163,27 @@ CREATE TABLE segments (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'events keyed by a droppable unique index',
+    // A PRIMARY KEY can never be dropped in DuckDB; a unique index can. Bulk imports of millions of
+    // events drop it, append (skipping stored ones by a hash anti-join), and build it again in one
+    // pass, several times cheaper than maintaining it row by row. (Orders and order lines keep
+    // their primary keys: with a unique index instead, DuckDB 1.5 broke the index of a store
+    // recovered from its write-ahead log, and the next upsert failed.)
+    sql: `
+CREATE TABLE events_v4 (
+  message_id VARCHAR NOT NULL,
+  customer_id VARCHAR,
+  anonymous_id VARCHAR,
+  type VARCHAR NOT NULL,
+  occurred_at TIMESTAMPTZ NOT NULL,
+  properties JSON NOT NULL
+);
+INSERT INTO events_v4 SELECT * FROM events;
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE UNIQUE INDEX events_message_id ON events (message_id);
+`,
+  },
 ];

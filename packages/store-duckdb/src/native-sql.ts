@@ -1,0 +1,128 @@
+/*
+ * SQL for the native bulk path: DuckDB's parallel readers take a file, and these expressions decide,
+ * row by row, whether a record is already in canonical form — the form the zod schemas in
+ * @strata/core would return unchanged (ids without surrounding white space, times as
+ * 2024-05-01T10:00:00.000Z, lower-case e-mails, ...). Those rows are written without leaving the
+ * engine. Every other row (a local time, a padded id, a bad value) goes back to the caller and
+ * through the zod schemas as usual, so the rules have one source of truth and these checks only
+ * need to be conservative: a row wrongly sent to zod costs time, never correctness.
+ */
+
+/** White space as JavaScript's String.prototype.trim sees it (RE2 syntax). */
+const WS = String.raw`\s\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}\x{000B}`;
+
+/**
+ * A non-empty text that trim() leaves unchanged and that fits in `max` UTF-16 units (bytes ≥ units).
+ * Printable ASCII at both ends is decided without the (slower) Unicode regex.
+ */
+export const canonicalText = (v: string, max: number) =>
+  `(strlen(${v}) <= ${max} AND CASE WHEN ascii(${v}) BETWEEN 33 AND 126 AND ascii(${v}[-1:]) BETWEEN 33 AND 126 THEN true ELSE regexp_full_match(${v}, '(?s)[^${WS}](.*[^${WS}])?') END)`;
+
+/**
+ * 2024-05-01T10:00:00.000Z that is a real instant (the form toUtcIso returns): every field in
+ * range by the pattern, and the day existing in its month by the cast.
+ */
+export const canonicalTime = (v: string) =>
+  `(regexp_full_match(${v}, '[12]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d\\.\\d{3}Z') AND try_cast(${v} AS TIMESTAMP) IS NOT NULL)`;
+
+/* ---- JSON values as read_json returns them in JSON-typed columns ---- */
+
+/** Missing or JSON null. */
+export const jsonAbsent = (c: string) => `(${c} IS NULL OR ${c} = 'null')`;
+/** A JSON string without escape sequences: its text between the quotes is its value. */
+export const jsonPlainString = (c: string) => `(starts_with(${c}, '"') AND NOT contains(${c}, '\\'))`;
+export const jsonUnquote = (c: string) => `${c}[2:-2]`;
+
+const str = (props: string, key: string) =>
+  `coalesce(json_type(${props}, '$.${key}') = 'VARCHAR' AND json_extract_string(${props}, '$.${key}') <> '', false)`;
+const num = (props: string, key: string, min: number, max?: number) =>
+  `coalesce(json_type(${props}, '$.${key}') IN ('BIGINT', 'UBIGINT', 'DOUBLE') AND json_extract(${props}, '$.${key}')::DOUBLE >= ${min}${max === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE <= ${max}`}, false)`;
+
+/**
+ * The property rules of the built-in event types (core's eventPropertySchemas), as SQL over the
+ * properties object. A test keeps this list and the schemas in step.
+ */
+export const eventPropertyChecks = (props: string): Record<string, string> => ({
+  page_view: `coalesce(json_extract(${props}, '$.page_kind')::VARCHAR IN ('"home"', '"category"', '"product"', '"demo_video"', '"other"'), false)`,
+  product_view: str(props, 'sku'),
+  add_to_cart: str(props, 'sku'),
+  remove_from_cart: str(props, 'sku'),
+  content_view: `(${str(props, 'content_id')} AND ${str(props, 'topic')} AND ${num(props, 'dwell_seconds', 0)})`,
+  questionnaire_answer: `(${str(props, 'question')} AND ${str(props, 'option')})`,
+  review: num(props, 'rating', 1, 5),
+  referral: `(${str(props, 'referrer')} AND ${str(props, 'referee')})`,
+});
+
+const jsonId = (c: string) => `(${jsonPlainString(c)} AND ${canonicalText(jsonUnquote(c), 200)})`;
+const optionalJsonId = (c: string) => `(${jsonAbsent(c)} OR ${jsonId(c)})`;
+const jsonOrNull = (c: string) => `CASE WHEN ${jsonAbsent(c)} THEN NULL ELSE ${jsonUnquote(c)} END`;
+
+/**
+ * Reads a JSON Lines file of events, every field as the JSON text it holds. Only a plain read keeps
+ * file order in the table's rowids (DuckDB 1.5 reordered a parallel CREATE TABLE AS whose select
+ * list computed these checks), so the checks run afterwards, over the stored rows.
+ */
+export function eventsReadSql(path: string): string {
+  return `SELECT * FROM read_json(${quote(path)}, format = 'newline_delimited', records = true, ignore_errors = true,
+      columns = {message_id: 'JSON', customer_id: 'JSON', anonymous_id: 'JSON', type: 'JSON', occurred_at: 'JSON', properties: 'JSON'})`;
+}
+
+/** True when an event row of bulk_raw is in canonical form. */
+export function eventsOkSql(): string {
+  const checks = eventPropertyChecks("coalesce(nullif(properties, 'null'), '{}')");
+  const type = jsonUnquote('type');
+  return `coalesce(
+        ${jsonId('message_id')}
+        AND ${optionalJsonId('customer_id')} AND ${optionalJsonId('anonymous_id')}
+        AND NOT (${jsonAbsent('customer_id')} AND ${jsonAbsent('anonymous_id')})
+        AND ${jsonPlainString('type')} AND regexp_full_match(${type}, '[A-Za-z][A-Za-z0-9_.:-]{0,99}')
+        AND ${jsonPlainString('occurred_at')} AND ${canonicalTime(jsonUnquote('occurred_at'))}
+        AND (${jsonAbsent('properties')} OR starts_with(properties, '{'))
+        AND CASE ${type} ${Object.entries(checks)
+          .map(([t, sql]) => `WHEN '${t}' THEN ${sql}`)
+          .join(' ')} ELSE true END,
+        false)`;
+}
+
+/** The canonical rows of bulk_raw (events) in a range, shaped like stage_events. */
+export function eventsStageSql(from: number, to: number): string {
+  return `
+    SELECT ${jsonUnquote('message_id')} AS message_id, ${jsonOrNull('customer_id')} AS source_customer_id, ${jsonOrNull('anonymous_id')} AS anonymous_id,
+      ${jsonUnquote('type')} AS type, ${jsonUnquote('occurred_at')} AS occurred_at, coalesce(nullif(properties, 'null'::JSON), '{}'::JSON) AS properties, rowid AS ord
+    FROM bulk_raw WHERE rowid >= ${from} AND rowid < ${to}`;
+}
+
+/** The file's physical lines, in order, for line numbers and the text of JSON Lines records. */
+export function linesSql(path: string): string {
+  return `SELECT j FROM read_csv(${quote(path)}, columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '', auto_detect = false)`;
+}
+
+export function quote(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/* ---- CSV files: every cell as text, exactly as the streaming reader sees it ---- */
+
+/** zod's default e-mail pattern (zod/v4/core/regexes.ts), which RE2 runs as it is. */
+const EMAIL = String.raw`(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}`;
+
+export const canonicalEmail = (v: string) =>
+  `(lower(${v}) = ${v} AND regexp_full_match(${v}, '${EMAIL.replaceAll("'", "''")}'))`;
+export const canonicalCountry = (v: string) => `regexp_full_match(${v}, '[A-Z]{2}')`;
+export const canonicalCurrency = (v: string) => `regexp_full_match(${v}, '[A-Z]{3}')`;
+/** A decimal number as Number() reads it, with no sign, exponent or padding. */
+export const canonicalMoney = (v: string, negative: boolean) =>
+  `regexp_full_match(${v}, '${negative ? '-?' : ''}(0|[1-9][0-9]{0,14})(\\.[0-9]{1,6})?')`;
+export const canonicalPositiveInt = (v: string) => `regexp_full_match(${v}, '[1-9][0-9]{0,8}')`;
+/** A `;`/`|`-separated list whose items are all canonical texts (no empty items). */
+export const canonicalList = (v: string) =>
+  `list_bool_and(list_transform(string_split_regex(${v}, '[;|]'), x -> ${canonicalText('x', 200)}))`;
+export const listJson = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN '[]' ELSE to_json(string_split_regex(${v}, '[;|]'))::VARCHAR END`;
+
+/** Reads a CSV file with every cell as text (empty cells as NULL), in file order. */
+export function csvRawSql(path: string, select = '*'): string {
+  return `SELECT ${select} FROM read_csv(${quote(path)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true)`;
+}
+
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
