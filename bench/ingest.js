@@ -1,7 +1,11 @@
 // Ingest benchmark: bulk import of the demo store, and events/s through /v1/batch with the real
 // @segment/analytics-node client. Prints a table; record the numbers in docs/benchmarks.md.
 //
-//   npm run build && node bench/ingest.js --customers 1000000 [--events 400000] [--skip-bulk]
+//   npm run build && node bench/ingest.js --customers 1000000 [--events 400000] [--skip-bulk] [--reuse]
+//
+// --reuse imports the files already generated in bench/out/demo-N instead of generating them again.
+// --batch-size N commits every N records (default: the streaming reader's 50,000, and one
+// transaction per stretch of canonical records on the native path).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +22,8 @@ const { values } = parseArgs({
     round: { type: 'string', default: '10000' },
     'flush-at': { type: 'string', default: '1000' },
     'skip-bulk': { type: 'boolean', default: false },
-    'batch-size': { type: 'string', default: '100000' },
+    'batch-size': { type: 'string' },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -30,11 +35,16 @@ const fmt = (n) => Math.round(n).toLocaleString('en');
 if (!values['skip-bulk']) {
   const dir = join(out, `demo-${customers}`);
   let files;
-  const t0 = performance.now();
-  const generated = await generateDemoStore({ customers, seed: 42, outDir: dir });
-  files = generated.files;
-  const genSeconds = (performance.now() - t0) / 1000;
-  console.error(`generated in ${genSeconds.toFixed(1)} s`);
+  if (values.reuse && existsSync(join(dir, 'customers.csv'))) {
+    files = Object.fromEntries(
+      ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'].map((e) => [e, join(dir, `${e}.${e === 'events' ? 'jsonl' : 'csv'}`)]),
+    );
+  } else {
+    const t0 = performance.now();
+    const generated = await generateDemoStore({ customers, seed: 42, outDir: dir });
+    files = generated.files;
+    console.error(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
   const db = join(out, `ingest-${customers}.duckdb`);
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
@@ -44,7 +54,7 @@ if (!values['skip-bulk']) {
   for (const entity of ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags']) {
     const file = files[entity];
     if (!file || !existsSync(file)) continue;
-    const s = await importFile(store, entity, file, { batchSize: Number(values['batch-size']) });
+    const s = await importFile(store, entity, file, values['batch-size'] ? { batchSize: Number(values['batch-size']) } : {});
     const seconds = s.durationMs / 1000;
     totalRows += s.rows;
     totalSeconds += seconds;

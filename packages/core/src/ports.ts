@@ -85,11 +85,11 @@ export interface SqlRunner {
 
 /**
  * A record of a file that a store's own reader could not take as it is (not in canonical form,
- * or not valid): the caller validates it the usual way. CSV records come as a field map (as the
- * streaming reader builds it), JSON Lines records as the line's text.
+ * or not valid): the caller validates it the usual way. CSV records come as their non-empty
+ * cells by header name, JSON Lines records as the line's text.
  */
 export type NativeRecord =
-  { index: number; line: number; value: Record<string, unknown> } | { index: number; line: number; text: string };
+  { index: number; line: number; cells: Record<string, string> } | { index: number; line: number; text: string };
 
 /**
  * A file opened by a store's own parallel reader. Records already in canonical form (the form the

@@ -8,7 +8,14 @@ import {
   type StoreWriter,
   type WriteCounts,
 } from '@strata/core';
-import { formatOf, jsonLineRecord, openSource, type InputFormat, type SourceRecord } from './record-source.js';
+import {
+  csvRecord,
+  formatOf,
+  jsonLineRecord,
+  openSource,
+  type InputFormat,
+  type SourceRecord,
+} from './record-source.js';
 import { toRowErrors, type RowError } from './row-errors.js';
 
 export interface ImportProgress {
@@ -237,7 +244,7 @@ async function importNative(
     const run: SourceRecord[] = [];
     while (i < others.length && others[i]!.index === pos) {
       const o = others[i]!;
-      run.push('text' in o ? jsonLineRecord(o.text, o.line) : { line: o.line, value: o.value });
+      run.push('text' in o ? jsonLineRecord(o.text, o.line) : { line: o.line, value: csvRecord(o.cells) });
       i++;
       pos++;
     }

@@ -32,6 +32,18 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]!] = value;
 }
 
+/** A record from CSV cells by header name: dotted names nest, empty cells are left out. */
+export function csvRecord(cells: Record<string, string>): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const [name, cell] of Object.entries(cells)) {
+    if (cell === '') continue;
+    const path = name.trim().split('.');
+    if (path.length === 1) value[path[0]!] = cell;
+    else setPath(value, path, cell);
+  }
+  return value;
+}
+
 /**
  * Streams CSV records with their line numbers. Header names are the record's field names; dotted
  * names nest; an empty cell is "not given". A row with the wrong number of cells or broken quoting

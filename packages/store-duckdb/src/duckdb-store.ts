@@ -32,11 +32,16 @@ import {
   type TagAssignment,
   type WriteBatch,
   type WriteCounts,
+  isIanaTimeZone,
   toE164,
 } from '@strata/core';
 import { migrations } from './migrations.js';
 import {
+  boolValue,
+  canonicalAge,
+  canonicalBool,
   canonicalCountry,
+  canonicalDate,
   canonicalCurrency,
   canonicalEmail,
   canonicalList,
@@ -49,6 +54,8 @@ import {
   eventsReadSql,
   eventsStageSql,
   ident,
+  jsonObjectOf,
+  jsonSafeText,
   linesSql,
   listJson,
 } from './native-sql.js';
@@ -74,7 +81,9 @@ interface CsvSpec {
   ok: string;
   /** Fills the entity's staging table from bulk_raw (as `r`) rows matching `range` (over `r.rowid`). */
   stage: (range: string) => string;
-  apply: () => Promise<WriteCounts>;
+  /** Columns with few distinct values whose canonical form JS decides: `map` returns the stored text, null for none, undefined for "send to zod". */
+  distinct?: readonly { column: string; map: (value: string) => string | null | undefined }[];
+  apply: (range: string) => Promise<WriteCounts>;
 }
 
 /** More records needing validation than this, and the file is streamed instead. */
@@ -696,6 +705,11 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
         c.newsletter,
       ]),
     );
+    return this.applyCustomers();
+  }
+
+  /** Stores the customers in stage_customers: merged-field upsert, consent history, email/phone claims. */
+  private async applyCustomers(): Promise<WriteCounts> {
     // A record sent for a customer that was merged into another updates the surviving one.
     await this.conn.run(
       `UPDATE stage_customers SET id = c.merged_into FROM customers c WHERE c.id = stage_customers.id AND c.merged_into IS NOT NULL`,
@@ -1212,6 +1226,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           WHERE ${range}`,
         apply: () => this.applyOrders(),
       },
+      customers: this.customersSpec(),
       order_lines: {
         fields: ['order_id', 'line_no', 'sku', 'quantity', 'unit_price', 'line_discount'],
         key: ['order_id', 'line_no'],
@@ -1231,6 +1246,145 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
                  coalesce(line_discount::DOUBLE, 0) AS line_discount
           FROM bulk_raw r WHERE ${range}`,
         apply: () => this.applyOrderLines(),
+      },
+    };
+  }
+
+  private customersSpec(): CsvSpec {
+    const q = ident;
+    const opt = (c: string, check: string) => `(${q(c)} IS NULL OR ${check})`;
+    const text = (c: string, max: number) => opt(c, canonicalText(q(c), max));
+    const addressParts = [
+      ['line1', 500],
+      ['line2', 500],
+      ['city', 200],
+      ['region', 200],
+      ['postcode', 40],
+    ] as const;
+    const address = (a: string) => [...addressParts.map(([k]) => `${a}.${k}`), `${a}.country`];
+    const addressOk = (a: string) =>
+      [
+        ...addressParts.map(([k, max]) => opt(`${a}.${k}`, jsonSafeText(q(`${a}.${k}`), max))),
+        opt(`${a}.country`, canonicalCountry(`upper(${q(`${a}.country`)})`)),
+      ].join(' AND ');
+    const addressJson = (a: string) =>
+      jsonObjectOf([
+        ...addressParts.map(([k]) => [k, `r.${q(`${a}.${k}`)}`] as const),
+        ['country', `upper(r.${q(`${a}.country`)})`] as const,
+      ]);
+    const consentOk = (ch: string) => {
+      const [g, at, src] = [`consent.${ch}.granted`, `consent.${ch}.at`, `consent.${ch}.source`].map(q);
+      return `((${g} IS NULL AND ${at} IS NULL AND ${src} IS NULL) OR (${g} IS NOT NULL AND ${canonicalBool(g!)} AND ${at} IS NOT NULL AND ${canonicalTime(at!)} AND (${src} IS NULL OR ${canonicalText(src!, 200)})))`;
+    };
+    const consentCols = channels.flatMap((ch) => [
+      `${boolValue(`r.${q(`consent.${ch}.granted`)}`)} AS consent_${ch}_granted`,
+      `r.${q(`consent.${ch}.at`)} AS consent_${ch}_at`,
+      `r.${q(`consent.${ch}.source`)} AS consent_${ch}_source`,
+    ]);
+    return {
+      fields: [
+        'id',
+        'email',
+        'phone',
+        'name',
+        'birthday',
+        'age',
+        'gender',
+        'city',
+        'region',
+        'postcode',
+        'country',
+        ...address('shipping_address'),
+        ...address('billing_address'),
+        'timezone',
+        'language',
+        'currency',
+        'occupation',
+        'social_identity',
+        'attributes',
+        'tags',
+        'acquisition_channel',
+        'referred_by',
+        'created_at',
+        ...channels.flatMap((ch) => [`consent.${ch}.granted`, `consent.${ch}.at`, `consent.${ch}.source`]),
+        'newsletter',
+      ],
+      key: ['id'],
+      phones: { phone: 'phone', country: `upper(coalesce(${q('country')}, ${q('shipping_address.country')}))` },
+      distinct: [
+        // Zones, attribute objects and tag lists have few distinct values: zod's own rules decide them in JS.
+        { column: 'timezone', map: (v) => (v === v.trim() && isIanaTimeZone(v) ? v : undefined) },
+        {
+          column: 'attributes',
+          map: (v) => {
+            try {
+              const o: unknown = JSON.parse(v);
+              if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
+              return Object.keys(o).length ? JSON.stringify(o) : null;
+            } catch {
+              return undefined;
+            }
+          },
+        },
+        {
+          column: 'tags',
+          map: (v) => {
+            const tags = v
+              .split(/[;|]/)
+              .map((t) => t.trim())
+              .filter((t) => t !== '');
+            return tags.every((t) => t.length <= 200) ? JSON.stringify(tags) : undefined;
+          },
+        },
+      ],
+      ok: [
+        canonicalText(q('id'), 200),
+        opt('email', canonicalEmail(`lower(${q('email')})`)),
+        opt('phone', `strlen(${q('phone')}) <= 40`),
+        text('name', 300),
+        opt('birthday', canonicalDate(q('birthday'))),
+        opt('age', canonicalAge(q('age'))),
+        text('gender', 40),
+        text('city', 200),
+        text('region', 200),
+        text('postcode', 40),
+        opt('country', canonicalCountry(`upper(${q('country')})`)),
+        addressOk('shipping_address'),
+        addressOk('billing_address'),
+        text('language', 35),
+        opt('currency', canonicalCurrency(`upper(${q('currency')})`)),
+        text('occupation', 200),
+        text('social_identity', 200),
+        text('acquisition_channel', 100),
+        text('referred_by', 200),
+        opt('created_at', canonicalTime(q('created_at'))),
+        ...channels.map(consentOk),
+        opt('newsletter', canonicalBool(q('newsletter'))),
+      ].join(' AND '),
+      stage: (range) => `
+        CREATE OR REPLACE TEMP TABLE stage_customers AS
+        SELECT r.rowid AS ord, r.id, lower(r.email) AS email, b.e AS phone, r.name, r.birthday, r.age::BIGINT AS age, r.gender, r.city, r.region,
+               r.postcode, upper(r.country) AS country, ${addressJson('shipping_address')} AS shipping_address,
+               ${addressJson('billing_address')} AS billing_address, r.timezone, r.language, upper(r.currency) AS currency, r.occupation,
+               r.social_identity, m_attributes.v_out AS attributes, r.acquisition_channel, r.referred_by, r.created_at,
+               ${consentCols.join(', ')}, ${boolValue('r.newsletter')} AS newsletter
+        FROM bulk_raw r
+        LEFT JOIN bulk_phones b ON b.p = r.phone AND b.c IS NOT DISTINCT FROM upper(coalesce(r.country, r."shipping_address.country"))
+        LEFT JOIN bulk_map_attributes m_attributes ON m_attributes.v_in = r.attributes
+        WHERE ${range}`,
+      apply: async (range) => {
+        const counts = await this.applyCustomers();
+        // Tags listed on the records: assigned by the import, when the customer was created.
+        await this.conn.run(
+          `CREATE OR REPLACE TEMP TABLE stage_tags AS
+           SELECT r.rowid * 1000 + t.pos AS ord, r.id AS customer_id, t.tag, 'manual' AS source, 'import' AS assigned_by, coalesce(r.created_at, $1) AS assigned_at
+           FROM bulk_raw r JOIN bulk_map_tags m ON m.v_in = r.tags,
+                LATERAL (SELECT unnest(m.v_out::JSON::VARCHAR[]) AS tag, generate_subscripts(m.v_out::JSON::VARCHAR[], 1) AS pos) t
+           WHERE ${range}`,
+          [this.now().toISOString()],
+        );
+        await this.applyTags();
+        return counts;
       },
     };
   }
@@ -1265,6 +1419,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       `CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT coalesce(${spec.ok}, false)`,
     );
     if (spec.phones) await this.normalisePhones(spec.phones.phone, spec.phones.country);
+    for (const d of spec.distinct ?? []) await this.mapDistinct(d.column, d.map);
     const records = Number((await this.one('SELECT count(*) AS n FROM bulk_raw')).n ?? 0);
     const slow = await this.slowRecords(spec.key);
     let others: NativeRecord[] = [];
@@ -1281,9 +1436,12 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       );
       await this.conn.run('DROP TABLE IF EXISTS bulk_wanted');
       others = rows.map((r, k) => {
-        const value: Record<string, unknown> = {};
-        for (const f of spec.fields) if (header.includes(f) && r[f] !== null && r[f] !== undefined) value[f] = r[f];
-        return { index: Number(r.__idx), line: lines[k]!, value };
+        const cells: Record<string, string> = {};
+        for (const f of spec.fields) {
+          const cell = r[f];
+          if (header.includes(f) && cell !== null && cell !== undefined) cells[f] = cell;
+        }
+        return { index: Number(r.__idx), line: lines[k]!, cells };
       });
     }
     return done({
@@ -1294,7 +1452,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           await this.conn.run('BEGIN TRANSACTION');
           try {
             await this.conn.run(spec.stage(`r.rowid >= ${from} AND r.rowid < ${to}`));
-            const counts = await spec.apply();
+            const counts = await spec.apply(`r.rowid >= ${from} AND r.rowid < ${to}`);
             await this.conn.run('COMMIT');
             return counts;
           } catch (e) {
@@ -1327,6 +1485,30 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     await this.conn.run(`
       INSERT INTO bulk_bad SELECT r.rowid FROM bulk_raw r JOIN bulk_phones b ON b.p = r.${ident(phone)} AND b.c IS NOT DISTINCT FROM ${country}
       WHERE b.e IS NULL`);
+  }
+
+  /**
+   * Decides a column once per distinct value into bulk_map_<column> (v_in, v_out); values `map`
+   * leaves undefined send their records to zod.
+   */
+  private async mapDistinct(column: string, map: (value: string) => string | null | undefined): Promise<void> {
+    const values = await this.rowsUnlocked<{ v: string }>(
+      `SELECT DISTINCT ${ident(column)} AS v FROM bulk_raw WHERE ${ident(column)} IS NOT NULL AND rowid NOT IN (SELECT r FROM bulk_bad)`,
+    );
+    const table = `bulk_map_${column}`;
+    const mapped = values.map((x) => [x.v, map(x.v)] as const);
+    await this.loadTableUnlocked(
+      table,
+      [
+        ['v_in', 'text'],
+        ['v_out', 'text'],
+        ['ok', 'boolean'],
+      ],
+      mapped.map(([v, out]) => [v, out ?? null, out !== undefined]),
+    );
+    await this.conn.run(
+      `INSERT INTO bulk_bad SELECT r.rowid FROM bulk_raw r JOIN ${table} m ON m.v_in = r.${ident(column)} WHERE NOT m.ok`,
+    );
   }
 
   /**
@@ -1460,6 +1642,12 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       'stage_tags',
       rows.map((t, i) => [i, t.customer_id, t.tag, t.source, t.assigned_by, t.assigned_at]),
     );
+    const inserted = await this.applyTags();
+    return { inserted, updated: 0, unchanged: rows.length - inserted };
+  }
+
+  /** Stores the tags in stage_tags (ord, customer_id, tag, source, assigned_by, assigned_at); returns how many were new. */
+  private async applyTags(): Promise<number> {
     await this.conn.run(
       `UPDATE stage_tags SET customer_id = c.merged_into FROM customers c WHERE c.id = stage_tags.customer_id AND c.merged_into IS NOT NULL`,
     );
@@ -1470,8 +1658,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     );
     const r = await this.conn.run(`
       INSERT OR IGNORE INTO tags SELECT customer_id, tag, source, assigned_by, assigned_at::TIMESTAMPTZ FROM dedup`);
-    const inserted = Number(r.rowsChanged);
-    return { inserted, updated: 0, unchanged: rows.length - inserted };
+    return Number(r.rowsChanged);
   }
 }
 

@@ -114,6 +114,24 @@ export const canonicalCurrency = (v: string) => `regexp_full_match(${v}, '[A-Z]{
 export const canonicalMoney = (v: string, negative: boolean) =>
   `regexp_full_match(${v}, '${negative ? '-?' : ''}(0|[1-9][0-9]{0,14})(\\.[0-9]{1,6})?')`;
 export const canonicalPositiveInt = (v: string) => `regexp_full_match(${v}, '[1-9][0-9]{0,8}')`;
+export const canonicalAge = (v: string) => `regexp_full_match(${v}, '0|[1-9][0-9]?|1[0-2][0-9]|130')`;
+/** YYYY-MM-DD of a day that exists (the form toIsoDate returns). */
+export const canonicalDate = (v: string) =>
+  `(regexp_full_match(${v}, '[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') AND try_cast(${v} AS DATE) IS NOT NULL)`;
+const BOOL_TRUE = "('true', '1', 'yes', 'y')";
+export const canonicalBool = (v: string) => `lower(${v}) IN ('true', '1', 'yes', 'y', 'false', '0', 'no', 'n')`;
+export const boolValue = (v: string) => `CASE WHEN ${v} IS NULL THEN NULL ELSE lower(${v}) IN ${BOOL_TRUE} END`;
+/** Text that JSON.stringify and DuckDB's to_json write alike (no control characters). */
+export const jsonSafeText = (v: string, max: number) =>
+  `(${canonicalText(v, max)} AND NOT regexp_matches(${v}, '${String.raw`[\x{00}-\x{1f}\x{7f}]`}'))`;
+/**
+ * The JSON object JSON.stringify writes for a zod object with these optional fields: keys in
+ * schema order, absent ones left out; NULL when none is given.
+ */
+export const jsonObjectOf = (fields: readonly (readonly [key: string, expr: string])[]) =>
+  `CASE WHEN ${fields.map(([, e]) => `${e} IS NULL`).join(' AND ')} THEN NULL ELSE '{' || concat_ws(',', ${fields
+    .map(([k, e]) => `CASE WHEN ${e} IS NOT NULL THEN '"${k}":' || to_json(${e})::VARCHAR END`)
+    .join(', ')}) || '}' END`;
 /** A `;`/`|`-separated list whose items are all canonical texts (no empty items). */
 export const canonicalList = (v: string) =>
   `list_bool_and(list_transform(string_split_regex(${v}, '[;|]'), x -> ${canonicalText('x', 200)}))`;

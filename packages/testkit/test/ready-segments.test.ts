@@ -261,7 +261,17 @@ describe('ready segments on a hand-made store', () => {
   it('streams every member in id order, page after page', async () => {
     const ids: string[] = [];
     for await (const id of segments.allMembers({ text: 'order_count >= 0' }, 2)) ids.push(id);
-    expect(ids).toEqual(['cart', 'churner', 'coupon', 'curious', 'indecisive', 'newbie', 'one-timer', 'quiet', 'whale']);
+    expect(ids).toEqual([
+      'cart',
+      'churner',
+      'coupon',
+      'curious',
+      'indecisive',
+      'newbie',
+      'one-timer',
+      'quiet',
+      'whale',
+    ]);
     const germans: string[] = [];
     for await (const id of segments.allMembers({ text: 'country = "DE"' }, 3)) germans.push(id);
     expect(germans).toEqual(['churner', 'indecisive', 'one-timer', 'whale']);

@@ -73,7 +73,16 @@ beforeAll(async () => {
   await computeProfiles(duck, { asOf: new Date(NOW), ranBy: 'test' });
   pg = await startPostgres();
   pgRunner = new PostgresRunner(pg.url);
-  await copyTables(duck, pgRunner, ['customers', 'orders', 'order_lines', 'products', 'locations', 'events', 'tags', 'customer_profile']);
+  await copyTables(duck, pgRunner, [
+    'customers',
+    'orders',
+    'order_lines',
+    'products',
+    'locations',
+    'events',
+    'tags',
+    'customer_profile',
+  ]);
 }, 240_000);
 
 afterAll(async () => {
@@ -115,7 +124,9 @@ describe('the same segment on DuckDB and PostgreSQL', () => {
     );
     // top 10% by spend: fewer than 10% of customers strictly ahead
     expect(await compiled('total_spent in top 10%')).toEqual(
-      await raw(`SELECT customer_id AS id FROM (SELECT customer_id, rank() OVER (ORDER BY total_spent DESC) AS r, count(*) OVER () AS n FROM customer_profile) WHERE (r - 1) * 100 < 10 * n AND $1 IS NOT NULL`),
+      await raw(
+        `SELECT customer_id AS id FROM (SELECT customer_id, rank() OVER (ORDER BY total_spent DESC) AS r, count(*) OVER () AS n FROM customer_profile) WHERE (r - 1) * 100 < 10 * n AND $1 IS NOT NULL`,
+      ),
     );
     // bought a category ever, case-insensitively, from the order lines
     expect(await compiled('bought category "coffee"')).toEqual(
