@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   DuckDBInstance,
@@ -50,10 +50,10 @@ import {
   canonicalText,
   canonicalTime,
   csvRawSql,
-  eventsOkSql,
   eventsReadSql,
   eventsStageSql,
   ident,
+  oneOf,
   jsonObjectOf,
   jsonSafeText,
   linesSql,
@@ -63,6 +63,8 @@ import {
 /** Tables whose key is a unique index that bulk appends drop and build again. */
 const keyIndexes = {
   events: { index: 'events_message_id', columns: ['message_id'], keep: 'first' },
+  orders: { index: 'orders_id', columns: ['id'], keep: 'last' },
+  order_lines: { index: 'order_lines_key', columns: ['order_id', 'line_no'], keep: 'last' },
 } as const;
 type KeyedTable = keyof typeof keyIndexes;
 const keyedTables = Object.keys(keyIndexes) as KeyedTable[];
@@ -83,7 +85,9 @@ interface CsvSpec {
   stage: (range: string) => string;
   /** Columns with few distinct values whose canonical form JS decides: `map` returns the stored text, null for none, undefined for "send to zod". */
   distinct?: readonly { column: string; map: (value: string) => string | null | undefined }[];
-  apply: (range: string) => Promise<WriteCounts>;
+  /** The keyed table a large range is appended to with its key index dropped. */
+  table?: KeyedTable;
+  apply: (range: string, append: boolean) => Promise<WriteCounts>;
 }
 
 /** More records needing validation than this, and the file is streamed instead. */
@@ -286,6 +290,9 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
 
   static async open(path: string, options: OpenOptions = {}): Promise<DuckDbStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // A write-ahead log left behind means the last process did not close the store (a crash or a kill).
+    const recovering =
+      path !== ':memory:' && !options.readOnly && existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
@@ -307,6 +314,9 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     const store = new DuckDbStore(path, instance, conn, options.readOnly ?? false, options.now ?? (() => new Date()));
     if (!store.readOnly) {
       await store.migrate();
+      // DuckDB 1.5 can replay a unique index from the log inconsistent with its table: build the
+      // key indexes again from the rows after a recovery.
+      if (recovering) await store.serial(() => store.rebuildKeyIndexes());
       await store.serial(() => store.ensureKeyIndexes());
     }
     return store;
@@ -589,6 +599,8 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     set: Record<string, string>;
     /** the value each column gets on insert, over `s` */
     insert: Record<string, string>;
+    /** the target's key index is dropped (a bulk append) */
+    append?: boolean;
   }): Promise<WriteCounts> {
     const { stage, target, key, set, insert } = opts;
     const keyMatch = key.map((k) => `t.${k} = s.${k}`).join(' AND ');
@@ -606,6 +618,20 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     const cols = Object.keys(insert);
     const inserted = Number(c.inserted ?? 0);
     const updated = Number(c.updated ?? 0);
+    if (opts.append) {
+      // The key index is dropped for a bulk append: stored rows are updated through a hash join
+      // and new ones appended; the caller builds the index again.
+      const anyStored = Number(c.total ?? 0) > inserted;
+      if (anyStored) {
+        const assignments = Object.entries(set).map(([col, expr]) => `${col} = ${expr}`);
+        await this.conn.run(`UPDATE ${target} AS t SET ${assignments.join(', ')} FROM dedup s WHERE ${keyMatch}`);
+      }
+      await this.conn.run(`
+        INSERT INTO ${target} (${cols.join(', ')})
+        SELECT ${cols.map((col) => insert[col]).join(', ')} FROM dedup s
+        ${anyStored ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})` : ''}`);
+      return { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
+    }
     const updates = Object.entries(set).map(
       ([col, expr]) => `${col} = ${expr.replace(/\bs\./g, 'excluded.').replace(/\bt\./g, `${target}.`)}`,
     );
@@ -979,7 +1005,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   }
 
   /** Stores the orders in stage_orders: resolves who bought, creates guests, upserts, claims emails/phones. */
-  private async applyOrders(): Promise<WriteCounts> {
+  private async applyOrders(append = false): Promise<WriteCounts> {
     // Who bought: the store's customer id if given, else whoever owns the email, then the phone,
     // else a guest customer keyed by the email or phone.
     await this.conn.run(`
@@ -1012,6 +1038,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       key: ['id'],
       set,
       insert: { id: 's.id', ...set },
+      append,
     });
     await this.claimIdentities(`
       SELECT 'email' AS kind, source_email AS value, customer_id, ord FROM stage_orders WHERE source_email IS NOT NULL
@@ -1033,7 +1060,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     return this.applyOrderLines();
   }
 
-  private applyOrderLines(): Promise<WriteCounts> {
+  private applyOrderLines(append = false): Promise<WriteCounts> {
     const set = {
       sku: 's.sku',
       quantity: 's.quantity::INTEGER',
@@ -1046,6 +1073,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       key: ['order_id', 'line_no'],
       set,
       insert: { order_id: 's.order_id', line_no: 's.line_no::INTEGER', ...set },
+      append,
     });
   }
 
@@ -1134,6 +1162,11 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     return removed;
   }
 
+  private async rebuildKeyIndexes(): Promise<void> {
+    for (const table of keyedTables) await this.dropKeyIndex(table);
+    await this.ensureKeyIndexes();
+  }
+
   private async dropKeyIndex(table: KeyedTable): Promise<void> {
     await this.conn.run(`DROP INDEX IF EXISTS ${keyIndexes[table].index}`);
   }
@@ -1160,9 +1193,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
         await this.dropBulkTables();
         return undefined;
       }
-      await this.conn.run(
-        `CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT ${eventsOkSql()}`,
-      );
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT ok`);
       const records = Number((await this.one('SELECT count(*) AS n FROM bulk_raw')).n ?? 0);
       // A canonical record sharing its message id with one that is not goes with it, so the
       // first of them in the file is still the one kept.
@@ -1211,7 +1242,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           'NOT (customer_id IS NULL AND customer_email IS NULL AND customer_phone IS NULL)',
           id('location_id'),
           canonicalTime('placed_at'),
-          opt('status', `status IN ('confirmed', 'cancelled', 'refunded')`),
+          opt('status', oneOf('status', ['confirmed', 'cancelled', 'refunded'])),
           canonicalCurrency('currency'),
           canonicalMoney('total', true),
           opt('discount_total', canonicalMoney('discount_total', false)),
@@ -1224,9 +1255,30 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
                  ${listJson('discount_codes')} AS discount_codes, NULL::VARCHAR AS customer_id
           FROM bulk_raw r LEFT JOIN bulk_phones b ON b.p = r.customer_phone AND b.c IS NOT DISTINCT FROM upper(r.customer_country)
           WHERE ${range}`,
-        apply: () => this.applyOrders(),
+        table: 'orders',
+        apply: (_range, append) => this.applyOrders(append),
       },
       customers: this.customersSpec(),
+      tags: {
+        fields: ['customer_id', 'tag', 'source', 'assigned_by', 'assigned_at'],
+        key: ['customer_id', 'tag'],
+        ok: [
+          id('customer_id'),
+          canonicalText('tag', 100),
+          opt('source', oneOf('source', ['manual', 'rule'])),
+          opt('assigned_by', canonicalText('assigned_by', 200)),
+          canonicalTime('assigned_at'),
+        ].join(' AND '),
+        stage: (range) => `
+          CREATE OR REPLACE TEMP TABLE stage_tags AS
+          SELECT r.rowid AS ord, customer_id, tag, coalesce(source, 'manual') AS source, coalesce(assigned_by, 'import') AS assigned_by, assigned_at
+          FROM bulk_raw r WHERE ${range}`,
+        apply: async () => {
+          const total = Number((await this.one('SELECT count(*) AS n FROM stage_tags')).n ?? 0);
+          const inserted = await this.applyTags();
+          return { inserted, updated: 0, unchanged: total - inserted };
+        },
+      },
       order_lines: {
         fields: ['order_id', 'line_no', 'sku', 'quantity', 'unit_price', 'line_discount'],
         key: ['order_id', 'line_no'],
@@ -1245,7 +1297,8 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           SELECT r.rowid AS ord, order_id, line_no::BIGINT AS line_no, sku, quantity::BIGINT AS quantity, unit_price::DOUBLE AS unit_price,
                  coalesce(line_discount::DOUBLE, 0) AS line_discount
           FROM bulk_raw r WHERE ${range}`,
-        apply: () => this.applyOrderLines(),
+        table: 'order_lines',
+        apply: (_range, append) => this.applyOrderLines(append),
       },
     };
   }
@@ -1398,15 +1451,20 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     }
     // Columns the entity does not have (or nested ones) are left to the streaming reader's rules.
     if (header.some((h) => !spec.fields.includes(h))) return undefined;
+    // Fields the file does not have read as not given. The select list is projections only, so
+    // rowids follow the file's order (see eventsReadSql).
+    const select = [
+      ...header.map(ident),
+      ...spec.fields.filter((f) => !header.includes(f)).map((f) => `NULL::VARCHAR AS ${ident(f)}`),
+    ];
     try {
-      await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_raw AS ${csvRawSql(path)}`);
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE bulk_raw AS SELECT *, coalesce(${spec.ok}, false) AS ok FROM (${csvRawSql(path, select.join(', '))})`,
+      );
     } catch {
       await this.dropBulkTables();
       return undefined;
     }
-    // Fields the file does not have read as not given.
-    for (const f of spec.fields)
-      if (!header.includes(f)) await this.conn.run(`ALTER TABLE bulk_raw ADD COLUMN ${ident(f)} VARCHAR`);
     const done = async <T>(value: T) => {
       if (value === undefined) await this.dropBulkTables();
       return value;
@@ -1415,9 +1473,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       if (Number((await this.one(`SELECT count(*) AS n FROM bulk_raw WHERE ${ident(f)} IS NULL`)).n) > 0)
         return done(undefined);
     }
-    await this.conn.run(
-      `CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT coalesce(${spec.ok}, false)`,
-    );
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT ok`);
     if (spec.phones) await this.normalisePhones(spec.phones.phone, spec.phones.country);
     for (const d of spec.distinct ?? []) await this.mapDistinct(d.column, d.map);
     const records = Number((await this.one('SELECT count(*) AS n FROM bulk_raw')).n ?? 0);
@@ -1449,15 +1505,32 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       others,
       writeRange: (from: number, to: number) =>
         this.serial(async () => {
+          const table = spec.table;
+          let append = false;
+          if (table && to - from >= BULK_APPEND_MIN) {
+            const stored = Number((await this.one(`SELECT count(*) AS n FROM ${table}`)).n ?? 0);
+            append = (to - from) * 4 >= stored;
+          }
+          // A large append drops the key index and builds it again before committing (a crash
+          // leaves it rolled back and the index missing: open() builds it).
+          if (append && table) await this.dropKeyIndex(table);
           await this.conn.run('BEGIN TRANSACTION');
           try {
-            await this.conn.run(spec.stage(`r.rowid >= ${from} AND r.rowid < ${to}`));
-            const counts = await spec.apply(`r.rowid >= ${from} AND r.rowid < ${to}`);
+            const range = `r.rowid >= ${from} AND r.rowid < ${to}`;
+            await this.conn.run(spec.stage(range));
+            const counts = await spec.apply(range, append);
+            if (append && table) {
+              const { index, columns } = keyIndexes[table];
+              await this.conn.run(`CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`);
+            }
             await this.conn.run('COMMIT');
             return counts;
           } catch (e) {
-            await this.conn.run('ROLLBACK');
+            // A failed COMMIT has already ended the transaction.
+            await this.conn.run('ROLLBACK').catch(() => undefined);
             throw e;
+          } finally {
+            if (append && table) await this.ensureKeyIndexes([table]);
           }
         }),
       close: () => this.serial(() => this.dropBulkTables()),
@@ -1620,7 +1693,8 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           await this.conn.run('COMMIT');
           return counts;
         } catch (e) {
-          await this.conn.run('ROLLBACK');
+          // A failed COMMIT (a message id twice) has already ended the transaction.
+          await this.conn.run('ROLLBACK').catch(() => undefined);
           throw e;
         }
       };

@@ -12,6 +12,13 @@
 const WS = String.raw`\s\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}\x{000B}`;
 
 /**
+ * `value` is one of these constants. Written as list_contains, not IN (...): DuckDB plans a long IN
+ * list as a join, and a join in the select list of a CREATE TABLE AS loses the file's row order.
+ */
+export const oneOf = (value: string, constants: readonly string[]) =>
+  `list_contains([${constants.map((c) => `'${c.replaceAll("'", "''")}'`).join(', ')}], ${value})`;
+
+/**
  * A non-empty text that trim() leaves unchanged and that fits in `max` UTF-16 units (bytes ≥ units).
  * Printable ASCII at both ends is decided without the (slower) Unicode regex.
  */
@@ -36,14 +43,14 @@ export const jsonUnquote = (c: string) => `${c}[2:-2]`;
 const str = (props: string, key: string) =>
   `coalesce(json_type(${props}, '$.${key}') = 'VARCHAR' AND json_extract_string(${props}, '$.${key}') <> '', false)`;
 const num = (props: string, key: string, min: number, max?: number) =>
-  `coalesce(json_type(${props}, '$.${key}') IN ('BIGINT', 'UBIGINT', 'DOUBLE') AND json_extract(${props}, '$.${key}')::DOUBLE >= ${min}${max === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE <= ${max}`}, false)`;
+  `coalesce(${oneOf(`json_type(${props}, '$.${key}')`, ['BIGINT', 'UBIGINT', 'DOUBLE'])} AND json_extract(${props}, '$.${key}')::DOUBLE >= ${min}${max === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE <= ${max}`}, false)`;
 
 /**
  * The property rules of the built-in event types (core's eventPropertySchemas), as SQL over the
  * properties object. A test keeps this list and the schemas in step.
  */
 export const eventPropertyChecks = (props: string): Record<string, string> => ({
-  page_view: `coalesce(json_extract(${props}, '$.page_kind')::VARCHAR IN ('"home"', '"category"', '"product"', '"demo_video"', '"other"'), false)`,
+  page_view: `coalesce(${oneOf(`json_extract(${props}, '$.page_kind')::VARCHAR`, ['"home"', '"category"', '"product"', '"demo_video"', '"other"'])}, false)`,
   product_view: str(props, 'sku'),
   add_to_cart: str(props, 'sku'),
   remove_from_cart: str(props, 'sku'),
@@ -58,12 +65,12 @@ const optionalJsonId = (c: string) => `(${jsonAbsent(c)} OR ${jsonId(c)})`;
 const jsonOrNull = (c: string) => `CASE WHEN ${jsonAbsent(c)} THEN NULL ELSE ${jsonUnquote(c)} END`;
 
 /**
- * Reads a JSON Lines file of events, every field as the JSON text it holds. Only a plain read keeps
- * file order in the table's rowids (DuckDB 1.5 reordered a parallel CREATE TABLE AS whose select
- * list computed these checks), so the checks run afterwards, over the stored rows.
+ * Reads a JSON Lines file of events, every field as the JSON text it holds, and `ok` (canonical
+ * form). The select list is projections only — no joins or aggregates — so the table's rowids
+ * follow the file's order.
  */
 export function eventsReadSql(path: string): string {
-  return `SELECT * FROM read_json(${quote(path)}, format = 'newline_delimited', records = true, ignore_errors = true,
+  return `SELECT *, ${eventsOkSql()} AS ok FROM read_json(${quote(path)}, format = 'newline_delimited', records = true, ignore_errors = true,
       columns = {message_id: 'JSON', customer_id: 'JSON', anonymous_id: 'JSON', type: 'JSON', occurred_at: 'JSON', properties: 'JSON'})`;
 }
 
@@ -118,9 +125,9 @@ export const canonicalAge = (v: string) => `regexp_full_match(${v}, '0|[1-9][0-9
 /** YYYY-MM-DD of a day that exists (the form toIsoDate returns). */
 export const canonicalDate = (v: string) =>
   `(regexp_full_match(${v}, '[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') AND try_cast(${v} AS DATE) IS NOT NULL)`;
-const BOOL_TRUE = "('true', '1', 'yes', 'y')";
-export const canonicalBool = (v: string) => `lower(${v}) IN ('true', '1', 'yes', 'y', 'false', '0', 'no', 'n')`;
-export const boolValue = (v: string) => `CASE WHEN ${v} IS NULL THEN NULL ELSE lower(${v}) IN ${BOOL_TRUE} END`;
+const BOOL_TRUE = ['true', '1', 'yes', 'y'];
+export const canonicalBool = (v: string) => oneOf(`lower(${v})`, ['true', '1', 'yes', 'y', 'false', '0', 'no', 'n']);
+export const boolValue = (v: string) => `CASE WHEN ${v} IS NULL THEN NULL ELSE ${oneOf(`lower(${v})`, BOOL_TRUE)} END`;
 /** Text that JSON.stringify and DuckDB's to_json write alike (no control characters). */
 export const jsonSafeText = (v: string, max: number) =>
   `(${canonicalText(v, max)} AND NOT regexp_matches(${v}, '${String.raw`[\x{00}-\x{1f}\x{7f}]`}'))`;

@@ -334,3 +334,42 @@ describe('native bulk import of customers (CSV)', () => {
     expect(k2).toEqual({ email: 'bob@example.com', phone: '+4915123456780' });
   });
 });
+
+describe('native bulk import of tags (CSV)', () => {
+  it('the same summary and store as streaming', async () => {
+    const file = join(dir, 'tags.csv');
+    writeFileSync(
+      file,
+      [
+        'customer_id,tag,source,assigned_by,assigned_at',
+        't1,vip,manual,ann@shop.example,2024-01-01T00:00:00.000Z', // canonical
+        't1,vip,rule,rules,2024-02-01T00:00:00.000Z', // the same tag again: the first assignment is kept
+        't2,b2b,,,2024-01-01 09:00', // local time: through zod; source and assigned_by defaulted
+        't3,x,robot,,2024-01-01T00:00:00.000Z', // rejected: source
+        `t4,${'y'.repeat(101)},,,2024-01-01T00:00:00.000Z`, // rejected: tag too long
+        't5,z,,,', // rejected: no time
+        't6,new,rule,,2024-03-01T00:00:00.000Z', // canonical, for a customer not yet known (a stub)
+      ].join('\n') + '\n',
+    );
+    const a = await open('tags-native');
+    const b = await open('tags-stream');
+    const native = await importFile(a, 'tags', file);
+    const streamed = await importFile(b, 'tags', file, { streamOnly: true });
+    expect({ rows: native.rows, rejected: native.rejected, errors: native.errors }).toEqual({
+      rows: streamed.rows,
+      rejected: streamed.rejected,
+      errors: streamed.errors,
+    });
+    expect(native.errors.map((e) => [e.line, e.field])).toEqual([
+      [5, 'source'],
+      [6, 'tag'],
+      [7, 'assigned_at'],
+    ]);
+    const dumpT = async (s: DuckDbStore) => ({
+      tags: await s.rows(`SELECT * FROM tags ORDER BY ALL`),
+      customers: await s.rows(`SELECT id, is_stub FROM customers ORDER BY id`),
+    });
+    expect(await dumpT(a)).toEqual(await dumpT(b));
+    expect((await dumpT(a)).tags).toHaveLength(3);
+  });
+});
