@@ -50,6 +50,7 @@ import {
   canonicalText,
   canonicalTime,
   csvRawSql,
+  eventsLinksSql,
   eventsReadSql,
   eventsStageSql,
   ident,
@@ -59,6 +60,9 @@ import {
   linesSql,
   listJson,
 } from './native-sql.js';
+
+/** A bulk append with the key index dropped: 'unique' assumes each key once in the batch, 'dedup' keeps the last of each. */
+type AppendMode = 'unique' | 'dedup';
 
 /** Tables whose key is a unique index that bulk appends drop and build again. */
 const keyIndexes = {
@@ -87,7 +91,7 @@ interface CsvSpec {
   distinct?: readonly { column: string; map: (value: string) => string | null | undefined }[];
   /** The keyed table a large range is appended to with its key index dropped. */
   table?: KeyedTable;
-  apply: (range: string, append: boolean) => Promise<WriteCounts>;
+  apply: (range: string, append: AppendMode | false) => Promise<WriteCounts>;
 }
 
 /** More records needing validation than this, and the file is streamed instead. */
@@ -599,14 +603,20 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     set: Record<string, string>;
     /** the value each column gets on insert, over `s` */
     insert: Record<string, string>;
-    /** the target's key index is dropped (a bulk append) */
-    append?: boolean;
+    /**
+     * the target's key index is dropped (a bulk append); 'unique' assumes the batch has each key
+     * once (building the index again checks it) and skips de-duplicating it
+     */
+    append?: AppendMode | false;
   }): Promise<WriteCounts> {
     const { stage, target, key, set, insert } = opts;
     const keyMatch = key.map((k) => `t.${k} = s.${k}`).join(' AND ');
-    await this.conn.run(
-      `CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM ${stage} QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ord DESC) = 1`,
-    );
+    const dedup = opts.append === 'unique' ? stage : 'dedup';
+    if (dedup === 'dedup') {
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE dedup AS SELECT * FROM ${stage} QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ord DESC) = 1`,
+      );
+    }
     const changed = Object.entries(set)
       .map(([col, expr]) => `(${expr}) IS DISTINCT FROM t.${col}`)
       .join(' OR ');
@@ -614,7 +624,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       SELECT count(*) FILTER (WHERE t.${key[0]} IS NULL) AS inserted,
              count(*) FILTER (WHERE t.${key[0]} IS NOT NULL AND (${changed})) AS updated,
              count(*) AS total
-      FROM dedup s LEFT JOIN ${target} t ON ${keyMatch}`);
+      FROM ${dedup} s LEFT JOIN ${target} t ON ${keyMatch}`);
     const cols = Object.keys(insert);
     const inserted = Number(c.inserted ?? 0);
     const updated = Number(c.updated ?? 0);
@@ -624,11 +634,11 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       const anyStored = Number(c.total ?? 0) > inserted;
       if (anyStored) {
         const assignments = Object.entries(set).map(([col, expr]) => `${col} = ${expr}`);
-        await this.conn.run(`UPDATE ${target} AS t SET ${assignments.join(', ')} FROM dedup s WHERE ${keyMatch}`);
+        await this.conn.run(`UPDATE ${target} AS t SET ${assignments.join(', ')} FROM ${dedup} s WHERE ${keyMatch}`);
       }
       await this.conn.run(`
         INSERT INTO ${target} (${cols.join(', ')})
-        SELECT ${cols.map((col) => insert[col]).join(', ')} FROM dedup s
+        SELECT ${cols.map((col) => insert[col]).join(', ')} FROM ${dedup} s
         ${anyStored ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})` : ''}`);
       return { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
     }
@@ -637,7 +647,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     );
     await this.conn.run(`
       INSERT INTO ${target} (${cols.join(', ')})
-      SELECT ${cols.map((col) => insert[col]).join(', ')} FROM dedup s
+      SELECT ${cols.map((col) => insert[col]).join(', ')} FROM ${dedup} s
       ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`);
     return { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
   }
@@ -1005,7 +1015,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   }
 
   /** Stores the orders in stage_orders: resolves who bought, creates guests, upserts, claims emails/phones. */
-  private async applyOrders(append = false): Promise<WriteCounts> {
+  private async applyOrders(append: AppendMode | false = false): Promise<WriteCounts> {
     // Who bought: the store's customer id if given, else whoever owns the email, then the phone,
     // else a guest customer keyed by the email or phone.
     await this.conn.run(`
@@ -1060,7 +1070,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     return this.applyOrderLines();
   }
 
-  private applyOrderLines(append = false): Promise<WriteCounts> {
+  private applyOrderLines(append: AppendMode | false = false): Promise<WriteCounts> {
     const set = {
       sku: 's.sku',
       quantity: 's.quantity::INTEGER',
@@ -1514,23 +1524,32 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
           // A large append drops the key index and builds it again before committing (a crash
           // leaves it rolled back and the index missing: open() builds it).
           if (append && table) await this.dropKeyIndex(table);
-          await this.conn.run('BEGIN TRANSACTION');
-          try {
-            const range = `r.rowid >= ${from} AND r.rowid < ${to}`;
-            await this.conn.run(spec.stage(range));
-            const counts = await spec.apply(range, append);
-            if (append && table) {
-              const { index, columns } = keyIndexes[table];
-              await this.conn.run(`CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`);
+          const range = `r.rowid >= ${from} AND r.rowid < ${to}`;
+          const attempt = async (mode: AppendMode | false): Promise<WriteCounts> => {
+            await this.conn.run('BEGIN TRANSACTION');
+            try {
+              await this.conn.run(spec.stage(range));
+              const counts = await spec.apply(range, mode);
+              if (mode && table) {
+                const { index, columns } = keyIndexes[table];
+                await this.conn.run(`CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`);
+              }
+              await this.conn.run('COMMIT');
+              return counts;
+            } catch (e) {
+              // A failed COMMIT has already ended the transaction.
+              await this.conn.run('ROLLBACK').catch(() => undefined);
+              throw e;
             }
-            await this.conn.run('COMMIT');
-            return counts;
-          } catch (e) {
-            // A failed COMMIT has already ended the transaction.
-            await this.conn.run('ROLLBACK').catch(() => undefined);
-            throw e;
+          };
+          if (!append || !table) return attempt(false);
+          try {
+            // Building the index again finds a key sent twice; only then is the batch de-duplicated.
+            return await attempt('unique');
+          } catch {
+            return await attempt('dedup');
           } finally {
-            if (append && table) await this.ensureKeyIndexes([table]);
+            await this.ensureKeyIndexes([table]);
           }
         }),
       close: () => this.serial(() => this.dropBulkTables()),
@@ -1589,6 +1608,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
    * sharing their key with one of them. More than MAX_NATIVE_OTHERS returns MAX_NATIVE_OTHERS + 1.
    */
   private async slowRecords(key: readonly string[]): Promise<number[]> {
+    if (Number((await this.one('SELECT count(*) AS n FROM bulk_bad')).n ?? 0) === 0) return [];
     const k = key.map((c) => `r.${ident(c)}`).join(', ');
     const rows = await this.rowsUnlocked<{ r: number }>(`
       SELECT r FROM bulk_bad
@@ -1674,8 +1694,9 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   private writeEventsRange(from: number, to: number): Promise<WriteCounts> {
     return this.serial(async () => {
       const source = `(${eventsStageSql(from, to)})`;
-      const total = Number((await this.one(`SELECT count(*) AS n FROM ${source}`)).n ?? 0);
-      if (total === 0) return emptyWriteCounts();
+      // A range never holds a record sent to zod: all of it is written here.
+      const total = to - from;
+      if (total <= 0) return emptyWriteCounts();
       const stored = Number((await this.one('SELECT count(*) AS n FROM events')).n ?? 0);
       // Many events at once: drop the unique index, append, and build it again in the same
       // transaction (a crash leaves the index missing and no rows appended; open() rebuilds it).
@@ -1684,9 +1705,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       const attempt = async (dedup: boolean): Promise<WriteCounts> => {
         await this.conn.run('BEGIN TRANSACTION');
         try {
-          await this.conn.run(
-            `CREATE OR REPLACE TEMP TABLE stage_links AS SELECT ord, source_customer_id AS customer_id, anonymous_id FROM ${source} WHERE source_customer_id IS NOT NULL AND anonymous_id IS NOT NULL`,
-          );
+          await this.conn.run(`CREATE OR REPLACE TEMP TABLE stage_links AS ${eventsLinksSql(from, to)}`);
           if (Number((await this.one('SELECT count(*) AS n FROM stage_links')).n ?? 0) > 0) await this.applyLinks();
           const counts = await this.applyEvents(source, total, append ? (dedup ? 'dedup' : 'append') : 'upsert');
           if (append) await this.conn.run(`CREATE UNIQUE INDEX ${keyIndexes.events.index} ON events (message_id)`);

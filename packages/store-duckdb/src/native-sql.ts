@@ -99,6 +99,13 @@ export function eventsStageSql(from: number, to: number): string {
     FROM bulk_raw WHERE rowid >= ${from} AND rowid < ${to}`;
 }
 
+/** The events of a range that carry both ids (they link the anonymous id to the customer), shaped like stage_links. */
+export function eventsLinksSql(from: number, to: number): string {
+  return `
+    SELECT rowid AS ord, ${jsonUnquote('customer_id')} AS customer_id, ${jsonUnquote('anonymous_id')} AS anonymous_id
+    FROM bulk_raw WHERE rowid >= ${from} AND rowid < ${to} AND NOT ${jsonAbsent('customer_id')} AND NOT ${jsonAbsent('anonymous_id')}`;
+}
+
 /** The file's physical lines, in order, for line numbers and the text of JSON Lines records. */
 export function linesSql(path: string): string {
   return `SELECT j FROM read_csv(${quote(path)}, columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '', auto_detect = false)`;
