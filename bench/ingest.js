@@ -1,7 +1,7 @@
 // Ingest benchmark: bulk import of the demo store, and events/s through /v1/batch with the real
 // @segment/analytics-node client. Prints a table; record the numbers in docs/benchmarks.md.
 //
-//   npm run build && node bench/ingest.js --customers 1000000 [--events 400000] [--skip-bulk] [--reuse]
+//   npm run build && node bench/ingest.js --customers 1000000 [--events 400000] [--skip-bulk] [--skip-api] [--reuse]
 //
 // --reuse imports the files already generated in bench/out/demo-N instead of generating them again.
 // --batch-size N commits every N records (default: the streaming reader's 50,000, and one
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'skip-bulk': { type: 'boolean', default: false },
     'batch-size': { type: 'string' },
     reuse: { type: 'boolean', default: false },
+    'skip-api': { type: 'boolean', default: false },
   },
 });
 const customers = Number(values.customers);
@@ -67,7 +68,7 @@ if (!values['skip-bulk']) {
   console.error(counts);
 }
 
-{
+if (!values['skip-api']) {
   const db = join(out, 'segment-api.duckdb');
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
