@@ -55,7 +55,8 @@ export async function run(argv: readonly string[], io: Io = defaultIo): Promise<
     }
     const err = toAppError(e);
     io.err(`error: ${err.message}`);
-    for (const d of err.details) if (d.message !== err.message && d.where === undefined) io.err(`  ${d.field ? `${d.field}: ` : ''}${d.message}`);
+    for (const d of err.details)
+      if (d.message !== err.message && d.where === undefined) io.err(`  ${d.field ? `${d.field}: ` : ''}${d.message}`);
     if (err.kind === 'internal' && process.env.STRATA_DEBUG) io.err(String((e as Error).stack));
     return exitCodeOf[err.kind];
   }

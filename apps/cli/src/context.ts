@@ -36,7 +36,10 @@ export async function callServer<T>(server: ServerFile, path: string, init: Requ
       headers: { authorization: `Bearer ${server.apiKey}`, ...(init.headers as Record<string, string> | undefined) },
     });
   } catch (e) {
-    throw new AppError('unavailable', `the server for this store (pid ${server.pid}, ${server.url}) does not answer: ${e instanceof Error ? e.message : String(e)}`);
+    throw new AppError(
+      'unavailable',
+      `the server for this store (pid ${server.pid}, ${server.url}) does not answer: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   const body = (await res.json()) as T & { error?: { type: string; message: string } };
   if (!res.ok && body.error) {

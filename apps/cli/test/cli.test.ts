@@ -11,7 +11,9 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'strata-cli-'));
 
 /** A deterministic orders file: online orders by customer id and till orders by email only. */
 function ordersCsv(n: number): string {
-  const rows = ['id,customer_id,customer_email,location_id,placed_at,status,currency,total,discount_total,discount_codes'];
+  const rows = [
+    'id,customer_id,customer_email,location_id,placed_at,status,currency,total,discount_total,discount_codes',
+  ];
   for (let i = 0; i < n; i++) {
     const till = i % 3 === 0;
     const c = i % 5000;
@@ -41,7 +43,9 @@ async function dump(db: string): Promise<Record<string, unknown[]>> {
       ['tags', 'customer_id, tag'],
     ] as const) {
       // linked_at is when the link was made, bookkeeping that differs between any two runs.
-      out[table] = await store.rows(`SELECT * ${table === 'identities' ? 'EXCLUDE (linked_at)' : ''} FROM ${table} ORDER BY ${order}`);
+      out[table] = await store.rows(
+        `SELECT * ${table === 'identities' ? 'EXCLUDE (linked_at)' : ''} FROM ${table} ORDER BY ${order}`,
+      );
     }
     return out;
   } finally {
@@ -57,8 +61,13 @@ describe('strata import', () => {
     writeFileSync(file, 'id,email,age\nc1,a@x.com,30\nc2,bad-email,40\nc3,c@x.com,abc\nc4,d@x.com,\n');
     const io = captureIo();
     expect(await run(['--db', db, 'import', 'customers', file], io)).toBe(65);
-    expect(io.stdout.join('\n')).toContain('4 rows read — 2 imported, 0 updated, 0 skipped (already stored), 2 rejected');
-    expect(io.stderr).toEqual(['customers.csv:3: field "email": not an email address', expect.stringMatching(/^customers\.csv:4: field "age": /)]);
+    expect(io.stdout.join('\n')).toContain(
+      '4 rows read — 2 imported, 0 updated, 0 skipped (already stored), 2 rejected',
+    );
+    expect(io.stderr).toEqual([
+      'customers.csv:3: field "email": not an email address',
+      expect.stringMatching(/^customers\.csv:4: field "age": /),
+    ]);
     const again = captureIo();
     await run(['--db', db, '--json', 'import', 'customers', file], again);
     expect(JSON.parse(again.stdout.join('\n'))).toMatchObject({ imported: 0, skipped: 2, rejected: 2 });
@@ -70,9 +79,13 @@ describe('strata import', () => {
   it('exits 64 on a usage error and 66 on a missing file', async () => {
     const io = captureIo();
     expect(await run(['import', 'customers'], io)).toBe(64);
-    expect(await run(['--db', join(tmp(), 'x.duckdb'), 'import', 'customers', '/nonexistent/file.csv'], captureIo())).toBe(66);
+    expect(
+      await run(['--db', join(tmp(), 'x.duckdb'), 'import', 'customers', '/nonexistent/file.csv'], captureIo()),
+    ).toBe(66);
     const unknown = captureIo();
-    expect(await run(['--db', join(tmp(), 'x.duckdb'), 'import', 'invoices', '/nonexistent/file.csv'], unknown)).toBe(65);
+    expect(await run(['--db', join(tmp(), 'x.duckdb'), 'import', 'invoices', '/nonexistent/file.csv'], unknown)).toBe(
+      65,
+    );
     expect(unknown.stderr.join('\n')).toContain('unknown entity "invoices"');
   });
 
@@ -88,11 +101,14 @@ describe('strata import', () => {
     expect((await runCli(['--db', clean, 'import', 'customers', customers])).code).toBe(0);
 
     const killed = join(dir, 'killed.duckdb');
-    const first = await runCli(['--db', killed, 'import', 'orders', orders, '--batch-size', '4000', '--progress', 'lines'], {
-      onStderr: (all, child) => {
-        if ((all.match(/committed/g) ?? []).length >= 3) child.kill('SIGKILL');
+    const first = await runCli(
+      ['--db', killed, 'import', 'orders', orders, '--batch-size', '4000', '--progress', 'lines'],
+      {
+        onStderr: (all, child) => {
+          if ((all.match(/committed/g) ?? []).length >= 3) child.kill('SIGKILL');
+        },
       },
-    });
+    );
     expect(first.signal).toBe('SIGKILL');
     const partial = await DuckDbStore.open(killed);
     const partialOrders = (await partial.counts()).orders;
@@ -137,6 +153,27 @@ describe('strata import', () => {
       const stats = await runCli(['--db', db, '--json', 'stats']);
       expect(JSON.parse(stats.stdout)).toMatchObject({ customers: 50 });
       expect((await server.store.counts()).customers).toBe(50);
+
+      // The server reads the local file itself (with the store's bulk reader): bad rows still by line.
+      const events = join(dir, 'events.jsonl');
+      const ev = (id: string, c: string) =>
+        JSON.stringify({
+          message_id: id,
+          customer_id: c,
+          type: 'page_view',
+          occurred_at: '2026-01-01T00:00:00.000Z',
+          properties: { page_kind: 'home' },
+        });
+      writeFileSync(events, [ev('e1', 'c1'), '{"message_id": "e2"', ev('e3', 'c2')].join('\n') + '\n');
+      const ei = await runCli(['--db', db, '--json', 'import', 'events', events]);
+      expect(ei.code).toBe(65); // some rows rejected
+      expect(JSON.parse(ei.stdout)).toMatchObject({ rows: 3, imported: 2, rejected: 1, errors: [{ line: 2 }] });
+      expect((await server.store.counts()).events).toBe(2);
+      const relative = await fetch(`${server.url}/v1/import/events?format=jsonl&path=events.jsonl`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.keys.apiKey}` },
+      });
+      expect(relative.status).toBe(400);
     } finally {
       await server.close();
     }

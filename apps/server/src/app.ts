@@ -1,11 +1,35 @@
+import { isAbsolute } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { AppError, entities, httpStatusOf, toAppError, type Entity, type SqlRunner, type Store, type StoreWriter } from '@strata/core';
+import {
+  AppError,
+  entities,
+  httpStatusOf,
+  toAppError,
+  type Entity,
+  type SqlRunner,
+  type Store,
+  type StoreWriter,
+} from '@strata/core';
 import { computeProfiles, findProfile, profilesSummary } from '@strata/profiles';
-import { readySegments, readySegmentText, SegmentQueryError, SegmentService, type SegmentDefinition } from '@strata/segments';
-import { importRecords, readCsv, readJsonl, toWriteBatch, verifyHmacSha256, shopifyOrderToRecords } from '@strata/ingest';
+import {
+  readySegments,
+  readySegmentText,
+  SegmentQueryError,
+  SegmentService,
+  type SegmentDefinition,
+} from '@strata/segments';
+import {
+  importFile,
+  importRecords,
+  readCsv,
+  readJsonl,
+  toWriteBatch,
+  verifyHmacSha256,
+  shopifyOrderToRecords,
+} from '@strata/ingest';
 import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
 
 export interface AppKeys {
@@ -54,7 +78,10 @@ export function createApp(deps: AppDeps): Hono {
   const requireWriteKey = async (c: Context, next: () => Promise<void>) => {
     const key = writeKeyFrom(c.req.header('authorization'));
     if (key === undefined || !sameSecret(key, deps.keys.writeKey)) {
-      throw new AppError('unauthorized', key === undefined ? 'missing write key: send it as the HTTP Basic user name' : 'wrong write key');
+      throw new AppError(
+        'unauthorized',
+        key === undefined ? 'missing write key: send it as the HTTP Basic user name' : 'wrong write key',
+      );
     }
     await next();
   };
@@ -85,16 +112,21 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/batch', requireWriteKey, limit, async (c) => {
     const body = await readJson(c);
     const batch = (body as { batch?: unknown })?.batch;
-    if (!Array.isArray(batch)) throw new AppError('invalid', 'expected {"batch": [...]}', [{ field: 'batch', message: 'must be an array' }]);
+    if (!Array.isArray(batch))
+      throw new AppError('invalid', 'expected {"batch": [...]}', [{ field: 'batch', message: 'must be an array' }]);
     const context = (body as { context?: unknown }).context;
-    const messages = context && typeof context === 'object' ? batch.map((m: unknown) => (m && typeof m === 'object' && !('context' in m) ? { ...m, context } : m)) : batch;
+    const messages =
+      context && typeof context === 'object'
+        ? batch.map((m: unknown) => (m && typeof m === 'object' && !('context' in m) ? { ...m, context } : m))
+        : batch;
     return ingestMessages(c, messages);
   });
   for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
     app.post(`/v1/${type}`, requireWriteKey, limit, async (c) => {
       const body = await readJson(c);
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('invalid', 'expected a JSON object');
-      return ingestMessages(c, [{ type, ...(body) }]);
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new AppError('invalid', 'expected a JSON object');
+      return ingestMessages(c, [{ type, ...body }]);
     });
   }
 
@@ -111,15 +143,24 @@ export function createApp(deps: AppDeps): Hono {
       throw new AppError('invalid', 'body is not valid JSON');
     }
     const mapped = shopifyOrderToRecords(json);
-    if (!mapped.ok) throw new AppError('invalid', 'not a usable orders/create payload', mapped.errors.map((message) => ({ message })));
-    await deps.writer.write({ customers: mapped.value.customer ? [mapped.value.customer] : [], orders: [mapped.value.order] });
+    if (!mapped.ok)
+      throw new AppError(
+        'invalid',
+        'not a usable orders/create payload',
+        mapped.errors.map((message) => ({ message })),
+      );
+    await deps.writer.write({
+      customers: mapped.value.customer ? [mapped.value.customer] : [],
+      orders: [mapped.value.order],
+    });
     return c.json({ success: true, order_id: mapped.value.order.id });
   });
 
   /* ---- bulk import through the running server (used by `strata import` while it serves) ---- */
   const requireApiKey = async (c: Context, next: () => Promise<void>) => {
     const key = bearerFrom(c.req.header('authorization'));
-    if (key === undefined || !sameSecret(key, deps.keys.apiKey)) throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
+    if (key === undefined || !sameSecret(key, deps.keys.apiKey))
+      throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
     await next();
   };
   app.post('/v1/import/:entity', requireApiKey, async (c) => {
@@ -128,7 +169,14 @@ export function createApp(deps: AppDeps): Hono {
       throw new AppError('invalid', `unknown entity "${entity}"; one of ${entities.join(', ')}`);
     }
     const format = c.req.query('format');
-    if (format !== 'csv' && format !== 'jsonl') throw new AppError('invalid', 'query parameter format must be csv or jsonl');
+    if (format !== 'csv' && format !== 'jsonl')
+      throw new AppError('invalid', 'query parameter format must be csv or jsonl');
+    // A file on this machine (the CLI beside the server): read by the store's own reader when it can.
+    const path = c.req.query('path');
+    if (path !== undefined) {
+      if (!isAbsolute(path)) throw new AppError('invalid', 'query parameter path must be an absolute path');
+      return c.json(await importFile(deps.store, entity as Entity, path, { format }));
+    }
     const body = c.req.raw.body;
     if (!body) throw new AppError('invalid', 'empty body');
     const stream = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
@@ -140,19 +188,37 @@ export function createApp(deps: AppDeps): Hono {
   /* ---- segments ---- */
   const segments = new SegmentService(deps.store);
   const json = async <T>(c: Context): Promise<T> => (await readJson(c)) as T;
-  const page = (c: Context) => ({ limit: Number(c.req.query('limit') ?? 50), offset: Number(c.req.query('offset') ?? 0) });
+  const page = (c: Context) => ({
+    limit: Number(c.req.query('limit') ?? 50),
+    offset: Number(c.req.query('offset') ?? 0),
+  });
 
   app.get('/v1/segments', requireApiKey, async (c) => c.json({ saved: await segments.list(), ready: readySegments }));
   app.post('/v1/segments', requireApiKey, async (c) => {
     const body = await json<{ name?: string; description?: string; text?: string }>(c);
-    if (typeof body.text !== 'string' || typeof body.name !== 'string') throw new AppError('invalid', 'expected {"name": "...", "text": "..."}');
-    return c.json(await segments.save({ name: body.name, text: body.text, ...(body.description !== undefined ? { description: body.description } : {}) }), 201);
+    if (typeof body.text !== 'string' || typeof body.name !== 'string')
+      throw new AppError('invalid', 'expected {"name": "...", "text": "..."}');
+    return c.json(
+      await segments.save({
+        name: body.name,
+        text: body.text,
+        ...(body.description !== undefined ? { description: body.description } : {}),
+      }),
+      201,
+    );
   });
   app.get('/v1/segments/:id', requireApiKey, async (c) => c.json(await segments.get(c.req.param('id') ?? '')));
   app.put('/v1/segments/:id', requireApiKey, async (c) => {
     const body = await json<{ name?: string; description?: string; text?: string }>(c);
     const current = await segments.get(c.req.param('id') ?? '');
-    return c.json(await segments.save({ id: current.id, name: body.name ?? current.name, description: body.description ?? current.description, text: body.text ?? current.text }));
+    return c.json(
+      await segments.save({
+        id: current.id,
+        name: body.name ?? current.name,
+        description: body.description ?? current.description,
+        text: body.text ?? current.text,
+      }),
+    );
   });
   app.delete('/v1/segments/:id', requireApiKey, async (c) => {
     await segments.delete(c.req.param('id') ?? '');
@@ -160,7 +226,9 @@ export function createApp(deps: AppDeps): Hono {
   });
   const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });
   app.get('/v1/segments/:id/count', requireApiKey, async (c) => c.json({ count: await segments.count(saved(c)) }));
-  app.get('/v1/segments/:id/members', requireApiKey, async (c) => c.json({ members: await segments.members(saved(c), page(c)) }));
+  app.get('/v1/segments/:id/members', requireApiKey, async (c) =>
+    c.json({ members: await segments.members(saved(c), page(c)) }),
+  );
   /** Every member as CSV, streamed page by page (one evaluation time for the whole list). */
   app.get('/v1/segments/:id/members.csv', requireApiKey, async (c) => {
     const def = saved(c);
@@ -185,18 +253,37 @@ export function createApp(deps: AppDeps): Hono {
     });
     return new Response(body, { headers: { 'content-type': 'text/csv; charset=utf-8' } });
   });
-  app.get('/v1/segments/:id/explain/:customer', requireApiKey, async (c) => c.json(await segments.explain(saved(c), c.req.param('customer') ?? '')));
+  app.get('/v1/segments/:id/explain/:customer', requireApiKey, async (c) =>
+    c.json(await segments.explain(saved(c), c.req.param('customer') ?? '')),
+  );
 
   /** An unsaved query: `{ text }` or `{ ready, params }`; answers the count, a page of members and, for `customer`, the explanation. */
   app.post('/v1/segments/preview', requireApiKey, async (c) => {
-    const body = await json<{ text?: string; ready?: string; params?: Record<string, string | number>; customer?: string; limit?: number; offset?: number }>(c);
+    const body = await json<{
+      text?: string;
+      ready?: string;
+      params?: Record<string, string | number>;
+      customer?: string;
+      limit?: number;
+      offset?: number;
+    }>(c);
     let def: SegmentDefinition;
     if (typeof body.text === 'string') def = { text: body.text };
-    else if (typeof body.ready === 'string') def = { ready: body.ready, ...(body.params ? { params: body.params } : {}) };
+    else if (typeof body.ready === 'string')
+      def = { ready: body.ready, ...(body.params ? { params: body.params } : {}) };
     else throw new AppError('invalid', 'expected {"text": "..."} or {"ready": "<ready segment id>"}');
     const at = new Date();
-    const [count, members] = await Promise.all([segments.count(def, at), segments.members(def, { limit: body.limit ?? 50, offset: body.offset ?? 0 }, at)]);
-    const text = 'text' in def ? def.text : readySegmentText(readySegments.find((r) => r.id === body.ready)!, body.params);
+    const [count, members] = await Promise.all([
+      segments.count(def, at),
+      segments.members(def, { limit: body.limit ?? 50, offset: body.offset ?? 0 }, at),
+    ]);
+    const text =
+      'text' in def
+        ? def.text
+        : readySegmentText(
+            readySegments.find((r) => r.id === body.ready)!,
+            body.params,
+          );
     const explanation = body.customer ? await segments.explain(def, body.customer, at) : undefined;
     return c.json({ text, count, members, ...(explanation ? { explain: explanation } : {}) });
   });
@@ -208,7 +295,9 @@ export function createApp(deps: AppDeps): Hono {
     if (Number.isNaN(asOf.getTime())) throw new AppError('invalid', `as_of is not a time: ${body.as_of}`);
     return c.json(await computeProfiles(deps.store, { asOf, ranBy: 'api' }));
   });
-  app.get('/v1/customers/:id/profile', requireApiKey, async (c) => c.json(await findProfile(deps.store, c.req.param('id') ?? '')));
+  app.get('/v1/customers/:id/profile', requireApiKey, async (c) =>
+    c.json(await findProfile(deps.store, c.req.param('id') ?? '')),
+  );
   app.get('/v1/profiles/summary', requireApiKey, async (c) => c.json(await profilesSummary(deps.store)));
 
   return app;

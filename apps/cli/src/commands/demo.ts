@@ -16,12 +16,25 @@ export interface DemoOptions {
 }
 
 /** The order that lets every reference resolve on first sight (it would also work in any other). */
-const importOrder: readonly Entity[] = ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'];
+const importOrder: readonly Entity[] = [
+  'locations',
+  'products',
+  'customers',
+  'orders',
+  'order_lines',
+  'events',
+  'tags',
+];
 
 /**
  * Generates a demo store and imports it through the same import path a user's files take.
  */
-export async function runDemo(io: Io, db: string, opts: DemoOptions, json = false): Promise<Partial<Record<Entity, ImportSummary>>> {
+export async function runDemo(
+  io: Io,
+  db: string,
+  opts: DemoOptions,
+  json = false,
+): Promise<Partial<Record<Entity, ImportSummary>>> {
   if (!Number.isInteger(opts.customers) || opts.customers < 1 || opts.customers > 5_000_000) {
     throw new AppError('invalid', `--customers must be a whole number from 1 to 5,000,000 (got ${opts.customers})`);
   }

@@ -1,6 +1,5 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { basename } from 'node:path';
-import { Readable } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError, entities, type Entity, type StoreWriter } from '@strata/core';
@@ -13,13 +12,25 @@ export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
  * Progress: a bar on a terminal; `lines` prints one line per committed batch (for logs and for
  * scripts that watch an import); `auto` is a bar on a terminal and nothing otherwise.
  */
-export function progressBar(io: Io, label: string, mode: ProgressMode = 'auto'): { update: (p: ImportProgress) => void; stop: () => void } {
+export function progressBar(
+  io: Io,
+  label: string,
+  mode: ProgressMode = 'auto',
+): { update: (p: ImportProgress) => void; stop: () => void } {
   if (mode === 'lines') {
-    return { update: (p) => io.err(`${label.trim()}: ${p.rows} rows read, ${p.rejected} rejected, committed`), stop: () => undefined };
+    return {
+      update: (p) => io.err(`${label.trim()}: ${p.rows} rows read, ${p.rejected} rejected, committed`),
+      stop: () => undefined,
+    };
   }
-  if (mode === 'none' || (mode === 'auto' && !io.interactive)) return { update: () => undefined, stop: () => undefined };
+  if (mode === 'none' || (mode === 'auto' && !io.interactive))
+    return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {rows} rows | {rejected} rejected | {eta_formatted} left`, hideCursor: true, stream: process.stderr },
+    {
+      format: `${label} [{bar}] {percentage}% | {rows} rows | {rejected} rejected | {eta_formatted} left`,
+      hideCursor: true,
+      stream: process.stderr,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -41,7 +52,13 @@ export interface ImportCommandOptions {
   progress?: ProgressMode;
 }
 
-export async function importOne(io: Io, writer: StoreWriter, entity: Entity, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
+export async function importOne(
+  io: Io,
+  writer: StoreWriter,
+  entity: Entity,
+  file: string,
+  opts: ImportCommandOptions,
+): Promise<ImportSummary> {
   const bar = progressBar(io, `${entity.padEnd(11)}`, opts.progress);
   try {
     const { progress: _progress, ...importOptions } = opts;
@@ -64,12 +81,18 @@ export function printSummary(io: Io, file: string, s: ImportSummary, maxErrors =
 export function registerImport(program: Command, io: Io, globals: () => GlobalOptions): void {
   program
     .command('import')
-    .description('import a CSV or JSON Lines file; bad rows are reported by line and skipped, good rows kept; re-running is safe')
+    .description(
+      'import a CSV or JSON Lines file; bad rows are reported by line and skipped, good rows kept; re-running is safe',
+    )
     .argument('<entity>', `one of: ${entities.join(', ')}`)
     .argument('<file>', 'a .csv, .jsonl or .ndjson file')
-    .addOption(new Option('--format <format>', 'file format when the extension does not tell').choices(['csv', 'jsonl']))
+    .addOption(
+      new Option('--format <format>', 'file format when the extension does not tell').choices(['csv', 'jsonl']),
+    )
     .option('--batch-size <n>', 'rows per transaction', (v) => Number.parseInt(v, 10))
-    .addOption(new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .addOption(
+      new Option('--progress <mode>', 'progress display').choices(['auto', 'bar', 'lines', 'none']).default('auto'),
+    )
     .action(async (entity: string, file: string, opts: ImportCommandOptions) => {
       if (!(entities as readonly string[]).includes(entity)) {
         throw new AppError('invalid', `unknown entity "${entity}"; one of: ${entities.join(', ')}`);
@@ -81,13 +104,12 @@ export function registerImport(program: Command, io: Io, globals: () => GlobalOp
       if (target.kind === 'server') {
         const format = opts.format ?? formatOf(file);
         if (!format) throw new AppError('invalid', `cannot tell the format of ${file}: pass --format csv|jsonl`);
-        const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
         io.err(`the store is served by pid ${target.server.pid}; importing through ${target.server.url}`);
-        summary = await callServer<ImportSummary>(target.server, `/v1/import/${entity}?format=${format}`, {
+        // The server runs on this machine (it serves 127.0.0.1): it reads the file itself, with the
+        // store's own bulk reader where it can.
+        const query = new URLSearchParams({ format, path: resolve(file) });
+        summary = await callServer<ImportSummary>(target.server, `/v1/import/${entity}?${query.toString()}`, {
           method: 'POST',
-          body,
-          headers: { 'content-type': 'application/octet-stream' },
-          duplex: 'half',
         });
       } else {
         try {

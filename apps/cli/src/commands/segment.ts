@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { AppError } from '@strata/core';
 import { formatDiagnostic } from '@strata/segment-lang';
-import { readySegments, readySegmentText, SegmentQueryError, SegmentService, type SavedSegment, type SegmentExplanation } from '@strata/segments';
+import {
+  readySegments,
+  readySegmentText,
+  SegmentQueryError,
+  SegmentService,
+  type SavedSegment,
+  type SegmentExplanation,
+} from '@strata/segments';
 import { readServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { callServer, printJson, type GlobalOptions, type Io } from '../context.js';
@@ -33,7 +40,8 @@ function printQueryError(io: Io, e: SegmentQueryError): void {
 
 function printExplanation(io: Io, x: SegmentExplanation): void {
   io.out(`${x.customer}: ${x.matched ? 'IN the segment' : 'NOT in the segment'}`);
-  for (const l of x.lines) io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${l.because ? `   (${l.because})` : ''}`);
+  for (const l of x.lines)
+    io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${l.because ? `   (${l.because})` : ''}`);
 }
 
 async function withService<T>(db: string, fn: (s: SegmentService) => Promise<T>): Promise<T> {
@@ -51,7 +59,7 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
   segment
     .command('eval')
     .description('count or list the customers a segment query matches')
-    .argument('[query]', 'segment query, e.g. \'total_spent in top 10% and last_order_at before 60 days ago\'')
+    .argument('[query]', "segment query, e.g. 'total_spent in top 10% and last_order_at before 60 days ago'")
     .option('--ready <id>', 'a ready segment instead of a query (see `strata segment list`)')
     .option('--param <name=value>', 'a ready segment parameter (repeatable)', collect, [])
     .option('--count', 'print only the number of members')
@@ -72,7 +80,11 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
         let members: string[] = [];
         if (server) {
           const limit = opts.count ? 1 : opts.limit || 100_000;
-          const r = await callServer<{ count: number; members: string[] }>(server, '/v1/segments/preview', { method: 'POST', body: JSON.stringify({ text, limit }), headers: { 'content-type': 'application/json' } });
+          const r = await callServer<{ count: number; members: string[] }>(server, '/v1/segments/preview', {
+            method: 'POST',
+            body: JSON.stringify({ text, limit }),
+            headers: { 'content-type': 'application/json' },
+          });
           count = r.count;
           members = r.members;
         } else {
@@ -137,13 +149,18 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .action(async () => {
       const { db, json } = globals();
       const server = await openServerOnly(db);
-      const saved: SavedSegment[] = server ? (await callServer<{ saved: SavedSegment[] }>(server, '/v1/segments')).saved : await withService(db, (s) => s.list());
+      const saved: SavedSegment[] = server
+        ? (await callServer<{ saved: SavedSegment[] }>(server, '/v1/segments')).saved
+        : await withService(db, (s) => s.list());
       if (json) return printJson(io, { saved, ready: readySegments });
       io.out('Saved segments:');
       if (!saved.length) io.out('  (none yet: `strata segment save <name> <query>`)');
       for (const s of saved) io.out(`  ${s.name}  —  ${s.text}`);
       io.out('Ready segments (strata segment eval --ready <id> [--param name=value]):');
-      for (const r of readySegments) io.out(`  ${r.id.padEnd(32)} ${r.name}${r.params.length ? `  [${r.params.map((p) => `${p.name}=${p.default}`).join(', ')}]` : ''}`);
+      for (const r of readySegments)
+        io.out(
+          `  ${r.id.padEnd(32)} ${r.name}${r.params.length ? `  [${r.params.map((p) => `${p.name}=${p.default}`).join(', ')}]` : ''}`,
+        );
     });
 
   segment
@@ -157,7 +174,11 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
       try {
         const server = await openServerOnly(db);
         const s = server
-          ? await callServer<SavedSegment>(server, '/v1/segments', { method: 'POST', body: JSON.stringify({ name, text: query, description: opts.description }), headers: { 'content-type': 'application/json' } })
+          ? await callServer<SavedSegment>(server, '/v1/segments', {
+              method: 'POST',
+              body: JSON.stringify({ name, text: query, description: opts.description }),
+              headers: { 'content-type': 'application/json' },
+            })
           : await withService(db, (svc) => svc.save({ name, text: query, description: opts.description }));
         if (json) printJson(io, s);
         else io.out(`saved "${s.name}" (${s.id})`);

@@ -30,7 +30,9 @@ export function addServeOptions(cmd: Command): Command {
 }
 
 export function registerServe(program: Command, io: Io, globals: () => GlobalOptions): void {
-  addServeOptions(program.command('serve').description('serve the HTTP API over the store')).action(async (opts: ServeOptions) => {
-    await serveUntilStopped(io, globals().db, opts);
-  });
+  addServeOptions(program.command('serve').description('serve the HTTP API over the store')).action(
+    async (opts: ServeOptions) => {
+      await serveUntilStopped(io, globals().db, opts);
+    },
+  );
 }

@@ -10,7 +10,8 @@ export function registerStats(program: Command, io: Io, globals: () => GlobalOpt
       const { db, json } = globals();
       const target = await openTarget(db);
       let counts: EntityCounts;
-      if (target.kind === 'server') counts = (await callServer<{ counts: EntityCounts }>(target.server, '/v1/stats')).counts;
+      if (target.kind === 'server')
+        counts = (await callServer<{ counts: EntityCounts }>(target.server, '/v1/stats')).counts;
       else {
         counts = await target.store.counts();
         await target.store.close();
