@@ -52,6 +52,33 @@ export interface ImportSummary {
 
 const DEFAULT_BATCH = 50_000;
 
+const emptySummary = (entity: Entity, rows: number): ImportSummary => ({
+  entity,
+  rows,
+  imported: 0,
+  updated: 0,
+  skipped: 0,
+  rejected: 0,
+  errors: [],
+  errorsTruncated: false,
+  durationMs: 0,
+});
+
+function addWritten(summary: ImportSummary, c: WriteCounts | undefined): void {
+  if (!c) return;
+  summary.imported += c.inserted;
+  summary.updated += c.updated;
+  summary.skipped += c.unchanged;
+}
+
+/** Keeps error details up to `max`; beyond it only notes that some were left out. */
+function keepErrors(summary: ImportSummary, errors: readonly RowError[], max: number): void {
+  for (const e of errors) {
+    if (summary.errors.length < max) summary.errors.push(e);
+    else summary.errorsTruncated = true;
+  }
+}
+
 /**
  * Validates records and writes them in batches, one transaction each, with the next batch parsed
  * while the previous one is written. Bad rows are reported and the good ones kept. Re-running the
@@ -67,17 +94,7 @@ export async function importRecords<K extends Entity>(
   const schema = entitySchemas[entity];
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const maxErrors = options.maxErrorDetails ?? 1000;
-  const summary: ImportSummary = {
-    entity,
-    rows: 0,
-    imported: 0,
-    updated: 0,
-    skipped: 0,
-    rejected: 0,
-    errors: [],
-    errorsTruncated: false,
-    durationMs: 0,
-  };
+  const summary = emptySummary(entity, 0);
   const lineNumbers = entity === 'order_lines' ? new Map<string, number>() : undefined;
 
   let batch: EntityRows[K][] = [];
@@ -87,12 +104,6 @@ export async function importRecords<K extends Entity>(
   const settle = async () => {
     if (inFlight) await inFlight;
     if (failure) throw failure.error;
-  };
-  const add = (c: WriteCounts | undefined) => {
-    if (!c) return;
-    summary.imported += c.inserted;
-    summary.updated += c.updated;
-    summary.skipped += c.unchanged;
   };
   const progress = () =>
     options.onProgress?.({
@@ -108,7 +119,7 @@ export async function importRecords<K extends Entity>(
     if (rows.length === 0) return;
     inFlight = writer.write({ [entity]: rows }).then(
       (counts) => {
-        add(counts[entity]);
+        addWritten(summary, counts[entity]);
         progress();
       },
       (error: unknown) => {
@@ -118,10 +129,7 @@ export async function importRecords<K extends Entity>(
   };
   const reject = (errors: RowError[]) => {
     summary.rejected++;
-    for (const e of errors) {
-      if (summary.errors.length < maxErrors) summary.errors.push(e);
-      else summary.errorsTruncated = true;
-    }
+    keepErrors(summary, errors, maxErrors);
   };
 
   for await (const rec of records) {
@@ -205,17 +213,7 @@ async function importNative(
   options: ImportOptions & { totalBytes: number },
 ): Promise<ImportSummary> {
   const started = performance.now();
-  const summary: ImportSummary = {
-    entity,
-    rows: native.records,
-    imported: 0,
-    updated: 0,
-    skipped: 0,
-    rejected: 0,
-    errors: [],
-    errorsTruncated: false,
-    durationMs: 0,
-  };
+  const summary = emptySummary(entity, native.records);
   const maxErrors = options.maxErrorDetails ?? 1000;
   const progress = (done: number) =>
     options.onProgress?.({
@@ -224,11 +222,6 @@ async function importNative(
       bytes: Math.round((options.totalBytes * done) / Math.max(1, native.records)),
       totalBytes: options.totalBytes,
     });
-  const add = (c: WriteCounts) => {
-    summary.imported += c.inserted;
-    summary.updated += c.updated;
-    summary.skipped += c.unchanged;
-  };
   const others = native.others;
   let pos = 0;
   let i = 0;
@@ -237,7 +230,7 @@ async function importNative(
     // One transaction per range, or per `batchSize` records when one is asked for.
     while (pos < next) {
       const end = Math.min(next, pos + (options.batchSize ?? Number.POSITIVE_INFINITY));
-      add(await native.writeRange(pos, end));
+      addWritten(summary, await native.writeRange(pos, end));
       pos = end;
       progress(pos);
     }
@@ -253,14 +246,9 @@ async function importNative(
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         maxErrorDetails: maxErrors,
       });
-      summary.imported += s.imported;
-      summary.updated += s.updated;
-      summary.skipped += s.skipped;
+      addWritten(summary, { inserted: s.imported, updated: s.updated, unchanged: s.skipped });
       summary.rejected += s.rejected;
-      for (const e of s.errors) {
-        if (summary.errors.length < maxErrors) summary.errors.push(e);
-        else summary.errorsTruncated = true;
-      }
+      keepErrors(summary, s.errors, maxErrors);
       summary.errorsTruncated ||= s.errorsTruncated;
       progress(pos);
     }

@@ -348,9 +348,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       }
       applied.push(m.version);
     }
-    // Index definitions replayed from the write-ahead log together with later inserts come back
-    // broken in DuckDB 1.5 (an upsert after a crash then fails with "Failed to delete all rows
-    // from index"): new schema goes to the database file at once.
+    // New schema goes to the database file at once rather than waiting in the write-ahead log.
     if (applied.length) await this.conn.run('CHECKPOINT');
     return applied;
   }
@@ -1101,23 +1099,23 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
         i,
       ]),
     );
-    return this.applyEvents('stage_events', rows.length, 'upsert');
+    return this.applyEvents('stage_events', rows.length, false);
   }
 
   /**
    * Stores staged events (a relation with stage_events' columns), the first of each message id.
-   * `append`/`dedup`: the unique index on message_id is dropped for a bulk append, so events
-   * already stored are skipped by an anti-join; `append` assumes the batch has no message id twice
-   * (building the index again checks it), `dedup` keeps the first of each.
+   * With an append mode the unique index on message_id is dropped (writeKeyed), so events already
+   * stored are skipped by an anti-join; 'unique' assumes the batch has no message id twice
+   * (building the index again checks it), 'dedup' keeps the first of each.
    */
-  private async applyEvents(source: string, total: number, mode: 'upsert' | 'append' | 'dedup'): Promise<WriteCounts> {
+  private async applyEvents(source: string, total: number, mode: AppendMode | false): Promise<WriteCounts> {
     await this.conn.run(`
       INSERT INTO customers (id, is_stub, attributes)
       SELECT DISTINCT s.source_customer_id, true, '{}'::JSON FROM ${source} s
       WHERE s.source_customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.source_customer_id)`);
     // The first of each message id in the batch (skipped for an append that assumes none twice).
     const rows =
-      mode === 'append'
+      mode === 'unique'
         ? source
         : `(SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY ord) = 1)`;
     // The customer: the one named (or who it was merged into), else whoever the anonymous id was identified as.
@@ -1129,7 +1127,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       LEFT JOIN customers c ON c.id = s.source_customer_id
       LEFT JOIN identities i ON i.kind = 'anonymous' AND i.value = CASE WHEN s.source_customer_id IS NULL THEN s.anonymous_id END
       LEFT JOIN customers ac ON ac.id = i.customer_id`;
-    if (mode === 'upsert') {
+    if (mode === false) {
       const r = await this.conn.run(`INSERT OR IGNORE INTO events ${select}`);
       const inserted = Number(r.rowsChanged);
       return { inserted, updated: 0, unchanged: total - inserted };
@@ -1156,7 +1154,8 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       const { index, columns, keep } = keyIndexes[table];
       if (present.has(index)) continue;
       const create = `CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`;
-      // Checkpoints around the build keep the index definition out of the write-ahead log (see migrate()).
+      // Checkpoints around the build keep the rebuilt index out of the write-ahead log, which DuckDB
+      // 1.5 can replay inconsistent (see open()).
       await this.conn.run('CHECKPOINT');
       try {
         await this.conn.run(create);
@@ -1514,43 +1513,12 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
       records,
       others,
       writeRange: (from: number, to: number) =>
-        this.serial(async () => {
-          const table = spec.table;
-          let append = false;
-          if (table && to - from >= BULK_APPEND_MIN) {
-            const stored = Number((await this.one(`SELECT count(*) AS n FROM ${table}`)).n ?? 0);
-            append = (to - from) * 4 >= stored;
-          }
-          // A large append drops the key index and builds it again before committing (a crash
-          // leaves it rolled back and the index missing: open() builds it).
-          if (append && table) await this.dropKeyIndex(table);
+        this.serial(() => {
           const range = `r.rowid >= ${from} AND r.rowid < ${to}`;
-          const attempt = async (mode: AppendMode | false): Promise<WriteCounts> => {
-            await this.conn.run('BEGIN TRANSACTION');
-            try {
-              await this.conn.run(spec.stage(range));
-              const counts = await spec.apply(range, mode);
-              if (mode && table) {
-                const { index, columns } = keyIndexes[table];
-                await this.conn.run(`CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`);
-              }
-              await this.conn.run('COMMIT');
-              return counts;
-            } catch (e) {
-              // A failed COMMIT has already ended the transaction.
-              await this.conn.run('ROLLBACK').catch(() => undefined);
-              throw e;
-            }
-          };
-          if (!append || !table) return attempt(false);
-          try {
-            // Building the index again finds a key sent twice; only then is the batch de-duplicated.
-            return await attempt('unique');
-          } catch {
-            return await attempt('dedup');
-          } finally {
-            await this.ensureKeyIndexes([table]);
-          }
+          return this.writeKeyed(spec.table, to - from, async (mode) => {
+            await this.conn.run(spec.stage(range));
+            return spec.apply(range, mode);
+          });
         }),
       close: () => this.serial(() => this.dropBulkTables()),
     } satisfies NativeFileImport);
@@ -1693,41 +1661,59 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
 
   private writeEventsRange(from: number, to: number): Promise<WriteCounts> {
     return this.serial(async () => {
-      const source = `(${eventsStageSql(from, to)})`;
       // A range never holds a record sent to zod: all of it is written here.
       const total = to - from;
       if (total <= 0) return emptyWriteCounts();
-      const stored = Number((await this.one('SELECT count(*) AS n FROM events')).n ?? 0);
-      // Many events at once: drop the unique index, append, and build it again in the same
-      // transaction (a crash leaves the index missing and no rows appended; open() rebuilds it).
-      const append = total >= BULK_APPEND_MIN && total * 4 >= stored;
-      if (append) await this.dropKeyIndex('events');
-      const attempt = async (dedup: boolean): Promise<WriteCounts> => {
-        await this.conn.run('BEGIN TRANSACTION');
-        try {
-          await this.conn.run(`CREATE OR REPLACE TEMP TABLE stage_links AS ${eventsLinksSql(from, to)}`);
-          if (Number((await this.one('SELECT count(*) AS n FROM stage_links')).n ?? 0) > 0) await this.applyLinks();
-          const counts = await this.applyEvents(source, total, append ? (dedup ? 'dedup' : 'append') : 'upsert');
-          if (append) await this.conn.run(`CREATE UNIQUE INDEX ${keyIndexes.events.index} ON events (message_id)`);
-          await this.conn.run('COMMIT');
-          return counts;
-        } catch (e) {
-          // A failed COMMIT (a message id twice) has already ended the transaction.
-          await this.conn.run('ROLLBACK').catch(() => undefined);
-          throw e;
-        }
-      };
-      if (!append) return attempt(false);
-      try {
-        // Building the index is what finds a message id sent twice in the file: only then is the
-        // (costlier) first-in-file de-duplication run.
-        return await attempt(false);
-      } catch {
-        return await attempt(true);
-      } finally {
-        await this.ensureKeyIndexes(['events']);
-      }
+      return this.writeKeyed('events', total, async (mode) => {
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE stage_links AS ${eventsLinksSql(from, to)}`);
+        if (Number((await this.one('SELECT count(*) AS n FROM stage_links')).n ?? 0) > 0) await this.applyLinks();
+        return this.applyEvents(`(${eventsStageSql(from, to)})`, total, mode);
+      });
     });
+  }
+
+  /**
+   * Runs `write` in one transaction (the caller holds the serial lock). A large append to a keyed
+   * table — at least BULK_APPEND_MIN rows and a quarter of those stored — drops the key index first
+   * and builds it again before committing: `write` runs with 'unique' (each key assumed once) and,
+   * should the build find a key twice, again with 'dedup'. A crash leaves the append rolled back and
+   * the index missing, which open() builds again.
+   */
+  private async writeKeyed(
+    table: KeyedTable | undefined,
+    rows: number,
+    write: (mode: AppendMode | false) => Promise<WriteCounts>,
+  ): Promise<WriteCounts> {
+    let append = false;
+    if (table && rows >= BULK_APPEND_MIN) {
+      const stored = Number((await this.one(`SELECT count(*) AS n FROM ${table}`)).n ?? 0);
+      append = rows * 4 >= stored;
+    }
+    const attempt = async (mode: AppendMode | false): Promise<WriteCounts> => {
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        const counts = await write(mode);
+        if (mode && table) {
+          const { index, columns } = keyIndexes[table];
+          await this.conn.run(`CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`);
+        }
+        await this.conn.run('COMMIT');
+        return counts;
+      } catch (e) {
+        // A failed COMMIT (a key twice) has already ended the transaction.
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    };
+    if (!append || !table) return attempt(false);
+    await this.dropKeyIndex(table);
+    try {
+      return await attempt('unique');
+    } catch {
+      return await attempt('dedup');
+    } finally {
+      await this.ensureKeyIndexes([table]);
+    }
   }
 
   private async upsertTags(rows: readonly TagAssignment[]): Promise<WriteCounts> {
