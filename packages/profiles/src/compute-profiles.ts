@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlParam, SqlRunner } from '@strata/core';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
-import { customerProfileSql } from './profile-sql.js';
-import { customerTraitsSql } from './traits-sql.js';
-import { fitCustomerModels, scoreCustomers, scoreColumns, type CustomerModelInput, type FittedCustomerModels } from './model-scores.js';
+import { customerProfileSelect, customerProfileSql, rankThresholds, rescoreProfilesSql } from './profile-sql.js';
+import { customerTraitsStatements, dropTraitsTemporaries, type TraitsScope } from './traits-sql.js';
+import {
+  fitCustomerModels,
+  scoreCustomers,
+  scoreColumns,
+  type CustomerModelInput,
+  type FittedCustomerModels,
+} from './model-scores.js';
 
 export interface ProfileRunOptions {
   /** Data up to this time counts; default now. */
@@ -11,6 +17,8 @@ export interface ProfileRunOptions {
   config?: ProfileConfig;
   /** Who or what started the run: cli, server, schedule, test. */
   ranBy?: string;
+  /** Called after each step with its name and duration (benchmarks, logs). */
+  onStep?: (step: string, ms: number) => void;
 }
 
 export interface ProfileRun {
@@ -26,18 +34,52 @@ const modelInputSql = (traits: string, scope = '') => `
   SELECT customer_id, model_x AS x, model_t_x AS t_x, model_t AS t, model_repeat_value AS repeat_value
   FROM ${traits} WHERE order_count > 0 ${scope}`;
 
-async function startRun(db: SqlRunner, id: string, kind: 'full' | 'incremental', ranBy: string, asOf: string, config: ProfileConfig): Promise<void> {
-  await db.exec(`INSERT INTO profile_runs (id, kind, ran_by, started_at, as_of, status, config) VALUES ($1, $2, $3, now(), $4::TIMESTAMPTZ, 'running', $5::JSON)`, [
-    id,
-    kind,
-    ranBy,
-    asOf,
-    JSON.stringify(config),
-  ]);
+/** Runs the traits statements into `target`, timing each step; the temporaries are dropped after. */
+async function buildTraits(
+  db: SqlRunner,
+  target: string,
+  config: ProfileConfig,
+  runId: string,
+  asOf: string,
+  options: ProfileRunOptions,
+  scope?: TraitsScope,
+): Promise<void> {
+  const tmp = `pt_${runId.replaceAll('-', '').slice(0, 12)}`;
+  try {
+    for (const { step, sql } of customerTraitsStatements(target, config, tmp, scope)) {
+      await timed(options, step, () => db.exec(sql, sql.includes('$1') ? [asOf] : []));
+    }
+  } finally {
+    for (const sql of dropTraitsTemporaries(tmp)) await db.exec(sql);
+  }
+}
+
+async function timed<T>(options: ProfileRunOptions, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await fn();
+  options.onStep?.(step, performance.now() - started);
+  return result;
+}
+
+async function startRun(
+  db: SqlRunner,
+  id: string,
+  kind: 'full' | 'incremental',
+  ranBy: string,
+  asOf: string,
+  config: ProfileConfig,
+): Promise<void> {
+  await db.exec(
+    `INSERT INTO profile_runs (id, kind, ran_by, started_at, as_of, status, config) VALUES ($1, $2, $3, now(), $4::TIMESTAMPTZ, 'running', $5::JSON)`,
+    [id, kind, ranBy, asOf, JSON.stringify(config)],
+  );
 }
 
 async function failRun(db: SqlRunner, id: string, e: unknown): Promise<void> {
-  await db.exec(`UPDATE profile_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [id, e instanceof Error ? e.message : String(e)]);
+  await db.exec(`UPDATE profile_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [
+    id,
+    e instanceof Error ? e.message : String(e),
+  ]);
 }
 
 /**
@@ -51,11 +93,28 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
   const id = randomUUID();
   await startRun(db, id, 'full', options.ranBy ?? 'cli', asOf, config);
   try {
-    await db.exec(customerTraitsSql('profile_traits_next', config), [asOf]);
-    const inputs = await db.query<CustomerModelInput>(modelInputSql('profile_traits_next'));
-    const model = fitCustomerModels(inputs);
-    await db.loadTable('profile_scores_next', scoreColumns, scoreCustomers(inputs, model, config));
-    await db.exec(customerProfileSql('customer_profile_next', 'profile_traits_next', 'profile_scores_next', config, id), [asOf]);
+    await buildTraits(db, 'profile_traits_next', config, id, asOf, options);
+    const inputs = await timed(options, 'model inputs', () =>
+      db.query<CustomerModelInput>(modelInputSql('profile_traits_next')),
+    );
+    const model = await timed(options, 'model fit', () => Promise.resolve(fitCustomerModels(inputs)));
+    await timed(options, 'model scores', () =>
+      db.loadTable('profile_scores_next', scoreColumns, scoreCustomers(inputs, model, config)),
+    );
+    const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, 'profile_traits_next', config));
+    await timed(options, 'profiles', () =>
+      db.exec(
+        customerProfileSql(
+          'customer_profile_next',
+          'profile_traits_next',
+          'profile_scores_next',
+          config,
+          id,
+          thresholds,
+        ),
+        [asOf],
+      ),
+    );
     const customers = await db.transaction(async (tx) => {
       for (const [next, live] of [
         ['profile_traits_next', 'customer_traits'],
@@ -66,11 +125,10 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
         await tx.exec(`ALTER TABLE ${next} RENAME TO ${live}`);
       }
       const [row] = await tx.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customer_profile');
-      await tx.exec(`UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`, [
-        id,
-        row?.n ?? 0,
-        JSON.stringify(model),
-      ]);
+      await tx.exec(
+        `UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`,
+        [id, row?.n ?? 0, JSON.stringify(model)],
+      );
       return row?.n ?? 0;
     });
     return { id, kind: 'full', asOf, customers, durationMs: Math.round(performance.now() - started), model };
@@ -82,16 +140,29 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
 
 /**
  * Updates the profiles of the customers touched by new orders or events, using the models of
- * the last full run. Base-relative traits (RFM quintiles, value tiers) are re-ranked for everyone,
- * because one customer's new order can move the others' ranks. With the same as-of time the
- * result equals a full recompute that keeps the same model parameters.
+ * the last full run. Base-relative traits (RFM quintiles, value tiers) can change for others too,
+ * because one customer's new order can move the others' ranks: the new rank thresholds are found
+ * and every profile whose scores they change is rewritten. With the same as-of time the result
+ * equals a full recompute that keeps the same model parameters.
  */
-export async function updateProfiles(db: SqlRunner, customerIds: readonly string[], options: ProfileRunOptions = {}): Promise<ProfileRun> {
+export async function updateProfiles(
+  db: SqlRunner,
+  customerIds: readonly string[],
+  options: ProfileRunOptions = {},
+): Promise<ProfileRun> {
   const started = performance.now();
   const config = options.config ?? defaultProfileConfig;
   const asOf = (options.asOf ?? new Date()).toISOString();
-  const [last] = await db.query<{ model: string | null }>(`SELECT model FROM profile_runs WHERE kind = 'full' AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`);
+  const [last] = await db.query<{ model: string | null }>(
+    `SELECT model FROM profile_runs WHERE kind = 'full' AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
+  );
   if (!last) return computeProfiles(db, options);
+  // Profiles of an earlier version stored the spend and AOV percentiles, which change for
+  // everyone at every order: they are recomputed in full once in the new form.
+  const [old] = await db.query<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'customer_profile' AND column_name = 'spend_percentile'`,
+  );
+  if (Number(old?.n ?? 0) > 0) return computeProfiles(db, options);
   const model = last.model ? (JSON.parse(last.model) as FittedCustomerModels | null) : null;
   const id = randomUUID();
   await startRun(db, id, 'incremental', options.ranBy ?? 'cli', asOf, config);
@@ -105,20 +176,29 @@ export async function updateProfiles(db: SqlRunner, customerIds: readonly string
     await db.exec(`CREATE OR REPLACE TABLE profile_touched AS
       SELECT DISTINCT coalesce(c.merged_into, t.id) AS id FROM profile_touched t LEFT JOIN customers c ON c.id = t.id
       UNION SELECT id FROM profile_touched`);
-    await db.exec(customerTraitsSql('profile_traits_delta', config, 'SELECT id FROM profile_touched'), [asOf]);
+    await buildTraits(db, 'profile_traits_delta', config, id, asOf, options, { ids: 'SELECT id FROM profile_touched' });
     const inputs = await db.query<CustomerModelInput>(modelInputSql('profile_traits_delta'));
     await db.loadTable('profile_scores_delta', scoreColumns, scoreCustomers(inputs, model, config));
     const customers = await db.transaction(async (tx) => {
-      await tx.exec(`DELETE FROM customer_traits WHERE customer_id IN (SELECT id FROM profile_touched)`);
-      await tx.exec(`INSERT INTO customer_traits SELECT * FROM profile_traits_delta`);
-      await tx.exec(`DELETE FROM customer_scores WHERE customer_id IN (SELECT id FROM profile_touched)`);
-      await tx.exec(`INSERT INTO customer_scores SELECT * FROM profile_scores_delta`);
-      await tx.exec(customerProfileSql('customer_profile', 'customer_traits', 'customer_scores', config, id), [asOf]);
-      await tx.exec(`UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`, [
-        id,
-        inputs.length,
-        JSON.stringify(model),
-      ]);
+      await timed(options, 'replace rows', async () => {
+        await tx.exec(`DELETE FROM customer_traits WHERE customer_id IN (SELECT id FROM profile_touched)`);
+        await tx.exec(`INSERT INTO customer_traits BY NAME SELECT * FROM profile_traits_delta`);
+        await tx.exec(`DELETE FROM customer_scores WHERE customer_id IN (SELECT id FROM profile_touched)`);
+        await tx.exec(`INSERT INTO customer_scores BY NAME SELECT * FROM profile_scores_delta`);
+      });
+      const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(tx, 'customer_traits', config));
+      await timed(options, 'profiles', async () => {
+        await tx.exec(`DELETE FROM customer_profile WHERE customer_id IN (SELECT id FROM profile_touched)`);
+        await tx.exec(
+          `INSERT INTO customer_profile BY NAME ${customerProfileSelect('profile_traits_delta', 'profile_scores_delta', config, id, thresholds)}`,
+          [asOf],
+        );
+      });
+      await timed(options, 'rescore others', () => tx.exec(rescoreProfilesSql(thresholds, id)));
+      await tx.exec(
+        `UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`,
+        [id, inputs.length, JSON.stringify(model)],
+      );
       const [row] = await tx.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM profile_touched');
       return row?.n ?? 0;
     });

@@ -22,7 +22,16 @@ export interface FittedCustomerModels {
   /** Buyers the models describe, and how many of them the fit used (a seeded sample on large stores). */
   customers: number;
   fittedOn: number;
-  bgnbd: { params: BgNbdParams; logLikelihood: number; converged: boolean; fit: { frequency: { repeats: string; expected: number; actual: number }[]; chiSquare: number; degreesOfFreedom: number } } | null;
+  bgnbd: {
+    params: BgNbdParams;
+    logLikelihood: number;
+    converged: boolean;
+    fit: {
+      frequency: { repeats: string; expected: number; actual: number }[];
+      chiSquare: number;
+      degreesOfFreedom: number;
+    };
+  } | null;
   gammaGamma: { params: GammaGammaParams; logLikelihood: number; converged: boolean } | null;
 }
 
@@ -65,10 +74,14 @@ function sample<T>(rows: readonly T[], n: number): T[] {
 
 export function fitCustomerModels(inputs: readonly CustomerModelInput[]): FittedCustomerModels | null {
   if (inputs.length < MIN_BUYERS_TO_FIT) return null;
-  const sorted = [...inputs].sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+  const sorted = [...inputs].sort((a, b) =>
+    a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0,
+  );
   const chosen = sample(sorted, FIT_SAMPLE);
   const bg = fitBgNbd(chosen.map((c) => ({ x: c.x, t_x: c.t_x, T: c.t })));
-  const repeaters = chosen.filter((c) => c.x > 0 && c.repeat_value !== null && c.repeat_value > 0).map((c) => ({ x: c.x, m: c.repeat_value! }));
+  const repeaters = chosen
+    .filter((c) => c.x > 0 && c.repeat_value !== null && c.repeat_value > 0)
+    .map((c) => ({ x: c.x, m: c.repeat_value! }));
   let gg: FittedCustomerModels['gammaGamma'] = null;
   if (repeaters.length >= MIN_BUYERS_TO_FIT) {
     const fit = fitGammaGamma(repeaters);
@@ -78,13 +91,20 @@ export function fitCustomerModels(inputs: readonly CustomerModelInput[]): Fitted
   let bgnbd: FittedCustomerModels['bgnbd'] = null;
   if (Number.isFinite(bg.logLikelihood)) {
     // Goodness of fit on the buyers the model was fitted to: repeat-purchase histogram, expected vs actual.
-    const summary = fitSummary(bg.params, chosen.map((c) => ({ x: c.x, t_x: c.t_x, T: c.t })));
+    const summary = fitSummary(
+      bg.params,
+      chosen.map((c) => ({ x: c.x, t_x: c.t_x, T: c.t })),
+    );
     const round1 = (v: number) => Math.round(v * 10) / 10;
     bgnbd = {
       params: bg.params,
       logLikelihood: bg.logLikelihood,
       converged: bg.converged,
-      fit: { frequency: summary.frequency.map((f) => ({ ...f, expected: round1(f.expected) })), chiSquare: round1(summary.chiSquare), degreesOfFreedom: summary.degreesOfFreedom },
+      fit: {
+        frequency: summary.frequency.map((f) => ({ ...f, expected: round1(f.expected) })),
+        chiSquare: round1(summary.chiSquare),
+        degreesOfFreedom: summary.degreesOfFreedom,
+      },
     };
   }
   return { timeUnit: 'day', customers: inputs.length, fittedOn: chosen.length, bgnbd, gammaGamma: gg };
@@ -93,7 +113,11 @@ export function fitCustomerModels(inputs: readonly CustomerModelInput[]): Fitted
 const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e9) / 1e9 : null);
 
 /** P(alive), expected orders, expected order value and discounted lifetime value for each buyer. */
-export function* scoreCustomers(inputs: readonly CustomerModelInput[], model: FittedCustomerModels | null, config: ProfileConfig): Iterable<readonly SqlParam[]> {
+export function* scoreCustomers(
+  inputs: readonly CustomerModelInput[],
+  model: FittedCustomerModels | null,
+  config: ProfileConfig,
+): Iterable<readonly SqlParam[]> {
   const bg = model?.bgnbd?.params;
   const gg = model?.gammaGamma?.params;
   for (const c of inputs) {
@@ -114,6 +138,14 @@ export function* scoreCustomers(inputs: readonly CustomerModelInput[], model: Fi
         previous = cumulative;
       }
     }
-    yield [c.customer_id, round(pAlive(bg, history)), round(expectedIn(30)), round(expectedIn(90)), round(expectedIn(365)), round(aov), round(clv)];
+    yield [
+      c.customer_id,
+      round(pAlive(bg, history)),
+      round(expectedIn(30)),
+      round(expectedIn(90)),
+      round(expectedIn(365)),
+      round(aov),
+      round(clv),
+    ];
   }
 }

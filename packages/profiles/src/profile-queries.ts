@@ -1,7 +1,9 @@
 import { AppError, type SqlRunner } from '@strata/core';
 
 async function hasProfiles(db: SqlRunner): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_profile'`);
+  const rows = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_profile'`,
+  );
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
@@ -10,8 +12,13 @@ const noRunYet = () => new AppError('not_found', 'no profiles computed yet: run 
 /** One customer's profile row (the id may be one that was merged into another customer). */
 export async function findProfile(db: SqlRunner, customer: string): Promise<Record<string, unknown>> {
   if (!(await hasProfiles(db))) throw noRunYet();
+  // The spend and AOV percentiles among buyers change whenever anyone orders, so they are not
+  // stored with each profile but worked out when asked for (percent_rank: ties share the lowest).
+  const percentile = (col: string) => `CASE WHEN p.order_count > 0 THEN (
+       SELECT CASE WHEN count(*) > 1 THEN (count(*) FILTER (WHERE b.${col} < p.${col}))::DOUBLE / (count(*) - 1) ELSE 0 END
+       FROM customer_profile b WHERE b.order_count > 0) END`;
   const [row] = await db.query<Record<string, unknown>>(
-    `SELECT p.* FROM customer_profile p
+    `SELECT p.*, ${percentile('total_spent')} AS spend_percentile, ${percentile('aov')} AS aov_percentile FROM customer_profile p
      WHERE p.customer_id = (SELECT coalesce(merged_into, id) FROM customers WHERE id = $1)`,
     [customer],
   );
@@ -34,10 +41,11 @@ export interface ProfilesSummary {
 
 const countsBy = async (db: SqlRunner, column: string): Promise<Record<string, number>> =>
   Object.fromEntries(
-    (await db.query<{ k: string | null; n: number }>(`SELECT ${column} AS k, count(*) AS n FROM customer_profile GROUP BY 1 ORDER BY 2 DESC`)).map((r) => [
-      r.k ?? 'none',
-      Number(r.n),
-    ]),
+    (
+      await db.query<{ k: string | null; n: number }>(
+        `SELECT ${column} AS k, count(*) AS n FROM customer_profile GROUP BY 1 ORDER BY 2 DESC`,
+      )
+    ).map((r) => [r.k ?? 'none', Number(r.n)]),
   );
 
 /** What the dashboard's overview shows: counts per lifecycle stage, RFM grid and segment, model fit. */
@@ -46,16 +54,29 @@ export async function profilesSummary(db: SqlRunner): Promise<ProfilesSummary> {
   const [run] = await db.query<ProfilesSummary['run'] & { model: string | null }>(
     `SELECT id, kind, as_of, finished_at, ran_by, customers, model FROM profile_runs WHERE status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
   );
-  const [totals] = await db.query<{ customers: number; buyers: number }>(`SELECT count(*) AS customers, count(*) FILTER (WHERE order_count > 0) AS buyers FROM customer_profile`);
+  const [totals] = await db.query<{ customers: number; buyers: number }>(
+    `SELECT count(*) AS customers, count(*) FILTER (WHERE order_count > 0) AS buyers FROM customer_profile`,
+  );
   const grid = Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
   for (const r of await db.query<{ r: number; f: number; n: number }>(
     `SELECT recency_score AS r, frequency_score AS f, count(*) AS n FROM customer_profile WHERE order_count > 0 GROUP BY 1, 2`,
   )) {
     grid[5 - Number(r.r)]![Number(r.f) - 1] = Number(r.n);
   }
-  const [full] = await db.query<{ model: string | null }>(`SELECT model FROM profile_runs WHERE status = 'complete' AND kind = 'full' ORDER BY finished_at DESC LIMIT 1`);
+  const [full] = await db.query<{ model: string | null }>(
+    `SELECT model FROM profile_runs WHERE status = 'complete' AND kind = 'full' ORDER BY finished_at DESC LIMIT 1`,
+  );
   return {
-    run: run ? { id: run.id, kind: run.kind, as_of: run.as_of, finished_at: run.finished_at, ran_by: run.ran_by, customers: Number(run.customers) } : null,
+    run: run
+      ? {
+          id: run.id,
+          kind: run.kind,
+          as_of: run.as_of,
+          finished_at: run.finished_at,
+          ran_by: run.ran_by,
+          customers: Number(run.customers),
+        }
+      : null,
     customers: Number(totals?.customers ?? 0),
     buyers: Number(totals?.buyers ?? 0),
     lifecycle: await countsBy(db, 'lifecycle_stage'),

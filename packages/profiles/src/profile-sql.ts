@@ -1,15 +1,26 @@
+import type { SqlRunner } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
 
 /*
  * Traits that depend on the whole customer base (RFM quintiles, value tiers, AOV bands) or on
- * the model scores, computed over the per-customer traits table in one pass (DuckDB dialect).
- * $1 is the as-of time.
+ * the model scores (DuckDB dialect). $1 is the as-of time.
+ *
+ * A base-relative trait is a step function of the customer's own value: the quintile score is
+ * 1 + floor(5 × (rank − 1) / buyers), so it is at least j + 1 exactly when at least
+ * ceil(j × buyers / 5) buyers rank before the customer, that is when the value reaches the
+ * smallest value that has that many before it. Those few threshold values are found once per
+ * run (rankThresholds), and every profile is then scored from its own row. An incremental update
+ * finds the new thresholds and rewrites only the rows whose scores they change, instead of
+ * ranking a million customers again, and still gives exactly what ranking would.
  */
 
 const n = (v: number) => {
   if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
   return String(v);
 };
+
+/** A double literal that DuckDB reads back as exactly the same double. */
+const dbl = (v: number) => `'${n(v)}'::DOUBLE`;
 
 /**
  * The RFM segment of each (R, FM) cell, FM = round((F + M) / 2). Every one of the 25 cells is
@@ -25,63 +36,190 @@ export const rfmSegmentMap: Readonly<Record<number, readonly string[]>> = {
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-function rfmCase(): string {
+/** The ranked measures, as SQL over a traits or profile row: larger ranks later. */
+const measures = {
+  // most recent ranks last: ORDER BY days_since_last_order DESC
+  recency: '-days_since_last_order',
+  frequency: 'order_count',
+  monetary: 'total_spent',
+  aov: 'aov',
+} as const;
+type Measure = keyof typeof measures;
+
+/**
+ * Threshold values of one run: a buyer whose measure is at least `at[i]` has at least the i-th
+ * count of buyers ranked before them. null: no buyer reaches it.
+ */
+export interface RankThresholds {
+  buyers: number;
+  recency: (number | null)[];
+  frequency: (number | null)[];
+  monetary: (number | null)[];
+  /** Spend percentile ≥ highValuePercentile, ≥ mediumValuePercentile. */
+  value: (number | null)[];
+  /** AOV percentile ≥ 2/3, ≥ 1/3. */
+  aov: (number | null)[];
+}
+
+/** The fewest buyers ranked before a customer for a quintile score of j + 1, j = 1..4. */
+const quintilePositions = (buyers: number) => [1, 2, 3, 4].map((j) => Math.ceil((j * buyers) / 5));
+
+/**
+ * The fewest buyers ranked before a customer for percent_rank = before / (buyers − 1) to reach p,
+ * in the same floating-point arithmetic the comparison uses.
+ */
+function percentPosition(p: number, buyers: number): number {
+  if (buyers <= 1) return p <= 0 ? 0 : Number.POSITIVE_INFINITY;
+  const d = buyers - 1;
+  let m = Math.max(0, Math.ceil(p * d));
+  while (m > 0 && (m - 1) / d >= p) m--;
+  while (m <= d && m / d < p) m++;
+  return m;
+}
+
+interface Probe {
+  measure: Measure;
+  position: number;
+  candidate: number | null;
+  result?: number | null;
+}
+
+/**
+ * For each measure and position m, the smallest buyer value with at least m buyers' values below
+ * it. DuckDB's quantile_disc gives a value at or next to position m; each probe then counts the
+ * values below and equal to its candidate and steps to the neighbouring distinct value until the
+ * candidate holds position m. One or two passes over the narrow columns, whatever the store size.
+ */
+export async function rankThresholds(db: SqlRunner, traits: string, config: ProfileConfig): Promise<RankThresholds> {
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${traits} WHERE order_count > 0`);
+  const buyers = Number(count?.n ?? 0);
+  const wanted: [keyof Omit<RankThresholds, 'buyers'>, Measure, number[]][] = [
+    ['recency', 'recency', quintilePositions(buyers)],
+    ['frequency', 'frequency', quintilePositions(buyers)],
+    ['monetary', 'monetary', quintilePositions(buyers)],
+    [
+      'value',
+      'monetary',
+      [percentPosition(config.highValuePercentile, buyers), percentPosition(config.mediumValuePercentile, buyers)],
+    ],
+    ['aov', 'aov', [percentPosition(2 / 3, buyers), percentPosition(1 / 3, buyers)]],
+  ];
+  const probes: Probe[][] = wanted.map(([, measure, positions]) =>
+    positions.map((position) => {
+      const probe: Probe = { measure, position, candidate: null };
+      // before no one: every buyer; before more than all others: no one
+      if (position <= 0) probe.result = Number.NEGATIVE_INFINITY;
+      else if (position > buyers - 1) probe.result = null;
+      return probe;
+    }),
+  );
+  const open = () => probes.flat().filter((p) => p.result === undefined);
+  if (open().length) {
+    const quantiles = open().map(
+      (p, i) => `quantile_disc(${measures[p.measure]}, ${n(p.position / (buyers - 1))})::DOUBLE AS q${i}`,
+    );
+    const [row] = await db.query<Record<string, number>>(
+      `SELECT ${quantiles.join(', ')} FROM ${traits} WHERE order_count > 0`,
+    );
+    open().forEach((p, i) => (p.candidate = Number(row![`q${i}`])));
+  }
+  for (let round = 0; open().length; round++) {
+    if (round > 100) throw new Error('rank thresholds did not settle');
+    const pending = open();
+    const cols = pending.flatMap((p, i) => {
+      const m = measures[p.measure];
+      const x = dbl(p.candidate!);
+      return [
+        `count(*) FILTER (WHERE ${m} < ${x})::BIGINT AS lt${i}`,
+        `count(*) FILTER (WHERE ${m} = ${x})::BIGINT AS eq${i}`,
+        `max(${m}) FILTER (WHERE ${m} < ${x})::DOUBLE AS prev${i}`,
+        `min(${m}) FILTER (WHERE ${m} > ${x})::DOUBLE AS next${i}`,
+      ];
+    });
+    const [row] = await db.query<Record<string, number | null>>(
+      `SELECT ${cols.join(', ')} FROM ${traits} WHERE order_count > 0`,
+    );
+    pending.forEach((p, i) => {
+      const lt = Number(row![`lt${i}`]);
+      const eq = Number(row![`eq${i}`]);
+      const prev = row![`prev${i}`] ?? null;
+      const next = row![`next${i}`] ?? null;
+      if (p.position < lt) p.candidate = Number(prev);
+      else if (p.position >= lt + eq) {
+        if (next === null) p.result = null;
+        else p.candidate = Number(next);
+      } else p.result = p.position === lt ? p.candidate : next === null ? null : Number(next);
+    });
+  }
+  const out = { buyers } as RankThresholds;
+  wanted.forEach(([key], i) => (out[key] = probes[i]!.map((p) => p.result ?? null)));
+  return out;
+}
+
+const reaches = (measure: Measure, at: number | null) =>
+  at === null ? 'false' : at === Number.NEGATIVE_INFINITY ? 'true' : `${measures[measure]} >= ${dbl(at)}`;
+
+const quintile = (measure: Measure, at: readonly (number | null)[]) =>
+  `CASE WHEN order_count > 0 THEN (1 ${at.map((v) => `+ (${reaches(measure, v)})::INTEGER`).join(' ')}) END`;
+
+const band = (measure: Measure, [high, medium]: readonly (number | null)[]) =>
+  `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN 'high' WHEN ${reaches(measure, medium!)} THEN 'medium' ELSE 'low' END`;
+
+function rfmSegment(r: string, fm: string): string {
   const whens: string[] = [];
-  for (const r of [5, 4, 3, 2, 1]) {
-    rfmSegmentMap[r]!.forEach((name, i) => whens.push(`WHEN recency_score = ${r} AND fm_score = ${i + 1} THEN ${quote(name)}`));
+  for (const score of [5, 4, 3, 2, 1]) {
+    rfmSegmentMap[score]!.forEach((name, i) =>
+      whens.push(`WHEN ${r} = ${score} AND ${fm} = ${i + 1} THEN ${quote(name)}`),
+    );
   }
   return `CASE ${whens.join(' ')} END`;
 }
 
+/** The base-relative columns of a profile, as SQL over a row that has its traits. */
+function relativeColumns(th: RankThresholds): [string, string][] {
+  const r = quintile('recency', th.recency);
+  const f = quintile('frequency', th.frequency);
+  const m = quintile('monetary', th.monetary);
+  const fm = `round((${f} + ${m}) / 2, 0)::INTEGER`;
+  return [
+    ['recency_score', r],
+    ['frequency_score', f],
+    ['monetary_score', m],
+    ['rfm_segment', `CASE WHEN order_count > 0 THEN ${rfmSegment(r, fm)} END`],
+    ['rfm_cell', `CASE WHEN order_count > 0 THEN concat(${r}, ${f}, ${m}) END`],
+    ['value_tier', band('monetary', th.value)],
+    ['aov_band', band('aov', th.aov)],
+  ];
+}
+
 /**
- * A quintile score 1–5 where ties share the score of the lowest position in their group:
- * 1 + floor(5 × (rank − 1) / buyers). Customers without orders get no score.
+ * The profile rows of `traits` joined with their model `scores` (of the customers in `scope`,
+ * when given), as a SELECT.
  */
-const quintile = (orderBy: string) =>
-  `CASE WHEN order_count > 0 THEN 1 + floor(5 * (rank() OVER (PARTITION BY order_count > 0 ORDER BY ${orderBy}) - 1) / count(*) OVER (PARTITION BY order_count > 0))::INTEGER END`;
-
-const percentRank = (col: string) =>
-  `CASE WHEN order_count > 0 THEN percent_rank() OVER (PARTITION BY order_count > 0 ORDER BY ${col}) END`;
-
-export function customerProfileSql(target: string, traits: string, scores: string, config: ProfileConfig, runId: string): string {
+export function customerProfileSelect(
+  traits: string,
+  scores: string,
+  config: ProfileConfig,
+  runId: string,
+  th: RankThresholds,
+  scope?: string,
+): string {
   const usual = 'coalesce(median_days_between_orders, avg_days_between_orders)';
   return `
-CREATE OR REPLACE TABLE ${target} AS
--- The window functions run over the few columns they need and are joined back: sorting the wide
--- trait rows (lists, JSON) five times cost ten times more than the ranking itself.
-WITH ranks AS (
-  SELECT customer_id,
-    ${quintile('days_since_last_order DESC')} AS recency_score,
-    ${quintile('order_count')} AS frequency_score,
-    ${quintile('total_spent')} AS monetary_score,
-    ${percentRank('total_spent')} AS spend_percentile,
-    ${percentRank('aov')} AS aov_percentile
-  FROM ${traits}
-),
-scored AS (
-  SELECT t.*, r.recency_score, r.frequency_score, r.monetary_score, r.spend_percentile, r.aov_percentile,
-    m.p_alive, m.expected_orders_30d, m.expected_orders_90d, m.expected_orders_365d, m.expected_aov, m.predicted_clv
-  FROM ${traits} t JOIN ranks r ON r.customer_id = t.customer_id LEFT JOIN ${scores} m ON m.customer_id = t.customer_id
-),
-fm AS (
-  SELECT *, CASE WHEN order_count > 0 THEN round((frequency_score + monetary_score) / 2, 0)::INTEGER END AS fm_score FROM scored
+WITH scored AS (
+  SELECT t.*, m.p_alive, m.expected_orders_30d, m.expected_orders_90d, m.expected_orders_365d, m.expected_aov, m.predicted_clv
+  FROM ${traits} t LEFT JOIN ${scores} m ON m.customer_id = t.customer_id
+  ${scope ? `WHERE t.customer_id IN (${scope})` : ''}
 )
 SELECT
   customer_id,
   ${quote(runId)} AS run_id,
   $1::TIMESTAMPTZ AS as_of,
-  * EXCLUDE (customer_id, fm_score),
-  ${rfmCase()} AS rfm_segment,
-  CASE WHEN order_count > 0 THEN concat(recency_score, frequency_score, monetary_score) END AS rfm_cell,
+  * EXCLUDE (customer_id),
+  ${relativeColumns(th)
+    .map(([name, sql]) => `${sql} AS ${name}`)
+    .join(',\n  ')},
   days_since_last_order / nullif(${usual}, 0) AS overdue_ratio,
-  CASE WHEN order_count = 0 THEN NULL
-       WHEN spend_percentile >= ${n(config.highValuePercentile)} THEN 'high'
-       WHEN spend_percentile >= ${n(config.mediumValuePercentile)} THEN 'medium'
-       ELSE 'low' END AS value_tier,
-  CASE WHEN order_count = 0 THEN NULL
-       WHEN aov_percentile >= 2.0 / 3 THEN 'high'
-       WHEN aov_percentile >= 1.0 / 3 THEN 'medium'
-       ELSE 'low' END AS aov_band,
   CASE WHEN order_count = 0 THEN NULL
        WHEN orders_365d >= ${n(config.heavyOrdersPerYear)} THEN 'heavy'
        WHEN orders_365d >= ${n(config.mediumOrdersPerYear)} THEN 'medium'
@@ -101,6 +239,30 @@ SELECT
     WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND days_since_last_order > 2 * ${usual}) THEN 'high'
     WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual}) THEN 'low'
     ELSE 'medium' END AS churn_risk
-FROM fm
+FROM scored
 `;
+}
+
+/** Builds `target` with the profile of every customer in `traits`. */
+export function customerProfileSql(
+  target: string,
+  traits: string,
+  scores: string,
+  config: ProfileConfig,
+  runId: string,
+  th: RankThresholds,
+): string {
+  return `CREATE OR REPLACE TABLE ${target} AS ${customerProfileSelect(traits, scores, config, runId, th)}`;
+}
+
+/**
+ * Rewrites the base-relative columns of the stored profiles whose values the thresholds change
+ * (and marks them with the run that changed them).
+ */
+export function rescoreProfilesSql(th: RankThresholds, runId: string): string {
+  const cols = relativeColumns(th);
+  return `
+UPDATE customer_profile p SET ${cols.map(([name]) => `${name} = x.${name}`).join(', ')}, run_id = ${quote(runId)}
+FROM (SELECT customer_id, ${cols.map(([name, sql]) => `${sql} AS ${name}`).join(', ')} FROM customer_profile) x
+WHERE x.customer_id = p.customer_id AND (${cols.map(([name]) => `x.${name} IS DISTINCT FROM p.${name}`).join(' OR ')})`;
 }

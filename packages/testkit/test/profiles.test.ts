@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Event, Location, Order, Product, type SqlRunner, type WriteBatch } from '@strata/core';
-import { computeProfiles, defaultProfileConfig, updateProfiles } from '@strata/profiles';
+import { computeProfiles, defaultProfileConfig, findProfile, updateProfiles } from '@strata/profiles';
 import { DuckDbStore } from '@strata/store-duckdb';
 
 /*
@@ -77,8 +77,10 @@ async function profilesOf(batch: WriteBatch, asOf = AS_OF): Promise<(id: string)
   try {
     await store.write({ locations, products, ...batch });
     await computeProfiles(store, { asOf, ranBy: 'test' });
-    const rows = await store.query<Profile>('SELECT * FROM customer_profile');
-    const byId = new Map(rows.map((r) => [r.customer_id as string, r]));
+    // as `strata profiles show` and the HTTP API give them (with the spend and AOV percentiles)
+    const ids = await store.query<{ customer_id: string }>('SELECT customer_id FROM customer_profile');
+    const byId = new Map<string, Profile>();
+    for (const { customer_id } of ids) byId.set(customer_id, await findProfile(store, customer_id));
     return (id) => {
       const row = byId.get(id);
       if (!row) throw new Error(`no profile for ${id}`);
