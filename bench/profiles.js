@@ -21,9 +21,15 @@ const rows = [];
 const counts = await store.counts();
 console.error(counts);
 
-const full = await computeProfiles(store, { asOf, ranBy: 'bench' });
+const steps = [];
+const onStep = (step, ms) => steps.push({ step, ms: Math.round(ms) });
+const full = await computeProfiles(store, { asOf, ranBy: 'bench', onStep });
+console.error('full recompute, step by step');
+console.table(steps);
+steps.length = 0;
 rows.push({ what: 'full recompute incl. model fits', customers: full.customers.toLocaleString('en'), 'ms': full.durationMs });
 const full2 = await computeProfiles(store, { asOf, ranBy: 'bench' });
+steps.length = 0;
 rows.push({ what: 'full recompute (second run, warm)', customers: full2.customers.toLocaleString('en'), 'ms': full2.durationMs });
 
 const n = Number(values.touched);

@@ -34,17 +34,19 @@ const modelInputSql = (traits: string, scope = '') => `
   SELECT customer_id, model_x AS x, model_t_x AS t_x, model_t AS t, model_repeat_value AS repeat_value
   FROM ${traits} WHERE order_count > 0 ${scope}`;
 
-/** Runs the traits statements into `target`, timing each step; the temporaries are dropped after. */
+/** The prefix of a run's temporary tables: two runs on one connection never share them. */
+const tmpPrefix = (runId: string) => `pt_${runId.replaceAll('-', '').slice(0, 12)}`;
+
+/** Runs the traits statements into the temporary table `target`, timing each step. */
 async function buildTraits(
   db: SqlRunner,
   target: string,
   config: ProfileConfig,
-  runId: string,
+  tmp: string,
   asOf: string,
   options: ProfileRunOptions,
   scope?: TraitsScope,
 ): Promise<void> {
-  const tmp = `pt_${runId.replaceAll('-', '').slice(0, 12)}`;
   try {
     for (const { step, sql } of customerTraitsStatements(target, config, tmp, scope)) {
       await timed(options, step, () => db.exec(sql, sql.includes('$1') ? [asOf] : []));
@@ -92,38 +94,24 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
   const asOf = (options.asOf ?? new Date()).toISOString();
   const id = randomUUID();
   await startRun(db, id, 'full', options.ranBy ?? 'cli', asOf, config);
+  const traits = `${tmpPrefix(id)}_traits`;
   try {
-    await buildTraits(db, 'profile_traits_next', config, id, asOf, options);
-    const inputs = await timed(options, 'model inputs', () =>
-      db.query<CustomerModelInput>(modelInputSql('profile_traits_next')),
-    );
+    await buildTraits(db, traits, config, tmpPrefix(id), asOf, options);
+    const inputs = await timed(options, 'model inputs', () => db.query<CustomerModelInput>(modelInputSql(traits)));
     const model = await timed(options, 'model fit', () => Promise.resolve(fitCustomerModels(inputs)));
     await timed(options, 'model scores', () =>
       db.loadTable('profile_scores_next', scoreColumns, scoreCustomers(inputs, model, config)),
     );
-    const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, 'profile_traits_next', config));
+    const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, traits, config));
     await timed(options, 'profiles', () =>
-      db.exec(
-        customerProfileSql(
-          'customer_profile_next',
-          'profile_traits_next',
-          'profile_scores_next',
-          config,
-          id,
-          thresholds,
-        ),
-        [asOf],
-      ),
+      db.exec(customerProfileSql('customer_profile_next', traits, 'profile_scores_next', config, id, thresholds), [asOf]),
     );
     const customers = await db.transaction(async (tx) => {
-      for (const [next, live] of [
-        ['profile_traits_next', 'customer_traits'],
-        ['profile_scores_next', 'customer_scores'],
-        ['customer_profile_next', 'customer_profile'],
-      ] as const) {
-        await tx.exec(`DROP TABLE IF EXISTS ${live}`);
-        await tx.exec(`ALTER TABLE ${next} RENAME TO ${live}`);
-      }
+      await tx.exec('DROP TABLE IF EXISTS customer_profile');
+      await tx.exec('ALTER TABLE customer_profile_next RENAME TO customer_profile');
+      // the traits and scores tables that earlier versions kept beside the profiles
+      await tx.exec('DROP TABLE IF EXISTS customer_traits');
+      await tx.exec('DROP TABLE IF EXISTS customer_scores');
       const [row] = await tx.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM customer_profile');
       await tx.exec(
         `UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`,
@@ -135,6 +123,9 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
   } catch (e) {
     await failRun(db, id, e);
     throw e;
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${traits}`);
+    await db.exec('DROP TABLE IF EXISTS profile_scores_next');
   }
 }
 
@@ -165,6 +156,7 @@ export async function updateProfiles(
   if (Number(old?.n ?? 0) > 0) return computeProfiles(db, options);
   const model = last.model ? (JSON.parse(last.model) as FittedCustomerModels | null) : null;
   const id = randomUUID();
+  const delta = `${tmpPrefix(id)}_traits`;
   await startRun(db, id, 'incremental', options.ranBy ?? 'cli', asOf, config);
   try {
     await db.loadTable(
@@ -176,21 +168,19 @@ export async function updateProfiles(
     await db.exec(`CREATE OR REPLACE TABLE profile_touched AS
       SELECT DISTINCT coalesce(c.merged_into, t.id) AS id FROM profile_touched t LEFT JOIN customers c ON c.id = t.id
       UNION SELECT id FROM profile_touched`);
-    await buildTraits(db, 'profile_traits_delta', config, id, asOf, options, { ids: 'SELECT id FROM profile_touched' });
-    const inputs = await db.query<CustomerModelInput>(modelInputSql('profile_traits_delta'));
+    await buildTraits(db, delta, config, tmpPrefix(id), asOf, options, { ids: 'SELECT id FROM profile_touched' });
+    const inputs = await db.query<CustomerModelInput>(modelInputSql(delta));
     await db.loadTable('profile_scores_delta', scoreColumns, scoreCustomers(inputs, model, config));
     const customers = await db.transaction(async (tx) => {
-      await timed(options, 'replace rows', async () => {
-        await tx.exec(`DELETE FROM customer_traits WHERE customer_id IN (SELECT id FROM profile_touched)`);
-        await tx.exec(`INSERT INTO customer_traits BY NAME SELECT * FROM profile_traits_delta`);
-        await tx.exec(`DELETE FROM customer_scores WHERE customer_id IN (SELECT id FROM profile_touched)`);
-        await tx.exec(`INSERT INTO customer_scores BY NAME SELECT * FROM profile_scores_delta`);
-      });
-      const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(tx, 'customer_traits', config));
+      // the ranked measures of everyone as they are after this update
+      const measures = 'order_count, days_since_last_order, total_spent, aov';
+      const population = `(SELECT ${measures} FROM customer_profile WHERE customer_id NOT IN (SELECT id FROM profile_touched)
+        UNION ALL SELECT ${measures} FROM ${delta}) population`;
+      const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(tx, population, config));
       await timed(options, 'profiles', async () => {
         await tx.exec(`DELETE FROM customer_profile WHERE customer_id IN (SELECT id FROM profile_touched)`);
         await tx.exec(
-          `INSERT INTO customer_profile BY NAME ${customerProfileSelect('profile_traits_delta', 'profile_scores_delta', config, id, thresholds)}`,
+          `INSERT INTO customer_profile BY NAME ${customerProfileSelect(delta, 'profile_scores_delta', config, id, thresholds)}`,
           [asOf],
         );
       });
@@ -206,5 +196,7 @@ export async function updateProfiles(
   } catch (e) {
     await failRun(db, id, e);
     throw e;
+  } finally {
+    await db.exec(`DROP TABLE IF EXISTS ${delta}`);
   }
 }

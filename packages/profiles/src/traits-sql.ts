@@ -33,7 +33,7 @@ export interface TraitsStatement {
 }
 
 /**
- * The statements that build `target` with one row of per-customer traits for each live customer
+ * The statements that build the temporary table `target` with one row of per-customer traits for each live customer
  * (in `scope`, when given). `tmp` prefixes the temporary tables, so that two runs on one
  * connection do not share them; `dropStatements(tmp)` removes them afterwards.
  */
@@ -185,21 +185,10 @@ LEFT JOIN products p ON p.sku = li.sku`,
   step(
     'line traits',
     `CREATE OR REPLACE TEMP TABLE ${t('line_agg')} AS
-WITH agg AS (
-  SELECT customer_id,
-         sum(quantity)::DOUBLE / count(DISTINCT order_id) AS avg_items_per_order,
-         sum(amount) AS amount, sum(amount) FILTER (WHERE trend) AS trend_amount,
-         list_sort(list_distinct(list(category))) AS categories,
-         list_sort(list_distinct(list(brand))) AS brands
-  FROM ${t('lines')} GROUP BY customer_id
-)
-SELECT customer_id, avg_items_per_order,
-       CASE WHEN amount > 0 THEN coalesce(trend_amount, 0) / amount ELSE 0 END AS trend_share,
-       categories, brands,
-       -- lower-cased, for case-insensitive "bought category …" tests without a per-row transform
-       list_sort(list_distinct(list_transform(categories, x -> lower(x)))) AS category_keys,
-       list_sort(list_distinct(list_transform(brands, x -> lower(x)))) AS brand_keys
-FROM agg`,
+SELECT customer_id,
+       sum(quantity)::DOUBLE / count(DISTINCT order_id) AS avg_items_per_order,
+       CASE WHEN sum(amount) > 0 THEN coalesce(sum(amount) FILTER (WHERE trend), 0) / sum(amount) ELSE 0 END AS trend_share
+FROM ${t('lines')} GROUP BY customer_id`,
   );
 
   // Replenishment: the last purchase of each consumable, and when that quantity runs out. The
@@ -289,31 +278,54 @@ WITH carts AS (
   SELECT customer_id, cart_no, min(occurred_at) AS started_at, max(occurred_at) AS last_add_at
   FROM ${t('cart_adds')} GROUP BY customer_id, cart_no
 ),
-order_times AS (SELECT customer_id, list(placed_at) AS times FROM ${t('orders')} GROUP BY customer_id)
+order_times AS (SELECT customer_id, placed_at FROM ${t('orders')})
+-- the first order placed at or after each cart's first addition (an as-of join: one lookup per
+-- cart instead of pairing every cart with every order of the customer)
 SELECT c.customer_id, c.cart_no, c.last_add_at,
        c.last_add_at + INTERVAL ${cartMinutes} MINUTE <= $1::TIMESTAMPTZ
-       AND NOT coalesce(list_bool_or(list_transform(o.times, x -> x >= c.started_at AND x <= c.last_add_at + INTERVAL ${cartMinutes} MINUTE)), false) AS abandoned
-FROM carts c LEFT JOIN order_times o ON o.customer_id = c.customer_id`,
+       AND (o.placed_at IS NULL OR o.placed_at > c.last_add_at + INTERVAL ${cartMinutes} MINUTE) AS abandoned
+FROM carts c ASOF LEFT JOIN order_times o ON o.customer_id = c.customer_id AND o.placed_at >= c.started_at`,
   );
   step(
     'cart traits',
     `CREATE OR REPLACE TEMP TABLE ${t('cart_agg')} AS
-WITH totals AS (
-  SELECT customer_id, count(*) AS carts_started, count(*) FILTER (WHERE abandoned) AS carts_abandoned,
-         max(last_add_at) FILTER (WHERE abandoned) AS last_abandoned_cart_at
-  FROM ${t('carts')} GROUP BY customer_id
-),
-items AS (
-  SELECT DISTINCT a.customer_id, a.sku
-  FROM ${t('cart_adds')} a JOIN ${t('carts')} c ON c.customer_id = a.customer_id AND c.cart_no = a.cart_no AND c.abandoned
+SELECT customer_id, count(*) AS carts_started, count(*) FILTER (WHERE abandoned) AS carts_abandoned,
+       max(last_add_at) FILTER (WHERE abandoned) AS last_abandoned_cart_at
+FROM ${t('carts')} GROUP BY customer_id`,
+  );
+
+  // The list-valued traits of every customer, with the customer's own columns, from one
+  // aggregation. This table leads the final join: DuckDB copies the columns of a join's build
+  // side through a row format that is slow for lists, and the leading side is never built.
+  step(
+    'lists',
+    `CREATE OR REPLACE TEMP TABLE ${t('lists')} AS
+WITH items AS (
+  SELECT customer_id, age, referred_by, NULL::VARCHAR AS category, NULL::VARCHAR AS brand, NULL::VARCHAR AS abandoned_sku,
+         NULL::VARCHAR AS abandoned_category
+  FROM ${t('base')}
+  UNION ALL
+  SELECT DISTINCT customer_id, NULL, NULL, category, brand, NULL, NULL FROM ${t('lines')}
+  UNION ALL
+  SELECT DISTINCT a.customer_id, NULL, NULL, NULL, NULL, a.sku, p.category
+  FROM ${t('cart_adds')} a
+  JOIN ${t('carts')} c ON c.customer_id = a.customer_id AND c.cart_no = a.cart_no AND c.abandoned
+  LEFT JOIN products p ON p.sku = a.sku
   WHERE a.sku IS NOT NULL
 ),
-abandoned AS (
-  SELECT i.customer_id, list_sort(list(i.sku)) AS skus, list_sort(list_distinct(list(p.category))) AS categories
-  FROM items i LEFT JOIN products p ON p.sku = i.sku GROUP BY i.customer_id
+agg AS (
+  SELECT customer_id, max(age) AS age, max(referred_by) AS referred_by,
+         list_sort(list_distinct(list(category))) AS categories,
+         list_sort(list_distinct(list(brand))) AS brands,
+         list_sort(list_distinct(list(abandoned_sku))) AS abandoned_skus,
+         list_sort(list_distinct(list(abandoned_category))) AS abandoned_categories
+  FROM items GROUP BY customer_id
 )
-SELECT t.*, a.skus AS abandoned_skus, a.categories AS abandoned_categories
-FROM totals t LEFT JOIN abandoned a ON a.customer_id = t.customer_id`,
+SELECT *,
+       -- lower-cased, for case-insensitive "bought category …" tests without a per-row transform
+       list_sort(list_distinct(list_transform(categories, x -> lower(x)))) AS category_keys,
+       list_sort(list_distinct(list_transform(brands, x -> lower(x)))) AS brand_keys
+FROM agg`,
   );
 
   step(
@@ -365,7 +377,7 @@ FROM made m FULL JOIN referred d ON d.customer_id = m.customer_id`,
 
   step(
     'traits',
-    `CREATE OR REPLACE TABLE ${target} AS
+    `CREATE OR REPLACE TEMP TABLE ${target} AS
 SELECT
   b.customer_id,
   b.age::INTEGER AS age,
@@ -386,10 +398,10 @@ SELECT
   la.avg_items_per_order::DOUBLE AS avg_items_per_order,
   a.coupon_share::DOUBLE AS coupon_share,
   coalesce(la.trend_share, CASE WHEN a.order_count > 0 THEN 0 END)::DOUBLE AS trend_share,
-  coalesce(la.categories, []::VARCHAR[]) AS categories,
-  coalesce(la.brands, []::VARCHAR[]) AS brands,
-  coalesce(la.category_keys, []::VARCHAR[]) AS category_keys,
-  coalesce(la.brand_keys, []::VARCHAR[]) AS brand_keys,
+  b.categories,
+  b.brands,
+  b.category_keys,
+  b.brand_keys,
   ev.last_add_to_cart_at,
   pl.preferred_location,
   pl.preferred_location AS shop,
@@ -402,8 +414,8 @@ SELECT
   coalesce(ct.carts_started, 0)::INTEGER AS carts_started,
   coalesce(ct.carts_abandoned, 0)::INTEGER AS carts_abandoned,
   ct.last_abandoned_cart_at,
-  coalesce(ct.abandoned_skus, []::VARCHAR[]) AS abandoned_skus,
-  coalesce(ct.abandoned_categories, []::VARCHAR[]) AS abandoned_categories,
+  b.abandoned_skus,
+  b.abandoned_categories,
   coalesce(tk.chat_sessions, 0)::INTEGER AS chat_sessions,
   coalesce(tk.content_dwell_by_topic, '{}'::JSON) AS content_dwell_by_topic,
   coalesce(tk.content_dwell_seconds, 0)::DOUBLE AS content_dwell_seconds,
@@ -421,7 +433,7 @@ SELECT
   a.model_t_x::INTEGER AS model_t_x,
   a.model_t::INTEGER AS model_t,
   a.model_repeat_value::DOUBLE AS model_repeat_value
-FROM ${t('base')} b
+FROM ${t('lists')} b
 LEFT JOIN ${t('order_agg')} a ON a.customer_id = b.customer_id
 LEFT JOIN ${t('place')} pl ON pl.customer_id = b.customer_id
 LEFT JOIN ${t('line_agg')} la ON la.customer_id = b.customer_id

@@ -253,7 +253,7 @@ describe('incremental profiles', () => {
 
   async function emptyStore(): Promise<void> {
     for (const table of ['order_lines', 'orders', 'events', 'profile_runs']) await store.exec(`DELETE FROM ${table}`);
-    for (const table of ['customer_profile', 'customer_traits', 'customer_scores'])
+    for (const table of ['customer_profile'])
       await store.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
