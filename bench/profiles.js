@@ -13,6 +13,8 @@ const { values } = parseArgs({
     'as-of': { type: 'string', default: '2026-11-01T00:00:00Z' },
     touched: { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '5' },
+    'skip-second': { type: 'boolean', default: false },
+    'skip-full': { type: 'boolean', default: false },
   },
 });
 const asOf = new Date(values['as-of']);
@@ -23,21 +25,26 @@ console.error(counts);
 
 const steps = [];
 const onStep = (step, ms) => steps.push({ step, ms: Math.round(ms) });
-const full = await computeProfiles(store, { asOf, ranBy: 'bench', onStep });
+const full = values['skip-full'] ? null : await computeProfiles(store, { asOf, ranBy: 'bench', onStep });
 console.error('full recompute, step by step');
 console.table(steps);
 steps.length = 0;
-rows.push({ what: 'full recompute incl. model fits', customers: full.customers.toLocaleString('en'), 'ms': full.durationMs });
-const full2 = await computeProfiles(store, { asOf, ranBy: 'bench' });
+if (full) rows.push({ what: 'full recompute incl. model fits', customers: full.customers.toLocaleString('en'), 'ms': full.durationMs });
+const full2 = values['skip-second'] ? null : await computeProfiles(store, { asOf, ranBy: 'bench' });
 steps.length = 0;
-rows.push({ what: 'full recompute (second run, warm)', customers: full2.customers.toLocaleString('en'), 'ms': full2.durationMs });
+if (full2) rows.push({ what: 'full recompute (second run, warm)', customers: full2.customers.toLocaleString('en'), 'ms': full2.durationMs });
 
 const n = Number(values.touched);
 const ids = (await store.query(`SELECT customer_id FROM customer_profile ORDER BY hash(customer_id) LIMIT ${n}`)).map((r) => r.customer_id);
 const times = [];
 for (let i = 0; i < Number(values.repeat); i++) {
-  const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench' });
+  const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench', onStep });
   times.push(run.durationMs);
+  if (i === 0) {
+    console.error('incremental update, step by step (first run)');
+    console.table(steps);
+  }
+  steps.length = 0;
 }
 times.sort((a, b) => a - b);
 rows.push({ what: `incremental update, ${n} touched customers (median of ${times.length})`, customers: n.toLocaleString('en'), ms: times[Math.floor(times.length / 2)] });

@@ -104,7 +104,9 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
     );
     const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, traits, config));
     await timed(options, 'profiles', () =>
-      db.exec(customerProfileSql('customer_profile_next', traits, 'profile_scores_next', config, id, thresholds), [asOf]),
+      db.exec(customerProfileSql('customer_profile_next', traits, 'profile_scores_next', config, id, thresholds), [
+        asOf,
+      ]),
     );
     const customers = await db.transaction(async (tx) => {
       await tx.exec('DROP TABLE IF EXISTS customer_profile');
@@ -174,9 +176,13 @@ export async function updateProfiles(
     const customers = await db.transaction(async (tx) => {
       // the ranked measures of everyone as they are after this update
       const measures = 'order_count, days_since_last_order, total_spent, aov';
-      const population = `(SELECT ${measures} FROM customer_profile WHERE customer_id NOT IN (SELECT id FROM profile_touched)
-        UNION ALL SELECT ${measures} FROM ${delta}) population`;
-      const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(tx, population, config));
+      const population = `${tmpPrefix(id)}_population`;
+      const thresholds = await timed(options, 'rank thresholds', async () => {
+        await tx.exec(`CREATE OR REPLACE TEMP TABLE ${population} AS
+          SELECT ${measures} FROM customer_profile WHERE order_count > 0 AND customer_id NOT IN (SELECT id FROM profile_touched)
+          UNION ALL SELECT ${measures} FROM ${delta} WHERE order_count > 0`);
+        return rankThresholds(tx, population, config);
+      });
       await timed(options, 'profiles', async () => {
         await tx.exec(`DELETE FROM customer_profile WHERE customer_id IN (SELECT id FROM profile_touched)`);
         await tx.exec(
@@ -198,5 +204,6 @@ export async function updateProfiles(
     throw e;
   } finally {
     await db.exec(`DROP TABLE IF EXISTS ${delta}`);
+    await db.exec(`DROP TABLE IF EXISTS ${tmpPrefix(id)}_population`);
   }
 }

@@ -77,18 +77,12 @@ function percentPosition(p: number, buyers: number): number {
   return m;
 }
 
-interface Probe {
-  measure: Measure;
-  position: number;
-  candidate: number | null;
-  result?: number | null;
-}
-
 /**
  * For each measure and position m, the smallest buyer value with at least m buyers' values below
- * it. DuckDB's quantile_disc gives a value at or next to position m; each probe then counts the
- * values below and equal to its candidate and steps to the neighbouring distinct value until the
- * candidate holds position m. One or two passes over the narrow columns, whatever the store size.
+ * it: with the buyers' values sorted, s[m] when s[m − 1] < s[m], else the next larger value.
+ * DuckDB's quantile_disc(q) is s[ceil(q × n) − 1], so q = (i + ½) / n gives s[i] whatever the
+ * rounding; every measure's s[m − 1], s[m] come from one pass, and only values held by several
+ * buyers across a threshold need a second, for the next larger value.
  */
 export async function rankThresholds(db: SqlRunner, traits: string, config: ProfileConfig): Promise<RankThresholds> {
   const [count] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${traits} WHERE order_count > 0`);
@@ -104,55 +98,62 @@ export async function rankThresholds(db: SqlRunner, traits: string, config: Prof
     ],
     ['aov', 'aov', [percentPosition(2 / 3, buyers), percentPosition(1 / 3, buyers)]],
   ];
-  const probes: Probe[][] = wanted.map(([, measure, positions]) =>
-    positions.map((position) => {
-      const probe: Probe = { measure, position, candidate: null };
-      // before no one: every buyer; before more than all others: no one
-      if (position <= 0) probe.result = Number.NEGATIVE_INFINITY;
-      else if (position > buyers - 1) probe.result = null;
-      return probe;
-    }),
-  );
-  const open = () => probes.flat().filter((p) => p.result === undefined);
-  if (open().length) {
-    const quantiles = open().map(
-      (p, i) => `quantile_disc(${measures[p.measure]}, ${n(p.position / (buyers - 1))})::DOUBLE AS q${i}`,
+  // the sorted positions each measure needs: m − 1 and m of every position m inside the range
+  const inside = (m: number) => m >= 1 && m <= buyers - 1;
+  const indices = new Map<Measure, number[]>();
+  for (const [, measure, positions] of wanted) {
+    const list = indices.get(measure) ?? [];
+    for (const m of positions.filter(inside)) list.push(m - 1, m);
+    indices.set(
+      measure,
+      [...new Set(list)].sort((a, b) => a - b),
     );
-    const [row] = await db.query<Record<string, number>>(
-      `SELECT ${quantiles.join(', ')} FROM ${traits} WHERE order_count > 0`,
-    );
-    open().forEach((p, i) => (p.candidate = Number(row![`q${i}`])));
   }
-  for (let round = 0; open().length; round++) {
-    if (round > 100) throw new Error('rank thresholds did not settle');
-    const pending = open();
-    const cols = pending.flatMap((p, i) => {
-      const m = measures[p.measure];
-      const x = dbl(p.candidate!);
-      return [
-        `count(*) FILTER (WHERE ${m} < ${x})::BIGINT AS lt${i}`,
-        `count(*) FILTER (WHERE ${m} = ${x})::BIGINT AS eq${i}`,
-        `max(${m}) FILTER (WHERE ${m} < ${x})::DOUBLE AS prev${i}`,
-        `min(${m}) FILTER (WHERE ${m} > ${x})::DOUBLE AS next${i}`,
-      ];
-    });
+  const sorted = new Map<Measure, Map<number, number>>();
+  const asked = [...indices].filter(([, list]) => list.length > 0);
+  if (asked.length) {
+    const cols = asked.map(
+      ([measure, list], i) =>
+        `quantile_disc(${measures[measure]}, [${list.map((k) => n((k + 0.5) / buyers)).join(', ')}])::DOUBLE[] AS q${i}`,
+    );
+    const [row] = await db.query<Record<string, number[]>>(
+      `SELECT ${cols.join(', ')} FROM ${traits} WHERE order_count > 0`,
+    );
+    asked.forEach(([measure, list], i) =>
+      sorted.set(measure, new Map(list.map((k, j) => [k, Number(row![`q${i}`]![j])]))),
+    );
+  }
+  // values held by several buyers across a threshold: the next larger value
+  const tied = new Map<string, { measure: Measure; value: number; next?: number | null }>();
+  for (const [, measure, positions] of wanted) {
+    for (const m of positions.filter(inside)) {
+      const below = sorted.get(measure)!.get(m - 1)!;
+      const at = sorted.get(measure)!.get(m)!;
+      if (below === at) tied.set(`${measure} ${at}`, { measure, value: at });
+    }
+  }
+  if (tied.size) {
+    const ties = [...tied.values()];
+    const cols = ties.map(
+      (t, i) =>
+        `min(${measures[t.measure]}) FILTER (WHERE ${measures[t.measure]} > ${dbl(t.value)})::DOUBLE AS next${i}`,
+    );
     const [row] = await db.query<Record<string, number | null>>(
       `SELECT ${cols.join(', ')} FROM ${traits} WHERE order_count > 0`,
     );
-    pending.forEach((p, i) => {
-      const lt = Number(row![`lt${i}`]);
-      const eq = Number(row![`eq${i}`]);
-      const prev = row![`prev${i}`] ?? null;
-      const next = row![`next${i}`] ?? null;
-      if (p.position < lt) p.candidate = Number(prev);
-      else if (p.position >= lt + eq) {
-        if (next === null) p.result = null;
-        else p.candidate = Number(next);
-      } else p.result = p.position === lt ? p.candidate : next === null ? null : Number(next);
-    });
+    ties.forEach((t, i) => (t.next = row![`next${i}`] ?? null));
   }
   const out = { buyers } as RankThresholds;
-  wanted.forEach(([key], i) => (out[key] = probes[i]!.map((p) => p.result ?? null)));
+  for (const [key, measure, positions] of wanted) {
+    out[key] = positions.map((m) => {
+      // before no one: every buyer; before more than all others: no one
+      if (m <= 0) return Number.NEGATIVE_INFINITY;
+      if (m > buyers - 1) return null;
+      const below = sorted.get(measure)!.get(m - 1)!;
+      const at = sorted.get(measure)!.get(m)!;
+      return below < at ? at : (tied.get(`${measure} ${at}`)!.next ?? null);
+    });
+  }
   return out;
 }
 
@@ -165,15 +166,8 @@ const quintile = (measure: Measure, at: readonly (number | null)[]) =>
 const band = (measure: Measure, [high, medium]: readonly (number | null)[]) =>
   `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN 'high' WHEN ${reaches(measure, medium!)} THEN 'medium' ELSE 'low' END`;
 
-function rfmSegment(r: string, fm: string): string {
-  const whens: string[] = [];
-  for (const score of [5, 4, 3, 2, 1]) {
-    rfmSegmentMap[score]!.forEach((name, i) =>
-      whens.push(`WHEN ${r} = ${score} AND ${fm} = ${i + 1} THEN ${quote(name)}`),
-    );
-  }
-  return `CASE ${whens.join(' ')} END`;
-}
+/** The segment names by cell, (R − 1) × 5 + FM, as one list: a lookup instead of 25 branches. */
+const rfmNames = () => `[${[1, 2, 3, 4, 5].flatMap((r) => rfmSegmentMap[r]!.map(quote)).join(', ')}]`;
 
 /** The base-relative columns of a profile, as SQL over a row that has its traits. */
 function relativeColumns(th: RankThresholds): [string, string][] {
@@ -185,7 +179,7 @@ function relativeColumns(th: RankThresholds): [string, string][] {
     ['recency_score', r],
     ['frequency_score', f],
     ['monetary_score', m],
-    ['rfm_segment', `CASE WHEN order_count > 0 THEN ${rfmSegment(r, fm)} END`],
+    ['rfm_segment', `CASE WHEN order_count > 0 THEN ${rfmNames()}[(${r} - 1) * 5 + ${fm}] END`],
     ['rfm_cell', `CASE WHEN order_count > 0 THEN concat(${r}, ${f}, ${m}) END`],
     ['value_tier', band('monetary', th.value)],
     ['aov_band', band('aov', th.aov)],
@@ -262,7 +256,6 @@ export function customerProfileSql(
 export function rescoreProfilesSql(th: RankThresholds, runId: string): string {
   const cols = relativeColumns(th);
   return `
-UPDATE customer_profile p SET ${cols.map(([name]) => `${name} = x.${name}`).join(', ')}, run_id = ${quote(runId)}
-FROM (SELECT customer_id, ${cols.map(([name, sql]) => `${sql} AS ${name}`).join(', ')} FROM customer_profile) x
-WHERE x.customer_id = p.customer_id AND (${cols.map(([name]) => `x.${name} IS DISTINCT FROM p.${name}`).join(' OR ')})`;
+UPDATE customer_profile SET ${cols.map(([name, sql]) => `${name} = ${sql}`).join(', ')}, run_id = ${quote(runId)}
+WHERE ${cols.map(([name, sql]) => `(${sql}) IS DISTINCT FROM ${name}`).join(' OR ')}`;
 }

@@ -56,19 +56,25 @@ export function customerTraitsStatements(
   let events = 'events';
   let referralEvents = `SELECT properties FROM events WHERE type = 'referral' AND occurred_at <= $1`;
   if (scope) {
-    // A customer's rows, copied once: every later step then reads a few thousand rows, not millions.
+    // The customers' rows, copied once (only the columns the traits read: a scan fetches every
+    // column it returns for every row): every later step then reads thousands of rows, not millions.
     step('scope', `CREATE OR REPLACE TEMP TABLE ${t('ids')} AS SELECT DISTINCT id FROM (${scope.ids}) s(id)`);
     step(
       'scope orders',
-      `CREATE OR REPLACE TEMP TABLE ${t('src_orders')} AS SELECT o.* FROM orders o JOIN ${t('ids')} s ON s.id = o.customer_id`,
+      `CREATE OR REPLACE TEMP TABLE ${t('src_orders')} AS
+      SELECT o.customer_id, o.id, o.placed_at, o.status, o.total, o.discount_codes, o.discount_total, o.location_id
+      FROM orders o JOIN ${t('ids')} s ON s.id = o.customer_id`,
     );
     step(
       'scope lines',
-      `CREATE OR REPLACE TEMP TABLE ${t('src_lines')} AS SELECT li.* FROM order_lines li JOIN ${t('src_orders')} o ON o.id = li.order_id`,
+      `CREATE OR REPLACE TEMP TABLE ${t('src_lines')} AS
+      SELECT li.order_id, li.sku, li.quantity, li.unit_price, li.line_discount
+      FROM order_lines li JOIN ${t('src_orders')} o ON o.id = li.order_id`,
     );
     step(
       'scope events',
-      `CREATE OR REPLACE TEMP TABLE ${t('src_events')} AS SELECT e.* FROM events e JOIN ${t('ids')} s ON s.id = e.customer_id`,
+      `CREATE OR REPLACE TEMP TABLE ${t('src_events')} AS
+      SELECT e.customer_id, e.type, e.occurred_at, e.properties FROM events e JOIN ${t('ids')} s ON s.id = e.customer_id`,
     );
     orders = t('src_orders');
     lines = t('src_lines');
