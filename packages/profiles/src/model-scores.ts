@@ -1,5 +1,5 @@
 import type { LoadColumnType, SqlParam } from '@strata/core';
-import { fitBgNbd, expectedPurchases, pAlive, type BgNbdParams } from './models/bgnbd.js';
+import { fitBgNbd, expectedPurchasesIfAlive, pAlive, type BgNbdParams } from './models/bgnbd.js';
 import { expectedAverageValue, fitGammaGamma, type GammaGammaParams } from './models/gamma-gamma.js';
 import { fitSummary } from './models/fit-summary.js';
 import type { ProfileConfig } from './profile-config.js';
@@ -120,13 +120,28 @@ export function* scoreCustomers(
 ): Iterable<readonly SqlParam[]> {
   const bg = model?.bgnbd?.params;
   const gg = model?.gammaGamma?.params;
+  // The periods asked for: 30, 90 and 365 days, and each month of the lifetime-value horizon.
+  const periods = [
+    ...new Set([30, 90, 365, ...Array.from({ length: config.clvHorizonMonths }, (_, m) => 30 * (m + 1))]),
+  ];
+  const slot = new Map(periods.map((t, i) => [t, i]));
+  // Expected purchases if alive depend on x and T only (not t_x): computed once per (x, T) pair,
+  // tens of thousands of pairs on a store of a million buyers.
+  const ifAlive = new Map<string, Float64Array>();
   for (const c of inputs) {
     if (!bg) {
       yield [c.customer_id, null, null, null, null, null, null];
       continue;
     }
     const history = { x: c.x, t_x: c.t_x, T: c.t };
-    const expectedIn = (days: number) => expectedPurchases(bg, days, history);
+    const key = `${c.x} ${c.t}`;
+    let numerators = ifAlive.get(key);
+    if (!numerators) {
+      numerators = Float64Array.from(periods, (t) => expectedPurchasesIfAlive(bg, t, c.x, c.t));
+      ifAlive.set(key, numerators);
+    }
+    const alive = pAlive(bg, history);
+    const expectedIn = (days: number) => numerators[slot.get(days)!]! * alive;
     const aov = gg ? expectedAverageValue(gg, { x: c.x, m: c.repeat_value ?? 0 }) : Number.NaN;
     let clv = Number.NaN;
     if (gg) {
@@ -140,7 +155,7 @@ export function* scoreCustomers(
     }
     yield [
       c.customer_id,
-      round(pAlive(bg, history)),
+      round(alive),
       round(expectedIn(30)),
       round(expectedIn(90)),
       round(expectedIn(365)),

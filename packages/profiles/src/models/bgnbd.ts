@@ -60,7 +60,8 @@ export function checkRepeatSummaries(rows: readonly RepeatSummary[]): string[] {
   const errors: string[] = [];
   rows.forEach((c, i) => {
     if (!Number.isInteger(c.x) || c.x < 0) errors.push(`row ${i}: x must be a whole number >= 0 (got ${c.x})`);
-    else if (!(c.T >= 0) || !(c.t_x >= 0) || c.t_x > c.T + 1e-9) errors.push(`row ${i}: need 0 <= t_x <= T (got t_x=${c.t_x}, T=${c.T})`);
+    else if (!(c.T >= 0) || !(c.t_x >= 0) || c.t_x > c.T + 1e-9)
+      errors.push(`row ${i}: need 0 <= t_x <= T (got t_x=${c.t_x}, T=${c.T})`);
     else if (c.x === 0 && c.t_x !== 0) errors.push(`row ${i}: t_x must be 0 when x = 0`);
   });
   return errors;
@@ -75,7 +76,8 @@ export function fitBgNbd(rows: readonly RepeatSummary[]): BgNbdFit {
   const errors = checkRepeatSummaries(rows);
   if (errors.length) throw new RangeError(errors.slice(0, 5).join('; '));
   const meanT = rows.reduce((s, c) => s + c.T, 0) / rows.length || 1;
-  const negLL = (v: readonly number[]) => -bgnbdLogLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) }, rows);
+  const negLL = (v: readonly number[]) =>
+    -bgnbdLogLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) }, rows);
   const starts = [
     [0, Math.log(meanT / 10), 0, 0],
     [Math.log(0.25), Math.log(meanT / 5), Math.log(0.8), Math.log(2.5)],
@@ -89,13 +91,20 @@ export function fitBgNbd(rows: readonly RepeatSummary[]): BgNbdFit {
   const polished = nelderMead(negLL, best.x, { step: 0.05 });
   if (polished.value <= best.value) best = { ...polished, iterations: best.iterations + polished.iterations };
   const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
-  return { params: { r, alpha, a, b }, logLikelihood: -best.value, customers: rows.length, iterations: best.iterations, converged: best.converged };
+  return {
+    params: { r, alpha, a, b },
+    logLikelihood: -best.value,
+    customers: rows.length,
+    iterations: best.iterations,
+    converged: best.converged,
+  };
 }
 
 /** P(alive | x, t_x, T): the probability the customer has not dropped out. */
 export function pAlive(p: BgNbdParams, c: RepeatSummary): number {
   if (c.x === 0) return 1;
-  const logRatio = Math.log(p.a) - Math.log(p.b + c.x - 1) + (p.r + c.x) * (Math.log(p.alpha + c.T) - Math.log(p.alpha + c.t_x));
+  const logRatio =
+    Math.log(p.a) - Math.log(p.b + c.x - 1) + (p.r + c.x) * (Math.log(p.alpha + c.T) - Math.log(p.alpha + c.t_x));
   return 1 / (1 + Math.exp(logRatio));
 }
 
@@ -107,17 +116,23 @@ export function expectedPurchasesUnconditional(p: BgNbdParams, t: number): numbe
   return ((a + b - 1) / (a - 1)) * (1 - h);
 }
 
-/** E[Y(t) | x, t_x, T]: expected purchases in the next t, given the customer's history (eq. 10). */
-export function expectedPurchases(p: BgNbdParams, t: number, c: RepeatSummary): number {
+/**
+ * The part of E[Y(t) | x, t_x, T] that does not depend on t_x: the expected purchases of a
+ * customer known to be alive. It holds the costly hypergeometric term, so callers scoring many
+ * customers can share it between those with the same x and T.
+ */
+export function expectedPurchasesIfAlive(p: BgNbdParams, t: number, x: number, T: number): number {
   const { r, alpha, a, b } = p;
-  const { x, t_x, T } = c;
   if (t <= 0) return 0;
   const z = t / (alpha + T + t);
   const logH = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z);
-  const numerator = ((a + b + x - 1) / (a - 1)) * -Math.expm1(logH);
-  if (x === 0) return numerator;
-  const logRatio = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + t_x));
-  return numerator / (1 + Math.exp(logRatio));
+  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logH);
+}
+
+/** E[Y(t) | x, t_x, T]: expected purchases in the next t, given the customer's history (eq. 10). */
+export function expectedPurchases(p: BgNbdParams, t: number, c: RepeatSummary): number {
+  const numerator = expectedPurchasesIfAlive(p, t, c.x, c.T);
+  return c.x === 0 ? numerator : numerator * pAlive(p, c);
 }
 
 /** P(X(t) = n): the probability a new customer makes exactly n repeat purchases in t (eq. 8). */
