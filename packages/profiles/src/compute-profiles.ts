@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { SqlParam, SqlRunner } from '@strata/core';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
 import { customerProfileSelect, customerProfileSql, rankThresholds, rescoreProfilesSql } from './profile-sql.js';
-import { customerTraitsStatements, dropTraitsTemporaries, type TraitsScope } from './traits-sql.js';
+import {
+  customerTraitsSelect,
+  customerTraitsStatements,
+  dropTraitsTemporaries,
+  type TraitsScope,
+} from './traits-sql.js';
 import {
   fitCustomerModels,
   scoreCustomers,
@@ -30,30 +35,27 @@ export interface ProfileRun {
   model: FittedCustomerModels | null;
 }
 
-const modelInputSql = (traits: string, scope = '') => `
-  SELECT customer_id, model_x AS x, model_t_x AS t_x, model_t AS t, model_repeat_value AS repeat_value
-  FROM ${traits} WHERE order_count > 0 ${scope}`;
+const modelInputSql = (tmp: string) => `SELECT customer_id, x, t_x, t, repeat_value FROM ${tmp}_measures`;
 
 /** The prefix of a run's temporary tables: two runs on one connection never share them. */
 const tmpPrefix = (runId: string) => `pt_${runId.replaceAll('-', '').slice(0, 12)}`;
 
-/** Runs the traits statements into the temporary table `target`, timing each step. */
+/** Runs the traits statements of a run, timing each step (the caller drops the temporaries). */
 async function buildTraits(
   db: SqlRunner,
-  target: string,
   config: ProfileConfig,
   tmp: string,
   asOf: string,
   options: ProfileRunOptions,
   scope?: TraitsScope,
 ): Promise<void> {
-  try {
-    for (const { step, sql } of customerTraitsStatements(target, config, tmp, scope)) {
-      await timed(options, step, () => db.exec(sql, sql.includes('$1') ? [asOf] : []));
-    }
-  } finally {
-    for (const sql of dropTraitsTemporaries(tmp)) await db.exec(sql);
+  for (const { step, sql } of customerTraitsStatements(config, tmp, scope)) {
+    await timed(options, step, () => db.exec(sql, sql.includes('$1') ? [asOf] : []));
   }
+}
+
+async function dropTemporaries(db: SqlRunner, tmp: string): Promise<void> {
+  for (const sql of dropTraitsTemporaries(tmp)) await db.exec(sql);
 }
 
 async function timed<T>(options: ProfileRunOptions, step: string, fn: () => Promise<T>): Promise<T> {
@@ -94,19 +96,27 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
   const asOf = (options.asOf ?? new Date()).toISOString();
   const id = randomUUID();
   await startRun(db, id, 'full', options.ranBy ?? 'cli', asOf, config);
-  const traits = `${tmpPrefix(id)}_traits`;
+  const tmp = tmpPrefix(id);
   try {
-    await buildTraits(db, traits, config, tmpPrefix(id), asOf, options);
-    const inputs = await timed(options, 'model inputs', () => db.query<CustomerModelInput>(modelInputSql(traits)));
+    await buildTraits(db, config, tmp, asOf, options);
+    const inputs = await timed(options, 'model inputs', () => db.query<CustomerModelInput>(modelInputSql(tmp)));
     const model = await timed(options, 'model fit', () => Promise.resolve(fitCustomerModels(inputs)));
     await timed(options, 'model scores', () =>
       db.loadTable('profile_scores_next', scoreColumns, scoreCustomers(inputs, model, config)),
     );
-    const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, traits, config));
+    const thresholds = await timed(options, 'rank thresholds', () => rankThresholds(db, `${tmp}_measures`, config));
     await timed(options, 'profiles', () =>
-      db.exec(customerProfileSql('customer_profile_next', traits, 'profile_scores_next', config, id, thresholds), [
-        asOf,
-      ]),
+      db.exec(
+        customerProfileSql(
+          'customer_profile_next',
+          `(${customerTraitsSelect(tmp)})`,
+          'profile_scores_next',
+          config,
+          id,
+          thresholds,
+        ),
+        [asOf],
+      ),
     );
     const customers = await db.transaction(async (tx) => {
       await tx.exec('DROP TABLE IF EXISTS customer_profile');
@@ -126,7 +136,7 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
     await failRun(db, id, e);
     throw e;
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${traits}`);
+    await dropTemporaries(db, tmp);
     await db.exec('DROP TABLE IF EXISTS profile_scores_next');
   }
 }
@@ -158,7 +168,7 @@ export async function updateProfiles(
   if (Number(old?.n ?? 0) > 0) return computeProfiles(db, options);
   const model = last.model ? (JSON.parse(last.model) as FittedCustomerModels | null) : null;
   const id = randomUUID();
-  const delta = `${tmpPrefix(id)}_traits`;
+  const tmp = tmpPrefix(id);
   await startRun(db, id, 'incremental', options.ranBy ?? 'cli', asOf, config);
   try {
     await db.loadTable(
@@ -170,23 +180,23 @@ export async function updateProfiles(
     await db.exec(`CREATE OR REPLACE TABLE profile_touched AS
       SELECT DISTINCT coalesce(c.merged_into, t.id) AS id FROM profile_touched t LEFT JOIN customers c ON c.id = t.id
       UNION SELECT id FROM profile_touched`);
-    await buildTraits(db, delta, config, tmpPrefix(id), asOf, options, { ids: 'SELECT id FROM profile_touched' });
-    const inputs = await db.query<CustomerModelInput>(modelInputSql(delta));
+    await buildTraits(db, config, tmp, asOf, options, { ids: 'SELECT id FROM profile_touched' });
+    const inputs = await db.query<CustomerModelInput>(modelInputSql(tmp));
     await db.loadTable('profile_scores_delta', scoreColumns, scoreCustomers(inputs, model, config));
     const customers = await db.transaction(async (tx) => {
       // the ranked measures of everyone as they are after this update
       const measures = 'order_count, days_since_last_order, total_spent, aov';
-      const population = `${tmpPrefix(id)}_population`;
+      const population = `${tmp}_population`;
       const thresholds = await timed(options, 'rank thresholds', async () => {
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${population} AS
           SELECT ${measures} FROM customer_profile WHERE order_count > 0 AND customer_id NOT IN (SELECT id FROM profile_touched)
-          UNION ALL SELECT ${measures} FROM ${delta} WHERE order_count > 0`);
+          UNION ALL SELECT ${measures} FROM ${tmp}_measures`);
         return rankThresholds(tx, population, config);
       });
       await timed(options, 'profiles', async () => {
         await tx.exec(`DELETE FROM customer_profile WHERE customer_id IN (SELECT id FROM profile_touched)`);
         await tx.exec(
-          `INSERT INTO customer_profile BY NAME ${customerProfileSelect(delta, 'profile_scores_delta', config, id, thresholds)}`,
+          `INSERT INTO customer_profile BY NAME ${customerProfileSelect(`(${customerTraitsSelect(tmp)})`, 'profile_scores_delta', config, id, thresholds)}`,
           [asOf],
         );
       });
@@ -203,7 +213,7 @@ export async function updateProfiles(
     await failRun(db, id, e);
     throw e;
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${delta}`);
-    await db.exec(`DROP TABLE IF EXISTS ${tmpPrefix(id)}_population`);
+    await dropTemporaries(db, tmp);
+    await db.exec(`DROP TABLE IF EXISTS ${tmp}_population`);
   }
 }

@@ -33,16 +33,12 @@ export interface TraitsStatement {
 }
 
 /**
- * The statements that build the temporary table `target` with one row of per-customer traits for each live customer
- * (in `scope`, when given). `tmp` prefixes the temporary tables, so that two runs on one
- * connection do not share them; `dropStatements(tmp)` removes them afterwards.
+ * The statements that compute the traits of each live customer (in `scope`, when given) into
+ * temporary tables prefixed `tmp` (two runs on one connection never share them):
+ * customerTraitsSelect(tmp) then reads them as one row per customer, `${tmp}_measures` holds the
+ * buyers' ranked measures and model inputs, and dropTraitsTemporaries(tmp) removes them.
  */
-export function customerTraitsStatements(
-  target: string,
-  config: ProfileConfig,
-  tmp: string,
-  scope?: TraitsScope,
-): TraitsStatement[] {
+export function customerTraitsStatements(config: ProfileConfig, tmp: string, scope?: TraitsScope): TraitsStatement[] {
   const gap = n(config.sessionGapMinutes * 60);
   const cartGap = n(config.cartAbandonMinutes * 60);
   const cartMinutes = n(config.cartAbandonMinutes);
@@ -381,16 +377,36 @@ SELECT coalesce(m.customer_id, d.customer_id) AS customer_id, m.referrals_made, 
 FROM made m FULL JOIN referred d ON d.customer_id = m.customer_id`,
   );
 
+  // The ranked measures and model inputs of the buyers: everything the models and the rank
+  // thresholds need, ready before the profiles are assembled.
   step(
-    'traits',
-    `CREATE OR REPLACE TEMP TABLE ${target} AS
+    'measures',
+    `CREATE OR REPLACE TEMP TABLE ${t('measures')} AS
+SELECT customer_id, order_count::INTEGER AS order_count, ${daysSince('last_order_at')} AS days_since_last_order,
+       total_spent::DOUBLE AS total_spent, (total_spent / order_count)::DOUBLE AS aov,
+       model_x::INTEGER AS x, model_t_x::INTEGER AS t_x, model_t::INTEGER AS t, model_repeat_value::DOUBLE AS repeat_value
+FROM ${t('order_agg')}`,
+  );
+  return steps;
+}
+
+/** Whole days from `col` to the as-of time ($1); null without a time. */
+const daysSince = (col: string) => `floor((epoch($1::TIMESTAMPTZ) - epoch(${col})) / 86400)::INTEGER`;
+
+/**
+ * The traits of every customer of a run whose statements have run, as a SELECT over its
+ * temporary tables (`$1` is the as-of time).
+ */
+export function customerTraitsSelect(tmp: string): string {
+  const t = (name: string) => `${tmp}_${name}`;
+  return `
 SELECT
   b.customer_id,
   b.age::INTEGER AS age,
   CASE WHEN b.age IS NULL THEN NULL WHEN b.age < 18 THEN 'under 18' WHEN b.age < 30 THEN '18-29' WHEN b.age < 40 THEN '30-39'
        WHEN b.age < 50 THEN '40-49' WHEN b.age < 60 THEN '50-59' WHEN b.age < 70 THEN '60-69' ELSE '70+' END AS age_group,
   a.first_order_at, a.last_order_at,
-  CASE WHEN a.last_order_at IS NOT NULL THEN floor((epoch($1::TIMESTAMPTZ) - epoch(a.last_order_at)) / 86400)::INTEGER END AS days_since_last_order,
+  ${daysSince('a.last_order_at')} AS days_since_last_order,
   coalesce(a.order_count, 0)::INTEGER AS order_count,
   coalesce(a.total_spent, 0)::DOUBLE AS total_spent,
   (a.total_spent / a.order_count)::DOUBLE AS aov,
@@ -448,9 +464,7 @@ LEFT JOIN ${t('event_agg')} ev ON ev.customer_id = b.customer_id
 LEFT JOIN ${t('visits')} vi ON vi.customer_id = b.customer_id
 LEFT JOIN ${t('cart_agg')} ct ON ct.customer_id = b.customer_id
 LEFT JOIN ${t('talk')} tk ON tk.customer_id = b.customer_id
-LEFT JOIN ${t('referrals')} rf ON rf.customer_id = b.customer_id`,
-  );
-  return steps;
+LEFT JOIN ${t('referrals')} rf ON rf.customer_id = b.customer_id`;
 }
 
 const tempTables = [
@@ -471,6 +485,7 @@ const tempTables = [
   'carts',
   'cart_agg',
   'talk',
+  'measures',
   'referrals',
 ];
 
