@@ -29,13 +29,25 @@ const full = values['skip-full'] ? null : await computeProfiles(store, { asOf, r
 console.error('full recompute, step by step');
 console.table(steps);
 steps.length = 0;
-if (full) rows.push({ what: 'full recompute incl. model fits', customers: full.customers.toLocaleString('en'), 'ms': full.durationMs });
+if (full)
+  rows.push({
+    what: 'full recompute incl. model fits',
+    customers: full.customers.toLocaleString('en'),
+    ms: full.durationMs,
+  });
 const full2 = values['skip-second'] ? null : await computeProfiles(store, { asOf, ranBy: 'bench' });
 steps.length = 0;
-if (full2) rows.push({ what: 'full recompute (second run, warm)', customers: full2.customers.toLocaleString('en'), 'ms': full2.durationMs });
+if (full2)
+  rows.push({
+    what: 'full recompute (second run, warm)',
+    customers: full2.customers.toLocaleString('en'),
+    ms: full2.durationMs,
+  });
 
 const n = Number(values.touched);
-const ids = (await store.query(`SELECT customer_id FROM customer_profile ORDER BY hash(customer_id) LIMIT ${n}`)).map((r) => r.customer_id);
+const ids = (await store.query(`SELECT customer_id FROM customer_profile ORDER BY hash(customer_id) LIMIT ${n}`)).map(
+  (r) => r.customer_id,
+);
 const times = [];
 for (let i = 0; i < Number(values.repeat); i++) {
   const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench', onStep });
@@ -47,6 +59,10 @@ for (let i = 0; i < Number(values.repeat); i++) {
   steps.length = 0;
 }
 times.sort((a, b) => a - b);
-rows.push({ what: `incremental update, ${n} touched customers (median of ${times.length})`, customers: n.toLocaleString('en'), ms: times[Math.floor(times.length / 2)] });
+rows.push({
+  what: `incremental update, ${n} touched customers (median of ${times.length})`,
+  customers: n.toLocaleString('en'),
+  ms: times[Math.floor(times.length / 2)],
+});
 await store.close();
 console.table(rows);

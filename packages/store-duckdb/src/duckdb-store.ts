@@ -1588,8 +1588,12 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   }
 
   private async dropBulkTables(): Promise<void> {
-    for (const t of ['bulk_raw', 'bulk_bad', 'bulk_phones', 'bulk_lines', 'bulk_wanted'])
-      await this.conn.run(`DROP TABLE IF EXISTS ${t}`);
+    // the per-column maps are ordinary tables (loaded through the appender): found by name
+    const maps = await this.rowsUnlocked<{ t: string }>(
+      `SELECT table_name AS t FROM duckdb_tables() WHERE starts_with(table_name, 'bulk_map_')`,
+    );
+    for (const t of ['bulk_raw', 'bulk_bad', 'bulk_phones', 'bulk_lines', 'bulk_wanted', ...maps.map((m) => m.t)])
+      await this.conn.run(`DROP TABLE IF EXISTS ${ident(t)}`);
   }
 
   /**

@@ -332,6 +332,8 @@ describe('native bulk import of customers (CSV)', () => {
       await a.rows<{ email: string; phone: string }>(`SELECT email, phone FROM customers WHERE id = 'k2'`)
     )[0];
     expect(k2).toEqual({ email: 'bob@example.com', phone: '+4915123456780' });
+    // nothing of the import's staging (raw rows, per-value maps) is left in the store
+    expect(await a.rows(`SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'bulk_')`)).toEqual([]);
   });
 });
 
