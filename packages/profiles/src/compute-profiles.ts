@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlParam, SqlRunner } from '@strata/core';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
-import { customerProfileSelect, customerProfileSql, rankThresholds, rescoreProfilesSql } from './profile-sql.js';
+import {
+  customerProfileSelect,
+  customerProfileSql,
+  rankThresholds,
+  rescoreProfilesSql,
+  thresholdsFromJson,
+  thresholdsToJson,
+  type RankThresholds,
+} from './profile-sql.js';
 import {
   customerTraitsSelect,
   customerTraitsStatements,
@@ -65,6 +73,25 @@ async function timed<T>(options: ProfileRunOptions, step: string, fn: () => Prom
   return result;
 }
 
+/**
+ * The rank thresholds the stored profiles were scored with, kept beside them (one row, replaced
+ * in the transaction that changes the profiles).
+ */
+async function saveThresholds(tx: SqlRunner, th: RankThresholds): Promise<void> {
+  await tx.exec('CREATE TABLE IF NOT EXISTS profile_thresholds (thresholds JSON)');
+  await tx.exec('DELETE FROM profile_thresholds');
+  await tx.exec('INSERT INTO profile_thresholds VALUES ($1::JSON)', [thresholdsToJson(th)]);
+}
+
+async function savedThresholds(db: SqlRunner): Promise<RankThresholds | undefined> {
+  const [exists] = await db.query<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'profile_thresholds'`,
+  );
+  if (!Number(exists?.n)) return undefined;
+  const [row] = await db.query<{ t: string }>('SELECT thresholds::VARCHAR AS t FROM profile_thresholds');
+  return row ? thresholdsFromJson(row.t) : undefined;
+}
+
 async function startRun(
   db: SqlRunner,
   id: string,
@@ -121,6 +148,7 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
     const customers = await db.transaction(async (tx) => {
       await tx.exec('DROP TABLE IF EXISTS customer_profile');
       await tx.exec('ALTER TABLE customer_profile_next RENAME TO customer_profile');
+      await saveThresholds(tx, thresholds);
       // the traits and scores tables that earlier versions kept beside the profiles
       await tx.exec('DROP TABLE IF EXISTS customer_traits');
       await tx.exec('DROP TABLE IF EXISTS customer_scores');
@@ -200,7 +228,11 @@ export async function updateProfiles(
           [asOf],
         );
       });
-      await timed(options, 'rescore others', () => tx.exec(rescoreProfilesSql(thresholds, id)));
+      const rescore = rescoreProfilesSql(thresholds, id, await savedThresholds(tx));
+      await timed(options, 'rescore others', async () => {
+        if (rescore) await tx.exec(rescore);
+      });
+      await saveThresholds(tx, thresholds);
       await tx.exec(
         `UPDATE profile_runs SET status = 'complete', finished_at = now(), customers = $2, model = $3::JSON WHERE id = $1`,
         [id, inputs.length, JSON.stringify(model)],

@@ -249,13 +249,53 @@ export function customerProfileSql(
   return `CREATE OR REPLACE TABLE ${target} AS ${customerProfileSelect(traits, scores, config, runId, th)}`;
 }
 
+/** Thresholds as JSON (−∞ does not survive JSON.stringify), and back. */
+export const thresholdsToJson = (th: RankThresholds) =>
+  JSON.stringify(th, (_, v: unknown) => (v === Number.NEGATIVE_INFINITY ? '-inf' : v));
+export const thresholdsFromJson = (json: string) =>
+  JSON.parse(json, (_, v: unknown) => (v === '-inf' ? Number.NEGATIVE_INFINITY : v)) as RankThresholds;
+
+const measureOf: Record<keyof Omit<RankThresholds, 'buyers'>, Measure> = {
+  recency: 'recency',
+  frequency: 'frequency',
+  monetary: 'monetary',
+  value: 'monetary',
+  aov: 'aov',
+};
+
 /**
  * Rewrites the base-relative columns of the stored profiles whose values the thresholds change
- * (and marks them with the run that changed them).
+ * (and marks them with the run that changed them). Given the thresholds the stored scores were
+ * made with, only a value between an old and a new threshold can change its score: those ranges
+ * are all that is looked at, and nothing is rewritten when no threshold moved (null).
  */
-export function rescoreProfilesSql(th: RankThresholds, runId: string): string {
+export function rescoreProfilesSql(th: RankThresholds, runId: string, previous?: RankThresholds): string | null {
   const cols = relativeColumns(th);
+  let where = cols.map(([name, sql]) => `(${sql}) IS DISTINCT FROM ${name}`).join(' OR ');
+  if (previous) {
+    const ranges: string[] = [];
+    for (const key of Object.keys(measureOf) as (keyof typeof measureOf)[]) {
+      const m = measures[measureOf[key]];
+      th[key].forEach((now, i) => {
+        const before = previous[key][i] ?? null;
+        if (now === before) return;
+        // null: no value reaches the threshold (+∞)
+        const [lo, hi] = [before, now].sort((x, y) => (x ?? Infinity) - (y ?? Infinity)) as [
+          number | null,
+          number | null,
+        ];
+        const from = lo === Number.NEGATIVE_INFINITY ? null : lo;
+        ranges.push(
+          [from === null ? null : `${m} >= ${dbl(from)}`, hi === null ? null : `${m} < ${dbl(hi)}`]
+            .filter(Boolean)
+            .join(' AND ') || 'true',
+        );
+      });
+    }
+    if (!ranges.length) return null;
+    where = `order_count > 0 AND (${ranges.map((r) => `(${r})`).join(' OR ')}) AND (${where})`;
+  }
   return `
 UPDATE customer_profile SET ${cols.map(([name, sql]) => `${name} = ${sql}`).join(', ')}, run_id = ${quote(runId)}
-WHERE ${cols.map(([name, sql]) => `(${sql}) IS DISTINCT FROM ${name}`).join(' OR ')}`;
+WHERE ${where}`;
 }
