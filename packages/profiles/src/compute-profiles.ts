@@ -215,7 +215,23 @@ export async function updateProfiles(
       // the ranked measures of everyone as they are after this update
       const measures = 'order_count, days_since_last_order, total_spent, aov';
       const population = `${tmp}_population`;
+      const saved = await savedThresholds(tx);
       const thresholds = await timed(options, 'rank thresholds', async () => {
+        // Most updates follow browsing, not orders: when no touched buyer's measures changed (and
+        // nobody became or stopped being a buyer), the thresholds are those the profiles have.
+        if (
+          saved &&
+          saved.valuePercentiles?.[0] === config.highValuePercentile &&
+          saved.valuePercentiles[1] === config.mediumValuePercentile
+        ) {
+          const before = `SELECT customer_id, ${measures} FROM customer_profile
+            WHERE order_count > 0 AND customer_id IN (SELECT id FROM profile_touched)`;
+          const after = `SELECT customer_id, ${measures} FROM ${tmp}_measures`;
+          const [diff] = await tx.query<{ n: number }>(
+            `SELECT count(*)::INTEGER AS n FROM ((${before} EXCEPT ALL ${after}) UNION ALL (${after} EXCEPT ALL ${before}))`,
+          );
+          if (Number(diff?.n) === 0) return saved;
+        }
         await tx.exec(`CREATE OR REPLACE TEMP TABLE ${population} AS
           SELECT ${measures} FROM customer_profile WHERE order_count > 0 AND customer_id NOT IN (SELECT id FROM profile_touched)
           UNION ALL SELECT ${measures} FROM ${tmp}_measures`);
@@ -228,7 +244,7 @@ export async function updateProfiles(
           [asOf],
         );
       });
-      const rescore = rescoreProfilesSql(thresholds, id, await savedThresholds(tx));
+      const rescore = rescoreProfilesSql(thresholds, id, saved);
       await timed(options, 'rescore others', async () => {
         if (rescore) await tx.exec(rescore);
       });

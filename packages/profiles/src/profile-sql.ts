@@ -46,12 +46,23 @@ const measures = {
 } as const;
 type Measure = keyof typeof measures;
 
+/** Each set of thresholds and the measure it is over. */
+const measureOf = {
+  recency: 'recency',
+  frequency: 'frequency',
+  monetary: 'monetary',
+  value: 'monetary',
+  aov: 'aov',
+} as const satisfies Record<string, Measure>;
+
 /**
  * Threshold values of one run: a buyer whose measure is at least `at[i]` has at least the i-th
  * count of buyers ranked before them. null: no buyer reaches it.
  */
 export interface RankThresholds {
   buyers: number;
+  /** The configured spend percentiles the value tiers were found for (high, medium). */
+  valuePercentiles: [number, number];
   recency: (number | null)[];
   frequency: (number | null)[];
   monetary: (number | null)[];
@@ -87,7 +98,7 @@ function percentPosition(p: number, buyers: number): number {
 export async function rankThresholds(db: SqlRunner, traits: string, config: ProfileConfig): Promise<RankThresholds> {
   const [count] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${traits} WHERE order_count > 0`);
   const buyers = Number(count?.n ?? 0);
-  const wanted: [keyof Omit<RankThresholds, 'buyers'>, Measure, number[]][] = [
+  const wanted: [keyof typeof measureOf, Measure, number[]][] = [
     ['recency', 'recency', quintilePositions(buyers)],
     ['frequency', 'frequency', quintilePositions(buyers)],
     ['monetary', 'monetary', quintilePositions(buyers)],
@@ -143,7 +154,10 @@ export async function rankThresholds(db: SqlRunner, traits: string, config: Prof
     );
     ties.forEach((t, i) => (t.next = row![`next${i}`] ?? null));
   }
-  const out = { buyers } as RankThresholds;
+  const out = {
+    buyers,
+    valuePercentiles: [config.highValuePercentile, config.mediumValuePercentile],
+  } as RankThresholds;
   for (const [key, measure, positions] of wanted) {
     out[key] = positions.map((m) => {
       // before no one: every buyer; before more than all others: no one
@@ -254,14 +268,6 @@ export const thresholdsToJson = (th: RankThresholds) =>
   JSON.stringify(th, (_, v: unknown) => (v === Number.NEGATIVE_INFINITY ? '-inf' : v));
 export const thresholdsFromJson = (json: string) =>
   JSON.parse(json, (_, v: unknown) => (v === '-inf' ? Number.NEGATIVE_INFINITY : v)) as RankThresholds;
-
-const measureOf: Record<keyof Omit<RankThresholds, 'buyers'>, Measure> = {
-  recency: 'recency',
-  frequency: 'frequency',
-  monetary: 'monetary',
-  value: 'monetary',
-  aov: 'aov',
-};
 
 /**
  * Rewrites the base-relative columns of the stored profiles whose values the thresholds change
