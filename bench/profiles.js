@@ -71,7 +71,7 @@ for (let i = 0; i < Number(values.repeat); i++) {
   await store.write({
     orders: ids.map((customer_id) =>
       Order.parse({
-        id: `BENCH-${i}-${customer_id}`,
+        id: `BENCH-${i}-${String(customer_id)}`,
         customer_id,
         location_id: shop.id,
         placed_at: placed,

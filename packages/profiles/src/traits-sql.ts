@@ -222,8 +222,8 @@ WHERE runs_out_at >= $1::TIMESTAMPTZ - INTERVAL 30 DAY
 GROUP BY customer_id`,
   );
 
-  // One pass over all events for the counts and latest times; each event type's properties are
-  // read only for that type.
+  // One pass over the events of the types counted here, for the counts and latest times; each
+  // type's properties are read only for that type. (The carts below read the add-to-cart events.)
   step(
     'event traits',
     `CREATE OR REPLACE TEMP TABLE ${t('event_agg')} AS
@@ -233,10 +233,9 @@ SELECT e.customer_id,
        avg(CASE WHEN type = 'review' THEN TRY_CAST((properties->>'rating') AS DOUBLE) END) AS avg_review_rating,
        count(*) FILTER (WHERE type = 'review') AS reviews,
        count(*) FILTER (WHERE type = 'event_attended') AS events_attended,
-       max(occurred_at) FILTER (WHERE type = 'page_view') AS last_visit_at,
-       max(occurred_at) FILTER (WHERE type = 'add_to_cart') AS last_add_to_cart_at
+       max(occurred_at) FILTER (WHERE type = 'page_view') AS last_visit_at
 FROM ${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id
-WHERE occurred_at <= $1
+WHERE type IN ('product_view', 'review', 'event_attended', 'page_view') AND occurred_at <= $1
 GROUP BY e.customer_id`,
   );
 
@@ -292,7 +291,7 @@ FROM carts c ASOF LEFT JOIN order_times o ON o.customer_id = c.customer_id AND o
     'cart traits',
     `CREATE OR REPLACE TEMP TABLE ${t('cart_agg')} AS
 SELECT customer_id, count(*) AS carts_started, count(*) FILTER (WHERE abandoned) AS carts_abandoned,
-       max(last_add_at) FILTER (WHERE abandoned) AS last_abandoned_cart_at
+       max(last_add_at) FILTER (WHERE abandoned) AS last_abandoned_cart_at, max(last_add_at) AS last_add_to_cart_at
 FROM ${t('carts')} GROUP BY customer_id`,
   );
 
@@ -424,7 +423,7 @@ SELECT
   b.brands,
   b.category_keys,
   b.brand_keys,
-  ev.last_add_to_cart_at,
+  ct.last_add_to_cart_at,
   pl.preferred_location,
   pl.preferred_location AS shop,
   a.online_share::DOUBLE AS online_share,

@@ -540,6 +540,7 @@ describe('browsing and engagement', () => {
       carts_started: 5, // A, B, C, D1, D2
       carts_abandoned: 2, // A and D1
       last_abandoned_cart_at: '2026-06-15T07:30:00.000Z', // cart A's last addition
+      last_add_to_cart_at: '2026-06-15T11:30:00.000Z', // cart C (the bag came after the as-of time)
       abandoned_skus: ['MUG', 'SOAP', 'TEA'], // A: mug, tea; D1: soap
       abandoned_categories: ['care', 'kitchen', 'tea'],
     });
@@ -586,6 +587,7 @@ describe('browsing and engagement', () => {
       carts_started: 0,
       carts_abandoned: 0,
       last_abandoned_cart_at: null,
+      last_add_to_cart_at: null,
       abandoned_skus: [],
       chat_sessions: 0,
       content_dwell_seconds: 0,
