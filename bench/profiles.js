@@ -26,49 +26,51 @@ console.error(counts);
 
 const steps = [];
 const onStep = (step, ms) => steps.push({ step, ms: Math.round(ms) });
-const full = values['skip-full'] ? null : await computeProfiles(store, { asOf, ranBy: 'bench', onStep });
-console.error('full recompute, step by step');
-console.table(steps);
-steps.length = 0;
-if (full)
+
+/**
+ * Runs `run` `times` times (after `before` each time), prints the first run's steps under
+ * `label`, and adds a row with the median duration (customers: as given, else the run's).
+ */
+async function measure(label, customers, times, run, before = async () => {}) {
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    await before(i);
+    steps.length = 0;
+    const result = await run();
+    customers ??= result.customers;
+    ms.push(result.durationMs);
+    if (i === 0) {
+      console.error(`${label}, step by step (first run)`);
+      console.table(steps);
+    }
+  }
+  ms.sort((a, b) => a - b);
   rows.push({
-    what: 'full recompute incl. model fits',
-    customers: full.customers.toLocaleString('en'),
-    ms: full.durationMs,
+    what: times > 1 ? `${label} (median of ${times})` : label,
+    customers: customers.toLocaleString('en'),
+    ms: ms[Math.floor(ms.length / 2)],
   });
-const full2 = values['skip-second'] ? null : await computeProfiles(store, { asOf, ranBy: 'bench' });
-steps.length = 0;
-if (full2)
-  rows.push({
-    what: 'full recompute (second run, warm)',
-    customers: full2.customers.toLocaleString('en'),
-    ms: full2.durationMs,
-  });
+}
+
+const full = () => computeProfiles(store, { asOf, ranBy: 'bench', onStep });
+if (!values['skip-full']) await measure('full recompute incl. model fits', null, 1, full);
+if (!values['skip-second']) await measure('full recompute (second run, warm)', null, 1, full);
 
 const n = Number(values.touched);
+const repeat = Number(values.repeat);
 const ids = (await store.query(`SELECT customer_id FROM customer_profile ORDER BY hash(customer_id) LIMIT ${n}`)).map(
   (r) => r.customer_id,
 );
-const times = [];
-for (let i = 0; i < Number(values.repeat); i++) {
-  const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench', onStep });
-  times.push(run.durationMs);
-  if (i === 0) {
-    console.error('incremental update, step by step (first run)');
-    console.table(steps);
-  }
-  steps.length = 0;
-}
-times.sort((a, b) => a - b);
+const update = () => updateProfiles(store, ids, { asOf, ranBy: 'bench', onStep });
+await measure(`incremental update, ${n} touched customers`, n, repeat, update);
 
 // The same customers, each with a new confirmed order just before the as-of time: their ranked
 // measures change, so the rank thresholds are found again and other customers rescored where
 // they moved. The bench's orders are removed afterwards (and the profiles recomputed for them).
 const placed = new Date(asOf.getTime() - 3_600_000).toISOString();
 const [shop] = await store.query(`SELECT id FROM locations ORDER BY id LIMIT 1`);
-const withOrders = [];
-for (let i = 0; i < Number(values.repeat); i++) {
-  await store.write({
+const newOrders = (i) =>
+  store.write({
     orders: ids.map((customer_id) =>
       Order.parse({
         id: `BENCH-${i}-${String(customer_id)}`,
@@ -80,26 +82,8 @@ for (let i = 0; i < Number(values.repeat); i++) {
       }),
     ),
   });
-  const run = await updateProfiles(store, ids, { asOf, ranBy: 'bench', onStep });
-  withOrders.push(run.durationMs);
-  if (i === 0) {
-    console.error('incremental update after a new order each, step by step (first run)');
-    console.table(steps);
-  }
-  steps.length = 0;
-}
+await measure(`incremental update, ${n} touched customers with a new order each`, n, repeat, update, newOrders);
 await store.exec(`DELETE FROM orders WHERE id LIKE 'BENCH-%'`);
 await updateProfiles(store, ids, { asOf, ranBy: 'bench' });
-withOrders.sort((a, b) => a - b);
-rows.push({
-  what: `incremental update, ${n} touched customers (median of ${times.length})`,
-  customers: n.toLocaleString('en'),
-  ms: times[Math.floor(times.length / 2)],
-});
-rows.push({
-  what: `incremental update, ${n} touched customers with a new order each (median of ${withOrders.length})`,
-  customers: n.toLocaleString('en'),
-  ms: withOrders[Math.floor(withOrders.length / 2)],
-});
 await store.close();
 console.table(rows);
