@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlParam, SqlRunner } from '@strata/core';
+import { tableExists } from './catalog.js';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
 import {
   customerProfileSelect,
@@ -62,8 +63,9 @@ async function buildTraits(
   }
 }
 
+/** Drops a run's temporary tables: the traits statements' and the incremental population. */
 async function dropTemporaries(db: SqlRunner, tmp: string): Promise<void> {
-  for (const sql of dropTraitsTemporaries(tmp)) await db.exec(sql);
+  for (const sql of [...dropTraitsTemporaries(tmp), `DROP TABLE IF EXISTS ${tmp}_population`]) await db.exec(sql);
 }
 
 async function timed<T>(options: ProfileRunOptions, step: string, fn: () => Promise<T>): Promise<T> {
@@ -84,10 +86,7 @@ async function saveThresholds(tx: SqlRunner, th: RankThresholds): Promise<void> 
 }
 
 async function savedThresholds(db: SqlRunner): Promise<RankThresholds | undefined> {
-  const [exists] = await db.query<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'profile_thresholds'`,
-  );
-  if (!Number(exists?.n)) return undefined;
+  if (!(await tableExists(db, 'profile_thresholds'))) return undefined;
   const [row] = await db.query<{ t: string }>('SELECT thresholds::VARCHAR AS t FROM profile_thresholds');
   return row ? thresholdsFromJson(row.t) : undefined;
 }
@@ -262,6 +261,5 @@ export async function updateProfiles(
     throw e;
   } finally {
     await dropTemporaries(db, tmp);
-    await db.exec(`DROP TABLE IF EXISTS ${tmp}_population`);
   }
 }

@@ -1,11 +1,7 @@
 import { AppError, type SqlRunner } from '@strata/core';
+import { tableExists } from './catalog.js';
 
-async function hasProfiles(db: SqlRunner): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_profile'`,
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
-}
+const hasProfiles = (db: SqlRunner) => tableExists(db, 'customer_profile');
 
 const noRunYet = () => new AppError('not_found', 'no profiles computed yet: run `strata profiles compute`');
 

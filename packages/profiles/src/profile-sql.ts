@@ -134,12 +134,16 @@ export async function rankThresholds(db: SqlRunner, traits: string, config: Prof
       sorted.set(measure, new Map(list.map((k, j) => [k, Number(row![`q${i}`]![j])]))),
     );
   }
+  /** The sorted values s[m − 1] and s[m] of a measure. */
+  const around = (measure: Measure, m: number) => {
+    const values = sorted.get(measure)!;
+    return { below: values.get(m - 1)!, at: values.get(m)! };
+  };
   // values held by several buyers across a threshold: the next larger value
   const tied = new Map<string, { measure: Measure; value: number; next?: number | null }>();
   for (const [, measure, positions] of wanted) {
     for (const m of positions.filter(inside)) {
-      const below = sorted.get(measure)!.get(m - 1)!;
-      const at = sorted.get(measure)!.get(m)!;
+      const { below, at } = around(measure, m);
       if (below === at) tied.set(`${measure} ${at}`, { measure, value: at });
     }
   }
@@ -162,9 +166,8 @@ export async function rankThresholds(db: SqlRunner, traits: string, config: Prof
     out[key] = positions.map((m) => {
       // before no one: every buyer; before more than all others: no one
       if (m <= 0) return Number.NEGATIVE_INFINITY;
-      if (m > buyers - 1) return null;
-      const below = sorted.get(measure)!.get(m - 1)!;
-      const at = sorted.get(measure)!.get(m)!;
+      if (!inside(m)) return null;
+      const { below, at } = around(measure, m);
       return below < at ? at : (tied.get(`${measure} ${at}`)!.next ?? null);
     });
   }

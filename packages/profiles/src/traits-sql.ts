@@ -79,6 +79,9 @@ export function customerTraitsStatements(config: ProfileConfig, tmp: string, sco
       AND ((properties->>'referrer') IN (SELECT id FROM ${t('ids')}) OR (properties->>'referee') IN (SELECT id FROM ${t('ids')}))`;
   }
 
+  // the events of the run's live customers (as `e`)
+  const customerEvents = `${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id`;
+
   step(
     'customers',
     `CREATE OR REPLACE TEMP TABLE ${t('base')} AS
@@ -234,7 +237,7 @@ SELECT e.customer_id,
        count(*) FILTER (WHERE type = 'review') AS reviews,
        count(*) FILTER (WHERE type = 'event_attended') AS events_attended,
        max(occurred_at) FILTER (WHERE type = 'page_view') AS last_visit_at
-FROM ${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id
+FROM ${customerEvents}
 WHERE type IN ('product_view', 'review', 'event_attended', 'page_view') AND occurred_at <= $1
 GROUP BY e.customer_id`,
   );
@@ -247,7 +250,7 @@ GROUP BY e.customer_id`,
 WITH pv AS (
   SELECT e.customer_id, occurred_at,
          coalesce(epoch(occurred_at) - epoch(lag(occurred_at) OVER (PARTITION BY e.customer_id ORDER BY occurred_at)) > ${gap}, true) AS starts
-  FROM ${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id
+  FROM ${customerEvents}
   WHERE type = 'page_view' AND occurred_at <= $1
     AND occurred_at >= $1::TIMESTAMPTZ - INTERVAL 30 DAY - INTERVAL ${n(config.sessionGapMinutes)} MINUTE
 )
@@ -265,7 +268,7 @@ FROM pv GROUP BY customer_id`,
 WITH adds AS (
   SELECT e.customer_id, occurred_at, json_extract_string(properties, '$.sku') AS sku,
          coalesce(epoch(occurred_at) - epoch(lag(occurred_at) OVER (PARTITION BY e.customer_id ORDER BY occurred_at)) > ${cartGap}, true) AS starts
-  FROM ${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id
+  FROM ${customerEvents}
   WHERE type = 'add_to_cart' AND occurred_at <= $1
 )
 SELECT customer_id, occurred_at, sku,
@@ -333,7 +336,7 @@ FROM agg`,
     'chats, content, answers',
     `CREATE OR REPLACE TEMP TABLE ${t('talk')} AS
 WITH ev AS (
-  SELECT e.customer_id, type, occurred_at, properties FROM ${events} e JOIN ${t('base')} b ON b.customer_id = e.customer_id
+  SELECT e.customer_id, type, occurred_at, properties FROM ${customerEvents}
   WHERE type IN ('chat_message', 'content_view', 'questionnaire_answer') AND occurred_at <= $1
 ),
 chats AS (

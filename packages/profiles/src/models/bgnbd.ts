@@ -131,8 +131,8 @@ export function expectedPurchasesIfAlive(p: BgNbdParams, t: number, x: number, T
 
 /** E[Y(t) | x, t_x, T]: expected purchases in the next t, given the customer's history (eq. 10). */
 export function expectedPurchases(p: BgNbdParams, t: number, c: RepeatSummary): number {
-  const numerator = expectedPurchasesIfAlive(p, t, c.x, c.T);
-  return c.x === 0 ? numerator : numerator * pAlive(p, c);
+  // pAlive is exactly 1 for a customer without repeat purchases
+  return expectedPurchasesIfAlive(p, t, c.x, c.T) * pAlive(p, c);
 }
 
 /** P(X(t) = n): the probability a new customer makes exactly n repeat purchases in t (eq. 8). */

@@ -19,10 +19,18 @@ export interface FrequencyRow {
  * actual (with a chi-square statistic), and, with a holdout period, mean predicted vs actual
  * holdout purchases per calibration-frequency group.
  */
-export function fitSummary(p: BgNbdParams, rows: readonly (RepeatSummary & { holdoutCount?: number })[], holdoutLength?: number) {
+export function fitSummary(
+  p: BgNbdParams,
+  rows: readonly (RepeatSummary & { holdoutCount?: number })[],
+  holdoutLength?: number,
+) {
   const cap = 7;
   const label = (x: number) => (x >= cap ? `${cap}+` : String(x));
-  const frequency: FrequencyRow[] = Array.from({ length: cap + 1 }, (_, k) => ({ repeats: label(k), expected: 0, actual: 0 }));
+  const frequency: FrequencyRow[] = Array.from({ length: cap + 1 }, (_, k) => ({
+    repeats: label(k),
+    expected: 0,
+    actual: 0,
+  }));
   for (const c of rows) {
     frequency[Math.min(c.x, cap)]!.actual++;
     let below = 0;
@@ -36,14 +44,23 @@ export function fitSummary(p: BgNbdParams, rows: readonly (RepeatSummary & { hol
   const chiSquare = frequency.reduce((s, f) => s + (f.expected > 0 ? (f.actual - f.expected) ** 2 / f.expected : 0), 0);
   let holdout: HoldoutRow[] | undefined;
   if (holdoutLength !== undefined) {
-    const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({ group: label(k), customers: 0, predicted: 0, actual: 0 }));
+    const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({
+      group: label(k),
+      customers: 0,
+      predicted: 0,
+      actual: 0,
+    }));
     for (const c of rows) {
       const g = groups[Math.min(c.x, cap)]!;
       g.customers++;
       g.predicted += expectedPurchases(p, holdoutLength, c);
       g.actual += c.holdoutCount ?? 0;
     }
-    holdout = groups.map((g) => ({ ...g, predicted: g.customers ? g.predicted / g.customers : 0, actual: g.customers ? g.actual / g.customers : 0 }));
+    holdout = groups.map((g) => ({
+      ...g,
+      predicted: g.customers ? g.predicted / g.customers : 0,
+      actual: g.customers ? g.actual / g.customers : 0,
+    }));
   }
   return { frequency, chiSquare, degreesOfFreedom: cap + 1 - 1 - 4, holdout };
 }

@@ -33,7 +33,14 @@ export function gammaGammaLogLikelihood(g: GammaGammaParams, rows: readonly Spen
   let total = 0;
   for (const { x, m } of rows) {
     const px = p * x;
-    total += lgamma(px + q) - lgamma(px) - lgq + qlogv + (px - 1) * Math.log(m) + px * Math.log(x) - (px + q) * Math.log(x * m + v);
+    total +=
+      lgamma(px + q) -
+      lgamma(px) -
+      lgq +
+      qlogv +
+      (px - 1) * Math.log(m) +
+      px * Math.log(x) -
+      (px + q) * Math.log(x * m + v);
   }
   return total;
 }
@@ -44,7 +51,8 @@ export function fitGammaGamma(rows: readonly SpendSummary[]): GammaGammaFit {
   const bad = usable.find((c) => !(c.m > 0));
   if (bad) throw new RangeError(`mean transaction value must be positive (got ${bad.m})`);
   const meanM = usable.reduce((s, c) => s + c.m, 0) / usable.length;
-  const negLL = (w: readonly number[]) => -gammaGammaLogLikelihood({ p: Math.exp(w[0]!), q: Math.exp(w[1]!), v: Math.exp(w[2]!) }, usable);
+  const negLL = (w: readonly number[]) =>
+    -gammaGammaLogLikelihood({ p: Math.exp(w[0]!), q: Math.exp(w[1]!), v: Math.exp(w[2]!) }, usable);
   let best = nelderMead(negLL, [0, 0, Math.log(meanM)]);
   for (const s of [
     [Math.log(5), Math.log(3), Math.log(meanM * 2)],

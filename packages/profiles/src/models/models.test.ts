@@ -16,7 +16,8 @@ import {
   type RepeatSummary,
 } from './index.js';
 
-const data = (name: string) => readFileSync(new URL(`../../../../../shared/data/cdnow/${name}`, import.meta.url), 'utf8');
+const data = (name: string) =>
+  readFileSync(new URL(`../../../../../shared/data/cdnow/${name}`, import.meta.url), 'utf8');
 const csv = (name: string) =>
   data(name)
     .trim()
@@ -25,7 +26,11 @@ const csv = (name: string) =>
     .map((l) => l.split(','));
 const sig3 = (v: number) => Number(v.toPrecision(3));
 
-const cdnowSummary: RepeatSummary[] = csv('cdnow_customers_summary.csv').map(([, x, t_x, T]) => ({ x: Number(x), t_x: Number(t_x), T: Number(T) }));
+const cdnowSummary: RepeatSummary[] = csv('cdnow_customers_summary.csv').map(([, x, t_x, T]) => ({
+  x: Number(x),
+  t_x: Number(t_x),
+  T: Number(T),
+}));
 
 describe('special functions', () => {
   it('lgamma matches known values', () => {
@@ -34,7 +39,10 @@ describe('special functions', () => {
     expect(lgamma(10)).toBeCloseTo(Math.log(362880), 10);
     // Stirling's series, accurate to ~1e-10 at this size
     const x = 1000.5;
-    expect(lgamma(x)).toBeCloseTo((x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3), 8);
+    expect(lgamma(x)).toBeCloseTo(
+      (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3),
+      8,
+    );
   });
 
   it('hyp2f1 agrees with closed forms and does not overflow', () => {
@@ -94,8 +102,16 @@ describe('BG/NBD on the CDNOW sample', () => {
   });
 
   it('the same estimates come from the raw transaction log (same-day purchases merged, weeks)', () => {
-    const rows = csv('cdnowElog.csv').map(([, sampleId, date, , sales]) => ({ customer: sampleId!, date: date!, amount: Number(sales) }));
-    const summary = summariseTransactions(rows, { calibrationEnd: '1997-09-30', holdoutEnd: '1998-06-30', timeUnit: 'week' });
+    const rows = csv('cdnowElog.csv').map(([, sampleId, date, , sales]) => ({
+      customer: sampleId!,
+      date: date!,
+      amount: Number(sales),
+    }));
+    const summary = summariseTransactions(rows, {
+      calibrationEnd: '1997-09-30',
+      holdoutEnd: '1998-06-30',
+      timeUnit: 'week',
+    });
     expect(summary).toHaveLength(2357);
     const c1516 = summary.find((c) => c.customer === '1516')!;
     expect(c1516).toMatchObject({ x: 26 });
@@ -129,7 +145,10 @@ describe('BG/NBD on the CDNOW sample', () => {
 });
 
 describe('Gamma-Gamma on the CDNOW sample', () => {
-  const rows = csv('cdnow_customers_summary_with_transactions.csv').map(([, x, , , zbar]) => ({ x: Number(x), m: Number(zbar) }));
+  const rows = csv('cdnow_customers_summary_with_transactions.csv').map(([, x, , , zbar]) => ({
+    x: Number(x),
+    m: Number(zbar),
+  }));
   const fit = fitGammaGamma(rows);
 
   it('reproduces the published estimates (Fader & Hardie 2013 note) to 3 significant digits', () => {
@@ -244,6 +263,8 @@ describe('bad input', () => {
     expect(() => fitBgNbd([{ x: 1, t_x: 5, T: 3 }])).toThrow(/t_x <= T/);
     expect(() => fitBgNbd([{ x: 1.5, t_x: 1, T: 3 }])).toThrow(/whole number/);
     expect(() => fitGammaGamma([{ x: 2, m: -3 }])).toThrow(/positive/);
-    expect(() => summariseTransactions([{ customer: 'a', date: '1997-02-30', amount: 1 }], { calibrationEnd: '1997-09-30' })).toThrow(/not a date/);
+    expect(() =>
+      summariseTransactions([{ customer: 'a', date: '1997-02-30', amount: 1 }], { calibrationEnd: '1997-09-30' }),
+    ).toThrow(/not a date/);
   });
 });

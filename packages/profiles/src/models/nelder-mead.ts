@@ -9,7 +9,11 @@ export interface MinimizeResult {
   converged: boolean;
 }
 
-export function nelderMead(f: (x: readonly number[]) => number, start: readonly number[], options: { step?: number; maxIterations?: number; tolerance?: number } = {}): MinimizeResult {
+export function nelderMead(
+  f: (x: readonly number[]) => number,
+  start: readonly number[],
+  options: { step?: number; maxIterations?: number; tolerance?: number } = {},
+): MinimizeResult {
   const n = start.length;
   const step = options.step ?? 0.5;
   const maxIterations = options.maxIterations ?? 2000 * n;
