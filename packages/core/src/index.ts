@@ -8,3 +8,4 @@ export * from './normalise.js';
 export * from './fields.js';
 export * from './model.js';
 export * from './ports.js';
+export * from './clock.js';
