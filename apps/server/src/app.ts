@@ -33,6 +33,13 @@ import {
   verifyHmacSha256,
   shopifyOrderToRecords,
 } from '@strata/ingest';
+import {
+  ProfilesComputeRequest,
+  SegmentPreviewRequest,
+  SegmentSaveRequest,
+  SegmentUpdateRequest,
+} from '@strata/api';
+import type { z } from 'zod';
 import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
 
 export interface AppKeys {
@@ -191,6 +198,19 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(summary);
   });
 
+  /** A JSON body checked with the API's shared schema; each mistake is named by its field. */
+  const body = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> => {
+    const raw = (await c.req.text()) ? await readJson(c) : {};
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success)
+      throw new AppError(
+        'invalid',
+        `bad request body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+        parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      );
+    return parsed.data;
+  };
+
   /* ---- segments ---- */
   const segments = new SegmentService(deps.store, { clock });
   /** `?as_of=` on the segment routes: a date means the end of that day; absent, the profiles' as-of time. */
@@ -198,7 +218,6 @@ export function createApp(deps: AppDeps): Hono {
     const v = c.req.query('as_of');
     return v === undefined || v === '' ? undefined : parseAsOf(v, 'as_of');
   };
-  const json = async <T>(c: Context): Promise<T> => (await readJson(c)) as T;
   const page = (c: Context) => ({
     limit: Number(c.req.query('limit') ?? 50),
     offset: Number(c.req.query('offset') ?? 0),
@@ -206,28 +225,22 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/segments', requireApiKey, async (c) => c.json({ saved: await segments.list(), ready: readySegments }));
   app.post('/v1/segments', requireApiKey, async (c) => {
-    const body = await json<{ name?: string; description?: string; text?: string }>(c);
-    if (typeof body.text !== 'string' || typeof body.name !== 'string')
-      throw new AppError('invalid', 'expected {"name": "...", "text": "..."}');
+    const b = await body(c, SegmentSaveRequest);
     return c.json(
-      await segments.save({
-        name: body.name,
-        text: body.text,
-        ...(body.description !== undefined ? { description: body.description } : {}),
-      }),
+      await segments.save({ name: b.name, text: b.text, ...(b.description !== undefined ? { description: b.description } : {}) }),
       201,
     );
   });
   app.get('/v1/segments/:id', requireApiKey, async (c) => c.json(await segments.get(c.req.param('id') ?? '')));
   app.put('/v1/segments/:id', requireApiKey, async (c) => {
-    const body = await json<{ name?: string; description?: string; text?: string }>(c);
+    const b = await body(c, SegmentUpdateRequest);
     const current = await segments.get(c.req.param('id') ?? '');
     return c.json(
       await segments.save({
         id: current.id,
-        name: body.name ?? current.name,
-        description: body.description ?? current.description,
-        text: body.text ?? current.text,
+        name: b.name ?? current.name,
+        description: b.description ?? current.description,
+        text: b.text ?? current.text,
       }),
     );
   });
@@ -276,40 +289,24 @@ export function createApp(deps: AppDeps): Hono {
 
   /** An unsaved query: `{ text }` or `{ ready, params }`; answers the count, a page of members and, for `customer`, the explanation. */
   app.post('/v1/segments/preview', requireApiKey, async (c) => {
-    const body = await json<{
-      text?: string;
-      ready?: string;
-      params?: Record<string, string | number>;
-      customer?: string;
-      limit?: number;
-      offset?: number;
-      as_of?: string;
-    }>(c);
-    let def: SegmentDefinition;
-    if (typeof body.text === 'string') def = { text: body.text };
-    else if (typeof body.ready === 'string')
-      def = { ready: body.ready, ...(body.params ? { params: body.params } : {}) };
-    else throw new AppError('invalid', 'expected {"text": "..."} or {"ready": "<ready segment id>"}');
-    const at = await segments.evaluationTime(def, body.as_of ? parseAsOf(body.as_of, 'as_of') : undefined);
+    const b = await body(c, SegmentPreviewRequest);
+    const def: SegmentDefinition =
+      b.text !== undefined ? { text: b.text } : { ready: b.ready ?? '', ...(b.params ? { params: b.params } : {}) };
+    const at = await segments.evaluationTime(def, b.as_of ? parseAsOf(b.as_of, 'as_of') : undefined);
     const [count, members] = await Promise.all([
       segments.count(def, at),
-      segments.members(def, { limit: body.limit ?? 50, offset: body.offset ?? 0 }, at),
+      segments.members(def, { limit: b.limit, offset: b.offset }, at),
     ]);
-    const text =
-      'text' in def
-        ? def.text
-        : readySegmentText(
-            readySegments.find((r) => r.id === body.ready)!,
-            body.params,
-          );
-    const explanation = body.customer ? await segments.explain(def, body.customer, at) : undefined;
+    const ready = b.ready !== undefined ? readySegments.find((r) => r.id === b.ready) : undefined;
+    const text = b.text ?? (ready ? readySegmentText(ready, b.params) : '');
+    const explanation = b.customer ? await segments.explain(def, b.customer, at) : undefined;
     return c.json({ text, as_of: at.toISOString(), count, members, ...(explanation ? { explain: explanation } : {}) });
   });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {
-    const body = (await c.req.text()) ? await json<{ as_of?: string }>(c) : {};
-    const asOf = body.as_of ? parseAsOf(body.as_of, 'as_of') : clock.now();
+    const b = await body(c, ProfilesComputeRequest);
+    const asOf = b.as_of ? parseAsOf(b.as_of, 'as_of') : clock.now();
     return c.json(await computeProfiles(deps.store, { asOf, ranBy: 'api' }));
   });
   app.get('/v1/customers/:id/profile', requireApiKey, async (c) =>

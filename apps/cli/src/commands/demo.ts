@@ -7,7 +7,7 @@ import { generateDemoStore } from '@strata/testkit';
 import type { ImportSummary } from '@strata/ingest';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
-import { importOne, printSummary } from './import.js';
+import { importOne, printSummary } from '../import-file.js';
 
 export interface DemoOptions {
   customers: number;

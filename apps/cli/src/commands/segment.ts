@@ -1,17 +1,10 @@
 import type { Command } from 'commander';
+import type { SegmentExplanation } from '@strata/api';
 import { AppError, parseAsOf } from '@strata/core';
 import { formatDiagnostic } from '@strata/segment-lang';
-import {
-  readySegments,
-  readySegmentText,
-  SegmentQueryError,
-  SegmentService,
-  type SavedSegment,
-  type SegmentExplanation,
-} from '@strata/segments';
-import { readServerFile } from '@strata/server';
-import { DuckDbStore } from '@strata/store-duckdb';
-import { callServer, printJson, type GlobalOptions, type Io } from '../context.js';
+import { readySegments, readySegmentText, SegmentQueryError } from '@strata/segments';
+import { withBackend, type Backend } from '../backend.js';
+import { printJson, type GlobalOptions, type Io } from '../context.js';
 
 interface EvalOptions {
   count?: boolean;
@@ -24,7 +17,6 @@ interface EvalOptions {
 
 const AS_OF_HELP = "evaluate as of this time; a date means the end of that day (default: the profiles' as-of time)";
 const asOfOf = (v: string | undefined) => (v ? parseAsOf(v, '--as-of') : undefined);
-
 const collect = (v: string, all: string[]) => [...all, v];
 
 function params(pairs: readonly string[]): Record<string, string> {
@@ -37,23 +29,23 @@ function params(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** Shows each diagnostic with a caret under the characters at fault. */
-function printQueryError(io: Io, e: SegmentQueryError): void {
-  for (const d of e.diagnostics) io.err(formatDiagnostic(e.text, d));
-}
-
 function printExplanation(io: Io, x: SegmentExplanation): void {
   io.out(`${x.customer}: ${x.matched ? 'IN the segment' : 'NOT in the segment'}`);
   for (const l of x.lines)
     io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${l.because ? `   (${l.because})` : ''}`);
+  io.out(`  (as of ${x.asOf})`);
 }
 
-async function withService<T>(g: GlobalOptions, fn: (s: SegmentService) => Promise<T>): Promise<T> {
-  const store = await DuckDbStore.open(g.db);
+/**
+ * Runs a segment command on the store or through its server; a query with mistakes is shown
+ * with a caret under each, whichever of the two answered.
+ */
+async function onBackend<T>(io: Io, g: GlobalOptions, fn: (b: Backend) => Promise<T>): Promise<T> {
   try {
-    return await fn(new SegmentService(store, { clock: g.clock }));
-  } finally {
-    await store.close();
+    return await withBackend(io, g, fn);
+  } catch (e) {
+    if (e instanceof SegmentQueryError) for (const d of e.diagnostics) io.err(formatDiagnostic(e.text, d));
+    throw e;
   }
 }
 
@@ -72,8 +64,6 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .option('--as-of <time>', AS_OF_HELP)
     .action(async (query: string | undefined, opts: EvalOptions) => {
       const g = globals();
-      const { db, json } = g;
-      const asOf = asOfOf(opts.asOf);
       let text: string;
       if (opts.ready) {
         const ready = readySegments.find((r) => r.id === opts.ready);
@@ -81,49 +71,20 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
         text = readySegmentText(ready, params(opts.param));
       } else if (query) text = query;
       else throw new AppError('invalid', 'give a query or --ready <id>');
-      try {
-        const server = await openServerOnly(db);
-        let count: number;
-        let members: string[] = [];
-        let evaluatedAt: string;
-        if (server) {
-          const limit = opts.count ? 1 : opts.limit || 100_000;
-          const r = await callServer<{ count: number; members: string[]; as_of: string }>(server, '/v1/segments/preview', {
-            method: 'POST',
-            body: JSON.stringify({ text, limit, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
-            headers: { 'content-type': 'application/json' },
-          });
-          count = r.count;
-          members = r.members;
-          evaluatedAt = r.as_of;
-        } else {
-          ({ count, members, evaluatedAt } = await withService(g, async (s) => {
-            const at = await s.evaluationTime({ text }, asOf);
-            const n = await s.count({ text }, at);
-            const ids: string[] = [];
-            if (!opts.count) {
-              for await (const id of s.allMembers({ text }, { asOf: at })) {
-                ids.push(id);
-                if (opts.limit && ids.length >= opts.limit) break;
-              }
-            }
-            return { count: n, members: ids, evaluatedAt: at.toISOString() };
-          }));
-        }
-        if (opts.count) return json ? printJson(io, { count }) : io.out(String(count));
-        if (json) return printJson(io, { query: text, as_of: evaluatedAt, count, members });
-        if (opts.csv) {
-          io.out('customer_id');
-          for (const m of members) io.out(m);
-          return;
-        }
-        io.out(`${count.toLocaleString('en')} customers match as of ${evaluatedAt}: ${text}`);
-        for (const m of members.slice(0, opts.limit || 20)) io.out(`  ${m}`);
-        if (count > (opts.limit || 20)) io.out(`  … (--csv or --limit 0 for all)`);
-      } catch (e) {
-        if (e instanceof SegmentQueryError) printQueryError(io, e);
-        throw e;
+      const asOf = asOfOf(opts.asOf);
+      const { count, members, asOf: evaluatedAt } = await onBackend(io, g, (b) =>
+        b.evalSegment(text, { ...(asOf ? { asOf } : {}), limit: opts.limit, countOnly: Boolean(opts.count) }),
+      );
+      if (opts.count) return g.json ? printJson(io, { count }) : io.out(String(count));
+      if (g.json) return printJson(io, { query: text, as_of: evaluatedAt, count, members });
+      if (opts.csv) {
+        io.out('customer_id');
+        for (const m of members) io.out(m);
+        return;
       }
+      io.out(`${count.toLocaleString('en')} customers match as of ${evaluatedAt}: ${text}`);
+      for (const m of members.slice(0, opts.limit || 20)) io.out(`  ${m}`);
+      if (count > (opts.limit || 20)) io.out(`  … (--csv or --limit 0 for all)`);
     });
 
   segment
@@ -134,25 +95,9 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .option('--as-of <time>', AS_OF_HELP)
     .action(async (query: string, customer: string, opts: { asOf?: string }) => {
       const g = globals();
-      const { db, json } = g;
-      const asOf = asOfOf(opts.asOf);
-      try {
-        const server = await openServerOnly(db);
-        const x = server
-          ? (
-              await callServer<{ explain: SegmentExplanation }>(server, '/v1/segments/preview', {
-                method: 'POST',
-                body: JSON.stringify({ text: query, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
-                headers: { 'content-type': 'application/json' },
-              })
-            ).explain
-          : await withService(g, (s) => s.explain({ text: query }, customer, asOf));
-        if (json) printJson(io, x);
-        else printExplanation(io, x);
-      } catch (e) {
-        if (e instanceof SegmentQueryError) printQueryError(io, e);
-        throw e;
-      }
+      const x = await onBackend(io, g, (b) => b.explainSegment(query, customer, asOfOf(opts.asOf)));
+      if (g.json) printJson(io, x);
+      else printExplanation(io, x);
     });
 
   segment
@@ -160,12 +105,8 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .description('list saved segments and the ready segments')
     .action(async () => {
       const g = globals();
-      const { db, json } = g;
-      const server = await openServerOnly(db);
-      const saved: SavedSegment[] = server
-        ? (await callServer<{ saved: SavedSegment[] }>(server, '/v1/segments')).saved
-        : await withService(g, (s) => s.list());
-      if (json) return printJson(io, { saved, ready: readySegments });
+      const saved = await onBackend(io, g, (b) => b.listSegments());
+      if (g.json) return printJson(io, { saved, ready: readySegments });
       io.out('Saved segments:');
       if (!saved.length) io.out('  (none yet: `strata segment save <name> <query>`)');
       for (const s of saved) io.out(`  ${s.name}  —  ${s.text}`);
@@ -184,25 +125,8 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .option('--description <text>', 'what the segment is for', '')
     .action(async (name: string, query: string, opts: { description: string }) => {
       const g = globals();
-      const { db, json } = g;
-      try {
-        const server = await openServerOnly(db);
-        const s = server
-          ? await callServer<SavedSegment>(server, '/v1/segments', {
-              method: 'POST',
-              body: JSON.stringify({ name, text: query, description: opts.description }),
-              headers: { 'content-type': 'application/json' },
-            })
-          : await withService(g, (svc) => svc.save({ name, text: query, description: opts.description }));
-        if (json) printJson(io, s);
-        else io.out(`saved "${s.name}" (${s.id})`);
-      } catch (e) {
-        if (e instanceof SegmentQueryError) printQueryError(io, e);
-        throw e;
-      }
+      const s = await onBackend(io, g, (b) => b.saveSegment({ name, text: query, description: opts.description }));
+      if (g.json) printJson(io, s);
+      else io.out(`saved "${s.name}" (${s.id})`);
     });
-}
-
-function openServerOnly(db: string) {
-  return Promise.resolve(readServerFile(db));
 }

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { ApiClient, ApiError, type SegmentExplanation } from '@strata/api';
+import { AppError, type Entity, type EntityCounts } from '@strata/core';
+import { formatOf, type ImportSummary } from '@strata/ingest';
+import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
+import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
+import { readServerFile, type ServerFile } from '@strata/server';
+import { DuckDbStore } from '@strata/store-duckdb';
+import type { GlobalOptions, Io } from './context.js';
+import { importOne, type ImportCommandOptions } from './import-file.js';
+
+export interface SegmentAnswer {
+  /** The time the answer holds for (the profiles' as-of time unless asked otherwise). */
+  asOf: string;
+  count: number;
+  members: string[];
+}
+
+/**
+ * What the commands ask of a store. Two implementations: straight on the store file, or through
+ * the server that owns it right now (one process writes a DuckDB file; everyone else asks it).
+ * `openBackend` is the one place that chooses, so every command answers the same either way,
+ * diagnostics with carets included.
+ */
+export interface Backend {
+  readonly kind: 'local' | 'server';
+  stats(): Promise<EntityCounts>;
+  importFile(entity: Entity, file: string, opts: ImportCommandOptions): Promise<ImportSummary>;
+  computeProfiles(asOf: Date): Promise<ProfileRun>;
+  profile(customer: string): Promise<Record<string, unknown>>;
+  /** Count and members of a query; `limit` 0 lists every member. */
+  evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer>;
+  explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation>;
+  listSegments(): Promise<SavedSegment[]>;
+  saveSegment(segment: { name: string; text: string; description: string }): Promise<SavedSegment>;
+  close(): Promise<void>;
+}
+
+class LocalBackend implements Backend {
+  readonly kind = 'local';
+  private readonly segments: SegmentService;
+  constructor(
+    private readonly store: DuckDbStore,
+    private readonly io: Io,
+    g: GlobalOptions,
+  ) {
+    this.segments = new SegmentService(store, { clock: g.clock });
+  }
+  stats = () => this.store.counts();
+  importFile = (entity: Entity, file: string, opts: ImportCommandOptions) => importOne(this.io, this.store, entity, file, opts);
+  computeProfiles = (asOf: Date) => computeProfiles(this.store, { asOf, ranBy: 'cli' });
+  profile = (customer: string) => findProfile(this.store, customer);
+  async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
+    const at = await this.segments.evaluationTime({ text }, opts.asOf);
+    const count = await this.segments.count({ text }, at);
+    const members: string[] = [];
+    if (!opts.countOnly) {
+      for await (const id of this.segments.allMembers({ text }, { asOf: at })) {
+        members.push(id);
+        if (opts.limit && members.length >= opts.limit) break;
+      }
+    }
+    return { asOf: at.toISOString(), count, members };
+  }
+  explainSegment = (text: string, customer: string, asOf?: Date) => this.segments.explain({ text }, customer, asOf);
+  listSegments = () => this.segments.list();
+  saveSegment = (s: { name: string; text: string; description: string }) => this.segments.save(s);
+  close = () => this.store.close();
+}
+
+/** The largest page the server lists at once. */
+const SERVER_PAGE = 100_000;
+
+class ServerBackend implements Backend {
+  readonly kind = 'server';
+  private readonly api: ApiClient;
+  constructor(
+    private readonly server: ServerFile,
+    private readonly io: Io,
+  ) {
+    this.api = new ApiClient({ baseUrl: server.url, apiKey: server.apiKey, describe: `pid ${server.pid}, ${server.url}` });
+  }
+
+  /** The server's answer to a query with mistakes becomes the same error a local run throws. */
+  private async query<T>(text: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof ApiError && e.diagnostics.length) throw new SegmentQueryError(text, e.diagnostics);
+      throw e;
+    }
+  }
+
+  stats = () => this.api.stats();
+  async importFile(entity: Entity, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
+    const format = opts.format ?? formatOf(file);
+    if (!format) throw new AppError('invalid', `cannot tell the format of ${file}: pass --format csv|jsonl`);
+    this.io.err(`the store is served by pid ${this.server.pid}; importing through ${this.server.url}`);
+    // The server runs on this machine (it serves 127.0.0.1): it reads the file itself, with the
+    // store's own bulk reader where it can.
+    return this.api.importPath(entity, format, resolve(file));
+  }
+  computeProfiles = (asOf: Date) => this.api.computeProfiles(asOf.toISOString()) as Promise<ProfileRun>;
+  profile = (customer: string) => this.api.profile(customer);
+  async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
+    const limit = opts.countOnly ? 1 : Math.min(opts.limit || SERVER_PAGE, SERVER_PAGE);
+    const r = await this.query(text, () => this.api.previewSegment({ text, limit, ...(opts.asOf ? { as_of: opts.asOf.toISOString() } : {}) }));
+    return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members };
+  }
+  async explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation> {
+    const r = await this.query(text, () => this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }));
+    if (!r.explain) throw new AppError('internal', 'the server did not explain the customer');
+    return r.explain;
+  }
+  listSegments = async () => (await this.api.listSegments()).saved as SavedSegment[];
+  saveSegment = async (s: { name: string; text: string; description: string }) =>
+    (await this.query(s.text, () => this.api.saveSegment(s))) as SavedSegment;
+  close = () => Promise.resolve();
+}
+
+/** The one place a command's target is chosen: the running server for this store, else the file. */
+export async function openBackend(io: Io, g: GlobalOptions): Promise<Backend> {
+  const server = readServerFile(g.db);
+  if (server) return new ServerBackend(server, io);
+  return new LocalBackend(await DuckDbStore.open(g.db), io, g);
+}
+
+/** Runs `fn` on the command's backend and closes it afterwards. */
+export async function withBackend<T>(io: Io, g: GlobalOptions, fn: (b: Backend) => Promise<T>): Promise<T> {
+  const backend = await openBackend(io, g);
+  try {
+    return await fn(backend);
+  } finally {
+    await backend.close();
+  }
+}

@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import { AppError, type EntityCounts } from '@strata/core';
+import type { Diagnostic } from '@strata/segment-lang';
+import type {
+  SegmentPreviewRequest} from './schemas.js';
+import {
+  ErrorBody,
+  ImportSummaryBody,
+  ProfileBody,
+  ProfileRunBody,
+  SavedSegmentBody,
+  SegmentListResponse,
+  SegmentPreviewResponse,
+  StatsResponse,
+} from './schemas.js';
+
+/** An error the server answered with; a segment query's mistakes come with their diagnostics. */
+export class ApiError extends AppError {
+  constructor(
+    body: ErrorBody['error'],
+    readonly status: number,
+  ) {
+    super(body.type, body.message, body.details);
+    this.diagnostics = body.diagnostics ?? [];
+  }
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Names the server in "does not answer" errors, e.g. `pid 1234, http://127.0.0.1:7300`. */
+  describe?: string;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The admin API as typed calls: every request body is built from, and every response checked
+ * against, the schemas the server itself uses.
+ */
+export class ApiClient {
+  private readonly fetch: typeof fetch;
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  private async call<S extends z.ZodType>(schema: S, path: string, init: { method?: string; body?: unknown } = {}): Promise<z.infer<S>> {
+    let res: Response;
+    try {
+      res = await this.fetch(`${this.options.baseUrl}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+    } catch (e) {
+      throw new AppError('unavailable', `the server (${this.options.describe ?? this.options.baseUrl}) does not answer: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new AppError('internal', `the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) {
+      const err = ErrorBody.safeParse(json);
+      if (err.success) throw new ApiError(err.data.error, res.status);
+      throw new AppError('internal', `the server answered ${res.status} without an error body`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success)
+      throw new AppError(
+        'internal',
+        `the server's answer to ${path} does not match the API schema`,
+        parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+      );
+    return parsed.data;
+  }
+
+  stats = async (): Promise<EntityCounts> => (await this.call(StatsResponse, '/v1/stats')).counts as EntityCounts;
+
+  /** The server reads a file on its own machine (the CLI beside it), with the store's bulk reader. */
+  importPath = (entity: string, format: 'csv' | 'jsonl', path: string) =>
+    this.call(ImportSummaryBody, `/v1/import/${encodeURIComponent(entity)}?${new URLSearchParams({ format, path }).toString()}`, { method: 'POST' });
+
+  computeProfiles = (asOf?: string) => this.call(ProfileRunBody, '/v1/profiles/compute', { method: 'POST', body: asOf ? { as_of: asOf } : {} });
+  profile = (customer: string) => this.call(ProfileBody, `/v1/customers/${encodeURIComponent(customer)}/profile`);
+
+  previewSegment = (request: SegmentPreviewRequest) => this.call(SegmentPreviewResponse, '/v1/segments/preview', { method: 'POST', body: request });
+  listSegments = () => this.call(SegmentListResponse, '/v1/segments');
+  saveSegment = (segment: { name: string; text: string; description?: string }) =>
+    this.call(SavedSegmentBody, '/v1/segments', { method: 'POST', body: segment });
+}

@@ -1,0 +1,6 @@
+/**
+ * @strata/api — the HTTP API's bodies as zod schemas, shared by the server (requests) and its
+ * clients (responses), and a typed client. Browser-safe: the dashboard uses it too.
+ */
+export * from './schemas.js';
+export * from './client.js';

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { AppErrorKind, entities, type Entity } from '@strata/core';
+import { DiagnosticCode, Severity } from '@strata/segment-lang';
+
+/**
+ * The HTTP API's request and response bodies, checked with these schemas on both sides: the
+ * server parses every request body with them, and the client (the CLI through a running server,
+ * the dashboard) parses every response. A body that does not match is an error that names the
+ * field, never a guess.
+ */
+
+const codes = Object.values(DiagnosticCode) as [DiagnosticCode, ...DiagnosticCode[]];
+const severities = Object.values(Severity) as [Severity, ...Severity[]];
+const kinds = Object.values(AppErrorKind) as [AppErrorKind, ...AppErrorKind[]];
+
+export const DiagnosticBody = z.object({
+  code: z.enum(codes),
+  message: z.string(),
+  span: z.object({ start: z.number().int(), end: z.number().int() }),
+  severity: z.enum(severities),
+  hint: z.string().exactOptional(),
+});
+
+export const ErrorBody = z.object({
+  error: z.object({
+    type: z.enum(kinds),
+    message: z.string(),
+    details: z
+      .array(z.object({ where: z.string().exactOptional(), line: z.number().exactOptional(), field: z.string().exactOptional(), message: z.string() }))
+      .default([]),
+    /** A segment query's mistakes, with character spans (only on segment routes). */
+    diagnostics: z.array(DiagnosticBody).exactOptional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** A time as the API takes it: ISO 8601, or a date meaning the end of that day (parseAsOf). */
+const asOf = z.string().min(1).max(64);
+const paramValue = z.union([z.string().max(1000), z.number()]);
+
+export const SegmentPreviewRequest = z
+  .object({
+    text: z.string().exactOptional(),
+    ready: z.string().exactOptional(),
+    params: z.record(z.string(), paramValue).exactOptional(),
+    customer: z.string().min(1).exactOptional(),
+    limit: z.number().int().min(1).max(100_000).default(50),
+    offset: z.number().int().min(0).default(0),
+    as_of: asOf.exactOptional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.ready === undefined), {
+    message: 'give either "text" (a segment query) or "ready" (a ready segment id)',
+    path: ['text'],
+  });
+export type SegmentPreviewRequest = z.input<typeof SegmentPreviewRequest>;
+
+export const ExplainLine = z.object({
+  depth: z.number().int(),
+  condition: z.string(),
+  matched: z.boolean(),
+  because: z.string().exactOptional(),
+});
+export const SegmentExplanation = z.object({
+  customer: z.string(),
+  asOf: z.string(),
+  matched: z.boolean(),
+  lines: z.array(ExplainLine),
+});
+export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
+
+export const SegmentPreviewResponse = z.object({
+  text: z.string(),
+  as_of: z.string(),
+  count: z.number().int(),
+  members: z.array(z.string()),
+  explain: SegmentExplanation.exactOptional(),
+});
+export type SegmentPreviewResponse = z.infer<typeof SegmentPreviewResponse>;
+
+export const SegmentSaveRequest = z.object({
+  name: z.string().min(1).max(200),
+  text: z.string(),
+  description: z.string().max(2000).exactOptional(),
+});
+export const SegmentUpdateRequest = SegmentSaveRequest.partial();
+
+export const SavedSegmentBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  text: z.string(),
+  ir: z.unknown(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const ReadySegmentBody = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  group: z.string(),
+  params: z.array(z.object({ name: z.string(), description: z.string(), default: paramValue, type: z.enum(['number', 'text']) })),
+  template: z.string(),
+});
+
+export const SegmentListResponse = z.object({ saved: z.array(SavedSegmentBody), ready: z.array(ReadySegmentBody) });
+export const SegmentCountResponse = z.object({ count: z.number().int(), as_of: z.string() });
+export const SegmentMembersResponse = z.object({ members: z.array(z.string()), as_of: z.string() });
+
+export const ProfilesComputeRequest = z.object({ as_of: asOf.exactOptional() });
+export const ProfileRunBody = z.object({
+  id: z.string(),
+  kind: z.enum(['full', 'incremental']),
+  asOf: z.string(),
+  customers: z.number().int(),
+  durationMs: z.number(),
+  model: z.unknown(),
+});
+export const ProfileBody = z.record(z.string(), z.unknown());
+
+export const StatsResponse = z.object({ counts: z.record(z.string(), z.number()) });
+
+export const ImportSummaryBody = z.object({
+  entity: z.enum(entities as [Entity, ...Entity[]]),
+  rows: z.number().int(),
+  imported: z.number().int(),
+  updated: z.number().int(),
+  skipped: z.number().int(),
+  rejected: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), message: z.string(), field: z.string().exactOptional(), column: z.number().int().exactOptional() })),
+  errorsTruncated: z.boolean(),
+  durationMs: z.number(),
+});
