@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { ApiClient, ApiError, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
@@ -96,9 +98,13 @@ class ServerBackend implements Backend {
     const format = opts.format ?? formatOf(file);
     if (!format) throw new AppError('invalid', `cannot tell the format of ${file}: pass --format csv|jsonl`);
     this.io.err(`the store is served by pid ${this.server.pid}; importing through ${this.server.url}`);
-    // The server runs on this machine (it serves 127.0.0.1): it reads the file itself, with the
-    // store's own bulk reader where it can.
-    return this.api.importPath(entity, format, resolve(file));
+    // The server runs on this machine (it serves 127.0.0.1): a file in its import folders it reads
+    // itself, with the store's own bulk reader; any other file is streamed to it.
+    const real = realpathSync(resolve(file));
+    const readable = (this.server.importDirs ?? []).some((d) => real.startsWith(d.endsWith(sep) ? d : `${d}${sep}`));
+    if (readable) return this.api.importPath(entity, format, real);
+    if (!statSync(real).isFile()) throw new AppError('invalid', `${file} is not a regular file`, [{ where: file, message: 'not a regular file' }]);
+    return this.api.importBody(entity, format, Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>);
   }
   computeProfiles = (asOf: Date) => this.api.computeProfiles(asOf.toISOString()) as Promise<ProfileRun>;
   profile = (customer: string) => this.api.profile(customer);

@@ -1,7 +1,6 @@
-import { isAbsolute } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Env, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import {
   AppError,
@@ -41,6 +40,7 @@ import {
 } from '@strata/api';
 import type { z } from 'zod';
 import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
+import { allowedImportPath } from './import-dirs.js';
 
 export interface AppKeys {
   /** Segment-spec write key (HTTP Basic user name). */
@@ -59,9 +59,23 @@ export interface AppDeps {
   version?: string;
   /** Where "now" comes from (default: the system clock). */
   clock?: Clock;
+  /** Real paths of the folders `POST /v1/import/:entity?path=` may read (see import-dirs.ts). */
+  importDirs: readonly string[];
+  /** Largest body of `POST /v1/import/:entity` (streamed to the store, never held in memory). */
+  importBodyLimit?: number;
 }
 
-const SEGMENT_BATCH_LIMIT = 4 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/**
+ * Body limits, by route: applied before any handler, key check or signature check reads a byte,
+ * so nobody (signed or not) can make the server hold more than this in memory.
+ */
+function bodyLimitFor(path: string, importLimit: number): number {
+  if (path.startsWith('/v1/import/')) return importLimit;
+  if (/^\/v1\/(batch|identify|track|page|screen|alias|group)$/.test(path)) return 4 * MiB;
+  if (path.startsWith('/v1/webhooks/')) return 2 * MiB;
+  return 1 * MiB;
+}
 
 function errorBody(e: AppError) {
   const diagnostics = e instanceof SegmentQueryError ? { diagnostics: e.diagnostics } : {};
@@ -79,6 +93,18 @@ export function createApp(deps: AppDeps): Hono {
     return c.json(errorBody(err), httpStatusOf[err.kind] as 400);
   });
   app.notFound((c) => c.json(errorBody(new AppError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404));
+
+  const importLimit = deps.importBodyLimit ?? 8 * 1024 * MiB;
+  app.use('*', async (c: Context<Env, string>, next: Next) => {
+    const maxSize = bodyLimitFor(c.req.path, importLimit);
+    return bodyLimit({
+      maxSize,
+      // The rest of the body is never read: the connection is closed after the answer, so no
+      // client sends its next request on a socket still full of this one.
+      onError: (c) =>
+        c.json(errorBody(new AppError('invalid', `request body over ${maxSize.toLocaleString('en')} bytes`)), 400, { connection: 'close' }),
+    })(c, next);
+  });
 
   app.get('/health', async (c) => {
     await deps.store.counts();
@@ -98,12 +124,6 @@ export function createApp(deps: AppDeps): Hono {
     }
     await next();
   };
-  const limit = bodyLimit({
-    maxSize: SEGMENT_BATCH_LIMIT,
-    onError: () => {
-      throw new AppError('invalid', `request body over ${SEGMENT_BATCH_LIMIT} bytes`);
-    },
-  });
 
   const ingestMessages = async (c: Context, messages: unknown[]) => {
     const { batch, rejected } = toWriteBatch(messages, { receivedAt: clock.now() });
@@ -122,7 +142,7 @@ export function createApp(deps: AppDeps): Hono {
     }
   };
 
-  app.post('/v1/batch', requireWriteKey, limit, async (c) => {
+  app.post('/v1/batch', requireWriteKey, async (c) => {
     const body = await readJson(c);
     const batch = (body as { batch?: unknown })?.batch;
     if (!Array.isArray(batch))
@@ -135,7 +155,7 @@ export function createApp(deps: AppDeps): Hono {
     return ingestMessages(c, messages);
   });
   for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
-    app.post(`/v1/${type}`, requireWriteKey, limit, async (c) => {
+    app.post(`/v1/${type}`, requireWriteKey, async (c) => {
       const body = await readJson(c);
       if (!body || typeof body !== 'object' || Array.isArray(body))
         throw new AppError('invalid', 'expected a JSON object');
@@ -187,8 +207,8 @@ export function createApp(deps: AppDeps): Hono {
     // A file on this machine (the CLI beside the server): read by the store's own reader when it can.
     const path = c.req.query('path');
     if (path !== undefined) {
-      if (!isAbsolute(path)) throw new AppError('invalid', 'query parameter path must be an absolute path');
-      return c.json(await importFile(deps.store, entity as Entity, path, { format }));
+      const allowed = await allowedImportPath(path, deps.importDirs);
+      return c.json(await importFile(deps.store, entity as Entity, allowed, { format }));
     }
     const body = c.req.raw.body;
     if (!body) throw new AppError('invalid', 'empty body');

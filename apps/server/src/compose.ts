@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp, type AppKeys } from './app.js';
+import { importDirsFor } from './import-dirs.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
 /** All wiring of concrete adapters lives here and nowhere else. */
@@ -16,6 +17,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Where "now" comes from (default: the system clock). */
   clock?: Clock;
+  /** Folders `POST /v1/import/:entity?path=` may read; default STRATA_IMPORT_DIRS, else the store's folder. */
+  importDirs?: readonly string[];
 }
 
 export interface RunningServer {
@@ -53,14 +56,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = await DuckDbStore.open(options.dbPath);
   const keys = await resolveKeys(store, options.keys);
   const clock = options.clock ?? systemClock;
-  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock });
+  const importDirs = importDirsFor(options.dbPath, options.importDirs);
+  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
     server.once('error', reject);
   });
   const url = `http://${host}:${port}`;
-  writeServerFile(options.dbPath, { pid: process.pid, url, apiKey: keys.apiKey, startedAt: clock.now().toISOString() });
+  writeServerFile(options.dbPath, { pid: process.pid, url, apiKey: keys.apiKey, startedAt: clock.now().toISOString(), importDirs });
   return {
     url,
     keys,

@@ -10,6 +10,8 @@ export interface ServerFile {
   url: string;
   apiKey: string;
   startedAt: string;
+  /** The folders the server imports files from by path; others are sent as the request body. */
+  importDirs?: readonly string[];
 }
 
 export const serverFilePath = (dbPath: string) => `${dbPath}.server.json`;

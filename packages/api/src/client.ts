@@ -44,13 +44,20 @@ export class ApiClient {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  private async call<S extends z.ZodType>(schema: S, path: string, init: { method?: string; body?: unknown } = {}): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    init: { method?: string; body?: unknown; raw?: ReadableStream<Uint8Array> | Blob } = {},
+  ): Promise<z.infer<S>> {
     let res: Response;
+    const sendsJson = init.body !== undefined;
     try {
       res = await this.fetch(`${this.options.baseUrl}${path}`, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(sendsJson ? { 'content-type': 'application/json' } : {}) },
+        ...(sendsJson ? { body: JSON.stringify(init.body) } : {}),
+        // a streamed upload (the fetch standard asks for half duplex)
+        ...(init.raw ? { body: init.raw, duplex: 'half' } : {}),
       });
     } catch (e) {
       throw new AppError('unavailable', `the server (${this.options.describe ?? this.options.baseUrl}) does not answer: ${e instanceof Error ? e.message : String(e)}`);
@@ -82,6 +89,10 @@ export class ApiClient {
   /** The server reads a file on its own machine (the CLI beside it), with the store's bulk reader. */
   importPath = (entity: string, format: 'csv' | 'jsonl', path: string) =>
     this.call(ImportSummaryBody, `/v1/import/${encodeURIComponent(entity)}?${new URLSearchParams({ format, path }).toString()}`, { method: 'POST' });
+
+  /** The file's bytes as the request body, streamed: for a file the server may not read itself. */
+  importBody = (entity: string, format: 'csv' | 'jsonl', body: ReadableStream<Uint8Array> | Blob) =>
+    this.call(ImportSummaryBody, `/v1/import/${encodeURIComponent(entity)}?${new URLSearchParams({ format }).toString()}`, { method: 'POST', raw: body });
 
   computeProfiles = (asOf?: string) => this.call(ProfileRunBody, '/v1/profiles/compute', { method: 'POST', body: asOf ? { as_of: asOf } : {} });
   profile = (customer: string) => this.call(ProfileBody, `/v1/customers/${encodeURIComponent(customer)}/profile`);

@@ -181,6 +181,8 @@ export async function importFile(
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
       throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new AppError('unauthorized', `not allowed to read ${path}`, [{ where: path, message: 'permission denied' }]);
     throw e;
   }
   if (!options.streamOnly && isNativeFileImporter(writer)) {

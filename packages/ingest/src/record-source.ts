@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { AppError } from '@strata/core';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -132,7 +133,10 @@ export async function openSource(
   path: string,
   format: InputFormat,
 ): Promise<{ records: AsyncGenerator<SourceRecord>; totalBytes: number; bytesRead: () => number }> {
-  const { size } = await stat(path);
+  const file = await stat(path);
+  // A directory, a device (/dev/zero) or a pipe is refused before anything reads it.
+  if (!file.isFile()) throw new AppError('invalid', `${path} is not a regular file`, [{ where: path, message: 'not a regular file' }]);
+  const { size } = file;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   return {
     records: format === 'csv' ? readCsv(stream) : readJsonl(stream),
