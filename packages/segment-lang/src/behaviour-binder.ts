@@ -1,4 +1,14 @@
-import type { CountNode, EventNode, Expr, ItemNode, PurchaseNode, SequenceNode, WindowNode } from './ast.js';
+import type {
+  AndNode,
+  CountNode,
+  EventNode,
+  Expr,
+  ItemNode,
+  OrNode,
+  PurchaseNode,
+  SequenceNode,
+  WindowNode,
+} from './ast.js';
 import { lookup, type EventCatalog, type EventSpec, type FieldType } from './catalog.js';
 import { closest } from './did-you-mean.js';
 import type {
@@ -8,14 +18,15 @@ import type {
   PurchaseIR,
   SequenceIR,
   SequenceStep,
+  SequenceTarget,
   TimeWindow,
   WhereIR,
 } from './ir.js';
 import { inferType, propertyType, subjectOf } from './type-rules.js';
 import { ValueBinder } from './value-binder.js';
 
-type EventTarget = Extract<SequenceStep['target'], { kind: 'event' }>;
-type PurchaseTarget = Extract<SequenceStep['target'], { kind: 'purchase' }>;
+type EventStep = Extract<SequenceTarget, { kind: 'event' }>;
+type PurchaseStep = Extract<SequenceTarget, { kind: 'purchase' }>;
 
 /**
  * What customers did: purchases, events with their `where`, counts and time windows, and
@@ -28,7 +39,7 @@ export abstract class BehaviourBinder extends ValueBinder {
 
   /** `and`/`or` with each operand bound; `a and (b and c)` is stored as one `and` of three. */
   protected junction<T extends { readonly kind: string; readonly operands?: readonly T[] }>(
-    e: Expr & { kind: 'and' | 'or' },
+    e: AndNode | OrNode,
     bind: (operand: Expr) => T | undefined,
   ): { kind: 'and' | 'or'; operands: T[] } | undefined {
     const operands = this.all(e.operands, bind);
@@ -99,7 +110,7 @@ export abstract class BehaviourBinder extends ValueBinder {
   }
 
   /** A purchase as a step of a sequence: what was bought, not how often or when. */
-  private purchaseTarget(p: PurchaseNode): PurchaseTarget | undefined {
+  private purchaseTarget(p: PurchaseNode): PurchaseStep | undefined {
     const item = p.item ? this.item(p.item) : undefined;
     if (p.item && !item) return undefined;
     return { kind: 'purchase', ...(item ? { item } : {}) };
@@ -121,7 +132,7 @@ export abstract class BehaviourBinder extends ValueBinder {
   }
 
   /** An event as a step of a sequence: its type and `where`, not how often or when. */
-  private eventTarget(e: EventNode): EventTarget | undefined {
+  private eventTarget(e: EventNode): EventStep | undefined {
     const spec = this.eventSpec(e);
     const where = e.where ? this.where(e.where, e.name.value, spec) : undefined;
     if (e.where && !where) return undefined;

@@ -220,7 +220,12 @@ export abstract class BehaviourParser extends ComparisonParser {
       }
       default: {
         const from = this.parseTime(t);
-        const andTok = this.expectBetweenAnd(t, 'write between 2024-01-01 and 2024-03-31');
+        const andTok = this.expectKw(
+          ['and'],
+          '`and` in `between … and …`',
+          t,
+          'write between 2024-01-01 and 2024-03-31',
+        );
         if (andTok === undefined) return undefined;
         const to = this.parseTime(andTok);
         return { kind: 'window', span: this.from(t), op: 'between', from, to };

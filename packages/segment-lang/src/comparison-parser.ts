@@ -38,17 +38,13 @@ export abstract class ComparisonParser extends ValueParser {
         }
         case 'not': {
           this.next();
-          if (!this.atKw('in')) {
-            const n = this.peek();
-            this.report(
-              'unexpected-token',
-              `expected \`in\` after \`not\`, found ${this.describe(n)}`,
-              this.blame(n, t),
-              `to negate a condition put \`not\` in front of it: not ${subject.value} …`,
-            );
-            return this.recover(subject.span);
-          }
-          const inTok = this.next();
+          const inTok = this.expectKw(
+            ['in'],
+            '`in` after `not`',
+            t,
+            `to negate a condition put \`not\` in front of it: not ${subject.value} …`,
+          );
+          if (inTok === undefined) return this.recover(subject.span);
           const list = this.parseListOperand(subject, inTok);
           return list === undefined ? this.recover(subject.span) : test('not in', cover(t.span, inTok.span), list);
         }
@@ -58,7 +54,12 @@ export abstract class ComparisonParser extends ValueParser {
           if (p.kind === 'ident' && PERCENTILE.test(p.text))
             return allowPercentile ? this.parsePercentileRange(subject) : this.percentileRefused(subject, p);
           const low = this.parseValue(t, 'value');
-          const andTok = this.expectBetweenAnd(t, `write ${subject.value} between 1 and 10`);
+          const andTok = this.expectKw(
+            ['and'],
+            '`and` in `between … and …`',
+            t,
+            `write ${subject.value} between 1 and 10`,
+          );
           if (andTok === undefined) return this.recover(subject.span);
           const high = this.parseValue(andTok, 'value');
           return test('between', t.span, { kind: 'range', span: cover(low.span, high.span), low, high });
@@ -89,17 +90,13 @@ export abstract class ComparisonParser extends ValueParser {
         case 'starts':
         case 'ends': {
           this.next();
-          if (!this.atKw('with')) {
-            const n = this.peek();
-            this.report(
-              'unexpected-token',
-              `expected \`with\` after \`${t.text}\`, found ${this.describe(n)}`,
-              this.blame(n, t),
-              `write ${subject.value} ${t.lower} with "…"`,
-            );
-            return this.recover(subject.span);
-          }
-          const w = this.next();
+          const w = this.expectKw(
+            ['with'],
+            `\`with\` after \`${t.text}\``,
+            t,
+            `write ${subject.value} ${t.lower} with "…"`,
+          );
+          if (w === undefined) return this.recover(subject.span);
           return test(
             t.lower === 'starts' ? 'starts with' : 'ends with',
             cover(t.span, w.span),
@@ -112,17 +109,13 @@ export abstract class ComparisonParser extends ValueParser {
           return test(t.lower === 'before' ? 'before' : 'after', t.span, this.parseTime(t));
         case 'within': {
           this.next();
-          if (!this.atKw('last', 'next')) {
-            const n = this.peek();
-            this.report(
-              'unexpected-token',
-              `expected \`last\` or \`next\` after \`within\`, found ${this.describe(n)}`,
-              this.blame(n, t),
-              `write ${subject.value} within last 30 days`,
-            );
-            return this.recover(subject.span);
-          }
-          const dir = this.next();
+          const dir = this.expectKw(
+            ['last', 'next'],
+            '`last` or `next` after `within`',
+            t,
+            `write ${subject.value} within last 30 days`,
+          );
+          if (dir === undefined) return this.recover(subject.span);
           const op = dir.kind === 'ident' && dir.lower === 'next' ? 'within next' : 'within last';
           return test(op, cover(t.span, dir.span), this.parseDuration(dir));
         }
@@ -246,7 +239,8 @@ export abstract class ComparisonParser extends ValueParser {
       return undefined;
     };
     const low = percentile();
-    if (low === undefined || this.expectBetweenAnd(low) === undefined) return this.recover(subject.span);
+    if (low === undefined || this.expectKw(['and'], '`and` in `between … and …`', low) === undefined)
+      return this.recover(subject.span);
     const high = percentile();
     if (high === undefined) return this.recover(subject.span);
     const rankSpan = cover(low.span, high.span);

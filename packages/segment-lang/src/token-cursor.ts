@@ -92,16 +92,16 @@ export abstract class TokenCursor {
     }
     return this.errorNode(span(s.start, Math.max(s.start, s.end, this.prevEnd)));
   }
-  /** The `and` of `between … and …`, taken; reported (with `hint`) when something else follows `after`. */
-  protected expectBetweenAnd(after: { readonly span: Span }, hint?: string): Token | undefined {
-    if (this.atKw('and')) return this.next();
+  /** Takes one of `words`; anything else is reported as "expected <what>, found …" and left in place. */
+  protected expectKw(
+    words: readonly string[],
+    what: string,
+    after: { readonly span: Span },
+    hint?: string,
+  ): Token | undefined {
+    if (this.atKw(...words)) return this.next();
     const n = this.peek();
-    this.report(
-      'unexpected-token',
-      `expected \`and\` in \`between … and …\`, found ${this.describe(n)}`,
-      this.blame(n, after),
-      hint,
-    );
+    this.report('unexpected-token', `expected ${what}, found ${this.describe(n)}`, this.blame(n, after), hint);
     return undefined;
   }
 }

@@ -11,10 +11,10 @@ import type {
 import { closest } from './did-you-mean.js';
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
 import type { Duration, ScalarValue, TimeValue, ValueTest } from './ir.js';
-import { quote } from './printer.js';
 import type { Span } from './span.js';
 import { allowedOps, example, irOp, typeNames, valueKindNames, type Subject } from './type-rules.js';
-import { durationText, isValidDate, quotedTimeHint, TIME_HINT } from './vocabulary.js';
+import { durationText, quote, valueText } from './value-text.js';
+import { isValidDate, quotedTimeHint, TIME_HINT } from './vocabulary.js';
 
 /**
  * The binder's base: diagnostics, and the check of a test (operator and values) against the type
@@ -154,7 +154,7 @@ export abstract class ValueBinder {
   private mismatch(subject: Subject, v: ValueNode, expected: string, hint?: string): undefined {
     return this.report(
       'type-mismatch',
-      `\`${subject.label}\` is ${typeNames[subject.category]}, but ${literal(v)} is ${valueKindNames[v.kind]}`,
+      `\`${subject.label}\` is ${typeNames[subject.category]}, but ${valueText(v)} is ${valueKindNames[v.kind]}`,
       v.span,
       hint ?? `write ${expected}`,
     );
@@ -176,7 +176,7 @@ export abstract class ValueBinder {
       case 'list':
         if (v.kind === 'string') return { kind: 'string', value: v.value };
         if (v.kind === 'number' || v.kind === 'date' || v.kind === 'boolean')
-          return this.mismatch(subject, v, 'text in quotes', `write ${quote(literal(v))}`);
+          return this.mismatch(subject, v, 'text in quotes', `write ${quote(valueText(v))}`);
         return this.mismatch(subject, v, 'text in quotes');
       case 'enum': {
         if (v.kind !== 'string')
@@ -247,30 +247,9 @@ export abstract class ValueBinder {
   }
 }
 
-/** A value as it would be written, for messages. */
-function literal(v: ValueNode): string {
-  switch (v.kind) {
-    case 'string':
-      return quote(v.value);
-    case 'number':
-    case 'boolean':
-      return String(v.value);
-    case 'date':
-      return v.value;
-    case 'duration':
-      return durationText(v.amount, v.unit);
-    case 'relativeTime':
-      return `${durationText(v.amount, v.unit)} ${v.direction === 'ago' ? 'ago' : 'from now'}`;
-    case 'now':
-      return 'now';
-    case 'error':
-      return v.text;
-  }
-}
-
 /** A bound as it would be written, for the hint that swaps two bounds. */
 function boundText(v: ValueNode): string {
-  return v.kind === 'number' || v.kind === 'date' || v.kind === 'relativeTime' ? literal(v) : '…';
+  return v.kind === 'number' || v.kind === 'date' || v.kind === 'relativeTime' ? valueText(v) : '…';
 }
 
 const UNIT_MS: Record<DurationUnit, number> = {

@@ -2,8 +2,8 @@ import type { DurationUnit } from './ast.js';
 import type { Token } from './scanner.js';
 
 /*
- * The words of the language and how its values are written, shared by the parser (which reads
- * them), the binder (whose messages quote them) and the printer.
+ * The words of the language, shared by the parser (which reads them), the binder (whose messages
+ * quote them) and the printer (which must quote event names that would read as one).
  */
 
 /** Every word with a meaning somewhere in the language (matched case-insensitively). */
@@ -96,11 +96,6 @@ export const TIME_HINT = 'write a date like 2024-05-01 or a time like 30 days ag
 /** The unit of time a word names, if it names one. */
 export function unitOf(t: Token): DurationUnit | undefined {
   return t.kind === 'ident' && Object.hasOwn(UNIT_WORDS, t.lower) ? UNIT_WORDS[t.lower] : undefined;
-}
-
-/** A length of time as it is written: `1 day`, `30 days`. */
-export function durationText(amount: number, unit: string): string {
-  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
 /** A real calendar date written `YYYY-MM-DD`. */
