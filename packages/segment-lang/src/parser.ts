@@ -52,6 +52,7 @@ export function parseAst(text: string): AstResult {
   return ast === undefined ? { diagnostics } : { ast, diagnostics };
 }
 
+/** The top layer: `and`, `or`, `not`, `never`, parentheses, and the conditions that are not behaviour. */
 class Parser extends BehaviourParser {
   private depth = 0;
 
