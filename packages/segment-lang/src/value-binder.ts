@@ -161,7 +161,7 @@ export abstract class ValueBinder {
   }
 
   /** One value for a comparison with the subject; undefined (and reported) if it does not fit. */
-  protected value(subject: Subject, operand: Operand | undefined): ScalarValue | TimeValue | undefined {
+  private value(subject: Subject, operand: Operand | undefined): ScalarValue | TimeValue | undefined {
     if (operand === undefined || operand.kind === 'list' || operand.kind === 'range' || operand.kind === 'error')
       return undefined;
     const v = operand;
