@@ -8,11 +8,13 @@ import type {
   Operand,
   PurchaseNode,
   StringLiteral,
-  ValueNode,
   WindowNode,
 } from './ast.js';
-import { KEYWORDS } from './parser.js';
 import { isIdentifier } from './scanner.js';
+import { quote, valueText } from './value-text.js';
+import { KEYWORDS } from './vocabulary.js';
+
+export { quote };
 
 /*
  * Syntax tree → canonical text: lower-case keywords, single spaces, double quotes, no comments,
@@ -24,22 +26,6 @@ import { isIdentifier } from './scanner.js';
 /** Canonical text of a syntax tree. */
 export function printAst(ast: Expr): string {
   return expr(ast);
-}
-
-export function quote(value: string): string {
-  let out = '"';
-  for (const c of value) {
-    const code = c.codePointAt(0) ?? 0;
-    if (c === '"') out += '\\"';
-    else if (c === '\\') out += '\\\\';
-    else if (c === '\n') out += '\\n';
-    else if (c === '\t') out += '\\t';
-    else if (c === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029)
-      out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += c;
-  }
-  return `${out}"`;
 }
 
 /** Event names print bare when they read as one word that is not a keyword. */
@@ -78,7 +64,7 @@ function expr(e: Expr): string {
         event(e.first),
         ...e.steps.map((s) => {
           const target = s.target.kind === 'purchase' ? purchase(s.target) : event(s.target).slice('did '.length);
-          return `then ${s.negated ? 'not ' : ''}${target}${s.within ? ` within ${value(s.within)}` : ''}`;
+          return `then ${s.negated ? 'not ' : ''}${target}${s.within ? ` within ${valueText(s.within)}` : ''}`;
         }),
       ].join(' ');
     case 'tag':
@@ -103,36 +89,13 @@ function text(t: StringLiteral | ListLiteral): string {
 }
 
 function list(l: ListLiteral): string {
-  return `[${l.items.map(value).join(', ')}]`;
+  return `[${l.items.map(valueText).join(', ')}]`;
 }
 
 function operand(o: Operand): string {
   if (o.kind === 'list') return list(o);
-  if (o.kind === 'range') return `${value(o.low)} and ${value(o.high)}`;
-  return value(o);
-}
-
-const unit = (amount: number, u: string): string => `${amount} ${u}${amount === 1 ? '' : 's'}`;
-
-function value(v: ValueNode): string {
-  switch (v.kind) {
-    case 'number':
-      return String(v.value);
-    case 'string':
-      return quote(v.value);
-    case 'boolean':
-      return String(v.value);
-    case 'date':
-      return v.value;
-    case 'duration':
-      return unit(v.amount, v.unit);
-    case 'relativeTime':
-      return `${unit(v.amount, v.unit)} ${v.direction === 'ago' ? 'ago' : 'from now'}`;
-    case 'now':
-      return 'now';
-    case 'error':
-      return v.text;
-  }
+  if (o.kind === 'range') return `${valueText(o.low)} and ${valueText(o.high)}`;
+  return valueText(o);
 }
 
 function item(i: ItemNode): string {
@@ -146,12 +109,12 @@ function count(c: CountNode): string {
 function window(w: WindowNode): string {
   switch (w.op) {
     case 'within last':
-      return `within last ${value(w.duration)}`;
+      return `within last ${valueText(w.duration)}`;
     case 'before':
     case 'after':
-      return `${w.op} ${value(w.time)}`;
+      return `${w.op} ${valueText(w.time)}`;
     case 'between':
-      return `between ${value(w.from)} and ${value(w.to)}`;
+      return `between ${valueText(w.from)} and ${valueText(w.to)}`;
   }
 }
 
