@@ -78,18 +78,7 @@ async function mergeAll(
   conflicts: readonly { owner: string; claimant: string }[],
 ): Promise<void> {
   const raw = [...new Set(conflicts.flatMap((c) => [c.owner, c.claimant]))];
-  await stage(
-    runner,
-    'stage_links',
-    raw.map((id, i) => [i, id, null]),
-  );
-  const canon = new Map(
-    (
-      await runner.rows<{ id: string; canon: string }>(
-        `SELECT s.customer_id AS id, coalesce(c.merged_into, c.id) AS canon FROM stage_links s JOIN customers c ON c.id = s.customer_id`,
-      )
-    ).map((r) => [r.id, r.canon]),
-  );
+  const canon = await customerColumn<string>(runner, raw, 'coalesce(c.merged_into, c.id)');
   const canonical = (id: string) => canon.get(id) ?? id;
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -114,18 +103,7 @@ async function mergeAll(
     members.set(root, list);
   }
   const ids = [...members.values()].flat();
-  await stage(
-    runner,
-    'stage_links',
-    ids.map((id, i) => [i, id, null]),
-  );
-  const stub = new Map(
-    (
-      await runner.rows<{ id: string; is_stub: boolean }>(
-        `SELECT c.id, c.is_stub FROM stage_links s JOIN customers c ON c.id = s.customer_id`,
-      )
-    ).map((r) => [r.id, r.is_stub]),
-  );
+  const stub = await customerColumn<boolean>(runner, ids, 'c.is_stub');
   const weak = (id: string) => (id.startsWith('guest-') || stub.get(id) === true ? 1 : 0);
   const rounds: [survivor: string, merged: string][][] = [];
   for (const group of members.values()) {
@@ -138,6 +116,19 @@ async function mergeAll(
     merged.forEach((m, k) => (rounds[k] ??= []).push([survivor!, m]));
   }
   for (const pairs of rounds) await mergePairs(runner, pairs);
+}
+
+/** An expression over customer `c` for each of these ids that is stored (staged, so the lookup is one join). */
+async function customerColumn<T>(runner: DuckDbRunner, ids: readonly string[], expr: string): Promise<Map<string, T>> {
+  await stage(
+    runner,
+    'stage_links',
+    ids.map((id, i) => [i, id, null]),
+  );
+  const rows = await runner.rows<{ id: string; v: T }>(
+    `SELECT c.id, ${expr} AS v FROM stage_links s JOIN customers c ON c.id = s.customer_id`,
+  );
+  return new Map(rows.map((r) => [r.id, r.v]));
 }
 
 async function mergePairs(runner: DuckDbRunner, pairs: readonly [string, string][]): Promise<void> {
