@@ -133,6 +133,10 @@ const linkColumns = [
   ['anonymous_id', 'text'],
 ] as const satisfies Columns;
 
+/**
+ * Each write lands in a temp staging table first (through the appender), then one set-based
+ * statement stores it: `ord` keeps the records' order for "first/last of each key wins".
+ */
 const stagingTables = {
   stage_customers: customerColumns,
   stage_orders: orderColumns,
