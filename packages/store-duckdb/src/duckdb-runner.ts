@@ -1,0 +1,234 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { AppError, type LoadColumnType, type SqlParam } from '@strata/core';
+import { ident } from './native-sql.js';
+
+/** A value the appender writes: undefined and null both become NULL. */
+export type Cell = string | number | boolean | null | undefined;
+
+/** Columns of a table filled through the appender: name and how the appender writes it. */
+export type ColumnKind = 'text' | 'double' | 'int' | 'bool';
+export type Columns = readonly (readonly [name: string, kind: ColumnKind])[];
+
+const sqlType: Record<ColumnKind, string> = { text: 'VARCHAR', double: 'DOUBLE', int: 'BIGINT', bool: 'BOOLEAN' };
+
+/** How SqlRunner.loadTable's column types are created and appended. */
+const loadTypes: Record<LoadColumnType, [sql: string, kind: ColumnKind]> = {
+  text: ['VARCHAR', 'text'],
+  double: ['DOUBLE', 'double'],
+  integer: ['BIGINT', 'int'],
+  boolean: ['BOOLEAN', 'bool'],
+  timestamp: ['VARCHAR', 'text'],
+};
+
+function appendCell(a: DuckDBAppender, kind: ColumnKind, v: Cell): void {
+  if (v === null || v === undefined) return a.appendNull();
+  switch (kind) {
+    case 'text':
+      return a.appendVarchar(String(v));
+    case 'double':
+      return a.appendDouble(Number(v));
+    case 'int':
+      return a.appendBigInt(BigInt(v));
+    case 'bool':
+      return a.appendBoolean(Boolean(v));
+  }
+}
+
+const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is held in (.*?) \(PID (\d+)\)/;
+
+/**
+ * One DuckDB file and its one writing connection. Calls through `serial` run one at a time, so a
+ * batch never interleaves with another; the other methods assume the caller already holds that turn.
+ */
+export class DuckDbRunner {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly readOnly: boolean,
+    /** The last process did not close the store (a crash or a kill): its write-ahead log was replayed. */
+    readonly recovered: boolean,
+  ) {}
+
+  /** Opens the file (creating its folder); a lock held by another process is a `conflict` naming its pid. */
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<DuckDbRunner> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // A write-ahead log left behind means the last process did not close the store (a crash or a kill).
+    const recovering =
+      path !== ':memory:' && !options.readOnly && existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0;
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (e) {
+      const m = LOCK_ERROR.exec(e instanceof Error ? e.message : '');
+      if (m) {
+        throw new AppError(
+          'conflict',
+          `the store ${path} is open for writing in another process (pid ${m[3]}). ` +
+            'If that is `strata serve`/`npm start`, the command can go through it: check that the server is up; otherwise stop that process and retry.',
+          [{ where: path, message: 'locked' }],
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    const conn = await instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`);
+    return new DuckDbRunner(path, instance, conn, options.readOnly ?? false, recovering);
+  }
+
+  /** Runs fn after every call queued before it has ended, whether that call succeeded or not. */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits for the queued calls, then closes the connection and the file. */
+  async close(): Promise<void> {
+    await this.tail;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Runs one statement; `rowsChanged` of the result counts the rows it wrote. */
+  run(sql: string, params: readonly DuckDBValue[] = []) {
+    return this.conn.run(sql, params as DuckDBValue[]);
+  }
+
+  /** Runs one query and returns plain JS rows (see toPlainRows). */
+  async rows<T = Record<string, unknown>>(sql: string, params: readonly DuckDBValue[] = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params as DuckDBValue[]);
+    return toPlainRows(
+      reader.columnNames(),
+      reader.columnTypes().map((t) => t.typeId),
+      reader.getRowObjectsJson(),
+    ) as T[];
+  }
+
+  /** The first row of a query, or an empty object when there is none. */
+  async one(sql: string, params: readonly DuckDBValue[] = []): Promise<Record<string, unknown>> {
+    const r = await this.rows<Record<string, unknown>>(sql, params);
+    return r[0] ?? {};
+  }
+
+  /** How many rows `relation` (a table, subquery or `table WHERE …`) has. */
+  async count(relation: string): Promise<number> {
+    return Number((await this.one(`SELECT count(*) AS n FROM ${relation}`)).n ?? 0);
+  }
+
+  /** The column names of a query's result, without reading any row. */
+  async columnNames(sql: string): Promise<string[]> {
+    return (await this.conn.runAndReadAll(`${sql} LIMIT 0`)).columnNames();
+  }
+
+  /**
+   * Runs fn in one transaction: committed when it returns, rolled back when it throws. A failed
+   * COMMIT (a key twice in a unique index) has already ended the transaction, so a failing ROLLBACK
+   * does not hide the error that caused it.
+   */
+  async inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (e) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Creates (or replaces) `table` with these columns and fills it through the appender, which is
+   * far faster than INSERT statements; a fresh table is also cheaper than deleting old rows.
+   */
+  async appendRows(
+    table: string,
+    columns: Columns,
+    rows: Iterable<readonly Cell[]>,
+    options: { temp?: boolean } = {},
+  ): Promise<void> {
+    await this.conn.run(
+      `CREATE OR REPLACE ${options.temp ? 'TEMP ' : ''}TABLE ${table} (${columns.map(([n, k]) => `${ident(n)} ${sqlType[k]}`).join(', ')})`,
+    );
+    const a = options.temp
+      ? await this.conn.createAppender(table, 'main', 'temp')
+      : await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (let i = 0; i < columns.length; i++) appendCell(a, columns[i]![1], row[i]);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
+  }
+
+  /** SqlRunner.loadTable: replaces table `name` with these rows, timestamps cast once in SQL. */
+  async loadTable(
+    name: string,
+    columns: readonly (readonly [string, LoadColumnType])[],
+    rows: Iterable<readonly (SqlParam | undefined)[]>,
+  ): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new AppError('invalid', `not a table name: ${name}`);
+    // Timestamps travel as ISO text through the appender.
+    await this.appendRows(
+      `${name}__load`,
+      columns.map(([c, t]) => [c, loadTypes[t][1]] as const),
+      rows as Iterable<readonly Cell[]>,
+    );
+    const select = columns
+      .map(([c, t]) => (t === 'timestamp' ? `${ident(c)}::TIMESTAMPTZ AS ${ident(c)}` : ident(c)))
+      .join(', ');
+    await this.conn.run(`CREATE OR REPLACE TABLE ${name} AS SELECT ${select} FROM ${name}__load`);
+    await this.conn.run(`DROP TABLE ${name}__load`);
+  }
+}
+
+const numericTypes = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.DECIMAL,
+]);
+const timestampTypes = new Set<DuckDBTypeId>([DuckDBTypeId.TIMESTAMP_TZ, DuckDBTypeId.TIMESTAMP]);
+
+/**
+ * Rows as plain JSON values every caller can compare: big integers and decimals as numbers,
+ * times as ISO 8601 UTC strings, dates as YYYY-MM-DD, JSON as text.
+ */
+function toPlainRows(
+  names: string[],
+  types: DuckDBTypeId[],
+  rows: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  const convert: [string, (v: unknown) => unknown][] = [];
+  names.forEach((name, i) => {
+    const t = types[i]!;
+    if (numericTypes.has(t)) convert.push([name, (v) => (typeof v === 'string' ? Number(v) : v)]);
+    else if (timestampTypes.has(t)) {
+      convert.push([
+        name,
+        (v) =>
+          typeof v === 'string' ? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString() : v,
+      ]);
+    }
+  });
+  if (convert.length === 0) return rows;
+  for (const row of rows)
+    for (const [name, f] of convert) if (row[name] !== null && row[name] !== undefined) row[name] = f(row[name]);
+  return rows;
+}

@@ -1,0 +1,97 @@
+import type { WriteCounts } from '@strata/core';
+import type { DuckDbRunner } from './duckdb-runner.js';
+import type { AppendMode } from './staging.js';
+
+/** Tables whose key is a unique index that bulk appends drop and build again. */
+const keyIndexes = {
+  events: { index: 'events_message_id', columns: ['message_id'], keep: 'first' },
+  orders: { index: 'orders_id', columns: ['id'], keep: 'last' },
+  order_lines: { index: 'order_lines_key', columns: ['order_id', 'line_no'], keep: 'last' },
+} as const;
+export type KeyedTable = keyof typeof keyIndexes;
+const keyedTables = Object.keys(keyIndexes) as KeyedTable[];
+
+/** Appending at least this many events (and a quarter of those stored) drops and rebuilds the index. */
+const BULK_APPEND_MIN = 200_000;
+
+function createKeyIndexSql(table: KeyedTable): string {
+  const { index, columns } = keyIndexes[table];
+  return `CREATE UNIQUE INDEX ${index} ON ${table} (${columns.join(', ')})`;
+}
+
+function dropKeyIndex(runner: DuckDbRunner, table: KeyedTable) {
+  return runner.run(`DROP INDEX IF EXISTS ${keyIndexes[table].index}`);
+}
+
+/**
+ * Builds the key indexes that a bulk append dropped, if missing (the append was killed before
+ * building them again). Should rows with one key have been appended meanwhile, the first stored
+ * event, or the last stored order or line, is kept; returns how many rows were removed.
+ */
+export async function ensureKeyIndexes(
+  runner: DuckDbRunner,
+  tables: readonly KeyedTable[] = keyedTables,
+): Promise<number> {
+  const present = new Set(
+    (await runner.rows<{ n: string }>(`SELECT index_name AS n FROM duckdb_indexes()`)).map((r) => r.n),
+  );
+  let removed = 0;
+  for (const table of tables) {
+    const { index, columns, keep } = keyIndexes[table];
+    if (present.has(index)) continue;
+    // Checkpoints around the build keep the rebuilt index out of the write-ahead log, which DuckDB
+    // 1.5 can replay inconsistent (see rebuildKeyIndexes).
+    await runner.run('CHECKPOINT');
+    try {
+      await runner.run(createKeyIndexSql(table));
+    } catch {
+      const r = await runner.run(`
+        DELETE FROM ${table} WHERE rowid IN (
+          SELECT rowid FROM ${table} QUALIFY row_number() OVER (PARTITION BY ${columns.join(', ')} ORDER BY rowid ${keep === 'first' ? 'ASC' : 'DESC'}) > 1)`);
+      removed += Number(r.rowsChanged);
+      await runner.run(createKeyIndexSql(table));
+    }
+    await runner.run('CHECKPOINT');
+  }
+  return removed;
+}
+
+/**
+ * Builds every key index again from the rows: after a recovery, since DuckDB 1.5 can replay a
+ * unique index from the log inconsistent with its table.
+ */
+export async function rebuildKeyIndexes(runner: DuckDbRunner): Promise<void> {
+  for (const table of keyedTables) await dropKeyIndex(runner, table);
+  await ensureKeyIndexes(runner);
+}
+
+/**
+ * Runs `write` in one transaction (the caller holds the serial turn). A large append to a keyed
+ * table — at least BULK_APPEND_MIN rows and a quarter of those stored — drops the key index first
+ * and builds it again before committing: `write` runs with 'unique' (each key assumed once) and,
+ * should the build find a key twice, again with 'dedup'. A crash leaves the append rolled back and
+ * the index missing, which DuckDbStore.open builds again.
+ */
+export async function writeKeyed(
+  runner: DuckDbRunner,
+  table: KeyedTable | undefined,
+  rows: number,
+  write: (mode: AppendMode | false) => Promise<WriteCounts>,
+): Promise<WriteCounts> {
+  const append = table !== undefined && rows >= BULK_APPEND_MIN && rows * 4 >= (await runner.count(table));
+  const attempt = (mode: AppendMode | false): Promise<WriteCounts> =>
+    runner.inTransaction(async () => {
+      const counts = await write(mode);
+      if (mode && table) await runner.run(createKeyIndexSql(table));
+      return counts;
+    });
+  if (!append) return attempt(false);
+  await dropKeyIndex(runner, table);
+  try {
+    return await attempt('unique');
+  } catch {
+    return await attempt('dedup');
+  } finally {
+    await ensureKeyIndexes(runner, [table]);
+  }
+}
