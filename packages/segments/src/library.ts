@@ -1,3 +1,4 @@
+import { ageGroups, rfmSegments, type RfmSegment } from '@strata/core';
 import { quote } from '@strata/segment-lang';
 
 /**
@@ -25,8 +26,7 @@ export interface ReadySegment {
 const num = (name: string, def: number, description: string): ReadySegmentParam => ({ name, default: def, description, type: 'number' });
 const txt = (name: string, def: string, description: string): ReadySegmentParam => ({ name, default: def, description, type: 'text' });
 
-const rfmNames = ['Champions', 'Loyal', 'Potential Loyalist', 'New', 'Promising', 'Need Attention', 'About to Sleep', 'At Risk', "Can't Lose Them", 'Hibernating', 'Lost'] as const;
-const rfmDescriptions: Record<(typeof rfmNames)[number], string> = {
+const rfmDescriptions: Record<RfmSegment, string> = {
   Champions: 'Bought recently, buy often and spend the most. Reward them; they will try new things first.',
   Loyal: 'Buy regularly and spend well. Ask for reviews, offer loyalty perks.',
   'Potential Loyalist': 'Recent customers with a few orders. Nudge them towards a habit.',
@@ -68,7 +68,7 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'churned', group: 'Lifecycle', name: 'Churned', description: 'Ordered before, but no order in the last 30 days (the rule stores’ own tools use).', params: [num('days', 30, 'No order for more than … days')], template: 'order_count >= 1 and days_since_last_order > {days}' },
   { id: 'fading-regulars', group: 'Lifecycle', name: 'Fading regulars', description: 'Customers with a habit whose current gap is longer than 1.5× their usual interval.', params: [num('factor', 1.5, 'Times the usual interval')], template: 'order_count >= 3 and overdue_ratio > {factor}' },
   { id: 'dormant', group: 'Lifecycle', name: 'Dormant', description: 'No order for half a year or more.', params: [], template: 'lifecycle_stage = "dormant"' },
-  ...rfmNames.map((n): ReadySegment => ({ id: `rfm-${slug(n)}`, group: 'RFM', name: n, description: rfmDescriptions[n], params: [], template: `rfm_segment = "${n}"` })),
+  ...rfmSegments.map((n): ReadySegment => ({ id: `rfm-${slug(n)}`, group: 'RFM', name: n, description: rfmDescriptions[n], params: [], template: `rfm_segment = "${n}"` })),
   // ── baskets, coupons, replenishment
   { id: 'abandoned-basket', group: 'Baskets', name: 'Abandoned basket', description: 'Added something to the cart recently and did not order within the hour.', params: [num('days', 7, 'Cart within the last … days')], template: 'did add_to_cart within last {days} days then not order within 1 hour' },
   { id: 'abandoned-basket-product', group: 'Baskets', name: 'Abandoned basket with a product', description: 'Left a given product in the cart without ordering within the hour.', params: [txt('sku', 'COF-001', 'Product SKU'), num('days', 7, 'Cart within the last … days')], template: 'did add_to_cart where sku = "{sku}" within last {days} days then not order within 1 hour' },
@@ -97,7 +97,7 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'shop-regulars', group: 'Location', name: 'Regulars of a shop', description: 'Customers who buy most at a given shop.', params: [txt('shop', 'DE-BER', 'Shop (location id)')], template: 'shop = "{shop}"' },
   { id: 'local', group: 'Location', name: 'Local customers', description: 'Customers living in the store’s home country.', params: [txt('country', 'DE', 'Home country code')], template: 'country = "{country}"' },
   { id: 'abroad', group: 'Location', name: 'Customers abroad', description: 'Customers with a known country other than the home country.', params: [txt('country', 'DE', 'Home country code')], template: 'country is set and country != "{country}"' },
-  { id: 'age-group', group: 'People', name: 'Age group', description: 'Customers in an age group.', params: [txt('group', '30-39', 'under 18, 18-29, 30-39, 40-49, 50-59, 60-69 or 70+')], template: 'age_group = "{group}"' },
+  { id: 'age-group', group: 'People', name: 'Age group', description: 'Customers in an age group.', params: [txt('group', '30-39', `${ageGroups.slice(0, -1).join(', ')} or ${ageGroups.at(-1)}`)], template: 'age_group = "{group}"' },
   { id: 'social-identity', group: 'People', name: 'Household from the questionnaire', description: 'What customers said about themselves, e.g. parents.', params: [txt('question', 'household', 'Question'), txt('answer', 'parent', 'Answer')], template: 'answered "{question}" with "{answer}"' },
   { id: 'came-by-referral', group: 'People', name: 'Came by referral', description: 'Were referred by another customer.', params: [], template: 'came_by_referral' },
   { id: 'referrers', group: 'People', name: 'Referred others', description: 'Have referred at least one person.', params: [], template: 'referrals_made >= 1' },
