@@ -122,7 +122,7 @@ export type LocationKind = (typeof LocationKind)[keyof typeof LocationKind];
 export const Location = z.object({
   id,
   name: text(200),
-  kind: z.enum(['online', 'store']),
+  kind: z.enum(LocationKind),
   city: optionalText(200),
   country: optional(countryCode),
   timezone: optional(timeZone),
@@ -156,7 +156,7 @@ export const Order = z
     status: z
       .preprocess(
         (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-        z.enum(['confirmed', 'cancelled', 'refunded'], { error: 'must be confirmed, cancelled or refunded' }),
+        z.enum(OrderStatus, { error: 'must be confirmed, cancelled or refunded' }),
       )
       .default('confirmed'),
     currency: currencyCode,
@@ -206,7 +206,9 @@ export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = Objec
   (Object.keys(eventTypeSpecs) as EventType[]).flatMap((type) => {
     const props = requiredEventProperties(type);
     if (!props.length) return [];
-    return [[type, z.looseObject(Object.fromEntries(props.map(([name, p]) => [name, requiredPropertySchema[p.type](p)])))]];
+    return [
+      [type, z.looseObject(Object.fromEntries(props.map(([name, p]) => [name, requiredPropertySchema[p.type](p)])))],
+    ];
   }),
 );
 
@@ -242,7 +244,7 @@ export const TagSource = { manual: 'manual', rule: 'rule' } as const;
 export const TagAssignment = z.object({
   customer_id: id,
   tag: text(100),
-  source: z.enum(['manual', 'rule']).default('manual'),
+  source: z.enum(TagSource).default('manual'),
   assigned_by: text(200).default('import'),
   assigned_at: timestamp,
 });

@@ -146,7 +146,9 @@ export const rfmScores = [1, 2, 3, 4, 5] as const satisfies readonly RfmScore[];
  * The RFM segment of each (R, FM) cell, FM = round((F + M) / 2). Every one of the 25 cells is
  * named, so every buyer gets exactly one segment. Rows are R 5..1, columns FM 1..5.
  */
-export const rfmSegmentGrid: { readonly [R in RfmScore]: readonly [RfmSegment, RfmSegment, RfmSegment, RfmSegment, RfmSegment] } = {
+export const rfmSegmentGrid: {
+  readonly [R in RfmScore]: readonly [RfmSegment, RfmSegment, RfmSegment, RfmSegment, RfmSegment];
+} = {
   5: ['New', 'Potential Loyalist', 'Potential Loyalist', 'Champions', 'Champions'],
   4: ['Promising', 'Potential Loyalist', 'Potential Loyalist', 'Loyal', 'Champions'],
   3: ['About to Sleep', 'Need Attention', 'Need Attention', 'Loyal', 'Loyal'],

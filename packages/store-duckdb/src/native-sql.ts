@@ -59,7 +59,10 @@ const requiredPropertyCheck: Record<PropertyType, (props: string, key: string, p
   number: (props, key, { min, max }) => num(props, key, min, max),
   // the value as JSON text: a plain string is its characters in quotes
   enum: (props, key, { values = [] }) =>
-    `coalesce(${oneOf(`json_extract(${props}, '$.${key}')::VARCHAR`, values.map((v) => JSON.stringify(v)))}, false)`,
+    `coalesce(${oneOf(
+      `json_extract(${props}, '$.${key}')::VARCHAR`,
+      values.map((v) => JSON.stringify(v)),
+    )}, false)`,
 };
 
 /**
