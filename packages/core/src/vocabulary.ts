@@ -171,6 +171,16 @@ export const LifecycleStage = {
 export type LifecycleStage = (typeof LifecycleStage)[keyof typeof LifecycleStage];
 export const lifecycleStages = Object.values(LifecycleStage);
 
+/** The bands of value tier, AOV band and churn risk, highest first. */
+export const Level = { high: 'high', medium: 'medium', low: 'low' } as const;
+export type Level = (typeof Level)[keyof typeof Level];
+export const levels = Object.values(Level);
+
+/** How often a customer buys: orders in the last year (the limits are in the profile config). */
+export const FrequencyTier = { heavy: 'heavy', medium: 'medium', light: 'light' } as const;
+export type FrequencyTier = (typeof FrequencyTier)[keyof typeof FrequencyTier];
+export const frequencyTiers = Object.values(FrequencyTier);
+
 /** Each age group and the first age past it (none for the last). */
 export const ageGroupEnds = {
   'under 18': 18,

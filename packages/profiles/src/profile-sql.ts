@@ -1,6 +1,6 @@
-import { LifecycleStage, rfmScores, rfmSegmentGrid, type SqlRunner } from '@strata/core';
+import { FrequencyTier, Level, LifecycleStage, rfmScores, rfmSegmentGrid, type SqlRunner } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
-import { quote } from './sql-text.js';
+import { literals, quote } from './sql-text.js';
 
 /*
  * Traits that depend on the whole customer base (RFM quintiles, value tiers, AOV bands) or on
@@ -23,10 +23,9 @@ const n = (v: number) => {
 /** A double literal that DuckDB reads back as exactly the same double. */
 const dbl = (v: number) => `'${n(v)}'::DOUBLE`;
 
-/** Each lifecycle stage name as an SQL literal. */
-const stage = Object.fromEntries(Object.entries(LifecycleStage).map(([key, name]) => [key, quote(name)])) as {
-  readonly [K in keyof typeof LifecycleStage]: string;
-};
+const stage = literals(LifecycleStage);
+const level = literals(Level);
+const tier = literals(FrequencyTier);
 
 /** The ranked measures, as SQL over a traits or profile row: larger ranks later. */
 const measures = {
@@ -173,7 +172,7 @@ const quintile = (measure: Measure, at: readonly (number | null)[]) =>
   `CASE WHEN order_count > 0 THEN (1 ${at.map((v) => `+ (${reaches(measure, v)})::INTEGER`).join(' ')}) END`;
 
 const band = (measure: Measure, [high, medium]: readonly (number | null)[]) =>
-  `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN 'high' WHEN ${reaches(measure, medium!)} THEN 'medium' ELSE 'low' END`;
+  `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN ${level.high} WHEN ${reaches(measure, medium!)} THEN ${level.medium} ELSE ${level.low} END`;
 
 /** The segment names by cell, (R − 1) × 5 + FM, as one list: a lookup instead of 25 branches. */
 const rfmNames = () => `[${rfmScores.flatMap((r) => rfmSegmentGrid[r].map(quote)).join(', ')}]`;
@@ -224,9 +223,9 @@ SELECT
     .join(',\n  ')},
   days_since_last_order / nullif(${usual}, 0) AS overdue_ratio,
   CASE WHEN order_count = 0 THEN NULL
-       WHEN orders_365d >= ${n(config.heavyOrdersPerYear)} THEN 'heavy'
-       WHEN orders_365d >= ${n(config.mediumOrdersPerYear)} THEN 'medium'
-       ELSE 'light' END AS frequency_tier,
+       WHEN orders_365d >= ${n(config.heavyOrdersPerYear)} THEN ${tier.heavy}
+       WHEN orders_365d >= ${n(config.mediumOrdersPerYear)} THEN ${tier.medium}
+       ELSE ${tier.light} END AS frequency_tier,
   CASE
     WHEN order_count = 0 THEN ${stage.prospect}
     WHEN days_since_last_order > ${n(config.dormantDays)} THEN ${stage.dormant}
@@ -239,9 +238,9 @@ SELECT
     ELSE ${stage.active} END AS lifecycle_stage,
   CASE
     WHEN order_count = 0 THEN NULL
-    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND days_since_last_order > 2 * ${usual}) THEN 'high'
-    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual}) THEN 'low'
-    ELSE 'medium' END AS churn_risk
+    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND days_since_last_order > 2 * ${usual}) THEN ${level.high}
+    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual}) THEN ${level.low}
+    ELSE ${level.medium} END AS churn_risk
 FROM scored
 `;
 }

@@ -4,7 +4,16 @@
  * store can add its own attributes and event types.
  */
 
-import { ageGroups, channels, eventTypeSpecs, lifecycleStages, rfmSegments, weekdays } from '@strata/core';
+import {
+  ageGroups,
+  channels,
+  eventTypeSpecs,
+  frequencyTiers,
+  levels,
+  lifecycleStages,
+  rfmSegments,
+  weekdays,
+} from '@strata/core';
 
 export const FieldType = {
   number: 'number',
@@ -63,7 +72,7 @@ const oneOf = (source: FieldSource, values: readonly string[], description: stri
   source,
 });
 
-const lowMediumHigh = ['low', 'medium', 'high'] as const;
+const lowMediumHigh = [...levels].reverse();
 
 /** The profile traits and customer attributes every Strata store has. */
 export const defaultCatalog: FieldCatalog = {
@@ -82,7 +91,7 @@ export const defaultCatalog: FieldCatalog = {
   favourite_hour: profile('integer', 'Hour of day (0–23, store time) at which the customer orders most'),
   frequency_tier: oneOf(
     'profile',
-    ['heavy', 'medium', 'light'],
+    frequencyTiers,
     'Orders in the last year: heavy, medium or light buyer',
   ),
   avg_items_per_order: profile('number', 'Average number of items per order'),
@@ -118,7 +127,7 @@ export const defaultCatalog: FieldCatalog = {
   frequency_score: profile('integer', 'RFM frequency score, 1–5'),
   monetary_score: profile('integer', 'RFM monetary score, 1–5'),
   rfm_segment: oneOf('profile', rfmSegments, 'RFM segment name'),
-  value_tier: oneOf('profile', ['high', 'medium', 'low'], 'Spend tier among all buyers'),
+  value_tier: oneOf('profile', levels, 'Spend tier among all buyers'),
   aov_band: oneOf('profile', lowMediumHigh, 'Average order value band'),
   lifecycle_stage: oneOf('profile', lifecycleStages, 'Where the customer is in their buying life'),
   p_alive: profile('number', 'Probability (0–1) the customer still buys (BG/NBD)'),
