@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { exitCodeOf, toAppError } from '@strata/core';
+import { exitCodeOf, systemClock, toAppError, type Clock } from '@strata/core';
 import { DEFAULT_DB, type GlobalOptions, type Io } from './context.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
@@ -16,7 +16,12 @@ export const defaultIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
-export function buildProgram(io: Io): Command {
+export interface RunOptions {
+  clock?: Clock;
+}
+
+export function buildProgram(io: Io, options: RunOptions = {}): Command {
+  const clock = options.clock ?? systemClock;
   const program = new Command('strata')
     .description('Strata: customer segmentation and targeted outreach for online and retail stores')
     .option('--db <path>', 'the store file (DuckDB)', DEFAULT_DB)
@@ -24,7 +29,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  const globals = () => program.opts<GlobalOptions>();
+  const globals = (): GlobalOptions => ({ ...program.opts<Omit<GlobalOptions, 'clock'>>(), clock });
   registerDemo(program, io, globals);
   registerImport(program, io, globals);
   registerServe(program, io, globals);
@@ -41,8 +46,8 @@ export function buildProgram(io: Io): Command {
  * Runs the CLI and returns the exit code. The one place errors become exit codes:
  * 0 ok, 64 usage, 65 bad input, 66 missing file, 69 unavailable, 70 internal, 75 store busy, 77 unauthorized.
  */
-export async function run(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+export async function run(argv: readonly string[], io: Io = defaultIo, options: RunOptions = {}): Promise<number> {
+  const program = buildProgram(io, options);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // A command that finished but has something to report (rejected rows) sets process.exitCode.

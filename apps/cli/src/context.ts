@@ -1,4 +1,4 @@
-import { AppError } from '@strata/core';
+import { AppError, type Clock } from '@strata/core';
 import { readServerFile, type ServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 
@@ -12,6 +12,8 @@ export interface Io {
 export interface GlobalOptions {
   db: string;
   json: boolean;
+  /** Where "now" comes from: the system clock, or the one a test hands to `run`. */
+  clock: Clock;
 }
 
 export const DEFAULT_DB = process.env.STRATA_DB ?? './data/strata.duckdb';

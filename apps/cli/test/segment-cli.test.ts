@@ -54,7 +54,7 @@ describe('strata segment', () => {
   it('evaluates a ready segment with a parameter and lists the library', async () => {
     const io = captureIo();
     await run(['--db', db, '--json', 'segment', 'eval', '--ready', 'churned', '--param', 'days=60'], io);
-    expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ query: 'order_count >= 1 and days_since_last_order > 60', members: ['ann'] });
+    expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ query: 'order_count >= 1 and last_order_at before 60 days ago', as_of: '2026-11-01T23:59:59.999Z', members: ['ann'] });
     const list = captureIo();
     await run(['--db', db, 'segment', 'list'], list);
     expect(list.stdout.some((l) => l.includes('big-spenders'))).toBe(true);

@@ -6,6 +6,9 @@ import { bodyLimit } from 'hono/body-limit';
 import {
   AppError,
   entities,
+  parseAsOf,
+  systemClock,
+  type Clock,
   httpStatusOf,
   toAppError,
   type Entity,
@@ -47,6 +50,8 @@ export interface AppDeps {
   writer: StoreWriter;
   keys: AppKeys;
   version?: string;
+  /** Where "now" comes from (default: the system clock). */
+  clock?: Clock;
 }
 
 const SEGMENT_BATCH_LIMIT = 4 * 1024 * 1024;
@@ -58,7 +63,8 @@ function errorBody(e: AppError) {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const started = new Date();
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
 
   app.onError((e, c) => {
     const err = toAppError(e);
@@ -93,7 +99,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   const ingestMessages = async (c: Context, messages: unknown[]) => {
-    const { batch, rejected } = toWriteBatch(messages);
+    const { batch, rejected } = toWriteBatch(messages, { receivedAt: clock.now() });
     await deps.writer.write(batch);
     if (rejected.length) {
       // The good messages are stored; the bad ones are named so the sender can fix them.
@@ -186,7 +192,12 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   /* ---- segments ---- */
-  const segments = new SegmentService(deps.store);
+  const segments = new SegmentService(deps.store, { clock });
+  /** `?as_of=` on the segment routes: a date means the end of that day; absent, the profiles' as-of time. */
+  const asOfQuery = (c: Context): Date | undefined => {
+    const v = c.req.query('as_of');
+    return v === undefined || v === '' ? undefined : parseAsOf(v, 'as_of');
+  };
   const json = async <T>(c: Context): Promise<T> => (await readJson(c)) as T;
   const page = (c: Context) => ({
     limit: Number(c.req.query('limit') ?? 50),
@@ -225,15 +236,21 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(null, 204);
   });
   const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });
-  app.get('/v1/segments/:id/count', requireApiKey, async (c) => c.json({ count: await segments.count(saved(c)) }));
-  app.get('/v1/segments/:id/members', requireApiKey, async (c) =>
-    c.json({ members: await segments.members(saved(c), page(c)) }),
-  );
+  app.get('/v1/segments/:id/count', requireApiKey, async (c) => {
+    const def = saved(c);
+    const asOf = await segments.evaluationTime(def, asOfQuery(c));
+    return c.json({ count: await segments.count(def, asOf), as_of: asOf.toISOString() });
+  });
+  app.get('/v1/segments/:id/members', requireApiKey, async (c) => {
+    const def = saved(c);
+    const asOf = await segments.evaluationTime(def, asOfQuery(c));
+    return c.json({ members: await segments.members(def, page(c), asOf), as_of: asOf.toISOString() });
+  });
   /** Every member as CSV, streamed page by page (one evaluation time for the whole list). */
   app.get('/v1/segments/:id/members.csv', requireApiKey, async (c) => {
     const def = saved(c);
-    await segments.resolve(def);
-    const ids = segments.allMembers(def);
+    const asOf = await segments.evaluationTime(def, asOfQuery(c));
+    const ids = segments.allMembers(def, { asOf });
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => controller.enqueue(encoder.encode('customer_id\n')),
@@ -254,7 +271,7 @@ export function createApp(deps: AppDeps): Hono {
     return new Response(body, { headers: { 'content-type': 'text/csv; charset=utf-8' } });
   });
   app.get('/v1/segments/:id/explain/:customer', requireApiKey, async (c) =>
-    c.json(await segments.explain(saved(c), c.req.param('customer') ?? '')),
+    c.json(await segments.explain(saved(c), c.req.param('customer') ?? '', asOfQuery(c))),
   );
 
   /** An unsaved query: `{ text }` or `{ ready, params }`; answers the count, a page of members and, for `customer`, the explanation. */
@@ -266,13 +283,14 @@ export function createApp(deps: AppDeps): Hono {
       customer?: string;
       limit?: number;
       offset?: number;
+      as_of?: string;
     }>(c);
     let def: SegmentDefinition;
     if (typeof body.text === 'string') def = { text: body.text };
     else if (typeof body.ready === 'string')
       def = { ready: body.ready, ...(body.params ? { params: body.params } : {}) };
     else throw new AppError('invalid', 'expected {"text": "..."} or {"ready": "<ready segment id>"}');
-    const at = new Date();
+    const at = await segments.evaluationTime(def, body.as_of ? parseAsOf(body.as_of, 'as_of') : undefined);
     const [count, members] = await Promise.all([
       segments.count(def, at),
       segments.members(def, { limit: body.limit ?? 50, offset: body.offset ?? 0 }, at),
@@ -285,14 +303,13 @@ export function createApp(deps: AppDeps): Hono {
             body.params,
           );
     const explanation = body.customer ? await segments.explain(def, body.customer, at) : undefined;
-    return c.json({ text, count, members, ...(explanation ? { explain: explanation } : {}) });
+    return c.json({ text, as_of: at.toISOString(), count, members, ...(explanation ? { explain: explanation } : {}) });
   });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {
     const body = (await c.req.text()) ? await json<{ as_of?: string }>(c) : {};
-    const asOf = body.as_of ? new Date(body.as_of) : new Date();
-    if (Number.isNaN(asOf.getTime())) throw new AppError('invalid', `as_of is not a time: ${body.as_of}`);
+    const asOf = body.as_of ? parseAsOf(body.as_of, 'as_of') : clock.now();
     return c.json(await computeProfiles(deps.store, { asOf, ranBy: 'api' }));
   });
   app.get('/v1/customers/:id/profile', requireApiKey, async (c) =>

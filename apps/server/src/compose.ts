@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
+import { systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp, type AppKeys } from './app.js';
@@ -13,6 +14,8 @@ export interface ServerOptions {
   /** Keys override; by default taken from STRATA_* environment variables or the store's settings. */
   keys?: Partial<AppKeys>;
   log?: (line: string) => void;
+  /** Where "now" comes from (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface RunningServer {
@@ -49,14 +52,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const store = await DuckDbStore.open(options.dbPath);
   const keys = await resolveKeys(store, options.keys);
-  const app = createApp({ store, writer: new CoalescingWriter(store), keys });
+  const clock = options.clock ?? systemClock;
+  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
     server.once('error', reject);
   });
   const url = `http://${host}:${port}`;
-  writeServerFile(options.dbPath, { pid: process.pid, url, apiKey: keys.apiKey, startedAt: new Date().toISOString() });
+  writeServerFile(options.dbPath, { pid: process.pid, url, apiKey: keys.apiKey, startedAt: clock.now().toISOString() });
   return {
     url,
     keys,

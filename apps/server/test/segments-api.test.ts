@@ -49,8 +49,8 @@ describe('segments over HTTP', () => {
     const created = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'total_spent >= 80', description: 'spent 80 or more' }) });
     expect(created.status).toBe(201);
     const seg = (await created.json()) as { id: string };
-    expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2 });
-    expect(await (await api(`/v1/segments/${seg.id}/members?limit=1&offset=1`)).json()).toEqual({ members: ['cy'] });
+    expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2, as_of: '2026-11-01T00:00:00.000Z' });
+    expect(await (await api(`/v1/segments/${seg.id}/members?limit=1&offset=1`)).json()).toEqual({ members: ['cy'], as_of: '2026-11-01T00:00:00.000Z' });
     expect(await (await api(`/v1/segments/${seg.id}/members.csv`)).text()).toBe('customer_id\nann\ncy\n');
     const dup = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'order_count > 0' }) });
     expect(dup.status).toBe(409);
@@ -63,6 +63,32 @@ describe('segments over HTTP', () => {
     expect(list.ready.length).toBeGreaterThan(40);
     expect((await api(`/v1/segments/${seg.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await api(`/v1/segments/${seg.id}/count`)).status).toBe(404);
+  });
+
+  it('evaluates as of the profiles by default, as of a later time on request, and refuses what would be wrong', async () => {
+    const preview = async (body: Record<string, unknown>) => {
+      const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as { as_of: string; members: string[]; error?: { message: string } } };
+    };
+    const byDefault = await preview({ text: 'last_order_at before 20 days ago' });
+    expect(byDefault.body).toMatchObject({ as_of: '2026-11-01T00:00:00.000Z', members: ['bob'] });
+    // a date is the end of that day: ann's order of 10-25 and cy's of 10-30 are then over 20 days old
+    const later = await preview({ text: 'last_order_at before 20 days ago', as_of: '2026-11-20' });
+    expect(later.body).toMatchObject({ as_of: '2026-11-20T23:59:59.999Z', members: ['ann', 'bob', 'cy'] });
+    const saved = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Quiet', text: 'last_order_at before 20 days ago' }) });
+    const { id } = (await saved.json()) as { id: string };
+    expect(await (await api(`/v1/segments/${id}/count?as_of=2026-11-20`)).json()).toEqual({ count: 3, as_of: '2026-11-20T23:59:59.999Z' });
+    await api(`/v1/segments/${id}`, { method: 'DELETE' });
+
+    const earlier = await preview({ text: 'order_count >= 1', as_of: '2026-10-01' });
+    expect(earlier.status).toBe(400);
+    expect(earlier.body.error?.message).toContain('the profiles are as of 2026-11-01T00:00:00Z and already count what happened after it');
+    const stale = await preview({ text: 'country = "DE" and lifecycle_stage = "churned"', as_of: '2026-11-20' });
+    expect(stale.status).toBe(400);
+    expect(stale.body.error?.message).toContain('`lifecycle_stage` is measured as of the profiles (2026-11-01T00:00:00Z)');
+    expect(stale.body.error?.message).toContain('strata profiles compute --as-of 2026-11-20T23:59:59.999Z');
+    const garbled = await api('/v1/segments/anything/count?as_of=soon');
+    expect(garbled.status).toBe(400);
   });
 
   it('evaluates a ready segment with parameters', async () => {

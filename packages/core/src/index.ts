@@ -9,3 +9,4 @@ export * from './fields.js';
 export * from './vocabulary.js';
 export * from './model.js';
 export * from './ports.js';
+export * from './clock.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlParam, SqlRunner } from '@strata/core';
+import { systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
 import { tableExists } from './catalog.js';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
 import {
@@ -26,8 +26,9 @@ import {
 } from './model-scores.js';
 
 export interface ProfileRunOptions {
-  /** Data up to this time counts; default now. */
+  /** Data up to this time counts; default the clock's now. */
   asOf?: Date;
+  clock?: Clock;
   config?: ProfileConfig;
   /** Who or what started the run: cli, server, schedule, test. */
   ranBy?: string;
@@ -119,7 +120,7 @@ async function failRun(db: SqlRunner, id: string, e: unknown): Promise<void> {
 export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions = {}): Promise<ProfileRun> {
   const started = performance.now();
   const config = options.config ?? defaultProfileConfig;
-  const asOf = (options.asOf ?? new Date()).toISOString();
+  const asOf = (options.asOf ?? (options.clock ?? systemClock).now()).toISOString();
   const id = randomUUID();
   await startRun(db, id, 'full', options.ranBy ?? 'cli', asOf, config);
   const tmp = tmpPrefix(id);
@@ -182,7 +183,7 @@ export async function updateProfiles(
 ): Promise<ProfileRun> {
   const started = performance.now();
   const config = options.config ?? defaultProfileConfig;
-  const asOf = (options.asOf ?? new Date()).toISOString();
+  const asOf = (options.asOf ?? (options.clock ?? systemClock).now()).toISOString();
   const [last] = await db.query<{ model: string | null }>(
     `SELECT model FROM profile_runs WHERE kind = 'full' AND status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
   );

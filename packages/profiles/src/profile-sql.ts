@@ -207,6 +207,10 @@ export function customerProfileSelect(
   scope?: string,
 ): string {
   const usual = 'coalesce(median_days_between_orders, avg_days_between_orders)';
+  // Days since the last order to the second: "no order in the last 30 days" means
+  // last_order_at < as_of − 30 days, as the segment `last_order_at before 30 days ago` does;
+  // the whole-day `days_since_last_order` would keep a customer 30.9 days out of `churned`.
+  const elapsed = '((epoch($1::TIMESTAMPTZ) - epoch(last_order_at)) / 86400.0)';
   return `
 WITH scored AS (
   SELECT t.*, m.p_alive, m.expected_orders_30d, m.expected_orders_90d, m.expected_orders_365d, m.expected_aov, m.predicted_clv
@@ -228,18 +232,18 @@ SELECT
        ELSE ${tier.light} END AS frequency_tier,
   CASE
     WHEN order_count = 0 THEN ${stage.prospect}
-    WHEN days_since_last_order > ${n(config.dormantDays)} THEN ${stage.dormant}
-    WHEN order_count = 1 AND days_since_last_order <= ${n(config.newDays)} THEN ${stage.new}
+    WHEN ${elapsed} > ${n(config.dormantDays)} THEN ${stage.dormant}
+    WHEN order_count = 1 AND ${elapsed} <= ${n(config.newDays)} THEN ${stage.new}
     WHEN order_count = 1 THEN ${stage.one_time}
-    WHEN days_since_last_order > ${n(config.churnDays)} THEN ${stage.churned}
-    WHEN ${usual} > 0 AND days_since_last_order > ${n(config.atRiskFactor)} * ${usual} THEN ${stage.at_risk}
-    WHEN ${usual} > 0 AND days_since_last_order > ${n(config.skippedCycleFactor)} * ${usual} THEN ${stage.skipped_cycle}
+    WHEN ${elapsed} > ${n(config.churnDays)} THEN ${stage.churned}
+    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.atRiskFactor)} * ${usual} THEN ${stage.at_risk}
+    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.skippedCycleFactor)} * ${usual} THEN ${stage.skipped_cycle}
     WHEN order_count >= ${n(config.loyalMinOrders)} THEN ${stage.loyal}
     ELSE ${stage.active} END AS lifecycle_stage,
   CASE
     WHEN order_count = 0 THEN NULL
-    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND days_since_last_order > 2 * ${usual}) THEN ${level.high}
-    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual}) THEN ${level.low}
+    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND ${elapsed} > 2 * ${usual}) THEN ${level.high}
+    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR ${elapsed} <= ${usual}) THEN ${level.low}
     ELSE ${level.medium} END AS churn_risk
 FROM scored
 `;

@@ -177,3 +177,31 @@ export const defaultEventCatalog: EventCatalog = Object.fromEntries(
 
 /** Channels consent is recorded for. */
 export const defaultChannels: readonly string[] = channels;
+
+/**
+ * Profile traits measured from the profile run's as-of time (windows such as the last 30 days,
+ * recency ranks, lifecycle stage, model predictions). A segment that reads one of them can only
+ * be evaluated as of that same time; `days_since_last_order` and `overdue_ratio` are worked out
+ * at evaluation time from `last_order_at` and are not listed.
+ */
+export const measuredAtProfileRun: ReadonlySet<string> = new Set([
+  'age',
+  'age_group',
+  'visits_7d',
+  'visits_30d',
+  'product_views_7d',
+  'product_views_30d',
+  'carts_abandoned',
+  'abandoned_skus',
+  'abandoned_categories',
+  'frequency_tier',
+  'recency_score',
+  'rfm_segment',
+  'lifecycle_stage',
+  'p_alive',
+  'expected_orders_30d',
+  'expected_orders_90d',
+  'expected_orders_365d',
+  'predicted_clv',
+  'churn_risk',
+]);

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type SqlRunner } from '@strata/core';
-import { defaultCatalog, hasErrors, parseSegment, printIR, type Diagnostic, type FieldCatalog, type SegmentIR } from '@strata/segment-lang';
+import { AppError, systemClock, type Clock, type SqlRunner } from '@strata/core';
+import {
+  defaultCatalog,
+  hasErrors,
+  measuredAtProfileRun,
+  parseSegment,
+  printIR,
+  type Diagnostic,
+  type FieldCatalog,
+  type SegmentIR,
+} from '@strata/segment-lang';
 import { compileExplain, compileSegment, SegmentCompileError, type QueryShape } from '@strata/sql';
 import { findReadySegment, readySegmentText } from './library.js';
 
@@ -51,28 +60,52 @@ export interface ExplainLine {
 
 export interface SegmentExplanation {
   customer: string;
+  /** The evaluation time the answer holds for. */
+  asOf: string;
   matched: boolean;
   lines: ExplainLine[];
 }
 
 export interface SegmentServiceOptions {
-  now?: () => Date;
+  /** Stamps saved segments; evaluation times come from the profiles (see {@link SegmentService.evaluationTime}). */
+  clock?: Clock;
   catalog?: FieldCatalog;
 }
+
+/** The profile fields a query reads, saved segments it refers to included. */
+function fieldsRead(ir: SegmentIR, saved: ReadonlyMap<string, SegmentIR>): Set<string> {
+  const fields = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if ((n.kind === 'compare' || n.kind === 'percentile') && typeof n.field === 'string') fields.add(n.field);
+    if (n.kind === 'segmentRef' && typeof n.segment === 'string' && !seen.has(n.segment)) {
+      seen.add(n.segment);
+      walk(saved.get(n.segment)?.root);
+    }
+    for (const v of Object.values(n)) if (v && typeof v === 'object') walk(v);
+  };
+  walk(ir.root);
+  return fields;
+}
+
+const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
 /**
  * Evaluates segments against a store through the core SQL port: parse → bind → compile for the
  * store's dialect → run. Also keeps the store's saved segments.
  */
 export class SegmentService {
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly catalog: FieldCatalog;
 
   constructor(
     private readonly db: SqlRunner,
     options: SegmentServiceOptions = {},
   ) {
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.catalog = options.catalog ?? defaultCatalog;
   }
 
@@ -97,38 +130,73 @@ export class SegmentService {
   }
 
   /** Segments read the profiles: without a profile run there is nothing to read yet. */
-  private async requireProfiles(): Promise<void> {
+  private async profilesAsOf(): Promise<Date> {
     const [row] = await this.db.query<{ n: number }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'customer_profile'`);
     if (!Number(row?.n ?? 0)) throw new AppError('not_found', 'no customer profiles yet: run `strata profiles compute` (segments are evaluated on the profiles)');
+    const [run] = await this.db.query<{ as_of: string | null }>(`SELECT max(as_of) AS as_of FROM profile_runs WHERE status = 'complete'`);
+    if (!run?.as_of) throw new AppError('not_found', 'no complete profile run yet: run `strata profiles compute`');
+    return new Date(run.as_of);
   }
 
-  private async compile(def: SegmentDefinition, shape: QueryShape, at?: Date) {
-    await this.requireProfiles();
-    const ir = await this.resolve(def);
-    const saved = new Map<string, SegmentIR>();
-    for (const s of await this.list()) {
-      saved.set(s.id, s.ir);
-      saved.set(s.name, s.ir);
+  private async savedIrs(): Promise<Map<string, SegmentIR>> {
+    return new Map((await this.list()).flatMap((s) => [[s.id, s.ir] as const, [s.name, s.ir] as const]));
+  }
+
+  /**
+   * The time a segment is evaluated at: "30 days ago", every window and `days_since_last_order`
+   * count from it. By default it is the as-of time of the latest profile run, so the stored
+   * traits (lifecycle stage, RFM scores, visits in the last 30 days, P(alive)) and the relative
+   * conditions are measured from the same instant. An earlier time is refused (the profiles
+   * already count later orders), and so is a later one when the query reads a trait measured
+   * at the profile run: either would be silently wrong.
+   */
+  async evaluationTime(def: SegmentDefinition, asked?: Date): Promise<Date> {
+    const profiled = await this.profilesAsOf();
+    if (!asked) return profiled;
+    if (Number.isNaN(asked.getTime())) throw new AppError('invalid', 'as_of is not a time');
+    const fix = `compute the profiles as of that time first (\`strata profiles compute --as-of ${iso(asked)}\`)`;
+    if (asked.getTime() < profiled.getTime())
+      throw new AppError(
+        'invalid',
+        `cannot evaluate as of ${iso(asked)}: the profiles are as of ${iso(profiled)} and already count what happened after it; ${fix}`,
+        [{ field: 'as_of', message: `before the profiles' as-of time ${iso(profiled)}` }],
+      );
+    if (asked.getTime() > profiled.getTime()) {
+      const ir = await this.resolve(def);
+      const stale = [...fieldsRead(ir, await this.savedIrs())].filter((f) => measuredAtProfileRun.has(f));
+      if (stale.length)
+        throw new AppError(
+          'invalid',
+          `cannot evaluate as of ${iso(asked)}: ${stale.map((f) => `\`${f}\``).join(', ')} ${stale.length > 1 ? 'are' : 'is'} measured as of the profiles (${iso(profiled)}); ${fix}`,
+          [{ field: 'as_of', message: `after the profiles' as-of time ${iso(profiled)}` }],
+        );
     }
+    return asked;
+  }
+
+  private async compile(def: SegmentDefinition, shape: QueryShape, at: Date) {
+    const ir = await this.resolve(def);
+    const saved = await this.savedIrs();
     try {
-      return compileSegment(ir, { dialect: this.db.dialect, now: at ?? this.now(), catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, shape);
+      return compileSegment(ir, { dialect: this.db.dialect, now: at, catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, shape);
     } catch (e) {
       if (e instanceof SegmentCompileError) throw new AppError('invalid', e.message);
       throw e;
     }
   }
 
-  async count(def: SegmentDefinition, at?: Date): Promise<number> {
-    const q = await this.compile(def, { kind: 'count' }, at);
+  /** The number of members as of `asOf` (default: the profiles' as-of time). */
+  async count(def: SegmentDefinition, asOf?: Date): Promise<number> {
+    const q = await this.compile(def, { kind: 'count' }, await this.evaluationTime(def, asOf));
     const [row] = await this.db.query<{ count: number }>(q.sql, q.params);
     return Number(row?.count ?? 0);
   }
 
   /** A page of member ids, ordered by id. */
-  async members(def: SegmentDefinition, page: { limit: number; offset: number }, at?: Date): Promise<string[]> {
+  async members(def: SegmentDefinition, page: { limit: number; offset: number }, asOf?: Date): Promise<string[]> {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 100_000) throw new AppError('invalid', 'limit must be a whole number from 1 to 100,000');
     if (!Number.isInteger(page.offset) || page.offset < 0) throw new AppError('invalid', 'offset must be a whole number, 0 or more');
-    const q = await this.compile(def, { kind: 'page', limit: page.limit, offset: page.offset }, at);
+    const q = await this.compile(def, { kind: 'page', limit: page.limit, offset: page.offset }, await this.evaluationTime(def, asOf));
     return (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
   }
 
@@ -137,8 +205,9 @@ export class SegmentService {
    * million-member export costs the same per page from start to end. All pages share one
    * evaluation time.
    */
-  async *allMembers(def: SegmentDefinition, pageSize = 10_000): AsyncGenerator<string> {
-    const at = this.now();
+  async *allMembers(def: SegmentDefinition, options: { asOf?: Date; pageSize?: number } = {}): AsyncGenerator<string> {
+    const pageSize = options.pageSize ?? 10_000;
+    const at = await this.evaluationTime(def, options.asOf);
     let after: string | null = null;
     for (;;) {
       const q = await this.compile(def, { kind: 'after', limit: pageSize, after }, at);
@@ -149,11 +218,11 @@ export class SegmentService {
     }
   }
 
-  async explain(def: SegmentDefinition, customer: string, at?: Date): Promise<SegmentExplanation> {
+  async explain(def: SegmentDefinition, customer: string, asOf?: Date): Promise<SegmentExplanation> {
     const ir = await this.resolve(def);
-    await this.requireProfiles();
-    const saved = new Map((await this.list()).flatMap((s) => [[s.id, s.ir] as const, [s.name, s.ir] as const]));
-    const { query, nodes } = compileExplain(ir, { dialect: this.db.dialect, now: at ?? this.now(), catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, customer);
+    const at = await this.evaluationTime(def, asOf);
+    const saved = await this.savedIrs();
+    const { query, nodes } = compileExplain(ir, { dialect: this.db.dialect, now: at, catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, customer);
     const [row] = await this.db.query<Record<string, unknown>>(query.sql, query.params);
     if (!row) throw new AppError('not_found', `no customer "${customer}"`);
     const lines = nodes.map((n): ExplainLine => {
@@ -161,7 +230,7 @@ export class SegmentService {
       if (n.detail) line.because = `${n.detailLabel} = ${showValue(row[n.detail])}`;
       return line;
     });
-    return { customer, matched: lines[0]?.matched ?? false, lines };
+    return { customer, asOf: at.toISOString(), matched: lines[0]?.matched ?? false, lines };
   }
 
   /* ---- saved segments ---- */
@@ -184,7 +253,7 @@ export class SegmentService {
     const existing = (await this.list()).find((s) => s.name === name && s.id !== input.id);
     if (existing) throw new AppError('conflict', `a segment named "${name}" already exists (${existing.id})`);
     const id = input.id ?? randomUUID();
-    const stamp = this.now().toISOString();
+    const stamp = this.clock.now().toISOString();
     await this.db.exec(
       `INSERT INTO segments (id, name, description, text, ir, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, text = excluded.text, ir = excluded.ir, updated_at = excluded.updated_at`,

@@ -148,7 +148,7 @@ beforeAll(async () => {
     ],
   });
   await computeProfiles(store, { asOf: NOW, ranBy: 'test' });
-  segments = new SegmentService(store, { now: () => NOW });
+  segments = new SegmentService(store);
 });
 
 type Case = [id: string, expected: string[], params?: Record<string, string | number>];
@@ -190,7 +190,7 @@ const cases: Case[] = [
   ['habitual-weekday', ['whale'], { weekday: 'tuesday' }], // 6 Tuesdays, gaps all 7 days: regularity 1
   ['skipped-a-cycle', []],
   ['at-risk', []],
-  ['churned', ['churner', 'one-timer']], // coupon's last order is 30 days ago: not more than 30
+  ['churned', ['churner', 'coupon', 'one-timer']], // coupon's last order was 30 days 14 hours ago: no order in the last 30 days, to the second
   ['churned', ['cart', 'churner', 'coupon', 'one-timer'], { days: 20 }],
   ['fading-regulars', []], // whale 4/7, coupon 30/30.5 of their usual interval
   ['fading-regulars', ['coupon'], { factor: 0.9 }],
@@ -260,7 +260,7 @@ describe('ready segments on a hand-made store', () => {
 
   it('streams every member in id order, page after page', async () => {
     const ids: string[] = [];
-    for await (const id of segments.allMembers({ text: 'order_count >= 0' }, 2)) ids.push(id);
+    for await (const id of segments.allMembers({ text: 'order_count >= 0' }, { pageSize: 2 })) ids.push(id);
     expect(ids).toEqual([
       'cart',
       'churner',
@@ -273,7 +273,7 @@ describe('ready segments on a hand-made store', () => {
       'whale',
     ]);
     const germans: string[] = [];
-    for await (const id of segments.allMembers({ text: 'country = "DE"' }, 3)) germans.push(id);
+    for await (const id of segments.allMembers({ text: 'country = "DE"' }, { pageSize: 3 })) germans.push(id);
     expect(germans).toEqual(['churner', 'indecisive', 'one-timer', 'whale']);
   });
 

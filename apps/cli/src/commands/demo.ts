@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AppError, type Entity } from '@strata/core';
+import { AppError, parseAsOf, type Clock, type Entity } from '@strata/core';
 import { generateDemoStore } from '@strata/testkit';
 import type { ImportSummary } from '@strata/ingest';
 import { DuckDbStore } from '@strata/store-duckdb';
@@ -13,6 +13,8 @@ export interface DemoOptions {
   customers: number;
   seed: number;
   keepFiles?: string;
+  /** End of the generated history (`--end`); default: now, so the store looks alive the day it is made. */
+  end?: string;
 }
 
 /** The order that lets every reference resolve on first sight (it would also work in any other). */
@@ -33,15 +35,20 @@ export async function runDemo(
   io: Io,
   db: string,
   opts: DemoOptions,
-  json = false,
+  how: { json?: boolean; clock: Clock },
 ): Promise<Partial<Record<Entity, ImportSummary>>> {
+  const json = how.json ?? false;
   if (!Number.isInteger(opts.customers) || opts.customers < 1 || opts.customers > 5_000_000) {
     throw new AppError('invalid', `--customers must be a whole number from 1 to 5,000,000 (got ${opts.customers})`);
   }
+  // The history ends now (or at --end): the same seed and end give the same store.
+  const end = opts.end ? parseAsOf(opts.end, '--end') : how.clock.now();
   const dir = opts.keepFiles ?? mkdtempSync(join(tmpdir(), 'strata-demo-'));
   try {
-    io.err(`generating a demo store of ${opts.customers.toLocaleString('en')} customers (seed ${opts.seed}) in ${dir}`);
-    const generated = await generateDemoStore({ customers: opts.customers, seed: opts.seed, outDir: dir });
+    io.err(
+      `generating a demo store of ${opts.customers.toLocaleString('en')} customers (seed ${opts.seed}, history ending ${end.toISOString()}) in ${dir}`,
+    );
+    const generated = await generateDemoStore({ customers: opts.customers, seed: opts.seed, outDir: dir, now: end });
     const store = await DuckDbStore.open(db);
     const summaries: Partial<Record<Entity, ImportSummary>> = {};
     try {
@@ -69,8 +76,9 @@ export function registerDemo(program: Command, io: Io, globals: () => GlobalOpti
     .option('--customers <n>', 'number of customers (1,000 to 1,000,000 is typical)', (v) => Number(v), 10_000)
     .option('--seed <n>', 'random seed: the same seed gives the same store', (v) => Number(v), 42)
     .option('--keep-files <dir>', 'write the generated CSV/JSONL files here and keep them')
+    .option('--end <time>', 'end of the generated history (default: now); with the seed it makes the store reproducible')
     .action(async (opts: DemoOptions) => {
-      const { db, json } = globals();
-      await runDemo(io, db, opts, json);
+      const { db, json, clock } = globals();
+      await runDemo(io, db, opts, { json, clock });
     });
 }

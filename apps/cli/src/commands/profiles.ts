@@ -1,27 +1,19 @@
 import type { Command } from 'commander';
-import { AppError } from '@strata/core';
+import { parseAsOf } from '@strata/core';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { readServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { callServer, printJson, type GlobalOptions, type Io } from '../context.js';
-
-function asOfDate(v: string | undefined): Date {
-  if (!v) return new Date();
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(d.getTime()))
-    throw new AppError('invalid', `--as-of is not a date: ${v} (use YYYY-MM-DD or ISO 8601)`);
-  return d;
-}
 
 export function registerProfiles(program: Command, io: Io, globals: () => GlobalOptions): void {
   const profiles = program.command('profiles').description('compute and show customer profiles');
   profiles
     .command('compute')
     .description('recompute every customer profile (traits, RFM, lifecycle, models)')
-    .option('--as-of <date>', 'count data up to this time (default: now)')
+    .option('--as-of <time>', 'count data up to this time; a date means the end of that day (default: now)')
     .action(async (opts: { asOf?: string }) => {
-      const { db, json } = globals();
-      const asOf = asOfDate(opts.asOf);
+      const { db, json, clock } = globals();
+      const asOf = opts.asOf ? parseAsOf(opts.asOf, '--as-of') : clock.now();
       const server = readServerFile(db);
       let run: ProfileRun;
       if (server) {

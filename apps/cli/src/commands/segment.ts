@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AppError } from '@strata/core';
+import { AppError, parseAsOf } from '@strata/core';
 import { formatDiagnostic } from '@strata/segment-lang';
 import {
   readySegments,
@@ -19,7 +19,11 @@ interface EvalOptions {
   limit: number;
   ready?: string;
   param: string[];
+  asOf?: string;
 }
+
+const AS_OF_HELP = "evaluate as of this time; a date means the end of that day (default: the profiles' as-of time)";
+const asOfOf = (v: string | undefined) => (v ? parseAsOf(v, '--as-of') : undefined);
 
 const collect = (v: string, all: string[]) => [...all, v];
 
@@ -44,10 +48,10 @@ function printExplanation(io: Io, x: SegmentExplanation): void {
     io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${l.because ? `   (${l.because})` : ''}`);
 }
 
-async function withService<T>(db: string, fn: (s: SegmentService) => Promise<T>): Promise<T> {
-  const store = await DuckDbStore.open(db);
+async function withService<T>(g: GlobalOptions, fn: (s: SegmentService) => Promise<T>): Promise<T> {
+  const store = await DuckDbStore.open(g.db);
   try {
-    return await fn(new SegmentService(store));
+    return await fn(new SegmentService(store, { clock: g.clock }));
   } finally {
     await store.close();
   }
@@ -65,8 +69,11 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .option('--count', 'print only the number of members')
     .option('--csv', 'print members as CSV (customer_id)')
     .option('--limit <n>', 'members to print (0 = all)', (v) => Number.parseInt(v, 10), 0)
+    .option('--as-of <time>', AS_OF_HELP)
     .action(async (query: string | undefined, opts: EvalOptions) => {
-      const { db, json } = globals();
+      const g = globals();
+      const { db, json } = g;
+      const asOf = asOfOf(opts.asOf);
       let text: string;
       if (opts.ready) {
         const ready = readySegments.find((r) => r.id === opts.ready);
@@ -78,37 +85,39 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
         const server = await openServerOnly(db);
         let count: number;
         let members: string[] = [];
+        let evaluatedAt: string;
         if (server) {
           const limit = opts.count ? 1 : opts.limit || 100_000;
-          const r = await callServer<{ count: number; members: string[] }>(server, '/v1/segments/preview', {
+          const r = await callServer<{ count: number; members: string[]; as_of: string }>(server, '/v1/segments/preview', {
             method: 'POST',
-            body: JSON.stringify({ text, limit }),
+            body: JSON.stringify({ text, limit, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
             headers: { 'content-type': 'application/json' },
           });
           count = r.count;
           members = r.members;
+          evaluatedAt = r.as_of;
         } else {
-          ({ count, members } = await withService(db, async (s) => {
-            const at = new Date();
+          ({ count, members, evaluatedAt } = await withService(g, async (s) => {
+            const at = await s.evaluationTime({ text }, asOf);
             const n = await s.count({ text }, at);
             const ids: string[] = [];
             if (!opts.count) {
-              for await (const id of s.allMembers({ text })) {
+              for await (const id of s.allMembers({ text }, { asOf: at })) {
                 ids.push(id);
                 if (opts.limit && ids.length >= opts.limit) break;
               }
             }
-            return { count: n, members: ids };
+            return { count: n, members: ids, evaluatedAt: at.toISOString() };
           }));
         }
         if (opts.count) return json ? printJson(io, { count }) : io.out(String(count));
-        if (json) return printJson(io, { query: text, count, members });
+        if (json) return printJson(io, { query: text, as_of: evaluatedAt, count, members });
         if (opts.csv) {
           io.out('customer_id');
           for (const m of members) io.out(m);
           return;
         }
-        io.out(`${count.toLocaleString('en')} customers match: ${text}`);
+        io.out(`${count.toLocaleString('en')} customers match as of ${evaluatedAt}: ${text}`);
         for (const m of members.slice(0, opts.limit || 20)) io.out(`  ${m}`);
         if (count > (opts.limit || 20)) io.out(`  … (--csv or --limit 0 for all)`);
       } catch (e) {
@@ -122,19 +131,22 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .description('show, condition by condition, why a customer is or is not in a segment')
     .argument('<query>', 'segment query')
     .argument('<customer>', 'customer id')
-    .action(async (query: string, customer: string) => {
-      const { db, json } = globals();
+    .option('--as-of <time>', AS_OF_HELP)
+    .action(async (query: string, customer: string, opts: { asOf?: string }) => {
+      const g = globals();
+      const { db, json } = g;
+      const asOf = asOfOf(opts.asOf);
       try {
         const server = await openServerOnly(db);
         const x = server
           ? (
               await callServer<{ explain: SegmentExplanation }>(server, '/v1/segments/preview', {
                 method: 'POST',
-                body: JSON.stringify({ text: query, customer, limit: 1 }),
+                body: JSON.stringify({ text: query, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
                 headers: { 'content-type': 'application/json' },
               })
             ).explain
-          : await withService(db, (s) => s.explain({ text: query }, customer));
+          : await withService(g, (s) => s.explain({ text: query }, customer, asOf));
         if (json) printJson(io, x);
         else printExplanation(io, x);
       } catch (e) {
@@ -147,11 +159,12 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .command('list')
     .description('list saved segments and the ready segments')
     .action(async () => {
-      const { db, json } = globals();
+      const g = globals();
+      const { db, json } = g;
       const server = await openServerOnly(db);
       const saved: SavedSegment[] = server
         ? (await callServer<{ saved: SavedSegment[] }>(server, '/v1/segments')).saved
-        : await withService(db, (s) => s.list());
+        : await withService(g, (s) => s.list());
       if (json) return printJson(io, { saved, ready: readySegments });
       io.out('Saved segments:');
       if (!saved.length) io.out('  (none yet: `strata segment save <name> <query>`)');
@@ -170,7 +183,8 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .argument('<query>')
     .option('--description <text>', 'what the segment is for', '')
     .action(async (name: string, query: string, opts: { description: string }) => {
-      const { db, json } = globals();
+      const g = globals();
+      const { db, json } = g;
       try {
         const server = await openServerOnly(db);
         const s = server
@@ -179,7 +193,7 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
               body: JSON.stringify({ name, text: query, description: opts.description }),
               headers: { 'content-type': 'application/json' },
             })
-          : await withService(db, (svc) => svc.save({ name, text: query, description: opts.description }));
+          : await withService(g, (svc) => svc.save({ name, text: query, description: opts.description }));
         if (json) printJson(io, s);
         else io.out(`saved "${s.name}" (${s.id})`);
       } catch (e) {

@@ -8,8 +8,9 @@ export interface ServeOptions {
 }
 
 /** Serves until SIGINT/SIGTERM, then closes the store cleanly. */
-export async function serveUntilStopped(io: Io, db: string, opts: ServeOptions): Promise<RunningServer> {
-  const server = await startServer({ dbPath: db, host: opts.host, port: opts.port });
+export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: ServeOptions): Promise<RunningServer> {
+  const db = globals.db;
+  const server = await startServer({ dbPath: db, host: opts.host, port: opts.port, clock: globals.clock });
   io.out(`Strata is serving ${db} on ${server.url}`);
   io.out(`  health:     ${server.url}/health`);
   io.out(`  stats:      ${server.url}/v1/stats`);
@@ -32,7 +33,7 @@ export function addServeOptions(cmd: Command): Command {
 export function registerServe(program: Command, io: Io, globals: () => GlobalOptions): void {
   addServeOptions(program.command('serve').description('serve the HTTP API over the store')).action(
     async (opts: ServeOptions) => {
-      await serveUntilStopped(io, globals().db, opts);
+      await serveUntilStopped(io, globals(), opts);
     },
   );
 }
