@@ -6,6 +6,7 @@ export * from './result.js';
 export * from './app-error.js';
 export * from './normalise.js';
 export * from './fields.js';
+export * from './vocabulary.js';
 export * from './model.js';
 export * from './ports.js';
 export * from './clock.js';

@@ -18,10 +18,15 @@ import {
   timestamp,
 } from './fields.js';
 import { toE164 } from './normalise.js';
-
-export const Channel = { email: 'email', sms: 'sms', whatsapp: 'whatsapp' } as const;
-export type Channel = (typeof Channel)[keyof typeof Channel];
-export const channels = Object.values(Channel);
+import {
+  channels,
+  eventTypeSpecs,
+  requiredEventProperties,
+  type Channel,
+  type EventPropertySpec,
+  type EventType,
+  type PropertyType,
+} from './vocabulary.js';
 
 export const Address = z.object({
   line1: optionalText(),
@@ -39,6 +44,10 @@ export const Consent = z.object({
   source: optionalText(200),
 });
 export type Consent = z.infer<typeof Consent>;
+
+const consentByChannel = Object.fromEntries(channels.map((c) => [c, Consent.optional()])) as {
+  [C in Channel]: z.ZodOptional<typeof Consent>;
+};
 
 const phoneField = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -79,7 +88,7 @@ export const Customer = z
     acquisition_channel: optionalText(100),
     referred_by: optional(id),
     created_at: optional(timestamp),
-    consent: z.object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() }).default({}),
+    consent: z.object(consentByChannel).default({}),
     newsletter: optional(bool),
   })
   .transform((c, ctx) => {
@@ -113,7 +122,7 @@ export type LocationKind = (typeof LocationKind)[keyof typeof LocationKind];
 export const Location = z.object({
   id,
   name: text(200),
-  kind: z.enum(['online', 'store']),
+  kind: z.enum(LocationKind),
   city: optionalText(200),
   country: optional(countryCode),
   timezone: optional(timeZone),
@@ -147,7 +156,7 @@ export const Order = z
     status: z
       .preprocess(
         (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-        z.enum(['confirmed', 'cancelled', 'refunded'], { error: 'must be confirmed, cancelled or refunded' }),
+        z.enum(OrderStatus, { error: 'must be confirmed, cancelled or refunded' }),
       )
       .default('confirmed'),
     currency: currencyCode,
@@ -182,46 +191,26 @@ export const OrderLineRow = OrderLine.extend({
 });
 export type OrderLineRow = z.infer<typeof OrderLineRow>;
 
-export const EventType = {
-  page_view: 'page_view',
-  product_view: 'product_view',
-  add_to_cart: 'add_to_cart',
-  remove_from_cart: 'remove_from_cart',
-  checkout_started: 'checkout_started',
-  chat_message: 'chat_message',
-  content_view: 'content_view',
-  questionnaire_answer: 'questionnaire_answer',
-  review: 'review',
-  referral: 'referral',
-  event_attended: 'event_attended',
-  newsletter_opt_in: 'newsletter_opt_in',
-  newsletter_opt_out: 'newsletter_opt_out',
-} as const;
-export type EventType = (typeof EventType)[keyof typeof EventType];
-
-export const PageKind = {
-  home: 'home',
-  category: 'category',
-  product: 'product',
-  demo_video: 'demo_video',
-  other: 'other',
-} as const;
+/** A required property's rule (see `EventPropertySpec.required`) as a zod schema. */
+const requiredPropertySchema: Record<PropertyType, (p: EventPropertySpec) => z.ZodType> = {
+  string: () => z.string().min(1),
+  number: ({ min, max }) => {
+    const atLeast = min === undefined ? z.number() : z.number().min(min);
+    return max === undefined ? atLeast : atLeast.max(max);
+  },
+  enum: ({ values }) => z.enum(values as [string, ...string[]]),
+};
 
 /** Properties required by the built-in event types; custom types take any properties. */
-export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = {
-  page_view: z.looseObject({ page_kind: z.enum(['home', 'category', 'product', 'demo_video', 'other']) }),
-  product_view: z.looseObject({ sku: z.string().min(1) }),
-  add_to_cart: z.looseObject({ sku: z.string().min(1) }),
-  remove_from_cart: z.looseObject({ sku: z.string().min(1) }),
-  content_view: z.looseObject({
-    content_id: z.string().min(1),
-    topic: z.string().min(1),
-    dwell_seconds: z.number().min(0),
+export const eventPropertySchemas: Partial<Record<EventType, z.ZodType>> = Object.fromEntries(
+  (Object.keys(eventTypeSpecs) as EventType[]).flatMap((type) => {
+    const props = requiredEventProperties(type);
+    if (!props.length) return [];
+    return [
+      [type, z.looseObject(Object.fromEntries(props.map(([name, p]) => [name, requiredPropertySchema[p.type](p)])))],
+    ];
   }),
-  questionnaire_answer: z.looseObject({ question: z.string().min(1), option: z.string().min(1) }),
-  review: z.looseObject({ rating: z.number().min(1).max(5) }),
-  referral: z.looseObject({ referrer: z.string().min(1), referee: z.string().min(1) }),
-};
+);
 
 export const Event = z
   .object({
@@ -255,7 +244,7 @@ export const TagSource = { manual: 'manual', rule: 'rule' } as const;
 export const TagAssignment = z.object({
   customer_id: id,
   tag: text(100),
-  source: z.enum(['manual', 'rule']).default('manual'),
+  source: z.enum(TagSource).default('manual'),
   assigned_by: text(200).default('import'),
   assigned_at: timestamp,
 });

@@ -1,5 +1,6 @@
-import type { SqlRunner } from '@strata/core';
+import { FrequencyTier, Level, LifecycleStage, rfmScores, rfmSegmentGrid, type SqlRunner } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
+import { literals, quote } from './sql-text.js';
 
 /*
  * Traits that depend on the whole customer base (RFM quintiles, value tiers, AOV bands) or on
@@ -22,19 +23,9 @@ const n = (v: number) => {
 /** A double literal that DuckDB reads back as exactly the same double. */
 const dbl = (v: number) => `'${n(v)}'::DOUBLE`;
 
-/**
- * The RFM segment of each (R, FM) cell, FM = round((F + M) / 2). Every one of the 25 cells is
- * named, so every buyer gets exactly one segment. Rows are R 5..1, columns FM 1..5.
- */
-export const rfmSegmentMap: Readonly<Record<number, readonly string[]>> = {
-  5: ['New', 'Potential Loyalist', 'Potential Loyalist', 'Champions', 'Champions'],
-  4: ['Promising', 'Potential Loyalist', 'Potential Loyalist', 'Loyal', 'Champions'],
-  3: ['About to Sleep', 'Need Attention', 'Need Attention', 'Loyal', 'Loyal'],
-  2: ['Hibernating', 'About to Sleep', 'At Risk', 'At Risk', "Can't Lose Them"],
-  1: ['Lost', 'Hibernating', 'At Risk', "Can't Lose Them", "Can't Lose Them"],
-};
-
-const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const stage = literals(LifecycleStage);
+const level = literals(Level);
+const tier = literals(FrequencyTier);
 
 /** The ranked measures, as SQL over a traits or profile row: larger ranks later. */
 const measures = {
@@ -181,10 +172,10 @@ const quintile = (measure: Measure, at: readonly (number | null)[]) =>
   `CASE WHEN order_count > 0 THEN (1 ${at.map((v) => `+ (${reaches(measure, v)})::INTEGER`).join(' ')}) END`;
 
 const band = (measure: Measure, [high, medium]: readonly (number | null)[]) =>
-  `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN 'high' WHEN ${reaches(measure, medium!)} THEN 'medium' ELSE 'low' END`;
+  `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN ${level.high} WHEN ${reaches(measure, medium!)} THEN ${level.medium} ELSE ${level.low} END`;
 
 /** The segment names by cell, (R − 1) × 5 + FM, as one list: a lookup instead of 25 branches. */
-const rfmNames = () => `[${[1, 2, 3, 4, 5].flatMap((r) => rfmSegmentMap[r]!.map(quote)).join(', ')}]`;
+const rfmNames = () => `[${rfmScores.flatMap((r) => rfmSegmentGrid[r].map(quote)).join(', ')}]`;
 
 /** The base-relative columns of a profile, as SQL over a row that has its traits. */
 function relativeColumns(th: RankThresholds): [string, string][] {
@@ -236,24 +227,24 @@ SELECT
     .join(',\n  ')},
   days_since_last_order / nullif(${usual}, 0) AS overdue_ratio,
   CASE WHEN order_count = 0 THEN NULL
-       WHEN orders_365d >= ${n(config.heavyOrdersPerYear)} THEN 'heavy'
-       WHEN orders_365d >= ${n(config.mediumOrdersPerYear)} THEN 'medium'
-       ELSE 'light' END AS frequency_tier,
+       WHEN orders_365d >= ${n(config.heavyOrdersPerYear)} THEN ${tier.heavy}
+       WHEN orders_365d >= ${n(config.mediumOrdersPerYear)} THEN ${tier.medium}
+       ELSE ${tier.light} END AS frequency_tier,
   CASE
-    WHEN order_count = 0 THEN 'prospect'
-    WHEN ${elapsed} > ${n(config.dormantDays)} THEN 'dormant'
-    WHEN order_count = 1 AND ${elapsed} <= ${n(config.newDays)} THEN 'new'
-    WHEN order_count = 1 THEN 'one_time'
-    WHEN ${elapsed} > ${n(config.churnDays)} THEN 'churned'
-    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.atRiskFactor)} * ${usual} THEN 'at_risk'
-    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.skippedCycleFactor)} * ${usual} THEN 'skipped_cycle'
-    WHEN order_count >= ${n(config.loyalMinOrders)} THEN 'loyal'
-    ELSE 'active' END AS lifecycle_stage,
+    WHEN order_count = 0 THEN ${stage.prospect}
+    WHEN ${elapsed} > ${n(config.dormantDays)} THEN ${stage.dormant}
+    WHEN order_count = 1 AND ${elapsed} <= ${n(config.newDays)} THEN ${stage.new}
+    WHEN order_count = 1 THEN ${stage.one_time}
+    WHEN ${elapsed} > ${n(config.churnDays)} THEN ${stage.churned}
+    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.atRiskFactor)} * ${usual} THEN ${stage.at_risk}
+    WHEN ${usual} > 0 AND ${elapsed} > ${n(config.skippedCycleFactor)} * ${usual} THEN ${stage.skipped_cycle}
+    WHEN order_count >= ${n(config.loyalMinOrders)} THEN ${stage.loyal}
+    ELSE ${stage.active} END AS lifecycle_stage,
   CASE
     WHEN order_count = 0 THEN NULL
-    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND ${elapsed} > 2 * ${usual}) THEN 'high'
-    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR ${elapsed} <= ${usual}) THEN 'low'
-    ELSE 'medium' END AS churn_risk
+    WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND ${elapsed} > 2 * ${usual}) THEN ${level.high}
+    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR ${elapsed} <= ${usual}) THEN ${level.low}
+    ELSE ${level.medium} END AS churn_risk
 FROM scored
 `;
 }

@@ -1,4 +1,6 @@
+import { ageGroupEnds, weekdays } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
+import { quote } from './sql-text.js';
 
 /*
  * The per-customer traits as set-based SQL (DuckDB dialect), computed inside the store.
@@ -392,6 +394,12 @@ FROM ${t('order_agg')}`,
   return steps;
 }
 
+/** The age group of an age in years (core's ageGroupEnds); null without an age. */
+const ageGroupSql = (age: string) =>
+  `CASE WHEN ${age} IS NULL THEN NULL ${Object.entries(ageGroupEnds)
+    .map(([group, end]) => (end === null ? `ELSE ${quote(group)}` : `WHEN ${age} < ${end} THEN ${quote(group)}`))
+    .join(' ')} END`;
+
 /** Whole days from `col` to the as-of time ($1); null without a time. */
 const daysSince = (col: string) => `floor((epoch($1::TIMESTAMPTZ) - epoch(${col})) / 86400)::INTEGER`;
 
@@ -405,8 +413,7 @@ export function customerTraitsSelect(tmp: string): string {
 SELECT
   b.customer_id,
   b.age::INTEGER AS age,
-  CASE WHEN b.age IS NULL THEN NULL WHEN b.age < 18 THEN 'under 18' WHEN b.age < 30 THEN '18-29' WHEN b.age < 40 THEN '30-39'
-       WHEN b.age < 50 THEN '40-49' WHEN b.age < 60 THEN '50-59' WHEN b.age < 70 THEN '60-69' ELSE '70+' END AS age_group,
+  ${ageGroupSql('b.age')} AS age_group,
   a.first_order_at, a.last_order_at,
   ${daysSince('a.last_order_at')} AS days_since_last_order,
   coalesce(a.order_count, 0)::INTEGER AS order_count,
@@ -417,7 +424,7 @@ SELECT
   a.avg_days_between_orders::DOUBLE AS avg_days_between_orders,
   a.median_days_between_orders::DOUBLE AS median_days_between_orders,
   a.purchase_regularity::DOUBLE AS purchase_regularity,
-  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'][a.favourite_weekday_no] AS favourite_weekday,
+  [${weekdays.map(quote).join(', ')}][a.favourite_weekday_no] AS favourite_weekday,
   a.favourite_hour::INTEGER AS favourite_hour,
   la.avg_items_per_order::DOUBLE AS avg_items_per_order,
   a.coupon_share::DOUBLE AS coupon_share,

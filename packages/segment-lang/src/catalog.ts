@@ -4,6 +4,17 @@
  * store can add its own attributes and event types.
  */
 
+import {
+  ageGroups,
+  channels,
+  eventTypeSpecs,
+  frequencyTiers,
+  levels,
+  lifecycleStages,
+  rfmSegments,
+  weekdays,
+} from '@strata/core';
+
 export const FieldType = {
   number: 'number',
   money: 'money',
@@ -61,33 +72,7 @@ const oneOf = (source: FieldSource, values: readonly string[], description: stri
   source,
 });
 
-export const rfmSegments = [
-  'Champions',
-  'Loyal',
-  'Potential Loyalist',
-  'New',
-  'Promising',
-  'Need Attention',
-  'About to Sleep',
-  'At Risk',
-  "Can't Lose Them",
-  'Hibernating',
-  'Lost',
-] as const;
-export const lifecycleStages = [
-  'prospect',
-  'new',
-  'active',
-  'one_time',
-  'skipped_cycle',
-  'at_risk',
-  'churned',
-  'dormant',
-  'loyal',
-] as const;
-export const ageGroups = ['under 18', '18-29', '30-39', '40-49', '50-59', '60-69', '70+'] as const;
-export const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
-const lowMediumHigh = ['low', 'medium', 'high'] as const;
+const lowMediumHigh = [...levels].reverse();
 
 /** The profile traits and customer attributes every Strata store has. */
 export const defaultCatalog: FieldCatalog = {
@@ -106,7 +91,7 @@ export const defaultCatalog: FieldCatalog = {
   favourite_hour: profile('integer', 'Hour of day (0–23, store time) at which the customer orders most'),
   frequency_tier: oneOf(
     'profile',
-    ['heavy', 'medium', 'light'],
+    frequencyTiers,
     'Orders in the last year: heavy, medium or light buyer',
   ),
   avg_items_per_order: profile('number', 'Average number of items per order'),
@@ -142,7 +127,7 @@ export const defaultCatalog: FieldCatalog = {
   frequency_score: profile('integer', 'RFM frequency score, 1–5'),
   monetary_score: profile('integer', 'RFM monetary score, 1–5'),
   rfm_segment: oneOf('profile', rfmSegments, 'RFM segment name'),
-  value_tier: oneOf('profile', ['high', 'medium', 'low'], 'Spend tier among all buyers'),
+  value_tier: oneOf('profile', levels, 'Spend tier among all buyers'),
   aov_band: oneOf('profile', lowMediumHigh, 'Average order value band'),
   lifecycle_stage: oneOf('profile', lifecycleStages, 'Where the customer is in their buying life'),
   p_alive: profile('number', 'Probability (0–1) the customer still buys (BG/NBD)'),
@@ -174,61 +159,24 @@ export const defaultCatalog: FieldCatalog = {
   newsletter: customer('boolean', 'Subscribed to the newsletter'),
 };
 
-const text = (description: string): PropertySpec => ({ type: 'string', description });
-const num = (description: string): PropertySpec => ({ type: 'number', description });
-
-/** The built-in event types (see `EventType` in @strata/core) and their known properties. */
-export const defaultEventCatalog: EventCatalog = {
-  page_view: {
-    description: 'A page of the online shop was viewed',
-    properties: {
-      page_kind: {
-        type: 'enum',
-        values: ['home', 'category', 'product', 'demo_video', 'other'],
-        description: 'Kind of page',
-      },
-      url: text('Page address'),
-      category: text('Category shown, on category pages'),
-      sku: text('Product shown, on product pages'),
+/** The built-in event types (`eventTypeSpecs` in @strata/core) and their known properties. */
+export const defaultEventCatalog: EventCatalog = Object.fromEntries(
+  Object.entries(eventTypeSpecs).map(([type, { description, properties }]): [string, EventSpec] => [
+    type,
+    {
+      description,
+      properties: Object.fromEntries(
+        Object.entries(properties).map(([name, p]): [string, PropertySpec] => [
+          name,
+          { type: p.type, description: p.description, ...(p.values ? { values: p.values } : {}) },
+        ]),
+      ),
     },
-  },
-  product_view: {
-    description: 'A product was viewed',
-    properties: { sku: text('Product'), category: text('Product category'), brand: text('Product brand') },
-  },
-  add_to_cart: {
-    description: 'A product was added to the cart',
-    properties: { sku: text('Product'), quantity: num('Units added') },
-  },
-  remove_from_cart: {
-    description: 'A product was removed from the cart',
-    properties: { sku: text('Product'), quantity: num('Units removed') },
-  },
-  checkout_started: { description: 'Checkout was started', properties: { value: num('Cart value') } },
-  chat_message: { description: 'A chat message was sent', properties: { topic: text('Chat topic') } },
-  content_view: {
-    description: 'Content (article, video) was viewed',
-    properties: { content_id: text('Content id'), topic: text('Topic'), dwell_seconds: num('Seconds spent') },
-  },
-  questionnaire_answer: {
-    description: 'A questionnaire question was answered',
-    properties: { question: text('Question'), option: text('Chosen option') },
-  },
-  review: {
-    description: 'A review was written',
-    properties: { rating: num('Stars, 1–5'), sku: text('Product reviewed') },
-  },
-  referral: {
-    description: 'A customer referred someone',
-    properties: { referrer: text('Referring customer'), referee: text('Referred customer') },
-  },
-  event_attended: { description: 'An in-store or online event was attended', properties: { name: text('Event name') } },
-  newsletter_opt_in: { description: 'Subscribed to the newsletter', properties: {} },
-  newsletter_opt_out: { description: 'Unsubscribed from the newsletter', properties: {} },
-};
+  ]),
+);
 
 /** Channels consent is recorded for. */
-export const defaultChannels: readonly string[] = ['email', 'sms', 'whatsapp'];
+export const defaultChannels: readonly string[] = channels;
 
 /**
  * Profile traits measured from the profile run's as-of time (windows such as the last 30 days,

@@ -1,3 +1,13 @@
+import {
+  ageGroups,
+  levels,
+  LifecycleStage,
+  PageKind,
+  rfmSegments,
+  Weekday,
+  type AgeGroup,
+  type RfmSegment,
+} from '@strata/core';
 import { quote } from '@strata/segment-lang';
 
 /**
@@ -25,8 +35,7 @@ export interface ReadySegment {
 const num = (name: string, def: number, description: string): ReadySegmentParam => ({ name, default: def, description, type: 'number' });
 const txt = (name: string, def: string, description: string): ReadySegmentParam => ({ name, default: def, description, type: 'text' });
 
-const rfmNames = ['Champions', 'Loyal', 'Potential Loyalist', 'New', 'Promising', 'Need Attention', 'About to Sleep', 'At Risk', "Can't Lose Them", 'Hibernating', 'Lost'] as const;
-const rfmDescriptions: Record<(typeof rfmNames)[number], string> = {
+const rfmDescriptions: Record<RfmSegment, string> = {
   Champions: 'Bought recently, buy often and spend the most. Reward them; they will try new things first.',
   Loyal: 'Buy regularly and spend well. Ask for reviews, offer loyalty perks.',
   'Potential Loyalist': 'Recent customers with a few orders. Nudge them towards a habit.',
@@ -40,7 +49,6 @@ const rfmDescriptions: Record<(typeof rfmNames)[number], string> = {
   Lost: 'Lowest recency, frequency and spend. Mostly leave alone.',
 };
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-const levels = ['high', 'medium', 'low'] as const;
 
 export const readySegments: readonly ReadySegment[] = [
   // ── value
@@ -62,13 +70,13 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'light-buyers', group: 'Loyalty', name: 'Light buyers', description: 'Fewer than 4 orders in the last year.', params: [], template: 'frequency_tier = "light"' },
   { id: 'frequent-small-spenders', group: 'Loyalty', name: 'Frequent small spenders', description: 'Buy about weekly or more often, with baskets in the lower half.', params: [num('days', 7, 'Usual days between orders at most')], template: 'order_count >= 3 and median_days_between_orders <= {days} and aov in bottom 50%' },
   { id: 'monthly-big-spenders', group: 'Loyalty', name: 'Monthly big spenders', description: 'Buy about once a month, with baskets in the top quarter.', params: [], template: 'order_count >= 3 and median_days_between_orders between 20 and 40 and aov in top 25%' },
-  { id: 'habitual-weekday', group: 'Loyalty', name: 'Habitual weekday buyers', description: 'Regular buyers who mostly order on the same weekday: reach them the day before.', params: [txt('weekday', 'saturday', 'Weekday (monday … sunday)')], template: 'favourite_weekday = "{weekday}" and order_count >= 4 and purchase_regularity >= 0.5' },
-  { id: 'skipped-a-cycle', group: 'Lifecycle', name: 'Skipped one cycle', description: 'Regular buyers now later than 1.5× their usual interval.', params: [], template: 'lifecycle_stage = "skipped_cycle"' },
-  { id: 'at-risk', group: 'Lifecycle', name: 'At risk', description: 'Regular buyers now later than 2.5× their usual interval.', params: [], template: 'lifecycle_stage = "at_risk"' },
+  { id: 'habitual-weekday', group: 'Loyalty', name: 'Habitual weekday buyers', description: 'Regular buyers who mostly order on the same weekday: reach them the day before.', params: [txt('weekday', Weekday.saturday, `Weekday (${Weekday.monday} … ${Weekday.sunday})`)], template: 'favourite_weekday = "{weekday}" and order_count >= 4 and purchase_regularity >= 0.5' },
+  { id: 'skipped-a-cycle', group: 'Lifecycle', name: 'Skipped one cycle', description: 'Regular buyers now later than 1.5× their usual interval.', params: [], template: `lifecycle_stage = "${LifecycleStage.skipped_cycle}"` },
+  { id: 'at-risk', group: 'Lifecycle', name: 'At risk', description: 'Regular buyers now later than 2.5× their usual interval.', params: [], template: `lifecycle_stage = "${LifecycleStage.at_risk}"` },
   { id: 'churned', group: 'Lifecycle', name: 'Churned', description: 'Ordered before, but no order in the last 30 days (the rule stores’ own tools use).', params: [num('days', 30, 'No order for more than … days')], template: 'order_count >= 1 and last_order_at before {days} days ago' },
   { id: 'fading-regulars', group: 'Lifecycle', name: 'Fading regulars', description: 'Customers with a habit whose current gap is longer than 1.5× their usual interval.', params: [num('factor', 1.5, 'Times the usual interval')], template: 'order_count >= 3 and overdue_ratio > {factor}' },
-  { id: 'dormant', group: 'Lifecycle', name: 'Dormant', description: 'No order for half a year or more.', params: [], template: 'lifecycle_stage = "dormant"' },
-  ...rfmNames.map((n): ReadySegment => ({ id: `rfm-${slug(n)}`, group: 'RFM', name: n, description: rfmDescriptions[n], params: [], template: `rfm_segment = "${n}"` })),
+  { id: 'dormant', group: 'Lifecycle', name: 'Dormant', description: 'No order for half a year or more.', params: [], template: `lifecycle_stage = "${LifecycleStage.dormant}"` },
+  ...rfmSegments.map((n): ReadySegment => ({ id: `rfm-${slug(n)}`, group: 'RFM', name: n, description: rfmDescriptions[n], params: [], template: `rfm_segment = "${n}"` })),
   // ── baskets, coupons, replenishment
   { id: 'abandoned-basket', group: 'Baskets', name: 'Abandoned basket', description: 'Added something to the cart recently and did not order within the hour.', params: [num('days', 7, 'Cart within the last … days')], template: 'did add_to_cart within last {days} days then not order within 1 hour' },
   { id: 'abandoned-basket-product', group: 'Baskets', name: 'Abandoned basket with a product', description: 'Left a given product in the cart without ordering within the hour.', params: [txt('sku', 'COF-001', 'Product SKU'), num('days', 7, 'Cart within the last … days')], template: 'did add_to_cart where sku = "{sku}" within last {days} days then not order within 1 hour' },
@@ -81,8 +89,8 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'prospects', group: 'Prospects', name: 'All prospects', description: 'Known people who have never ordered.', params: [], template: 'order_count = 0' },
   { id: 'curious-prospects', group: 'Prospects', name: 'Curious prospects', description: 'Visited recently but never bought.', params: [num('days', 30, 'Visited within the last … days')], template: 'order_count = 0 and last_visit_at within last {days} days' },
   { id: 'indecisive-prospects', group: 'Prospects', name: 'Indecisive prospects', description: 'Many visits, product views, chats or carts, and still no order.', params: [], template: 'order_count = 0 and (visits_30d >= 3 or product_views_30d >= 5 or chat_sessions >= 2 or carts_started >= 2)' },
-  { id: 'behaviour-a-demo-then-left', group: 'Website behaviour', name: 'A: watched a demo, then left', description: 'Watched a product demo video and did not buy within a week.', params: [num('days', 30, 'Demo within the last … days')], template: 'did page_view where page_kind = "demo_video" within last {days} days then not order within 7 days' },
-  { id: 'behaviour-b-browsed-no-purchase', group: 'Website behaviour', name: 'B: browsed, no purchase', description: 'Looked at category and product pages recently but bought nothing in that time.', params: [num('days', 30, 'Within the last … days')], template: 'did page_view where page_kind = "category" within last {days} days and did product_view within last {days} days and not bought within last {days} days' },
+  { id: 'behaviour-a-demo-then-left', group: 'Website behaviour', name: 'A: watched a demo, then left', description: 'Watched a product demo video and did not buy within a week.', params: [num('days', 30, 'Demo within the last … days')], template: `did page_view where page_kind = "${PageKind.demo_video}" within last {days} days then not order within 7 days` },
+  { id: 'behaviour-b-browsed-no-purchase', group: 'Website behaviour', name: 'B: browsed, no purchase', description: 'Looked at category and product pages recently but bought nothing in that time.', params: [num('days', 30, 'Within the last … days')], template: `did page_view where page_kind = "${PageKind.category}" within last {days} days and did product_view within last {days} days and not bought within last {days} days` },
   { id: 'behaviour-c-cart-no-order', group: 'Website behaviour', name: 'C: cart, no order', description: 'Put something in the cart and never ordered after it.', params: [num('days', 30, 'Cart within the last … days')], template: 'did add_to_cart within last {days} days then not order' },
   { id: 'behaviour-d-ordered-in-one-visit', group: 'Website behaviour', name: 'D: ordered in one visit (cross-sell)', description: 'Visited and ordered within the hour: decisive buyers, good for cross-selling.', params: [num('days', 30, 'Within the last … days')], template: 'did page_view within last {days} days then order within 1 hour' },
   // ── products
@@ -97,7 +105,7 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'shop-regulars', group: 'Location', name: 'Regulars of a shop', description: 'Customers who buy most at a given shop.', params: [txt('shop', 'DE-BER', 'Shop (location id)')], template: 'shop = "{shop}"' },
   { id: 'local', group: 'Location', name: 'Local customers', description: 'Customers living in the store’s home country.', params: [txt('country', 'DE', 'Home country code')], template: 'country = "{country}"' },
   { id: 'abroad', group: 'Location', name: 'Customers abroad', description: 'Customers with a known country other than the home country.', params: [txt('country', 'DE', 'Home country code')], template: 'country is set and country != "{country}"' },
-  { id: 'age-group', group: 'People', name: 'Age group', description: 'Customers in an age group.', params: [txt('group', '30-39', 'under 18, 18-29, 30-39, 40-49, 50-59, 60-69 or 70+')], template: 'age_group = "{group}"' },
+  { id: 'age-group', group: 'People', name: 'Age group', description: 'Customers in an age group.', params: [txt('group', '30-39' satisfies AgeGroup, `${ageGroups.slice(0, -1).join(', ')} or ${ageGroups.at(-1)}`)], template: 'age_group = "{group}"' },
   { id: 'social-identity', group: 'People', name: 'Household from the questionnaire', description: 'What customers said about themselves, e.g. parents.', params: [txt('question', 'household', 'Question'), txt('answer', 'parent', 'Answer')], template: 'answered "{question}" with "{answer}"' },
   { id: 'came-by-referral', group: 'People', name: 'Came by referral', description: 'Were referred by another customer.', params: [], template: 'came_by_referral' },
   { id: 'referrers', group: 'People', name: 'Referred others', description: 'Have referred at least one person.', params: [], template: 'referrals_made >= 1' },

@@ -8,6 +8,14 @@
  * need to be conservative: a row wrongly sent to zod costs time, never correctness.
  */
 
+import {
+  eventTypeSpecs,
+  requiredEventProperties,
+  type EventPropertySpec,
+  type EventType,
+  type PropertyType,
+} from '@strata/core';
+
 /** White space as JavaScript's String.prototype.trim sees it (RE2 syntax). */
 const WS = String.raw`\s\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}\x{000B}`;
 
@@ -42,23 +50,33 @@ export const jsonUnquote = (c: string) => `${c}[2:-2]`;
 
 const str = (props: string, key: string) =>
   `coalesce(json_type(${props}, '$.${key}') = 'VARCHAR' AND json_extract_string(${props}, '$.${key}') <> '', false)`;
-const num = (props: string, key: string, min: number, max?: number) =>
-  `coalesce(${oneOf(`json_type(${props}, '$.${key}')`, ['BIGINT', 'UBIGINT', 'DOUBLE'])} AND json_extract(${props}, '$.${key}')::DOUBLE >= ${min}${max === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE <= ${max}`}, false)`;
+const num = (props: string, key: string, min?: number, max?: number) =>
+  `coalesce(${oneOf(`json_type(${props}, '$.${key}')`, ['BIGINT', 'UBIGINT', 'DOUBLE'])}${min === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE >= ${min}`}${max === undefined ? '' : ` AND json_extract(${props}, '$.${key}')::DOUBLE <= ${max}`}, false)`;
+
+/** A required property's rule (see `EventPropertySpec.required` in @strata/core) as SQL. */
+const requiredPropertyCheck: Record<PropertyType, (props: string, key: string, p: EventPropertySpec) => string> = {
+  string: (props, key) => str(props, key),
+  number: (props, key, { min, max }) => num(props, key, min, max),
+  // the value as JSON text: a plain string is its characters in quotes
+  enum: (props, key, { values = [] }) =>
+    `coalesce(${oneOf(
+      `json_extract(${props}, '$.${key}')::VARCHAR`,
+      values.map((v) => JSON.stringify(v)),
+    )}, false)`,
+};
 
 /**
- * The property rules of the built-in event types (core's eventPropertySchemas), as SQL over the
- * properties object. A test keeps this list and the schemas in step.
+ * The property rules of the built-in event types (core's eventPropertySchemas, from the same
+ * eventTypeSpecs), as SQL over the properties object: one check per type that requires any.
  */
-export const eventPropertyChecks = (props: string): Record<string, string> => ({
-  page_view: `coalesce(${oneOf(`json_extract(${props}, '$.page_kind')::VARCHAR`, ['"home"', '"category"', '"product"', '"demo_video"', '"other"'])}, false)`,
-  product_view: str(props, 'sku'),
-  add_to_cart: str(props, 'sku'),
-  remove_from_cart: str(props, 'sku'),
-  content_view: `(${str(props, 'content_id')} AND ${str(props, 'topic')} AND ${num(props, 'dwell_seconds', 0)})`,
-  questionnaire_answer: `(${str(props, 'question')} AND ${str(props, 'option')})`,
-  review: num(props, 'rating', 1, 5),
-  referral: `(${str(props, 'referrer')} AND ${str(props, 'referee')})`,
-});
+export const eventPropertyChecks = (props: string): Record<string, string> =>
+  Object.fromEntries(
+    (Object.keys(eventTypeSpecs) as EventType[]).flatMap((type) => {
+      const checks = requiredEventProperties(type).map(([key, p]) => requiredPropertyCheck[p.type](props, key, p));
+      if (!checks.length) return [];
+      return [[type, checks.length === 1 ? checks[0]! : `(${checks.join(' AND ')})`]];
+    }),
+  );
 
 const jsonId = (c: string) => `(${jsonPlainString(c)} AND ${canonicalText(jsonUnquote(c), 200)})`;
 const optionalJsonId = (c: string) => `(${jsonAbsent(c)} OR ${jsonId(c)})`;
