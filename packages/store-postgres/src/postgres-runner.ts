@@ -72,8 +72,8 @@ export async function insertRows(db: Queryable, name: string, columns: readonly 
 }
 
 /**
- * The core SQL port on a PostgreSQL server (server mode). Segment queries compiled for the
- * `postgres` dialect run here.
+ * The core SQL port on a PostgreSQL server. Segment queries compiled for the `postgres` dialect
+ * run here (the differential tests); the contract suite in @strata/testkit/contracts checks it.
  */
 export class PostgresRunner implements SqlRunner {
   readonly dialect = 'postgres' as const;
