@@ -1,7 +1,7 @@
 /**
  * The dependency direction from ../shared/STYLE.md, checked on every `npm run lint`:
- * core depends on nothing of ours; segment-lang, sql and core never reach adapters;
- * packages never import apps; no cycles.
+ * core depends on nothing of ours; segment-lang, sql and core never reach adapters; ingest and
+ * profiles see only core, sql only core and segment-lang; packages never import apps; no cycles.
  */
 module.exports = {
   forbidden: [
@@ -24,6 +24,25 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/segment-lang/src/' },
       to: { path: '^(packages/(?!segment-lang/|core/)|apps/)' },
+    },
+    {
+      name: 'ingest-and-profiles-see-only-core',
+      comment:
+        'ingest and profiles work through the core ports (a store is handed to them): of our packages they import @strata/core only',
+      severity: 'error',
+      from: { path: '^packages/(ingest|profiles)/' },
+      to: { path: '^(packages|apps)/|node_modules/@strata/', pathNot: '^packages/(core|$1)/|node_modules/@strata/core/' },
+    },
+    {
+      name: 'sql-sees-only-core-and-the-language',
+      comment:
+        'sql compiles the Segment IR, whose types and field catalogue live in segment-lang: of our packages it imports @strata/segment-lang and @strata/core only (today segment-lang only), and never executes anything',
+      severity: 'error',
+      from: { path: '^packages/sql/' },
+      to: {
+        path: '^(packages|apps)/|node_modules/@strata/',
+        pathNot: '^packages/(core|segment-lang|sql)/|node_modules/@strata/(core|segment-lang)/',
+      },
     },
     {
       name: 'packages-never-import-apps',

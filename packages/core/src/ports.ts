@@ -64,22 +64,32 @@ export type LoadColumnType = 'text' | 'double' | 'integer' | 'boolean' | 'timest
 
 /**
  * Runs SQL inside a store, for work that is set-based by nature (profiles, segment counts).
- * Rows come back as plain JSON values: numbers, ISO 8601 UTC strings for times, YYYY-MM-DD for dates.
+ * Rows come back as plain JSON values: numbers (big integers and decimals too), ISO 8601 UTC
+ * strings for times (a time without a zone is UTC), YYYY-MM-DD for dates, JSON as its text.
+ * Parameters ($1, $2, …) are bound as values, never spliced into the SQL. A statement the engine
+ * refuses rejects with the engine's Error, whose message names what is wrong, and the runner
+ * stays usable. The contract suite in @strata/testkit/contracts checks all of this per adapter.
  */
 export interface SqlRunner {
+  /** The SQL this runner speaks. Engine-specific callers check it (the profile engine is DuckDB only). */
   readonly dialect: 'duckdb' | 'postgres';
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
   exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
   /**
    * Creates (or replaces) a table and fills it with rows, the fast way the engine offers
-   * (DuckDB's appender, PostgreSQL's COPY). Column types: 'text' | 'double' | 'integer' | 'boolean' | 'timestamp'.
+   * (DuckDB's appender, PostgreSQL's multi-row INSERTs). Column types: 'text' | 'double' |
+   * 'integer' | 'boolean' | 'timestamp' (ISO 8601 text in). A name that is not a plain lower-case
+   * identifier is refused with AppError 'invalid'.
    */
   loadTable(
     name: string,
     columns: readonly (readonly [name: string, type: LoadColumnType])[],
     rows: Iterable<readonly (SqlParam | undefined)[]>,
   ): Promise<void>;
-  /** Runs fn in one transaction: all its statements commit together or not at all. */
+  /**
+   * Runs fn in one transaction: all its statements commit together or not at all; an error thrown
+   * by fn rolls back and reaches the caller unchanged. A nested call joins the outer transaction.
+   */
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
 }
 

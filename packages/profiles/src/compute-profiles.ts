@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
 import { tableExists } from './catalog.js';
+import { requireDuckDbProfileEngine } from './profile-engine.js';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
 import {
   customerProfileSelect,
@@ -118,6 +119,7 @@ async function failRun(db: SqlRunner, id: string, e: unknown): Promise<void> {
  * profiles visible in one step: until then readers see the previous complete run.
  */
 export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions = {}): Promise<ProfileRun> {
+  requireDuckDbProfileEngine(db);
   const started = performance.now();
   const config = options.config ?? defaultProfileConfig;
   const asOf = (options.asOf ?? (options.clock ?? systemClock).now()).toISOString();
@@ -181,6 +183,7 @@ export async function updateProfiles(
   customerIds: readonly string[],
   options: ProfileRunOptions = {},
 ): Promise<ProfileRun> {
+  requireDuckDbProfileEngine(db);
   const started = performance.now();
   const config = options.config ?? defaultProfileConfig;
   const asOf = (options.asOf ?? (options.clock ?? systemClock).now()).toISOString();

@@ -96,6 +96,12 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 /**
  * Evaluates segments against a store through the core SQL port: parse → bind → compile for the
  * store's dialect → run. Also keeps the store's saved segments.
+ *
+ * Engine-neutral as far as its own SQL goes: the same answers on DuckDB and PostgreSQL
+ * (testkit/test/segment-engines.test.ts). It reads tables it does not create, though:
+ * customer_profile (the DuckDB-only profile engine) and segments (the DuckDB store's migrations),
+ * so on PostgreSQL it works only over tables copied there (copyTables), where saving a segment
+ * fails for want of the key ON CONFLICT (id) needs.
  */
 export class SegmentService {
   private readonly clock: Clock;

@@ -26,7 +26,7 @@ export function toPostgresType(duckType: string): string {
 
 /**
  * Copies tables (schema and rows) from one store to a PostgreSQL database, so the same data can be
- * queried on both engines (differential tests, moving a store to server mode).
+ * queried on both engines (the differential tests).
  */
 export async function copyTables(source: SqlRunner, target: SqlRunner, tables: readonly string[]): Promise<void> {
   for (const name of tables) {

@@ -1,6 +1,7 @@
 /**
- * @strata/store-postgres — the core ports on a PostgreSQL server (server mode). So far: the SQL
- * runner that segment queries run on, and copying a store's tables into PostgreSQL.
+ * @strata/store-postgres — the core SQL port on a PostgreSQL server, and copying a store's tables
+ * into PostgreSQL: what the differential segment tests need. Not a store Strata runs on yet (no
+ * Store port, no migrations, no profile engine).
  */
 export { PostgresRunner, insertRows } from './postgres-runner.js';
 export { copyTables, toPostgresType } from './copy-tables.js';

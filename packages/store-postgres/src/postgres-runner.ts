@@ -3,6 +3,16 @@ import { AppError, type LoadColumnType, type SqlParam, type SqlRunner } from '@s
 
 const { Pool, types } = pg;
 
+/**
+ * PostgreSQL's text form of a time as ISO 8601 UTC. A time without a zone is taken as UTC, not as
+ * the local time of the process (pg's default), so rows do not depend on the server's zone.
+ * Values a Date cannot hold (infinity, BC) stay as PostgreSQL wrote them.
+ */
+function toUtcIso(v: string, zoned: boolean): string {
+  const d = new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00') + (zoned ? '' : 'Z'));
+  return Number.isNaN(d.getTime()) ? v : d.toISOString();
+}
+
 /*
  * Rows as the same plain values the DuckDB store returns: numbers for int8/numeric, ISO 8601 UTC
  * strings for timestamps, YYYY-MM-DD for dates, JSON as text.
@@ -11,7 +21,8 @@ const parsers: Record<number, (v: string) => unknown> = {
   [types.builtins.INT8]: Number,
   [types.builtins.NUMERIC]: Number,
   [types.builtins.FLOAT8]: Number,
-  [types.builtins.TIMESTAMPTZ]: (v) => new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString(),
+  [types.builtins.TIMESTAMPTZ]: (v) => toUtcIso(v, true),
+  [types.builtins.TIMESTAMP]: (v) => toUtcIso(v, false),
   [types.builtins.DATE]: (v) => v,
   [types.builtins.JSON]: (v) => v,
   [types.builtins.JSONB]: (v) => v,
@@ -61,8 +72,8 @@ export async function insertRows(db: Queryable, name: string, columns: readonly 
 }
 
 /**
- * The core SQL port on a PostgreSQL server (server mode). Segment queries compiled for the
- * `postgres` dialect run here.
+ * The core SQL port on a PostgreSQL server. Segment queries compiled for the `postgres` dialect
+ * run here (the differential tests); the contract suite in @strata/testkit/contracts checks it.
  */
 export class PostgresRunner implements SqlRunner {
   readonly dialect = 'postgres' as const;
