@@ -8,3 +8,4 @@ export * from './transactions.js';
 export * from './fit-summary.js';
 export * from './mbgnbd.js';
 export * from './pareto-nbd.js';
+export * from './purchase-models.js';
