@@ -11,16 +11,16 @@ import {
   FitMethod,
   holdoutAccuracy,
   holdoutByRepeats,
+  perHistory,
   purchaseModelKinds,
   purchaseModelNames,
-  summariseTransactions,
+  PurchaseLog,
   toRepeatData,
   type BgNbdParams,
   type HoldoutAccuracy,
   type PurchaseModelFit,
   type PurchaseModelKind,
   type TimeUnit,
-  type Transaction,
 } from '@strata/profiles';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
@@ -75,7 +75,7 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
       ] as const) {
         if (v !== undefined && Number.isNaN(dayNumber(v))) throw new AppError('invalid', `${name} is not a date: ${v}`);
       }
-      const rows: Transaction[] = [];
+      const log = new PurchaseLog();
       const errors: RowError[] = [];
       for await (const rec of readCsv(createReadStream(file))) {
         if ('error' in rec) {
@@ -91,19 +91,18 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
             field: opts.customerColumn,
             message: 'missing customer (check --customer-column)',
           });
-        else if (typeof date !== 'string' || Number.isNaN(dayNumber(date)))
-          errors.push({ line: rec.line, field: opts.dateColumn, message: `not a date: ${String(date)}` });
         else if (!Number.isFinite(amount))
           errors.push({
             line: rec.line,
             field: opts.amountColumn,
             message: `not a number: ${String(rec.value[opts.amountColumn])}`,
           });
-        else rows.push({ customer, date, amount });
+        else if (typeof date !== 'string' || !log.add(customer, date, amount))
+          errors.push({ line: rec.line, field: opts.dateColumn, message: `not a date: ${String(date)}` });
       }
       for (const e of errors.slice(0, 20)) io.err(formatRowError(basename(file), e));
-      if (rows.length === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
-      const summary = summariseTransactions(rows, {
+      if (log.size === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
+      const summary = log.summarise({
         calibrationEnd: opts.calibrationEnd,
         timeUnit: opts.timeUnit,
         ...(opts.holdoutEnd ? { holdoutEnd: opts.holdoutEnd } : {}),
@@ -128,7 +127,11 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
         holdout:
           holdoutLength === undefined
             ? undefined
-            : holdoutByRepeats(summary, holdoutLength, (t, c) => chosen.expectedPurchases(t, c)),
+            : holdoutByRepeats(
+                summary,
+                holdoutLength,
+                perHistory((c) => chosen.expectedPurchases(holdoutLength, c)),
+              ),
       };
       const repeaters = summary.filter((c) => c.x > 0 && c.monetary > 0).map((c) => ({ x: c.x, m: c.monetary }));
       const gg = repeaters.length ? fitGammaGamma(repeaters, { method: opts.method }) : null;
@@ -143,7 +146,7 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
         ...(accuracy.has(f.model) ? { holdout: accuracy.get(f.model) } : {}),
       });
       const result = {
-        purchases: rows.length,
+        purchases: log.size,
         rejected: errors.length,
         customers: summary.length,
         distinctHistories: data.x.length,
@@ -156,7 +159,7 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
       };
       if (json) return printJson(io, result);
       io.out(
-        `${rows.length.toLocaleString('en')} purchases, ${summary.length.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
+        `${log.size.toLocaleString('en')} purchases, ${summary.length.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
       );
       for (const f of fits) {
         const params = Object.entries(f.params)

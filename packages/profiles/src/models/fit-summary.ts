@@ -50,7 +50,7 @@ export function fitSummary(
   const holdout =
     holdoutLength === undefined
       ? undefined
-      : holdoutByRepeats(rows, holdoutLength, (t, c) => expectedPurchases(p, t, c));
+      : holdoutByRepeats(rows, holdoutLength, (c) => expectedPurchases(p, holdoutLength, c));
   return { frequency, chiSquare, degreesOfFreedom: cap + 1 - 1 - 4, holdout };
 }
 
@@ -58,7 +58,8 @@ export function fitSummary(
 export function holdoutByRepeats(
   rows: readonly (RepeatSummary & { holdoutCount?: number })[],
   holdoutLength: number,
-  expected: (t: number, c: RepeatSummary) => number,
+  /** Expected holdout purchases of a customer. */
+  expected: (c: RepeatSummary) => number,
 ): HoldoutRow[] {
   const cap = 7;
   const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({
@@ -70,7 +71,7 @@ export function holdoutByRepeats(
   for (const c of rows) {
     const g = groups[Math.min(c.x, cap)]!;
     g.customers++;
-    g.predicted += expected(holdoutLength, c);
+    g.predicted += expected(c);
     g.actual += c.holdoutCount ?? 0;
   }
   return groups.map((g) => ({

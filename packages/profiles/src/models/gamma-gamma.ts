@@ -27,35 +27,43 @@ export interface GammaGammaFit {
 }
 
 /**
- * Repeat buyers grouped by x, with what does not depend on the parameters precomputed: per row
- * x·m and log m; per group the weight and Σ log m, Σ (log m + log x) for the p-terms.
+ * Repeat buyers as distinct (x, m) with counts, grouped by x, with what does not depend on the
+ * parameters precomputed: per row x·m; per group the weight, Σ log m and Σ log x.
  */
 interface SpendData {
   xm: Float64Array;
+  weight: Float64Array;
   groups: { x: number; start: number; end: number; weight: number; sumLogM: number; sumLogX: number }[];
   customers: number;
 }
 
 function toSpendData(rows: readonly SpendSummary[]): SpendData {
-  const byX = new Map<number, number[]>();
+  // Distinct (x, m) with their counts: a tiled or rounded panel repeats them many times.
+  const byX = new Map<number, Map<number, number>>();
   for (const c of rows) {
     let ms = byX.get(c.x);
-    if (!ms) byX.set(c.x, (ms = []));
-    ms.push(c.m);
+    if (!ms) byX.set(c.x, (ms = new Map<number, number>()));
+    ms.set(c.m, (ms.get(c.m) ?? 0) + 1);
   }
-  const xm = new Float64Array(rows.length);
+  let distinct = 0;
+  for (const ms of byX.values()) distinct += ms.size;
+  const xm = new Float64Array(distinct);
+  const weight = new Float64Array(distinct);
   const groups: SpendData['groups'] = [];
   let i = 0;
   for (const x of [...byX.keys()].sort((a, b) => a - b)) {
     const start = i;
     let sumLogM = 0;
-    for (const m of byX.get(x)!) {
-      xm[i++] = x * m;
-      sumLogM += Math.log(m);
+    let n = 0;
+    for (const [m, count] of byX.get(x)!) {
+      xm[i] = x * m;
+      weight[i++] = count;
+      sumLogM += count * Math.log(m);
+      n += count;
     }
-    groups.push({ x, start, end: i, weight: i - start, sumLogM, sumLogX: (i - start) * Math.log(x) });
+    groups.push({ x, start, end: i, weight: n, sumLogM, sumLogX: n * Math.log(x) });
   }
-  return { xm, groups, customers: rows.length };
+  return { xm, weight, groups, customers: rows.length };
 }
 
 /**
@@ -79,8 +87,9 @@ function spendLogLikelihood(data: SpendData, [p, q, v]: readonly number[]): Valu
     let sumInv = 0;
     for (let i = g.start; i < g.end; i++) {
       const s = data.xm[i]! + v!;
-      sumLog += Math.log(s);
-      sumInv += 1 / s;
+      const w = data.weight[i]!;
+      sumLog += w * Math.log(s);
+      sumInv += w / s;
     }
     const n = g.weight;
     value += n * (lgPxQ - lgamma(px) - lgq + q! * logV) + (px - 1) * g.sumLogM + px * g.sumLogX - (px + q!) * sumLog;

@@ -120,15 +120,13 @@ export function holdoutAccuracy(
   rows: readonly (RepeatSummary & { holdoutCount: number })[],
   holdoutLength: number,
 ): HoldoutAccuracy {
-  const cache = new Map<string, number>();
+  const expected = perHistory((c) => fit.expectedPurchases(holdoutLength, c));
   let predicted = 0;
   let actual = 0;
   let absolute = 0;
   let squared = 0;
   for (const c of rows) {
-    const key = `${c.x} ${c.t_x} ${c.T}`;
-    let e = cache.get(key);
-    if (e === undefined) cache.set(key, (e = fit.expectedPurchases(holdoutLength, c)));
+    const e = expected(c);
     predicted += e;
     actual += c.holdoutCount;
     absolute += Math.abs(e - c.holdoutCount);
@@ -143,5 +141,19 @@ export function holdoutAccuracy(
     meanAbsoluteError: absolute / n,
     rootMeanSquareError: Math.sqrt(squared / n),
     bic: 4 * Math.log(fit.customers) - 2 * fit.logLikelihood,
+  };
+}
+
+/** `f` computed once per distinct (x, t_x, T): customers share histories by the thousand. */
+export function perHistory(f: (c: RepeatSummary) => number): (c: RepeatSummary) => number {
+  const byX = new Map<number, Map<number, Map<number, number>>>();
+  return (c) => {
+    let byT = byX.get(c.x);
+    if (!byT) byX.set(c.x, (byT = new Map<number, Map<number, number>>()));
+    let byTx = byT.get(c.T);
+    if (!byTx) byT.set(c.T, (byTx = new Map<number, number>()));
+    let v = byTx.get(c.t_x);
+    if (v === undefined) byTx.set(c.t_x, (v = f(c)));
+    return v;
   };
 }
