@@ -248,7 +248,9 @@ SELECT
   CASE
     WHEN order_count = 0 THEN NULL
     WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND days_since_last_order > 2 * ${usual}) THEN 'high'
-    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual}) THEN 'low'
+    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR days_since_last_order <= ${usual})
+      -- whatever the model says, a one-time buyer silent past the dormant mark is not low risk
+      AND NOT (order_count = 1 AND days_since_last_order > ${n(config.dormantDays)}) THEN 'low'
     ELSE 'medium' END AS churn_risk
 FROM scored
 `;

@@ -206,7 +206,9 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
 
 /** The model with the smallest mean absolute holdout error, or by BIC without a holdout period. */
 function pickModel(fits: readonly PurchaseModelFit[], accuracy: ReadonlyMap<PurchaseModelKind, HoldoutAccuracy>) {
-  const score = (f: PurchaseModelFit) =>
-    accuracy.get(f.model)?.meanAbsoluteError ?? 4 * Math.log(f.customers) - 2 * f.logLikelihood;
+  const score = (f: PurchaseModelFit) => {
+    const v = accuracy.get(f.model)?.meanAbsoluteError ?? 4 * Math.log(f.customers) - 2 * f.logLikelihood;
+    return Number.isFinite(v) ? v : Infinity;
+  };
   return fits.reduce((best, f) => (score(f) < score(best) ? f : best));
 }

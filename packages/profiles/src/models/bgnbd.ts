@@ -1,6 +1,6 @@
 import { minimizeFromStarts, type FitMethod, type Objective, type ValueAndGradient } from './optimize.js';
 import { isRepeatData, meanT, toRepeatData, type RepeatData } from './repeat-data.js';
-import { digamma, lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
+import { digamma, hyp2f1, lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"). While alive a
@@ -196,8 +196,12 @@ export function expectedPurchasesIfAlive(p: BgNbdParams, t: number, x: number, T
   const { r, alpha, a, b } = p;
   if (t <= 0) return 0;
   const z = t / (alpha + T + t);
-  const logH = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z);
-  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logH);
+  const logScale = (r + x) * Math.log((alpha + T) / (alpha + T + t));
+  const c = a + b + x - 1;
+  // With c ≤ 0 (a + b < 1 happens on real stores) the series has terms of both signs.
+  const oneMinusH =
+    c > 0 ? -Math.expm1(logScale + logHyp2f1(r + x, b + x, c, z)) : 1 - Math.exp(logScale) * hyp2f1(r + x, b + x, c, z);
+  return (c / (a - 1)) * oneMinusH;
 }
 
 /** E[Y(t) | x, t_x, T]: expected purchases in the next t, given the customer's history (eq. 10). */

@@ -32,7 +32,7 @@ export function bfgs(
   options: { maxIterations?: number; gradientTolerance?: number } = {},
 ): MinimizeResult {
   const n = start.length;
-  const maxIterations = options.maxIterations ?? 500;
+  const maxIterations = options.maxIterations ?? 200;
   const gtol = options.gradientTolerance ?? 1e-9;
   let x = start.slice();
   let { value, gradient } = f(x);
@@ -94,6 +94,8 @@ export function bfgs(
     x = nextX;
     value = next.value;
     gradient = next.gradient;
+    // A log-parameter past ±25 is running off to a boundary (no drop-out, say): no optimum there.
+    if (x.some((v) => Math.abs(v) > 25)) return { x, value, iterations: it + 1, converged: false };
   }
   return { x, value, iterations: it, converged: Math.max(...gradient.map(Math.abs)) < gtol };
 }
