@@ -20,20 +20,35 @@ export interface ParetoNbdParams {
 export type ParetoNbdFit = Omit<BgNbdFit, 'params'> & { params: ParetoNbdParams };
 
 /**
- * The two parts of one customer's log-likelihood, without the constant
+ * The two parts of a customer's log-likelihood, without the constant
  * log[Γ(r+x) α^r β^s / Γ(r)]: `alive`, the customer still alive at T, and `gone`, the customer
  * died between t_x and T (FHL 2005, eq. 2 and 3: A₀ with the ₂F₁ argument below 1 by taking
- * the larger of α and β, which makes the series converge).
+ * the larger of α and β, which makes the series converge). `term` is memoised per x: customers
+ * with the same x share their t_x and T values by the hundred, and the series is the cost.
  */
-function logParts(p: ParetoNbdParams, x: number, t_x: number, T: number): { alive: number; gone: number } {
+function partsFor(p: ParetoNbdParams, x: number) {
   const { r, alpha, s, beta } = p;
   const rsx = r + s + x;
-  const alive = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
   const [larger, b2] = alpha >= beta ? [alpha, s + 1] : [beta, r + x];
   const gap = Math.abs(alpha - beta);
-  const term = (t: number) => logHyp2f1(rsx, b2, rsx + 1, gap / (larger + t), 100_000) - rsx * Math.log(larger + t);
-  const gone = Math.log(s) - Math.log(rsx) + logDiffExp(term(t_x), term(T));
-  return { alive, gone };
+  const seen = new Map<number, number>();
+  const term = (t: number) => {
+    let v = seen.get(t);
+    if (v === undefined) {
+      v = logHyp2f1(rsx, b2, rsx + 1, gap / (larger + t), 100_000) - rsx * Math.log(larger + t);
+      seen.set(t, v);
+    }
+    return v;
+  };
+  const logShare = Math.log(s) - Math.log(rsx);
+  return (t_x: number, T: number) => ({
+    alive: -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T),
+    gone: logShare + logDiffExp(term(t_x), term(T)),
+  });
+}
+
+function logParts(p: ParetoNbdParams, x: number, t_x: number, T: number): { alive: number; gone: number } {
+  return partsFor(p, x)(t_x, T);
 }
 
 /** Total log-likelihood of the customers (−∞ for impossible parameters or a series that fails). */
@@ -49,8 +64,9 @@ function paretoLogLikelihood(data: RepeatData, p: ParetoNbdParams): number {
   try {
     for (const g of data.groups) {
       total += g.weight * (lgamma(r + g.x) + constant);
+      const parts = partsFor(p, g.x);
       for (let i = g.start; i < g.end; i++) {
-        const { alive, gone } = logParts(p, g.x, data.t_x[i]!, data.T[i]!);
+        const { alive, gone } = parts(data.t_x[i]!, data.T[i]!);
         total += data.weight[i]! * logSumExp(alive, gone);
       }
     }
