@@ -1,5 +1,5 @@
 import { minimizeFromStarts, type FitMethod, type Objective, type ValueAndGradient } from './optimize.js';
-import { isRepeatData, meanT, toRepeatData, type RepeatData } from './repeat-data.js';
+import { isRepeatData, meanT, toRepeatData, type RepeatData, type RepeatSummary } from './repeat-data.js';
 import { digamma, hyp2f1, lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
 
 /**
@@ -14,12 +14,7 @@ export interface BgNbdParams {
   b: number;
 }
 
-/** One customer: x repeat purchases, the last at t_x, observed for T (time from the first purchase). */
-export interface RepeatSummary {
-  x: number;
-  t_x: number;
-  T: number;
-}
+export type { RepeatSummary } from './repeat-data.js';
 
 export interface BgNbdFit {
   params: BgNbdParams;

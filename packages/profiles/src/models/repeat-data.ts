@@ -1,4 +1,9 @@
-import type { RepeatSummary } from './bgnbd.js';
+/** One customer: x repeat purchases, the last at t_x, observed for T (time from the first purchase). */
+export interface RepeatSummary {
+  x: number;
+  t_x: number;
+  T: number;
+}
 
 /**
  * Customers compressed to their distinct (x, t_x, T) histories, each with the number of
