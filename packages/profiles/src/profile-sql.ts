@@ -243,7 +243,9 @@ SELECT
   CASE
     WHEN order_count = 0 THEN NULL
     WHEN p_alive < ${n(config.highRiskPAlive)} OR (${usual} > 0 AND ${elapsed} > 2 * ${usual}) THEN ${level.high}
-    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR ${elapsed} <= ${usual}) THEN ${level.low}
+    WHEN p_alive >= ${n(config.lowRiskPAlive)} AND (${usual} IS NULL OR ${elapsed} <= ${usual})
+      -- whatever the model says, a one-time buyer silent past the dormant mark is not low risk
+      AND NOT (order_count = 1 AND ${elapsed} > ${n(config.dormantDays)}) THEN ${level.low}
     ELSE ${level.medium} END AS churn_risk
 FROM scored
 `;

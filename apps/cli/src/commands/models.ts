@@ -5,12 +5,22 @@ import { AppError } from '@strata/core';
 import { formatRowError, readCsv, type RowError } from '@strata/ingest';
 import {
   dayNumber,
-  fitBgNbd,
   fitGammaGamma,
+  fitPurchaseModel,
   fitSummary,
-  summariseTransactions,
+  FitMethod,
+  holdoutAccuracy,
+  holdoutByRepeats,
+  perHistory,
+  purchaseModelKinds,
+  purchaseModelNames,
+  PurchaseLog,
+  toRepeatData,
+  type BgNbdParams,
+  type HoldoutAccuracy,
+  type PurchaseModelFit,
+  type PurchaseModelKind,
   type TimeUnit,
-  type Transaction,
 } from '@strata/profiles';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
@@ -21,16 +31,22 @@ interface FitOptions {
   customerColumn: string;
   dateColumn: string;
   amountColumn: string;
+  model: PurchaseModelKind | 'all';
+  method: FitMethod;
 }
 
 const fmt = (v: number, digits = 4) => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : '—');
 
 /** `strata models fit`: BG/NBD and Gamma-Gamma on any purchase log, without a store. */
 export function registerModels(program: Command, io: Io, globals: () => GlobalOptions): void {
-  const models = program.command('models').description('customer-base models (BG/NBD, Gamma-Gamma)');
+  const models = program
+    .command('models')
+    .description('customer-base models (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma)');
   models
     .command('fit')
-    .description('fit BG/NBD and Gamma-Gamma to a CSV with one row per purchase, and check them on a holdout period')
+    .description(
+      'fit a purchase model (or all of them, compared on a holdout period) and Gamma-Gamma to a CSV with one row per purchase',
+    )
     .argument('<transactions.csv>', 'one row per purchase; same-day purchases of a customer count as one')
     .requiredOption('--calibration-end <date>', 'last day of the calibration period (YYYY-MM-DD or YYYYMMDD)')
     .option('--holdout-end <date>', 'last day of the holdout period: compares predicted and actual purchases')
@@ -40,6 +56,16 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
     .option('--customer-column <name>', 'column with the customer id', 'customer')
     .option('--date-column <name>', 'column with the purchase date', 'date')
     .option('--amount-column <name>', 'column with the purchase value', 'amount')
+    .addOption(
+      new Option('--model <model>', 'purchase model; all fits each and compares them on the holdout period')
+        .choices([...purchaseModelKinds, 'all'])
+        .default('bg-nbd'),
+    )
+    .addOption(
+      new Option('--method <method>', 'optimiser (Nelder–Mead is the slow fallback, for checking)')
+        .choices(Object.values(FitMethod))
+        .default(FitMethod.bfgs),
+    )
     .action(async (file: string, opts: FitOptions) => {
       const { json } = globals();
       if (!existsSync(file)) throw new AppError('not_found', `no such file: ${file}`);
@@ -49,7 +75,7 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
       ] as const) {
         if (v !== undefined && Number.isNaN(dayNumber(v))) throw new AppError('invalid', `${name} is not a date: ${v}`);
       }
-      const rows: Transaction[] = [];
+      const log = new PurchaseLog();
       const errors: RowError[] = [];
       for await (const rec of readCsv(createReadStream(file))) {
         if ('error' in rec) {
@@ -59,68 +85,130 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
         const customer = rec.value[opts.customerColumn];
         const date = rec.value[opts.dateColumn];
         const amount = Number(rec.value[opts.amountColumn]);
-        if (typeof customer !== 'string')
+        if (typeof customer !== 'string' || customer === '')
           errors.push({
             line: rec.line,
             field: opts.customerColumn,
             message: 'missing customer (check --customer-column)',
           });
-        else if (typeof date !== 'string' || Number.isNaN(dayNumber(date)))
-          errors.push({ line: rec.line, field: opts.dateColumn, message: `not a date: ${String(date)}` });
         else if (!Number.isFinite(amount))
           errors.push({
             line: rec.line,
             field: opts.amountColumn,
             message: `not a number: ${String(rec.value[opts.amountColumn])}`,
           });
-        else rows.push({ customer, date, amount });
+        else if (typeof date !== 'string' || !log.add(customer, date, amount))
+          errors.push({ line: rec.line, field: opts.dateColumn, message: `not a date: ${String(date)}` });
       }
       for (const e of errors.slice(0, 20)) io.err(formatRowError(basename(file), e));
-      if (rows.length === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
-      const summary = summariseTransactions(rows, {
+      if (log.size === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
+      const summary = log.summarise({
         calibrationEnd: opts.calibrationEnd,
         timeUnit: opts.timeUnit,
         ...(opts.holdoutEnd ? { holdoutEnd: opts.holdoutEnd } : {}),
       });
-      const bg = fitBgNbd(summary);
-      const repeaters = summary.filter((c) => c.x > 0 && c.monetary > 0).map((c) => ({ x: c.x, m: c.monetary }));
-      const gg = repeaters.length ? fitGammaGamma(repeaters) : null;
       const unit = opts.timeUnit === 'week' ? 7 : 1;
       const holdoutLength = opts.holdoutEnd
         ? (dayNumber(opts.holdoutEnd) - dayNumber(opts.calibrationEnd)) / unit
         : undefined;
-      const fit = fitSummary(bg.params, summary, holdoutLength);
+      const data = toRepeatData(summary);
+      const kinds = opts.model === 'all' ? purchaseModelKinds : [opts.model];
+      const fits = kinds.map((kind) => fitPurchaseModel(kind, data, { method: opts.method }));
+      const accuracy = new Map<PurchaseModelKind, HoldoutAccuracy>();
+      if (holdoutLength !== undefined)
+        for (const f of fits) accuracy.set(f.model, holdoutAccuracy(f, summary, holdoutLength));
+      const chosen = pickModel(fits, accuracy);
+      const bg = fits.find((f) => f.model === 'bg-nbd');
+      // The expected frequency histogram is BG/NBD's; the holdout groups are the chosen model's.
+      const fit = {
+        ...(bg
+          ? fitSummary(bg.params as unknown as BgNbdParams, summary)
+          : { frequency: null, chiSquare: null, degreesOfFreedom: null }),
+        holdout:
+          holdoutLength === undefined
+            ? undefined
+            : holdoutByRepeats(
+                summary,
+                holdoutLength,
+                perHistory((c) => chosen.expectedPurchases(holdoutLength, c)),
+              ),
+      };
+      const repeaters = summary.filter((c) => c.x > 0 && c.monetary > 0).map((c) => ({ x: c.x, m: c.monetary }));
+      const gg = repeaters.length ? fitGammaGamma(repeaters, { method: opts.method }) : null;
+      const describe = (f: PurchaseModelFit) => ({
+        model: f.model,
+        params: f.params,
+        logLikelihood: f.logLikelihood,
+        customers: f.customers,
+        iterations: f.iterations,
+        converged: f.converged,
+        method: f.method,
+        ...(accuracy.has(f.model) ? { holdout: accuracy.get(f.model) } : {}),
+      });
       const result = {
-        purchases: rows.length,
+        purchases: log.size,
         rejected: errors.length,
         customers: summary.length,
+        distinctHistories: data.x.length,
         timeUnit: opts.timeUnit,
-        bgnbd: bg,
+        model: chosen.model,
+        models: fits.map(describe),
+        bgnbd: bg ? describe(bg) : null,
         gammaGamma: gg,
         fit,
       };
       if (json) return printJson(io, result);
       io.out(
-        `${rows.length.toLocaleString('en')} purchases, ${summary.length.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
+        `${log.size.toLocaleString('en')} purchases, ${summary.length.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
       );
-      io.out(
-        `BG/NBD       r = ${fmt(bg.params.r)}  alpha = ${fmt(bg.params.alpha)}  a = ${fmt(bg.params.a)}  b = ${fmt(bg.params.b)}   log-likelihood = ${bg.logLikelihood.toFixed(4)}`,
-      );
+      for (const f of fits) {
+        const params = Object.entries(f.params)
+          .map(([k, v]) => `${k} = ${fmt(v)}`)
+          .join('  ');
+        io.out(
+          `${purchaseModelNames[f.model].padEnd(12)} ${params}   log-likelihood = ${f.logLikelihood.toFixed(4)}${f.converged ? '' : '   (did not converge)'}`,
+        );
+      }
+      if (fits.length > 1 && accuracy.size) {
+        io.out(
+          `Holdout purchases (${fmt(holdoutLength!)} ${opts.timeUnit}s), predicted vs actual, per customer error:`,
+        );
+        for (const f of fits) {
+          const a = accuracy.get(f.model)!;
+          io.out(
+            `  ${purchaseModelNames[f.model].padEnd(11)} predicted ${a.predicted.toFixed(0).padStart(8)}  actual ${a.actual.toFixed(0).padStart(8)}  mean abs. error ${a.meanAbsoluteError.toFixed(4)}  RMSE ${a.rootMeanSquareError.toFixed(4)}  BIC ${a.bic.toFixed(1)}`,
+          );
+        }
+        io.out(`Most accurate on the holdout: ${purchaseModelNames[chosen.model]}`);
+      }
       if (gg)
         io.out(
           `Gamma-Gamma  p = ${fmt(gg.params.p)}  q = ${fmt(gg.params.q)}  v = ${fmt(gg.params.v)}   log-likelihood = ${gg.logLikelihood.toFixed(4)}   (${gg.customers} repeat buyers)`,
         );
-      io.out(
-        `Calibration repeat purchases, expected vs actual customers (chi-square ${fit.chiSquare.toFixed(2)}, ${fit.degreesOfFreedom} d.f.):`,
-      );
-      for (const f of fit.frequency)
-        io.out(`  ${f.repeats.padStart(3)}  ${f.expected.toFixed(1).padStart(9)}  ${String(f.actual).padStart(7)}`);
+      if (fit.frequency) {
+        io.out(
+          `Calibration repeat purchases, BG/NBD expected vs actual customers (chi-square ${fit.chiSquare.toFixed(2)}, ${fit.degreesOfFreedom} d.f.):`,
+        );
+        for (const f of fit.frequency)
+          io.out(`  ${f.repeats.padStart(3)}  ${f.expected.toFixed(1).padStart(9)}  ${String(f.actual).padStart(7)}`);
+      }
       if (fit.holdout) {
-        io.out(`Holdout purchases per customer by calibration repeats, predicted vs actual:`);
+        io.out(
+          `Holdout purchases per customer by calibration repeats, ${purchaseModelNames[chosen.model]} predicted vs actual:`,
+        );
         for (const h of fit.holdout)
           io.out(
             `  ${h.group.padStart(3)}  ${String(h.customers).padStart(6)} customers  ${h.predicted.toFixed(3).padStart(7)}  ${h.actual.toFixed(3).padStart(7)}`,
           );
       }
     });
+}
+
+/** The model with the smallest mean absolute holdout error, or by BIC without a holdout period. */
+function pickModel(fits: readonly PurchaseModelFit[], accuracy: ReadonlyMap<PurchaseModelKind, HoldoutAccuracy>) {
+  const score = (f: PurchaseModelFit) => {
+    const v = accuracy.get(f.model)?.meanAbsoluteError ?? 4 * Math.log(f.customers) - 2 * f.logLikelihood;
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  return fits.reduce((best, f) => (score(f) < score(best) ? f : best));
 }

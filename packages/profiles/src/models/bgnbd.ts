@@ -1,5 +1,6 @@
-import { lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
-import { nelderMead } from './nelder-mead.js';
+import { minimizeFromStarts, type FitMethod, type Objective, type ValueAndGradient } from './optimize.js';
+import { isRepeatData, meanT, toRepeatData, type RepeatData, type RepeatSummary } from './repeat-data.js';
+import { digamma, hyp2f1, lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"). While alive a
@@ -13,12 +14,7 @@ export interface BgNbdParams {
   b: number;
 }
 
-/** One customer: x repeat purchases, the last at t_x, observed for T (time from the first purchase). */
-export interface RepeatSummary {
-  x: number;
-  t_x: number;
-  T: number;
-}
+export type { RepeatSummary } from './repeat-data.js';
 
 export interface BgNbdFit {
   params: BgNbdParams;
@@ -26,33 +22,78 @@ export interface BgNbdFit {
   customers: number;
   iterations: number;
   converged: boolean;
+  /** BFGS, or Nelder–Mead when BFGS did not converge or was not asked for. */
+  method: FitMethod;
 }
 
 /** Total log-likelihood of the customers under the parameters (−∞ for impossible parameters). */
-export function bgnbdLogLikelihood(p: BgNbdParams, rows: readonly RepeatSummary[]): number {
-  const { r, alpha, a, b } = p;
-  if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return -Infinity;
-  // Terms that depend only on x are computed once per distinct x: lgamma is the costly part.
-  const byX = new Map<number, { common: number; dropTerm: number }>();
-  const logAlpha = Math.log(alpha);
-  const lbetaAB = lbeta(a, b);
-  let total = 0;
-  for (const { x, t_x, T } of rows) {
-    let k = byX.get(x);
-    if (!k) {
-      k = {
-        // log[Γ(r+x) α^r / Γ(r)] + log[B(a, b+x) / B(a, b)]
-        common: lgamma(r + x) - lgamma(r) + r * logAlpha + lbeta(a, b + x) - lbetaAB,
-        // log[B(a+1, b+x−1) / B(a, b+x)] = log a − log(b+x−1) for x > 0
-        dropTerm: x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity,
-      };
-      byX.set(x, k);
+export function bgnbdLogLikelihood(p: BgNbdParams, rows: readonly RepeatSummary[] | RepeatData): number {
+  return betaGeometricLogLikelihood(toRepeatData(rows), [p.r, p.alpha, p.a, p.b], false).value;
+}
+
+/**
+ * The log-likelihood of BG/NBD (`dropAtFirst` false) or MBG/NBD (true) and its gradient in
+ * (r, α, a, b), over compressed histories. Both are Γ(r+x) α^r / Γ(r) · B(a, b+x+k)/B(a, b) ·
+ * [(α+T)^−(r+x) + δ · a/(b+x+k−1) · (α+t_x)^−(r+x)] with k = 0 for BG/NBD (δ = 1 only when x > 0)
+ * and k = 1, δ = 1 for MBG/NBD, where a customer can leave right after the first purchase.
+ * Everything that depends on x alone is computed once per distinct x.
+ */
+export function betaGeometricLogLikelihood(
+  data: RepeatData,
+  [r, alpha, a, b]: readonly number[],
+  dropAtFirst: boolean,
+): ValueAndGradient {
+  if (!(r! > 0 && alpha! > 0 && a! > 0 && b! > 0)) return { value: -Infinity, gradient: [NaN, NaN, NaN, NaN] };
+  const k = dropAtFirst ? 1 : 0;
+  const logAlpha = Math.log(alpha!);
+  const lgR = lgamma(r!);
+  const psiR = digamma(r!);
+  const lgB = lgamma(b!);
+  const psiB = digamma(b!);
+  const lgAB = lgamma(a! + b!);
+  const psiAB = digamma(a! + b!);
+  let value = 0;
+  let dr = 0;
+  let dAlpha = 0;
+  let da = 0;
+  let db = 0;
+  for (const g of data.groups) {
+    const x = g.x;
+    const rx = r! + x;
+    const bx = b! + x + k;
+    const abx = a! + b! + x + k;
+    const lgABX = lgamma(abx);
+    const psiABX = digamma(abx);
+    // log[Γ(r+x) α^r / Γ(r)] + log[B(a, b+x+k) / B(a, b)], and its derivatives
+    value += g.weight * (lgamma(rx) - lgR + r! * logAlpha + lgamma(bx) - lgABX - lgB + lgAB);
+    dr += g.weight * (digamma(rx) - psiR + logAlpha);
+    dAlpha += (g.weight * r!) / alpha!;
+    da += g.weight * (psiAB - psiABX);
+    db += g.weight * (digamma(bx) - psiABX - psiB + psiAB);
+    const canDrop = dropAtFirst || x > 0;
+    const dropTerm = canDrop ? Math.log(a!) - Math.log(bx - 1) : -Infinity;
+    for (let i = g.start; i < g.end; i++) {
+      const w = data.weight[i]!;
+      const logT = Math.log(alpha! + data.T[i]!);
+      const logTx = Math.log(alpha! + data.t_x[i]!);
+      const stillAlive = -rx * logT;
+      const droppedAtLast = dropTerm - rx * logTx;
+      const total = logSumExp(stillAlive, droppedAtLast);
+      value += w * total;
+      if (!canDrop) {
+        dr -= w * logT;
+        dAlpha -= (w * rx) / (alpha! + data.T[i]!);
+        continue;
+      }
+      const dropped = Math.exp(droppedAtLast - total);
+      const alive = 1 - dropped;
+      dr -= w * (alive * logT + dropped * logTx);
+      dAlpha -= w * rx * (alive / (alpha! + data.T[i]!) + dropped / (alpha! + data.t_x[i]!));
+      da += (w * dropped) / a!;
+      db -= (w * dropped) / (bx - 1);
     }
-    const stillAlive = -(r + x) * Math.log(alpha + T);
-    const droppedAtLast = k.dropTerm - (r + x) * Math.log(alpha + t_x);
-    total += k.common + logSumExp(stillAlive, droppedAtLast);
   }
-  return total;
+  return { value, gradient: [dr, dAlpha, da, db] };
 }
 
 /** Validates inputs: whole x ≥ 0, 0 ≤ t_x ≤ T, t_x = 0 when x = 0. */
@@ -67,36 +108,61 @@ export function checkRepeatSummaries(rows: readonly RepeatSummary[]): string[] {
   return errors;
 }
 
-/**
- * Maximum likelihood by Nelder–Mead on the log-parameters, restarted from several points and
- * once more from the best, so a flat region or a poor start cannot end the search early.
- */
-export function fitBgNbd(rows: readonly RepeatSummary[]): BgNbdFit {
-  if (rows.length === 0) throw new RangeError('no customers to fit');
-  const errors = checkRepeatSummaries(rows);
-  if (errors.length) throw new RangeError(errors.slice(0, 5).join('; '));
-  const meanT = rows.reduce((s, c) => s + c.T, 0) / rows.length || 1;
-  const negLL = (v: readonly number[]) =>
-    -bgnbdLogLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) }, rows);
-  const starts = [
-    [0, Math.log(meanT / 10), 0, 0],
-    [Math.log(0.25), Math.log(meanT / 5), Math.log(0.8), Math.log(2.5)],
-    [Math.log(2), Math.log(meanT), Math.log(0.5), Math.log(5)],
-  ];
-  let best = nelderMead(negLL, starts[0]!);
-  for (const s of starts.slice(1)) {
-    const r = nelderMead(negLL, s);
-    if (r.value < best.value) best = r;
+/** Checks raw rows (compressed data was checked when built) and compresses them. */
+export function toCheckedRepeatData(rows: readonly RepeatSummary[] | RepeatData): RepeatData {
+  if (!isRepeatData(rows)) {
+    const errors = checkRepeatSummaries(rows);
+    if (errors.length) throw new RangeError(errors.slice(0, 5).join('; '));
   }
-  const polished = nelderMead(negLL, best.x, { step: 0.05 });
-  if (polished.value <= best.value) best = { ...polished, iterations: best.iterations + polished.iterations };
+  const data = toRepeatData(rows);
+  if (data.customers === 0) throw new RangeError('no customers to fit');
+  return data;
+}
+
+/**
+ * The objective the fits minimise: the mean negative log-likelihood per customer in the
+ * log-parameters (so every parameter stays positive), with its gradient by the chain rule.
+ */
+export function logParameterObjective(
+  data: RepeatData,
+  logLikelihood: (params: readonly number[]) => ValueAndGradient,
+): Objective {
+  const valueAndGradient = (v: readonly number[]): ValueAndGradient => {
+    const params = v.map(Math.exp);
+    const { value, gradient } = logLikelihood(params);
+    return {
+      value: -value / data.customers,
+      gradient: gradient.map((g, i) => (-g * params[i]!) / data.customers),
+    };
+  };
+  return { valueAndGradient, value: (v) => valueAndGradient(v).value };
+}
+
+/**
+ * Maximum likelihood on the compressed histories: BFGS with analytic gradients from three
+ * starting points, Nelder–Mead if none of them converges (or when asked for, to check BFGS).
+ */
+export function fitBgNbd(rows: readonly RepeatSummary[] | RepeatData, options: { method?: FitMethod } = {}): BgNbdFit {
+  const data = toCheckedRepeatData(rows);
+  const m = meanT(data);
+  const objective = logParameterObjective(data, (params) => betaGeometricLogLikelihood(data, params, false));
+  const best = minimizeFromStarts(
+    objective,
+    [
+      [0, Math.log(m / 10), 0, 0],
+      [Math.log(0.25), Math.log(m / 5), Math.log(0.8), Math.log(2.5)],
+      [Math.log(2), Math.log(m), Math.log(0.5), Math.log(5)],
+    ],
+    options.method,
+  );
   const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
   return {
     params: { r, alpha, a, b },
-    logLikelihood: -best.value,
-    customers: rows.length,
+    logLikelihood: -best.value * data.customers,
+    customers: data.customers,
     iterations: best.iterations,
     converged: best.converged,
+    method: best.method,
   };
 }
 
@@ -125,8 +191,12 @@ export function expectedPurchasesIfAlive(p: BgNbdParams, t: number, x: number, T
   const { r, alpha, a, b } = p;
   if (t <= 0) return 0;
   const z = t / (alpha + T + t);
-  const logH = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, z);
-  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(logH);
+  const logScale = (r + x) * Math.log((alpha + T) / (alpha + T + t));
+  const c = a + b + x - 1;
+  // With c ≤ 0 (a + b < 1 happens on real stores) the series has terms of both signs.
+  const oneMinusH =
+    c > 0 ? -Math.expm1(logScale + logHyp2f1(r + x, b + x, c, z)) : 1 - Math.exp(logScale) * hyp2f1(r + x, b + x, c, z);
+  return (c / (a - 1)) * oneMinusH;
 }
 
 /** E[Y(t) | x, t_x, T]: expected purchases in the next t, given the customer's history (eq. 10). */

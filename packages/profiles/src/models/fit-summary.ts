@@ -31,36 +31,52 @@ export function fitSummary(
     expected: 0,
     actual: 0,
   }));
+  // The expected histogram depends on T only: summed per distinct T, then weighted by its count.
+  const customersByT = new Map<number, number>();
   for (const c of rows) {
     frequency[Math.min(c.x, cap)]!.actual++;
+    customersByT.set(c.T, (customersByT.get(c.T) ?? 0) + 1);
+  }
+  for (const [T, count] of customersByT) {
     let below = 0;
     for (let k = 0; k < cap; k++) {
-      const pk = probabilityOfRepeats(p, c.T, k);
-      frequency[k]!.expected += pk;
+      const pk = probabilityOfRepeats(p, T, k);
+      frequency[k]!.expected += count * pk;
       below += pk;
     }
-    frequency[cap]!.expected += Math.max(0, 1 - below);
+    frequency[cap]!.expected += count * Math.max(0, 1 - below);
   }
   const chiSquare = frequency.reduce((s, f) => s + (f.expected > 0 ? (f.actual - f.expected) ** 2 / f.expected : 0), 0);
-  let holdout: HoldoutRow[] | undefined;
-  if (holdoutLength !== undefined) {
-    const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({
-      group: label(k),
-      customers: 0,
-      predicted: 0,
-      actual: 0,
-    }));
-    for (const c of rows) {
-      const g = groups[Math.min(c.x, cap)]!;
-      g.customers++;
-      g.predicted += expectedPurchases(p, holdoutLength, c);
-      g.actual += c.holdoutCount ?? 0;
-    }
-    holdout = groups.map((g) => ({
-      ...g,
-      predicted: g.customers ? g.predicted / g.customers : 0,
-      actual: g.customers ? g.actual / g.customers : 0,
-    }));
-  }
+  const holdout =
+    holdoutLength === undefined
+      ? undefined
+      : holdoutByRepeats(rows, holdoutLength, (c) => expectedPurchases(p, holdoutLength, c));
   return { frequency, chiSquare, degreesOfFreedom: cap + 1 - 1 - 4, holdout };
+}
+
+/** Mean predicted vs actual holdout purchases per calibration-frequency group, for any model. */
+export function holdoutByRepeats(
+  rows: readonly (RepeatSummary & { holdoutCount?: number })[],
+  holdoutLength: number,
+  /** Expected holdout purchases of a customer. */
+  expected: (c: RepeatSummary) => number,
+): HoldoutRow[] {
+  const cap = 7;
+  const groups = Array.from({ length: cap + 1 }, (_, k): HoldoutRow => ({
+    group: k >= cap ? `${cap}+` : String(k),
+    customers: 0,
+    predicted: 0,
+    actual: 0,
+  }));
+  for (const c of rows) {
+    const g = groups[Math.min(c.x, cap)]!;
+    g.customers++;
+    g.predicted += expected(c);
+    g.actual += c.holdoutCount ?? 0;
+  }
+  return groups.map((g) => ({
+    ...g,
+    predicted: g.customers ? g.predicted / g.customers : 0,
+    actual: g.customers ? g.actual / g.customers : 0,
+  }));
 }

@@ -55,3 +55,43 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms =
   }
   throw new Error(`hyp2f1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`);
 }
+
+/** ψ(x) = d/dx log Γ(x) for x > 0: recurrence up to x ≥ 6, then the asymptotic series (~1e-13). */
+export function digamma(x: number): number {
+  let shift = 0;
+  while (x < 6) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  return (
+    shift +
+    Math.log(x) -
+    0.5 / x -
+    inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))))
+  );
+}
+
+/** log(e^a − e^b) for a ≥ b (−∞ when they are equal). */
+export function logDiffExp(a: number, b: number): number {
+  if (b === -Infinity) return a;
+  if (!(a > b)) return -Infinity;
+  return a + Math.log(-Math.expm1(b - a));
+}
+
+/**
+ * ₂F₁(a, b; c; z) by its plain power series, for c ≤ 0 (non-integer) where terms change sign and
+ * the log-space sum cannot be used; the values met there (BG/NBD with a + b + x < 1) are modest.
+ */
+export function hyp2f1(a: number, b: number, c: number, z: number, maxTerms = 1_000_000): number {
+  if (!(z >= 0 && z < 1)) throw new RangeError(`hyp2f1 needs 0 <= z < 1, got ${z}`);
+  let term = 1;
+  let sum = 1;
+  for (let k = 0; k < maxTerms; k++) {
+    const ratio = (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
+    term *= ratio;
+    sum += term;
+    if (Math.abs(ratio) < 1 && Math.abs(term) < Math.abs(sum) * 1e-16) return sum;
+  }
+  throw new Error(`hyp2f1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms`);
+}

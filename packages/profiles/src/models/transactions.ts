@@ -31,43 +31,122 @@ export function dayNumber(date: string): number {
 }
 
 /**
- * Per-customer summaries for BG/NBD and Gamma-Gamma, as in the literature: purchases on the same
- * day are one purchase (values summed); times run from the customer's first purchase day, T to the
- * end of the calibration day; customers whose first purchase is after the calibration end are left
- * out (they were not yet customers).
+ * Collects purchases one at a time in flat arrays (customer number, day, value), so a log of
+ * millions of purchases costs a few typed arrays rather than an object or map per purchase.
+ * Dates are parsed once per distinct text.
  */
+export class PurchaseLog {
+  private readonly customerIndex = new Map<string, number>();
+  private readonly customers: string[] = [];
+  private readonly dayOf = new Map<string, number>();
+  private customer = new Int32Array(1024);
+  private day = new Float64Array(1024);
+  private amount = new Float64Array(1024);
+  size = 0;
+
+  /** The day number of a date, cached (NaN when it is not a date). */
+  parseDay(date: string): number {
+    let d = this.dayOf.get(date);
+    if (d === undefined) this.dayOf.set(date, (d = dayNumber(date)));
+    return d;
+  }
+
+  /** Adds a purchase; returns false (and adds nothing) when the date is not a date. */
+  add(customer: string, date: string, amount: number): boolean {
+    const d = this.parseDay(date);
+    if (Number.isNaN(d)) return false;
+    if (this.size === this.customer.length) {
+      const grow = <A extends Int32Array | Float64Array>(a: A, make: (n: number) => A) => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.customer = grow(this.customer, (n) => new Int32Array(n));
+      this.day = grow(this.day, (n) => new Float64Array(n));
+      this.amount = grow(this.amount, (n) => new Float64Array(n));
+    }
+    let c = this.customerIndex.get(customer);
+    if (c === undefined) {
+      c = this.customers.length;
+      this.customerIndex.set(customer, c);
+      this.customers.push(customer);
+    }
+    this.customer[this.size] = c;
+    this.day[this.size] = d;
+    this.amount[this.size] = amount;
+    this.size++;
+    return true;
+  }
+
+  /**
+   * Per-customer summaries for the models, as in the literature: purchases on the same day are
+   * one purchase (values summed); times run from the customer's first purchase day, T to the end
+   * of the calibration day; customers whose first purchase is after the calibration end are left
+   * out (they were not yet customers).
+   */
+  summarise(options: { calibrationEnd: string; holdoutEnd?: string; timeUnit?: TimeUnit }): CustomerSummary[] {
+    const end = dayNumber(options.calibrationEnd);
+    if (Number.isNaN(end)) throw new RangeError(`calibration end is not a date: ${options.calibrationEnd}`);
+    const holdoutEnd = options.holdoutEnd === undefined ? Infinity : dayNumber(options.holdoutEnd);
+    const unit = options.timeUnit === 'week' ? 7 : 1;
+    // Purchases grouped by customer with a counting sort (customer numbers are dense), then each
+    // customer's few purchases sorted by day.
+    const n = this.customers.length;
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < this.size; i++) start[this.customer[i]! + 1]!++;
+    for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
+    const next = start.slice(0, n);
+    const order = new Int32Array(this.size);
+    for (let i = 0; i < this.size; i++) order[next[this.customer[i]!]!++] = i;
+    const out: CustomerSummary[] = [];
+    const days: number[] = [];
+    const values: number[] = [];
+    for (let c = 0; c < n; c++) {
+      const ids = Array.from(order.subarray(start[c], start[c + 1])).sort((a, b) => this.day[a]! - this.day[b]!);
+      days.length = 0;
+      values.length = 0;
+      for (const i of ids) {
+        if (days.length && days[days.length - 1] === this.day[i]) values[values.length - 1]! += this.amount[i]!;
+        else {
+          days.push(this.day[i]!);
+          values.push(this.amount[i]!);
+        }
+      }
+      const first = days[0]!;
+      if (first > end) continue;
+      let x = 0;
+      let last = first;
+      let repeatValue = 0;
+      let holdoutCount = 0;
+      for (let k = 1; k < days.length; k++) {
+        const d = days[k]!;
+        if (d <= end) {
+          x++;
+          last = d;
+          repeatValue += values[k]!;
+        } else if (d <= holdoutEnd) holdoutCount++;
+      }
+      out.push({
+        customer: this.customers[c]!,
+        x,
+        t_x: (last - first) / unit,
+        T: (end - first) / unit,
+        monetary: x ? repeatValue / x : 0,
+        holdoutCount,
+      });
+    }
+    return out;
+  }
+}
+
+/** Per-customer summaries of a transaction log (see `PurchaseLog.summarise`). */
 export function summariseTransactions(
   rows: readonly Transaction[],
   options: { calibrationEnd: string; holdoutEnd?: string; timeUnit?: TimeUnit },
 ): CustomerSummary[] {
-  const end = dayNumber(options.calibrationEnd);
-  if (Number.isNaN(end)) throw new RangeError(`calibration end is not a date: ${options.calibrationEnd}`);
-  const holdoutEnd = options.holdoutEnd === undefined ? Infinity : dayNumber(options.holdoutEnd);
-  const unit = options.timeUnit === 'week' ? 7 : 1;
-  const days = new Map<string, Map<number, number>>();
-  for (const t of rows) {
-    const d = dayNumber(t.date);
-    if (Number.isNaN(d)) throw new RangeError(`not a date: "${t.date}" (customer ${t.customer})`);
-    let perDay = days.get(t.customer);
-    if (!perDay) days.set(t.customer, (perDay = new Map<number, number>()));
-    perDay.set(d, (perDay.get(d) ?? 0) + t.amount);
-  }
-  const out: CustomerSummary[] = [];
-  for (const [customer, perDay] of days) {
-    const sorted = [...perDay.entries()].sort((a, b) => a[0] - b[0]);
-    const first = sorted[0]![0];
-    if (first > end) continue;
-    const calibration = sorted.filter(([d]) => d <= end);
-    const repeats = calibration.slice(1);
-    const last = calibration[calibration.length - 1]![0];
-    out.push({
-      customer,
-      x: repeats.length,
-      t_x: (last - first) / unit,
-      T: (end - first) / unit,
-      monetary: repeats.length ? repeats.reduce((s, [, v]) => s + v, 0) / repeats.length : 0,
-      holdoutCount: sorted.filter(([d]) => d > end && d <= holdoutEnd).length,
-    });
-  }
-  return out;
+  const log = new PurchaseLog();
+  for (const t of rows)
+    if (!log.add(t.customer, t.date, t.amount))
+      throw new RangeError(`not a date: "${t.date}" (customer ${t.customer})`);
+  return log.summarise(options);
 }
