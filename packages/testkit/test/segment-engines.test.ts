@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entities } from '@strata/core';
+import { entities, fixedClock } from '@strata/core';
 import { importFile } from '@strata/ingest';
 import { computeProfiles } from '@strata/profiles';
 import { parseSegment } from '@strata/segment-lang';
@@ -72,7 +72,7 @@ beforeAll(async () => {
     await importFile(duck, entity, files.files[entity]);
   }
   await computeProfiles(duck, { asOf: new Date(NOW), ranBy: 'test' });
-  await new SegmentService(duck, { now: () => new Date(NOW) }).save({
+  await new SegmentService(duck, { clock: fixedClock(NOW) }).save({
     name: 'coffee lovers',
     text: 'bought category "coffee" within last 90 days at least 2 times',
   });
@@ -88,6 +88,7 @@ beforeAll(async () => {
     'tags',
     'customer_profile',
     'segments',
+    'profile_runs',
   ]);
 }, 240_000);
 
@@ -147,8 +148,8 @@ describe('the same segment on DuckDB and PostgreSQL', () => {
    * saving a segment there (ON CONFLICT (id)) is not possible. Evaluation is engine-neutral.
    */
   it('the segment service answers the same on PostgreSQL over the copied tables', async () => {
-    const onDuck = new SegmentService(duck, { now: () => new Date(NOW) });
-    const onPg = new SegmentService(pgRunner, { now: () => new Date(NOW) });
+    const onDuck = new SegmentService(duck, { clock: fixedClock(NOW) });
+    const onPg = new SegmentService(pgRunner, { clock: fixedClock(NOW) });
     for (const def of [
       { segment: 'coffee lovers' },
       { text: 'in segment "coffee lovers" and total_spent in top 20%' },
