@@ -143,9 +143,17 @@ export function logParameterObjective(
  * starting points, Nelder–Mead if none of them converges (or when asked for, to check BFGS).
  */
 export function fitBgNbd(rows: readonly RepeatSummary[] | RepeatData, options: { method?: FitMethod } = {}): BgNbdFit {
+  return fitBetaGeometric(rows, false, options);
+}
+
+/**
+ * The fit BG/NBD and MBG/NBD share (same parameters, same starting points); `modified` is
+ * MBG/NBD's drop-out chance at the first purchase too.
+ */
+export function fitBetaGeometric(rows: readonly RepeatSummary[] | RepeatData, modified: boolean, options: { method?: FitMethod } = {}): BgNbdFit {
   const data = toCheckedRepeatData(rows);
   const m = meanT(data);
-  const objective = logParameterObjective(data, (params) => betaGeometricLogLikelihood(data, params, false));
+  const objective = logParameterObjective(data, (params) => betaGeometricLogLikelihood(data, params, modified));
   const best = minimizeFromStarts(
     objective,
     [

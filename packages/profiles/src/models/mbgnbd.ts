@@ -1,13 +1,13 @@
 import {
   betaGeometricLogLikelihood,
-  logParameterObjective,
+  fitBetaGeometric,
   toCheckedRepeatData,
   type BgNbdFit,
   type BgNbdParams,
   type RepeatSummary,
 } from './bgnbd.js';
-import { minimizeFromStarts, type FitMethod } from './optimize.js';
-import { meanT, type RepeatData } from './repeat-data.js';
+import type { FitMethod } from './optimize.js';
+import type { RepeatData } from './repeat-data.js';
 import { logHyp2f1 } from './special.js';
 
 /**
@@ -27,27 +27,7 @@ export function fitMbgNbd(
   rows: readonly RepeatSummary[] | RepeatData,
   options: { method?: FitMethod } = {},
 ): MbgNbdFit {
-  const data = toCheckedRepeatData(rows);
-  const m = meanT(data);
-  const objective = logParameterObjective(data, (params) => betaGeometricLogLikelihood(data, params, true));
-  const best = minimizeFromStarts(
-    objective,
-    [
-      [0, Math.log(m / 10), 0, 0],
-      [Math.log(0.25), Math.log(m / 5), Math.log(0.8), Math.log(2.5)],
-      [Math.log(2), Math.log(m), Math.log(0.5), Math.log(5)],
-    ],
-    options.method,
-  );
-  const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
-  return {
-    params: { r, alpha, a, b },
-    logLikelihood: -best.value * data.customers,
-    customers: data.customers,
-    iterations: best.iterations,
-    converged: best.converged,
-    method: best.method,
-  };
+  return fitBetaGeometric(rows, true, options);
 }
 
 /** P(alive | x, t_x, T) = 1 / (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)), for every x including 0. */
