@@ -120,6 +120,15 @@ describe('the gift shop, profiled as of 2011-12-10', () => {
       expect(edge.length).toBeGreaterThan(0);
       const [edgeRow] = await store.query<{ stage: string }>(`SELECT lifecycle_stage AS stage FROM customer_profile WHERE customer_id = $1`, [edge[0]![0]]);
       expect(['churned', 'one_time']).toContain(edgeRow?.stage);
+      // Whatever the model says, a one-time buyer silent for over 180 days is not low churn risk
+      // (under BG/NBD every one-time buyer had P(alive) = 1 and 'low').
+      const [gone] = await store.query<{ n: number; low: number }>(
+        `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE churn_risk = 'low')::INTEGER AS low FROM customer_profile
+         WHERE order_count = 1 AND last_order_at < as_of - INTERVAL 180 DAY`,
+      );
+      expect(gone!.n).toBe(count((c) => c.orders === 1 && elapsedDays(c) > 180));
+      expect(gone!.n).toBeGreaterThan(10);
+      expect(gone!.low).toBe(0);
     } finally {
       await store.close();
     }
