@@ -220,10 +220,16 @@ function toPlainRows(
     const t = types[i]!;
     if (numericTypes.has(t)) convert.push([name, (v) => (typeof v === 'string' ? Number(v) : v)]);
     else if (timestampTypes.has(t)) {
+      // A TIMESTAMP without a zone is UTC, as every time Strata stores (the process's own zone
+      // must not leak in); 'infinity' and other non-dates are left as the engine wrote them.
+      const zone = t === DuckDBTypeId.TIMESTAMP ? (text: string) => `${text}Z` : (text: string) => text.replace(/([+-]\d\d)$/, '$1:00');
       convert.push([
         name,
-        (v) =>
-          typeof v === 'string' ? new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString() : v,
+        (v) => {
+          if (typeof v !== 'string') return v;
+          const d = new Date(zone(v.replace(' ', 'T')));
+          return Number.isNaN(d.getTime()) ? v : d.toISOString();
+        },
       ]);
     }
   });

@@ -15,13 +15,6 @@ describeSqlRunnerContract({
     const store = await DuckDbStore.open(':memory:');
     return { runner: store, close: () => store.close() };
   },
-  fails: [
-    {
-      reason:
-        'toPlainRows (store-duckdb/src/duckdb-store.ts) parses a TIMESTAMP without zone as local time; it must append Z for DuckDBTypeId.TIMESTAMP',
-      cases: ['zonelessTimes'],
-    },
-  ],
 });
 
 let pg: PostgresServer | undefined;
