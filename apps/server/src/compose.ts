@@ -53,9 +53,9 @@ export async function resolveKeys(store: DuckDbStore, given: Partial<AppKeys> = 
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const store = await DuckDbStore.open(options.dbPath);
-  const keys = await resolveKeys(store, options.keys);
   const clock = options.clock ?? systemClock;
+  const store = await DuckDbStore.open(options.dbPath, { clock });
+  const keys = await resolveKeys(store, options.keys);
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
   const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs });
   let server: ServerType | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
-import { Customer, Event, Order, type CustomerInput } from '@strata/core';
+import { Customer, Event, fixedClock, Order, type CustomerInput } from '@strata/core';
 import { DuckDbStore, guestCustomerId } from './duckdb-store.js';
 
 const customer = (c: CustomerInput) => Customer.parse(c);
@@ -9,7 +9,7 @@ const event = (e: Record<string, unknown>) => Event.parse(e);
 describe('DuckDbStore', () => {
   let store: DuckDbStore;
   beforeEach(async () => {
-    store = await DuckDbStore.open(':memory:', { now: () => new Date('2026-01-01T00:00:00Z') });
+    store = await DuckDbStore.open(':memory:', { clock: fixedClock('2026-01-01T00:00:00Z') });
   });
   afterEach(async () => {
     await store.close();

@@ -1,6 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import {
   AppError,
+  systemClock,
+  type Clock,
   type BatchCounts,
   type Entity,
   type EntityCounts,
@@ -23,8 +25,8 @@ export { guestCustomerId } from './identity-resolution.js';
 
 export interface OpenOptions {
   readOnly?: boolean;
-  /** Clock for bookkeeping times (identity links); tests pass a fixed one. */
-  now?: () => Date;
+  /** Where bookkeeping times (identity links, tag stamps) come from; tests pass a fixed one. */
+  clock?: Clock;
 }
 
 /**
@@ -48,7 +50,8 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
 
   static async open(path: string, options: OpenOptions = {}): Promise<DuckDbStore> {
     const runner = await DuckDbRunner.open(path, options.readOnly ? { readOnly: true } : {});
-    const store = new DuckDbStore(runner, options.now ?? (() => new Date()));
+    const clock = options.clock ?? systemClock;
+    const store = new DuckDbStore(runner, () => clock.now());
     if (!store.readOnly) {
       await store.migrate();
       // DuckDB 1.5 can replay a unique index from the log inconsistent with its table: build the

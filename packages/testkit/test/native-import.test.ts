@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventPropertySchemas } from '@strata/core';
+import { eventPropertySchemas, fixedClock } from '@strata/core';
 import { importFile, type ImportSummary } from '@strata/ingest';
 import { DuckDbStore, eventPropertyChecks } from '@strata/store-duckdb';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 async function open(name: string): Promise<DuckDbStore> {
   // A fixed clock: times the store fills in (a tag's time on a record without created_at) agree.
-  const s = await DuckDbStore.open(join(dir, `${name}.duckdb`), { now: () => new Date('2026-06-01T00:00:00.000Z') });
+  const s = await DuckDbStore.open(join(dir, `${name}.duckdb`), { clock: fixedClock('2026-06-01T00:00:00.000Z') });
   stores.push(s);
   return s;
 }

@@ -49,7 +49,7 @@ export async function runDemo(
       `generating a demo store of ${opts.customers.toLocaleString('en')} customers (seed ${opts.seed}, history ending ${end.toISOString()}) in ${dir}`,
     );
     const generated = await generateDemoStore({ customers: opts.customers, seed: opts.seed, outDir: dir, now: end });
-    const store = await DuckDbStore.open(db);
+    const store = await DuckDbStore.open(db, { clock: how.clock });
     const summaries: Partial<Record<Entity, ImportSummary>> = {};
     try {
       for (const entity of importOrder) {
