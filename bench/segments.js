@@ -1,8 +1,12 @@
 // Segment benchmark on a profiled store: the stacked segment of the issue through the compiler,
 // the same segment written by hand over the raw tables, and every ready segment's count.
 //
-//   npm run build && node bench/segments.js [--db bench/out/ingest-1000000.duckdb] [--runs 7]
+//   npm run build && node bench/segments.js [--db bench/out/ingest-1000000.duckdb] [--runs 7] [--as-of TIME]
+//
+// Segments are evaluated as of the profiles' as-of time unless --as-of says otherwise; the
+// hand-written SQL counts from the same time.
 import { join } from 'node:path';
+import { parseAsOf } from '@strata/core';
 import { parseArgs } from 'node:util';
 import { readySegments, readySegmentText, SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
@@ -11,12 +15,11 @@ const { values } = parseArgs({
   options: {
     db: { type: 'string', default: join(import.meta.dirname, 'out', 'ingest-1000000.duckdb') },
     runs: { type: 'string', default: '7' },
-    now: { type: 'string', default: '2026-11-01T00:00:00Z' },
+    'as-of': { type: 'string' },
   },
 });
-const now = new Date(values.now);
 const store = await DuckDbStore.open(values.db);
-const segments = new SegmentService(store, { now: () => now });
+const segments = new SegmentService(store);
 const runs = Number(values.runs);
 
 async function median(fn) {
@@ -35,6 +38,7 @@ async function median(fn) {
 const stacked =
   'total_spent in top 10% and order_count >= 2 and last_order_at before 60 days ago and bought category "Coffee" ' +
   'and did add_to_cart within last 7 days then not order';
+const now = await segments.evaluationTime({ text: stacked }, values['as-of'] ? parseAsOf(values['as-of'], '--as-of') : undefined);
 const rawSql = `
 WITH buyers AS (
   SELECT o.customer_id, sum(o.total) AS spent, count(*) AS orders, max(o.placed_at) AS last_order
@@ -54,13 +58,13 @@ WHERE (r - 1) * 100 < 10 * n AND orders >= 2 AND last_order < $1::TIMESTAMPTZ - 
                       AND NOT EXISTS (SELECT 1 FROM orders o2 WHERE o2.customer_id = e.customer_id AND o2.status = 'confirmed' AND o2.placed_at > e.occurred_at AND o2.placed_at <= $1::TIMESTAMPTZ))`;
 
 const rows = [];
-const compiled = await median(() => segments.count({ text: stacked }));
+const compiled = await median(() => segments.count({ text: stacked }, now));
 rows.push({ segment: 'stacked (compiled, reads customer_profile)', members: compiled.result, 'median ms': compiled.ms.toFixed(1) });
 const raw = await median(async () => Number((await store.query(rawSql, [now.toISOString()]))[0].count));
 rows.push({ segment: 'stacked (hand-written SQL over raw tables)', members: raw.result, 'median ms': raw.ms.toFixed(1) });
 rows.push({ segment: 'compiled ÷ raw', members: '', 'median ms': (compiled.ms / raw.ms).toFixed(3) });
 for (const r of readySegments) {
-  const m = await median(() => segments.count({ text: readySegmentText(r) }));
+  const m = await median(() => segments.count({ text: readySegmentText(r) }, now));
   rows.push({ segment: `ready: ${r.id}`, members: m.result, 'median ms': m.ms.toFixed(1) });
 }
 await store.close();

@@ -106,6 +106,12 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 export class SegmentService {
   private readonly clock: Clock;
   private readonly catalog: FieldCatalog;
+  /**
+   * Times this service has returned from evaluationTime, with the definition they were checked
+   * for: passing one back with the same definition (count, then members, then an explanation)
+   * is not checked, and queried, again.
+   */
+  private readonly checkedTimes = new WeakMap<Date, string>();
 
   constructor(
     private readonly db: SqlRunner,
@@ -157,6 +163,14 @@ export class SegmentService {
    * at the profile run: either would be silently wrong.
    */
   async evaluationTime(def: SegmentDefinition, asked?: Date): Promise<Date> {
+    const key = JSON.stringify(def);
+    if (asked && this.checkedTimes.get(asked) === key) return asked;
+    const at = await this.checkTime(def, asked);
+    this.checkedTimes.set(at, key);
+    return at;
+  }
+
+  private async checkTime(def: SegmentDefinition, asked?: Date): Promise<Date> {
     const profiled = await this.profilesAsOf();
     if (!asked) return profiled;
     if (Number.isNaN(asked.getTime())) throw new AppError('invalid', 'as_of is not a time');

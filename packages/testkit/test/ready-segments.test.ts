@@ -258,6 +258,13 @@ describe('ready segments on a hand-made store', () => {
     expect(members).toEqual(expected);
   });
 
+  it('checks a later evaluation time for each definition it is used with', async () => {
+    const later = new Date(NOW.getTime() + 86_400_000);
+    const at = await segments.evaluationTime({ text: 'order_count >= 1' }, later);
+    expect(await segments.count({ text: 'order_count >= 1' }, at)).toBe(6);
+    await expect(segments.count({ text: 'lifecycle_stage = "churned"' }, at)).rejects.toThrow('`lifecycle_stage` is measured as of the profiles');
+  });
+
   it('streams every member in id order, page after page', async () => {
     const ids: string[] = [];
     for await (const id of segments.allMembers({ text: 'order_count >= 0' }, { pageSize: 2 })) ids.push(id);
