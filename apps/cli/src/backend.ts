@@ -1,12 +1,12 @@
 import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { ApiClient, ApiError, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
-import { readServerFile, type ServerFile } from '@strata/server';
+import { isInside, readServerFile, type ServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
@@ -101,7 +101,7 @@ class ServerBackend implements Backend {
     // The server runs on this machine (it serves 127.0.0.1): a file in its import folders it reads
     // itself, with the store's own bulk reader; any other file is streamed to it.
     const real = realpathSync(resolve(file));
-    const readable = (this.server.importDirs ?? []).some((d) => real.startsWith(d.endsWith(sep) ? d : `${d}${sep}`));
+    const readable = (this.server.importDirs ?? []).some((d) => isInside(d, real));
     if (readable) return this.api.importPath(entity, format, real);
     if (!statSync(real).isFile()) throw new AppError('invalid', `${file} is not a regular file`, [{ where: file, message: 'not a regular file' }]);
     return this.api.importBody(entity, format, Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>);
@@ -128,7 +128,7 @@ class ServerBackend implements Backend {
 export async function openBackend(io: Io, g: GlobalOptions): Promise<Backend> {
   const server = readServerFile(g.db);
   if (server) return new ServerBackend(server, io);
-  return new LocalBackend(await DuckDbStore.open(g.db), io, g);
+  return new LocalBackend(await DuckDbStore.open(g.db, { clock: g.clock }), io, g);
 }
 
 /** Runs `fn` on the command's backend and closes it afterwards. */

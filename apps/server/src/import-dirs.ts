@@ -20,7 +20,8 @@ export function importDirsFor(dbPath: string, given?: readonly string[]): string
   });
 }
 
-const inside = (dir: string, file: string) => {
+/** Whether `file` (a real, absolute path) lies inside the folder `dir`. */
+export const isInside = (dir: string, file: string): boolean => {
   const rel = relative(dir, file);
   return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 };
@@ -37,11 +38,11 @@ export async function allowedImportPath(path: string, dirs: readonly string[]): 
   try {
     real = await realpath(path);
   } catch {
-    if (dirs.some((d) => inside(d, resolve(path)))) throw new AppError('not_found', `no such file: ${path}`, [{ field: 'path', message: 'not found' }]);
+    if (dirs.some((d) => isInside(d, resolve(path)))) throw new AppError('not_found', `no such file: ${path}`, [{ field: 'path', message: 'not found' }]);
     // Whether a file outside the import folders exists is not the client's business.
     throw refuse('is outside the import folders');
   }
-  if (!dirs.some((d) => inside(d, real))) throw refuse('is outside the import folders');
+  if (!dirs.some((d) => isInside(d, real))) throw refuse('is outside the import folders');
   if (!(await stat(real)).isFile()) throw refuse('is not a regular file');
   return real;
 }
