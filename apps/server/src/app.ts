@@ -134,9 +134,12 @@ export function createApp(deps: AppDeps): Hono {
     }
     return c.json({ success: true });
   };
-  const readJson = async (c: Context): Promise<unknown> => {
+  /** The body as JSON; an empty body is `whenEmpty` where one is given (routes whose fields are all optional). */
+  const readJson = async (c: Context, whenEmpty?: unknown): Promise<unknown> => {
+    const text = await c.req.text();
+    if (!text && whenEmpty !== undefined) return whenEmpty;
     try {
-      return await c.req.json<unknown>();
+      return JSON.parse(text) as unknown;
     } catch (e) {
       throw new AppError('invalid', `body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -220,7 +223,7 @@ export function createApp(deps: AppDeps): Hono {
 
   /** A JSON body checked with the API's shared schema; each mistake is named by its field. */
   const body = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> => {
-    const raw = (await c.req.text()) ? await readJson(c) : {};
+    const raw = await readJson(c, {});
     const parsed = schema.safeParse(raw);
     if (!parsed.success)
       throw new AppError(
