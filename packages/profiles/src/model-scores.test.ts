@@ -1,24 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitCustomerModels, scoreCustomers, type CustomerModelInput } from './model-scores.js';
 import { defaultProfileConfig } from './profile-config.js';
+import { cdnowCsv } from '../test/cdnow.js';
 
 // The CDNOW sample in days, as the profile run sees its buyers.
-const buyers: CustomerModelInput[] = readFileSync(
-  new URL('../../../../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv', import.meta.url),
-  'utf8',
-)
-  .trim()
-  .split(/\r?\n/)
-  .slice(1)
-  .map((l) => l.split(','))
-  .map(([id, x, t_x, T, zbar]) => ({
+const buyers: CustomerModelInput[] = cdnowCsv('cdnow_customers_summary_with_transactions.csv').map(
+  ([id, x, t_x, T, zbar]) => ({
     customer_id: id!,
     x: Number(x),
     t_x: Number(t_x) * 7,
     t: Number(T) * 7,
     repeat_value: Number(x) > 0 ? Number(zbar) : null,
-  }));
+  }),
+);
 
 describe('the profile run’s models', () => {
   const model = fitCustomerModels(buyers)!;

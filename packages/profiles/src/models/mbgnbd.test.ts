@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   expectedPurchases,
@@ -11,16 +10,9 @@ import {
   type BgNbdParams,
   type RepeatSummary,
 } from './index.js';
+import { cdnowSummary } from '../../test/cdnow.js';
 
-const cdnow: RepeatSummary[] = readFileSync(
-  new URL('../../../../../shared/data/cdnow/cdnow_customers_summary.csv', import.meta.url),
-  'utf8',
-)
-  .trim()
-  .split(/\r?\n/)
-  .slice(1)
-  .map((l) => l.split(','))
-  .map(([, x, t_x, T]) => ({ x: Number(x), t_x: Number(t_x), T: Number(T) }));
+const cdnow = cdnowSummary;
 const sig3 = (v: number) => Number(v.toPrecision(3));
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   expectedAverageValue,
@@ -15,22 +14,10 @@ import {
   type BgNbdParams,
   type RepeatSummary,
 } from './index.js';
+import { cdnowCsv, cdnowSummary } from '../../test/cdnow.js';
 
-const data = (name: string) =>
-  readFileSync(new URL(`../../../../../shared/data/cdnow/${name}`, import.meta.url), 'utf8');
-const csv = (name: string) =>
-  data(name)
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((l) => l.split(','));
+const csv = cdnowCsv;
 const sig3 = (v: number) => Number(v.toPrecision(3));
-
-const cdnowSummary: RepeatSummary[] = csv('cdnow_customers_summary.csv').map(([, x, t_x, T]) => ({
-  x: Number(x),
-  t_x: Number(t_x),
-  T: Number(T),
-}));
 
 describe('special functions', () => {
   it('lgamma matches known values', () => {

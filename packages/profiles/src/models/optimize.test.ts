@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   betaGeometricLogLikelihood,
@@ -8,20 +7,11 @@ import {
   fitGammaGamma,
   fitMbgNbd,
   toRepeatData,
-  type RepeatSummary,
 } from './index.js';
+import { cdnowCsv, cdnowSummary } from '../../test/cdnow.js';
 
-const csv = (name: string) =>
-  readFileSync(new URL(`../../../../../shared/data/cdnow/${name}`, import.meta.url), 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .slice(1)
-    .map((l) => l.split(','));
-const cdnow: RepeatSummary[] = csv('cdnow_customers_summary.csv').map(([, x, t_x, T]) => ({
-  x: Number(x),
-  t_x: Number(t_x),
-  T: Number(T),
-}));
+const csv = cdnowCsv;
+const cdnow = cdnowSummary;
 const spend = csv('cdnow_customers_summary_with_transactions.csv').map(([, x, , , zbar]) => ({
   x: Number(x),
   m: Number(zbar),
