@@ -8,5 +8,6 @@ export * from './record-source.js';
 export * from './importer.js';
 export * from './coalescing-writer.js';
 export * from './hmac.js';
+export * from './segment-messages.js';
 export * from './segment-spec.js';
 export * from './shopify.js';

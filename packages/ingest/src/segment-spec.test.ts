@@ -1,7 +1,8 @@
 import { Analytics, type HTTPClientRequest } from '@segment/analytics-node';
 import { Customer, Event, IdentityLink } from '@strata/core';
 import { describe, expect, it } from 'vitest';
-import { inferPageKind, parseSegmentBatch, SegmentMessage, toEventType, toWriteBatch } from './segment-spec.js';
+import { parseSegmentBatch, SegmentMessage } from './segment-messages.js';
+import { inferPageKind, toEventType, toWriteBatch } from './segment-spec.js';
 
 const RECEIVED_AT = '2024-05-01T12:00:00.000Z';
 
