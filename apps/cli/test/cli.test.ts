@@ -5,25 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { run } from '@strata/cli';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { startServer } from '@strata/server';
-import { captureIo, runCli } from './helpers.js';
+import { captureIo, ordersCsv, runCli } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'strata-cli-'));
 
-/** A deterministic orders file: online orders by customer id and till orders by email only. */
-function ordersCsv(n: number): string {
-  const rows = [
-    'id,customer_id,customer_email,location_id,placed_at,status,currency,total,discount_total,discount_codes',
-  ];
-  for (let i = 0; i < n; i++) {
-    const till = i % 3 === 0;
-    const c = i % 5000;
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    rows.push(
-      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${day}T10:00:00Z,${i % 40 === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5},0,${i % 7 === 0 ? 'SAVE10;WELCOME' : ''}`,
-    );
-  }
-  return rows.join('\n') + '\n';
-}
 function customersCsv(n: number): string {
   const rows = ['id,email,name,country'];
   for (let c = 0; c < n; c++) rows.push(`c${c},person${c}@example.com,Person ${c},DE`);

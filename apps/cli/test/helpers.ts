@@ -6,7 +6,10 @@ import type { Io } from '@strata/cli';
 export const binPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 export function requireBuilt(): void {
-  if (!existsSync(binPath)) throw new Error(`${binPath} is missing: these tests run the built CLI; run \`npm run build\` first (npm test does)`);
+  if (!existsSync(binPath))
+    throw new Error(
+      `${binPath} is missing: these tests run the built CLI; run \`npm run build\` first (npm test does)`,
+    );
 }
 
 export function captureIo(): Io & { stdout: string[]; stderr: string[] } {
@@ -22,9 +25,15 @@ export interface Finished {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { onStderr?: (chunk: string, child: ChildProcess) => void } = {}): Promise<Finished> {
+export function runCli(
+  args: string[],
+  opts: { onStderr?: (chunk: string, child: ChildProcess) => void } = {},
+): Promise<Finished> {
   requireBuilt();
-  const child = spawn(process.execPath, [binPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRATA_DEBUG: '1' } });
+  const child = spawn(process.execPath, [binPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STRATA_DEBUG: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,4 +42,23 @@ export function runCli(args: string[], opts: { onStderr?: (chunk: string, child:
     opts.onStderr?.(stderr, child);
   });
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/**
+ * A deterministic orders file: online orders by customer id and till orders by email only; every
+ * `refundedEvery`-th order is refunded (change it to get the same orders with some changed).
+ */
+export function ordersCsv(n: number, refundedEvery = 40): string {
+  const rows = [
+    'id,customer_id,customer_email,location_id,placed_at,status,currency,total,discount_total,discount_codes',
+  ];
+  for (let i = 0; i < n; i++) {
+    const till = i % 3 === 0;
+    const c = i % 5000;
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    rows.push(
+      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${day}T10:00:00Z,${i % refundedEvery === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5},0,${i % 7 === 0 ? 'SAVE10;WELCOME' : ''}`,
+    );
+  }
+  return rows.join('\n') + '\n';
 }

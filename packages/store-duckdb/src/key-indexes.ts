@@ -65,12 +65,26 @@ export async function rebuildKeyIndexes(runner: DuckDbRunner): Promise<void> {
   await ensureKeyIndexes(runner);
 }
 
+/** The first key stored more than once in `table`, if any (a hash aggregate: no index needed). */
+async function firstDuplicateKey(runner: DuckDbRunner, table: KeyedTable): Promise<string | undefined> {
+  const { columns } = keyIndexes[table];
+  const row = await runner.rows<{ k: string }>(
+    `SELECT concat_ws('/', ${columns.join(', ')}) AS k FROM ${table} GROUP BY ${columns.join(', ')} HAVING count(*) > 1 LIMIT 1`,
+  );
+  return row[0]?.k;
+}
+
+class DuplicateKeys extends Error {}
+
 /**
  * Runs `write` in one transaction (the caller holds the serial turn). A large append to a keyed
  * table — at least BULK_APPEND_MIN rows and a quarter of those stored — drops the key index first
- * and builds it again before committing: `write` runs with 'unique' (each key assumed once) and,
- * should the build find a key twice, again with 'dedup'. A crash leaves the append rolled back and
- * the index missing, which DuckDbStore.open builds again.
+ * and builds it again after committing: `write` runs with 'unique' (each key assumed once) and,
+ * should a check before the commit find a key twice, again with 'dedup'. The index is built after
+ * the commit, not inside the transaction: DuckDB 1.5 refuses at commit an index built in the
+ * transaction that updated its table's rows ("duplicate key" on a re-import of stored orders).
+ * A crash leaves the append rolled back, or committed without its index, which DuckDbStore.open
+ * builds again.
  */
 export async function writeKeyed(
   runner: DuckDbRunner,
@@ -79,17 +93,18 @@ export async function writeKeyed(
   write: (mode: AppendMode | false) => Promise<WriteCounts>,
 ): Promise<WriteCounts> {
   const append = table !== undefined && rows >= BULK_APPEND_MIN && rows * 4 >= (await runner.count(table));
-  const attempt = (mode: AppendMode | false): Promise<WriteCounts> =>
+  if (!append) return runner.inTransaction(() => write(false));
+  const attempt = (mode: AppendMode): Promise<WriteCounts> =>
     runner.inTransaction(async () => {
       const counts = await write(mode);
-      if (mode && table) await runner.run(createKeyIndexSql(table));
+      if (mode === 'unique' && (await firstDuplicateKey(runner, table)) !== undefined) throw new DuplicateKeys();
       return counts;
     });
-  if (!append) return attempt(false);
   await dropKeyIndex(runner, table);
   try {
     return await attempt('unique');
-  } catch {
+  } catch (e) {
+    if (!(e instanceof DuplicateKeys)) throw e;
     return await attempt('dedup');
   } finally {
     await ensureKeyIndexes(runner, [table]);

@@ -200,10 +200,13 @@ export async function upsertFromStage(
   if (opts.append) {
     // The key index is dropped for a bulk append: stored rows are updated through a hash join
     // and new ones appended; the caller builds the index again.
+    // Only changed rows are rewritten, so re-importing a file rewrites nothing.
     const anyStored = Number(c.total ?? 0) > inserted;
-    if (anyStored) {
+    if (updated > 0) {
       const assignments = Object.entries(set).map(([col, expr]) => `${col} = ${expr}`);
-      await runner.run(`UPDATE ${target} AS t SET ${assignments.join(', ')} FROM ${dedup} s WHERE ${keyMatch}`);
+      await runner.run(
+        `UPDATE ${target} AS t SET ${assignments.join(', ')} FROM ${dedup} s WHERE ${keyMatch} AND (${changed})`,
+      );
     }
     await runner.run(`
       INSERT INTO ${target} (${cols.join(', ')})
