@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { durationUnits, itemKinds } from './ast.js';
 import { completeAt } from './completions.js';
+import { parseSegment } from './segment.js';
+import { UNIT_WORDS } from './vocabulary.js';
 
 const labels = (text: string, offset = text.length, segments?: readonly string[]) =>
   completeAt(text, offset, undefined, segments ? { segments } : {}).items.map((i) => i.label);
@@ -92,6 +95,15 @@ describe('completeAt', () => {
     expect(labels('has ')).toEqual(['tag', 'any tag', 'all tags']);
     expect(labels('in segment ', undefined, ['loyal', 'vip'])).toEqual(['"loyal"', '"vip"']);
     expect(labels('total_spent in ')).toEqual(['[', 'top', 'bottom']);
+  });
+
+  it('offers every unit and purchase item of the language, each one the parser reads', () => {
+    // from the language's own lists, so a unit or item kind added there is offered too
+    const units = labels('last_order_at within last 30 ');
+    expect(units.map((u) => UNIT_WORDS[u])).toEqual(durationUnits);
+    for (const u of units) expect(parseSegment(`last_order_at within last 30 ${u}`).diagnostics).toEqual([]);
+    expect(labels('bought ')).toEqual(expect.arrayContaining([...itemKinds]));
+    for (const item of itemKinds) expect(parseSegment(`bought ${item} "x"`).diagnostics).toEqual([]);
   });
 
   it('clamps the offset and completes mid-text', () => {

@@ -1,3 +1,4 @@
+import { durationUnits, itemKinds } from './ast.js';
 import { operatorsFor, type BindOptions } from './binder.js';
 import {
   defaultCatalog,
@@ -12,6 +13,7 @@ import {
 import { KEYWORDS } from './parser.js';
 import { eventName, quote } from './printer.js';
 import { scan, type Token } from './scanner.js';
+import { unitPlural } from './value-text.js';
 
 /*
  * Suggestions for the dashboard's query editor. This looks at the few tokens before the cursor
@@ -67,9 +69,9 @@ const conditionStarts: readonly Completion[] = [
   kw('first purchase', 'time of the first purchase'),
   kw('last purchase', 'time of the last purchase'),
 ];
-const purchaseItems = ['product', 'category', 'brand', 'collection'].map((w) => kw(w));
-const units = ['minutes', 'hours', 'days', 'weeks', 'months', 'years'].map((u): Completion => ({
-  label: u,
+const purchaseItems = itemKinds.map((w) => kw(w));
+const units = durationUnits.map((u): Completion => ({
+  label: unitPlural(u),
   kind: 'unit',
 }));
 const connectives = [kw('and'), kw('or')];

@@ -1,4 +1,4 @@
-import type { ValueNode } from './ast.js';
+import type { DurationUnit, ValueNode } from './ast.js';
 
 /*
  * How values are written in a query: the printer writes them so, and the binder's messages quote
@@ -22,9 +22,14 @@ export function quote(value: string): string {
   return `${out}"`;
 }
 
+/** A unit of time as written after any number but 1: `30 days`. */
+export function unitPlural(unit: DurationUnit): string {
+  return `${unit}s`;
+}
+
 /** A length of time as it is written: `1 day`, `30 days`. */
-export function durationText(amount: number, unit: string): string {
-  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+export function durationText(amount: number, unit: DurationUnit): string {
+  return `${amount} ${amount === 1 ? unit : unitPlural(unit)}`;
 }
 
 /** A value as it is written in a query. */

@@ -1,5 +1,6 @@
-import type { DurationUnit } from './ast.js';
+import { durationUnits, itemKinds, type DurationUnit } from './ast.js';
 import type { Token } from './scanner.js';
+import { unitPlural } from './value-text.js';
 
 /*
  * The words of the language, shared by the parser (which reads them), the binder (whose messages
@@ -57,31 +58,20 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   'answered',
   'first',
   'purchase',
-  'product',
-  'category',
-  'brand',
-  'collection',
+  ...itemKinds,
   'true',
   'false',
 ]);
 
 /** Word → unit of time; singular and plural read the same. */
-export const UNIT_WORDS: Readonly<Record<string, DurationUnit>> = {
-  minute: 'minute',
-  minutes: 'minute',
-  hour: 'hour',
-  hours: 'hour',
-  day: 'day',
-  days: 'day',
-  week: 'week',
-  weeks: 'week',
-  month: 'month',
-  months: 'month',
-  year: 'year',
-  years: 'year',
-};
+export const UNIT_WORDS: Readonly<Record<string, DurationUnit>> = Object.fromEntries(
+  durationUnits.flatMap((unit) => [
+    [unit, unit],
+    [unitPlural(unit), unit],
+  ]),
+);
 /** What a purchase can be narrowed to: `bought category "coffee"`. */
-export const ITEM_WORDS: ReadonlySet<string> = new Set(['product', 'category', 'brand', 'collection']);
+export const ITEM_WORDS: ReadonlySet<string> = new Set(itemKinds);
 export const COMPARE_PUNCT: ReadonlySet<string> = new Set(['=', '!=', '<', '<=', '>', '>=']);
 /** Words that start an operator, for "did you mean" after a field name. */
 export const OPERATOR_WORDS = ['in', 'between', 'is', 'contains', 'starts', 'ends', 'before', 'after', 'within', 'not'];
@@ -90,7 +80,7 @@ export const CONDITION_WORDS = ['bought', 'did', 'has', 'consent', 'answered', '
 /** A percentile bound: `p75`, `p99.9`. */
 export const PERCENTILE = /^p(\d{1,3}(?:\.\d{1,6})?)$/i;
 
-export const UNITS_HINT = 'units: minutes, hours, days, weeks, months, years';
+export const UNITS_HINT = `units: ${durationUnits.map(unitPlural).join(', ')}`;
 export const TIME_HINT = 'write a date like 2024-05-01 or a time like 30 days ago';
 
 /** The unit of time a word names, if it names one. */

@@ -6,3 +6,4 @@
 export * from './sql-ir.js';
 export * from './query-compiler.js';
 export * from './segment-compiler.js';
+export * from './segment-explain.js';

@@ -5,7 +5,9 @@ import { Rng, mixSeed } from './prng.js';
 import { csvCell, csvLine, FileSink } from './file-sink.js';
 import { buildCatalog, DAY_MS, locations } from './demo-catalog.js';
 import { archetypes, createPersona, customerColumns, customerRow, type Archetype, type Persona, type World } from './demo-persona.js';
-import { CustomerSimulation, formatMoney, type Order, type PlannedEvent } from './demo-behaviour.js';
+import { CustomerSimulation } from './demo-behaviour.js';
+import type { PlannedEvent } from './demo-events.js';
+import { formatMoney, type Order } from './demo-orders.js';
 import { isoTime as iso, promotionsBetween } from './demo-time.js';
 
 /** The default end of history, fixed so that the same seed gives the same files on any day. */

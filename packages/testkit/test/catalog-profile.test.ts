@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Location, Order, Product } from '@strata/core';
 import { computeProfiles } from '@strata/profiles';
-import { defaultCatalog, type FieldCatalog } from '@strata/segment-lang';
+import { defaultCatalog, lookup, measuredAtProfileRun, type FieldCatalog } from '@strata/segment-lang';
 import { DuckDbStore } from '@strata/store-duckdb';
 
 /*
  * The segment language offers the profile fields of its catalog, and the compiler reads each
  * from a column of customer_profile of the same name. A field renamed on one side only would
  * bind without a complaint and fail when the segment runs, so the catalog is checked against
- * the table a real profile run builds.
+ * the table a real profile run builds. So is the list of traits measured at the profile run:
+ * a name there that is no field would let a segment reading the real field be evaluated at a
+ * later time than its profiles without the error that says so.
  */
 
 const AS_OF = new Date('2026-06-15T12:00:00.000Z');
@@ -19,6 +21,10 @@ const missingFrom = (columns: ReadonlySet<string>, catalog: FieldCatalog) =>
   Object.entries(catalog)
     .filter(([name, spec]) => spec.source === 'profile' && !columns.has(name))
     .map(([name]) => name);
+
+/** The names of `measured` that are not fields of `catalog` or not columns of the profile table. */
+const unknownMeasured = (measured: ReadonlySet<string>, columns: ReadonlySet<string>, catalog: FieldCatalog) =>
+  [...measured].filter((name) => !lookup(catalog, name) || !columns.has(name));
 
 const profileFields = Object.entries(defaultCatalog).filter(([, spec]) => spec.source === 'profile');
 
@@ -60,6 +66,22 @@ describe('the segment catalog against customer_profile', () => {
   it('names a column renamed in the profile only', () => {
     const renamed = new Set([...columns].map((c) => (c === 'lifecycle_stage' ? 'stage' : c)));
     expect(missingFrom(renamed, defaultCatalog)).toEqual(['lifecycle_stage']);
+  });
+
+  it('finds every trait measured at the profile run as a field of the catalog and a column', () => {
+    expect(measuredAtProfileRun.size).toBeGreaterThan(10);
+    expect(unknownMeasured(measuredAtProfileRun, columns, defaultCatalog)).toEqual([]);
+  });
+
+  it('names a measured trait that is no field or no column', () => {
+    const measured = new Set([...measuredAtProfileRun, 'visits_90d']);
+    expect(unknownMeasured(measured, columns, defaultCatalog)).toEqual(['visits_90d']);
+    const { rfm_segment, ...rest } = defaultCatalog;
+    expect(unknownMeasured(measuredAtProfileRun, columns, { ...rest, rfm_group: rfm_segment! })).toEqual([
+      'rfm_segment',
+    ]);
+    const renamed = new Set([...columns].map((c) => (c === 'churn_risk' ? 'churn' : c)));
+    expect(unknownMeasured(measuredAtProfileRun, renamed, defaultCatalog)).toEqual(['churn_risk']);
   });
 
   it('gives enum fields only values the catalog offers', async () => {
