@@ -28,6 +28,7 @@ import {
   importRecords,
   readCsv,
   readJsonl,
+  SegmentSource,
   toWriteBatch,
   verifyHmacSha256,
   shopifyOrderToRecords,
@@ -113,20 +114,29 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/v1/stats', async (c) => c.json({ counts: await deps.store.counts() }));
 
-  /* ---- Segment-spec ingest, authenticated by the write key ---- */
-  const requireWriteKey = async (c: Context, next: () => Promise<void>) => {
-    const key = writeKeyFrom(c.req.header('authorization'));
-    if (key === undefined || !sameSecret(key, deps.keys.writeKey)) {
-      throw new AppError(
-        'unauthorized',
-        key === undefined ? 'missing write key: send it as the HTTP Basic user name' : 'wrong write key',
-      );
+  /*
+   * ---- Segment-spec ingest ----
+   * The write key (HTTP Basic user name, as Segment clients send it) is public wherever it is used in
+   * a browser; the API key, as Bearer or as the Basic user name (a server-side Segment library
+   * configured with it), comes from the shop's own server. Only the latter is trusted with email
+   * and phone (docs/ingest.md, "Identity through the public write key").
+   */
+  const segmentSource = (c: Context): SegmentSource => {
+    const header = c.req.header('authorization');
+    const bearer = bearerFrom(header);
+    if (bearer !== undefined) {
+      if (sameSecret(bearer, deps.keys.apiKey)) return SegmentSource.server;
+      throw new AppError('unauthorized', 'wrong API key');
     }
-    await next();
+    const key = writeKeyFrom(header);
+    if (key === undefined) throw new AppError('unauthorized', 'missing write key: send it as the HTTP Basic user name');
+    if (sameSecret(key, deps.keys.writeKey)) return SegmentSource.public;
+    if (sameSecret(key, deps.keys.apiKey)) return SegmentSource.server;
+    throw new AppError('unauthorized', 'wrong write key');
   };
 
-  const ingestMessages = async (c: Context, messages: unknown[]) => {
-    const { batch, rejected } = toWriteBatch(messages, { receivedAt: clock.now() });
+  const ingestMessages = async (c: Context, source: SegmentSource, messages: unknown[]) => {
+    const { batch, rejected } = toWriteBatch(messages, { receivedAt: clock.now(), source });
     await deps.writer.write(batch);
     if (rejected.length) {
       // The good messages are stored; the bad ones are named so the sender can fix them.
@@ -145,7 +155,8 @@ export function createApp(deps: AppDeps): Hono {
     }
   };
 
-  app.post('/v1/batch', requireWriteKey, async (c) => {
+  app.post('/v1/batch', async (c) => {
+    const source = segmentSource(c);
     const body = await readJson(c);
     const batch = (body as { batch?: unknown })?.batch;
     if (!Array.isArray(batch))
@@ -155,14 +166,15 @@ export function createApp(deps: AppDeps): Hono {
       context && typeof context === 'object'
         ? batch.map((m: unknown) => (m && typeof m === 'object' && !('context' in m) ? { ...m, context } : m))
         : batch;
-    return ingestMessages(c, messages);
+    return ingestMessages(c, source, messages);
   });
   for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
-    app.post(`/v1/${type}`, requireWriteKey, async (c) => {
+    app.post(`/v1/${type}`, async (c) => {
+      const source = segmentSource(c);
       const body = await readJson(c);
       if (!body || typeof body !== 'object' || Array.isArray(body))
         throw new AppError('invalid', 'expected a JSON object');
-      return ingestMessages(c, [{ type, ...body }]);
+      return ingestMessages(c, source, [{ type, ...body }]);
     });
   }
 

@@ -135,7 +135,8 @@ describe('messages sent by @segment/analytics-node', () => {
     });
     const ids = messages.map((m) => m.messageId as string);
 
-    const { batch, rejected } = toWriteBatch(messages, { receivedAt: RECEIVED_AT });
+    // analytics-node runs on the shop's server: its messages are trusted with email and phone.
+    const { batch, rejected } = toWriteBatch(messages, { receivedAt: RECEIVED_AT, source: 'server' });
 
     expect(rejected).toEqual([]);
     expect(batch.customers).toEqual([
@@ -343,7 +344,7 @@ describe('identify', () => {
         }),
         identify('m2', { email: 'new@example.com', tags: ['b'], createdAt: '2021-01-01T00:00:00Z', city_hint: 'x' }),
       ],
-      { receivedAt: RECEIVED_AT },
+      { receivedAt: RECEIVED_AT, source: 'server' },
     );
     expect(batch.customers).toEqual([
       {
@@ -416,6 +417,66 @@ describe('identify', () => {
     expect(batch.customers[1]).toMatchObject({ id: 'u2', attributes: { address: { country: 'Narnia' } } });
     expect(batch.customers[1]!.country).toBeUndefined();
     expect(batch.customers[2]!.country).toBe('US');
+  });
+});
+
+describe("who sent it: the public write key or the shop's server", () => {
+  const messages = [
+    {
+      type: 'identify',
+      messageId: 'm1',
+      userId: 'visitor-7',
+      anonymousId: 'anon-7',
+      traits: { email: 'Maria@Example.com', phone: '+49 151 23456789', name: 'Eve', plan: 'free' },
+      timestamp: '2024-05-01T10:00:00Z',
+    },
+  ];
+
+  it("a public identify keeps email and phone as unverified attributes, never as the customer's own", () => {
+    const { batch, rejected } = toWriteBatch(messages, { receivedAt: RECEIVED_AT, source: 'public' });
+    expect(rejected).toEqual([]);
+    expect(batch.customers).toEqual([
+      {
+        id: 'visitor-7',
+        name: 'Eve',
+        attributes: { plan: 'free', unverified_email: 'maria@example.com', unverified_phone: '+4915123456789' },
+        tags: [],
+        consent: {},
+      },
+    ]);
+    // The visitor is still linked to their own userId, and the event keeps the traits as sent.
+    expect(batch.identities).toEqual([{ customer_id: 'visitor-7', anonymous_id: 'anon-7' }]);
+    expect(batch.events[0]!.properties).toMatchObject({ email: 'Maria@Example.com', phone: '+49 151 23456789' });
+    expect(Customer.parse(batch.customers[0])).toEqual(batch.customers[0]);
+  });
+
+  it('public is the default: a caller that does not say who sent the messages cannot merge customers', () => {
+    expect(toWriteBatch(messages, { receivedAt: RECEIVED_AT })).toEqual(
+      toWriteBatch(messages, { receivedAt: RECEIVED_AT, source: 'public' }),
+    );
+  });
+
+  it('a server identify gives the customer the email and phone, for the store to claim and merge on', () => {
+    const { batch } = toWriteBatch(messages, { receivedAt: RECEIVED_AT, source: 'server' });
+    expect(batch.customers).toEqual([
+      {
+        id: 'visitor-7',
+        email: 'maria@example.com',
+        phone: '+4915123456789',
+        name: 'Eve',
+        attributes: { plan: 'free' },
+        tags: [],
+        consent: {},
+      },
+    ]);
+  });
+
+  it('a public identify is validated as strictly: a bad phone is rejected by its trait name', () => {
+    const { rejected } = toWriteBatch([{ ...messages[0], traits: { phone: '12' } }], {
+      receivedAt: RECEIVED_AT,
+      source: 'public',
+    });
+    expect(rejected).toEqual([{ index: 0, messageId: 'm1', errors: ['traits.phone: not a phone number: "12"'] }]);
   });
 });
 

@@ -30,9 +30,24 @@ export interface SegmentWriteResult {
   rejected: SegmentRejection[];
 }
 
+/**
+ * Who vouches for the messages (docs/ingest.md, "Identity through the public write key"):
+ * - `public`: sent with the write key, which anyone can read from a site that uses it in the
+ *   browser. An identify's email and phone traits are kept as unverified attributes
+ *   (`unverified_email`, `unverified_phone`): they never merge customers, never make a customer
+ *   findable by them, and never replace a stored email or phone.
+ * - `server`: sent by the shop's own systems (with the API key). Email and phone are the
+ *   customer's, as from an import: claimed as identities, merging whoever already owns them.
+ * Either way the userId is taken as the site's own sign-in says it (Segment's model).
+ */
+export const SegmentSource = { public: 'public', server: 'server' } as const;
+export type SegmentSource = (typeof SegmentSource)[keyof typeof SegmentSource];
+
 export interface SegmentMappingOptions {
   /** When the server received the messages: the time of a message that has no timestamp. Default: now. */
   receivedAt?: Date | string;
+  /** Who sent the messages. Default: `public`, the one that can do no harm. */
+  source?: SegmentSource;
 }
 
 /**
@@ -42,7 +57,8 @@ export interface SegmentMappingOptions {
  * - track: an Event (Segment's e-commerce names map to Strata's built-in types, see `toEventType`);
  * - page and screen: a `page_view` Event with `page_kind`;
  * - group: a `group` Event; alias: an IdentityLink previousId → userId and an `alias` Event.
- * Any message carrying both userId and anonymousId links them. Every Event's message_id is the
+ * Any message carrying both userId and anonymousId links them. A `public` identify's email and
+ * phone are kept as unverified attributes, not as the customer's (see SegmentSource). Every Event's message_id is the
  * message's messageId, so the store ignores a re-sent message; a messageId repeated within the
  * array is taken once (the first time). Messages are all-or-nothing: a message with any error is
  * rejected whole, with the reasons, and the others are kept.
@@ -52,6 +68,7 @@ export function toWriteBatch(messages: readonly unknown[], options: SegmentMappi
     options.receivedAt instanceof Date
       ? options.receivedAt.toISOString()
       : (options.receivedAt ?? new Date().toISOString());
+  const source = options.source ?? SegmentSource.public;
   const customers = new Map<string, Customer>();
   const events: Event[] = [];
   const identities = new Map<string, IdentityLink>();
@@ -69,7 +86,7 @@ export function toWriteBatch(messages: readonly unknown[], options: SegmentMappi
     const message = parsed.value;
     if (seen.has(message.messageId)) return;
 
-    const mapped = mapMessage(message, receivedAt);
+    const mapped = mapMessage(message, receivedAt, source);
     if (!mapped.ok) return reject(mapped.errors);
     seen.add(message.messageId);
     const { customer, event, link } = mapped.value;
@@ -109,7 +126,7 @@ interface Draft<T> {
   sources: Record<string, string>;
 }
 
-function mapMessage(m: SegmentMessage, receivedAt: string): Mapped<MessageRecords> {
+function mapMessage(m: SegmentMessage, receivedAt: string, source: SegmentSource): Mapped<MessageRecords> {
   const errors: string[] = [];
   const occurred =
     m.timestamp !== undefined
@@ -188,7 +205,7 @@ function mapMessage(m: SegmentMessage, receivedAt: string): Mapped<MessageRecord
   let customer: Customer | undefined;
   if (customerDraft) {
     const r = Customer.safeParse(customerDraft.input);
-    if (r.success) customer = r.data;
+    if (r.success) customer = source === SegmentSource.public ? withUnverifiedContact(r.data) : r.data;
     else errors.push(...formatIssues(r.error.issues, customerDraft.sources));
   }
   const e = Event.safeParse(event.input);
@@ -307,6 +324,24 @@ function customerFromIdentify(
   }
   if (Object.keys(attributes).length) set('attributes', attributes, 'traits');
   return { input: input as CustomerInput, sources };
+}
+
+/**
+ * A public identify's email and phone (validated and normalised like any other) moved to
+ * `attributes.unverified_email` and `attributes.unverified_phone`. The store claims only a
+ * customer's email and phone fields as identities, so these merge no one and replace nothing.
+ */
+function withUnverifiedContact(customer: Customer): Customer {
+  const { email, phone, ...rest } = customer;
+  if (email === undefined && phone === undefined) return customer;
+  return {
+    ...rest,
+    attributes: {
+      ...customer.attributes,
+      ...(email !== undefined ? { unverified_email: email } : {}),
+      ...(phone !== undefined ? { unverified_phone: phone } : {}),
+    },
+  };
 }
 
 /** Numeric createdAt: seconds or milliseconds since 1970 (told apart by size). */

@@ -14,6 +14,10 @@ export const storeCases = {
   resolvesKeys: 'resolveCustomer finds a customer by id, email (any case), phone and anonymous id',
   unknownKey: 'resolveCustomer answers undefined for a key nobody has',
   mergesSameEmail: 'two customer records with one email become one customer; both ids resolve to it',
+  attributesClaimNothing:
+    "an email or phone kept in attributes (a public identify's, unverified) merges no one and finds no one",
+  linksNeverMerge:
+    "an identity link ties an anonymous id to its first customer and never merges customers, even naming another's id",
   atomicBatch: 'a batch that fails stores none of its records',
   concurrentWrites: 'batches written at the same time are all stored',
 } as const;
@@ -137,6 +141,40 @@ export function describeStoreContract(options: StoreContractOptions): void {
       expect(await store.resolveCustomer({ id: 'b' })).toBe(survivor);
       expect(await store.resolveCustomer({ email: 'x@example.com' })).toBe(survivor);
       expect(await store.counts()).toMatchObject({ customers: 1, merged_customers: 1 });
+    });
+
+    // What ingest relies on to keep the public write key from merging customers
+    // (docs/ingest.md, "Identity through the public write key").
+    check('attributesClaimNothing', async () => {
+      await store.write(batch());
+      await store.write({
+        customers: [
+          customer({
+            id: 'visitor',
+            attributes: { unverified_email: 'ann@example.com', unverified_phone: '+4915123456789' },
+          }),
+        ],
+      });
+      expect(await store.resolveCustomer({ id: 'visitor' })).toBe('visitor');
+      expect(await store.resolveCustomer({ email: 'ann@example.com' })).toBe('c1');
+      expect(await store.resolveCustomer({ phone: '+4915123456789' })).toBeUndefined();
+      expect(await store.counts()).toMatchObject({ customers: 2, merged_customers: 0 });
+    });
+
+    check('linksNeverMerge', async () => {
+      await store.write(batch());
+      await store.write({
+        customers: [customer({ id: 'visitor' })],
+        identities: [
+          { customer_id: 'c1', anonymous_id: 'anon-ann' },
+          { customer_id: 'visitor', anonymous_id: 'c1' },
+        ],
+      });
+      await store.write({ identities: [{ customer_id: 'visitor', anonymous_id: 'anon-ann' }] });
+      expect(await store.resolveCustomer({ id: 'c1' })).toBe('c1');
+      expect(await store.resolveCustomer({ id: 'visitor' })).toBe('visitor');
+      expect(await store.resolveCustomer({ anonymous_id: 'anon-ann' })).toBe('c1');
+      expect(await store.counts()).toMatchObject({ customers: 2, merged_customers: 0 });
     });
 
     check('atomicBatch', async () => {
