@@ -196,31 +196,23 @@ export async function upsertFromStage(
   const inserted = Number(c.inserted ?? 0);
   const updated = Number(c.updated ?? 0);
   const counts = { inserted, updated, unchanged: Number(c.total ?? 0) - inserted - updated };
-  const values = `SELECT ${cols.map((col) => insert[col]).join(', ')} FROM ${dedup} s`;
-  if (opts.append) {
-    // The key index is dropped for a bulk append: stored rows are updated through a hash join
-    // and new ones appended; the caller builds the index again.
-    // Only changed rows are rewritten, so re-importing a file rewrites nothing.
-    const anyStored = Number(c.total ?? 0) > inserted;
-    if (updated > 0) {
-      const assignments = Object.entries(set).map(([col, expr]) => `${col} = ${expr}`);
-      await runner.run(
-        `UPDATE ${target} AS t SET ${assignments.join(', ')} FROM ${dedup} s WHERE ${keyMatch} AND (${changed})`,
-      );
-    }
+  // Stored rows that changed are updated in place through a hash join and new ones appended with
+  // an anti-join. Unchanged rows are not written at all, so re-importing a file writes nothing.
+  // (INSERT … ON CONFLICT DO UPDATE, the obvious statement, takes DuckDB 15–30 s for 50,000 stored
+  // rows, as it resolves each conflict one by one through the index.) The key columns are never
+  // updated, so the key index, when there is one, stays valid.
+  if (updated > 0) {
+    const assignments = Object.entries(set).map(([col, expr]) => `${col} = ${expr}`);
+    await runner.run(
+      `UPDATE ${target} AS t SET ${assignments.join(', ')} FROM ${dedup} s WHERE ${keyMatch} AND (${changed})`,
+    );
+  }
+  if (inserted > 0) {
     await runner.run(`
       INSERT INTO ${target} (${cols.join(', ')})
-      ${values}
-      ${anyStored ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})` : ''}`);
-    return counts;
+      SELECT ${cols.map((col) => insert[col]).join(', ')} FROM ${dedup} s
+      ${inserted < Number(c.total ?? 0) ? `WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})` : ''}`);
   }
-  const updates = Object.entries(set).map(
-    ([col, expr]) => `${col} = ${expr.replace(/\bs\./g, 'excluded.').replace(/\bt\./g, `${target}.`)}`,
-  );
-  await runner.run(`
-    INSERT INTO ${target} (${cols.join(', ')})
-    ${values}
-    ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`);
   return counts;
 }
 
