@@ -19,6 +19,8 @@ async function readSecretLine(prompt: string): Promise<string | undefined> {
   if (terminal) process.stderr.write(prompt);
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const lines = createInterface({ input: process.stdin, output: silent, terminal });
+  // Ctrl-C at the prompt ends the input (readline would only pause it in raw mode).
+  lines.on('SIGINT', () => lines.close());
   try {
     for await (const line of lines) return line;
     return undefined;
