@@ -1,12 +1,12 @@
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { ApiClient, ApiError, type SegmentExplanation } from '@strata/api';
+import { ApiClient, ApiError, type GeneratedKeyName, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
-import { isInside, readServerFile, type ServerFile } from '@strata/server';
+import { isInside, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
@@ -35,6 +35,10 @@ export interface Backend {
   explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation>;
   listSegments(): Promise<SavedSegment[]>;
   saveSegment(segment: { name: string; text: string; description: string }): Promise<SavedSegment>;
+  /** A new write key or API key (returned, to be shown once); the old one stops working at once, on a running server too. */
+  rotateKey(name: GeneratedKeyName): Promise<string>;
+  /** Keeps Shopify's webhook signing secret (a running server uses it from the next webhook on). */
+  setWebhookSecret(secret: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,10 @@ class LocalBackend implements Backend {
   explainSegment = (text: string, customer: string, asOf?: Date) => this.segments.explain({ text }, customer, asOf);
   listSegments = () => this.segments.list();
   saveSegment = (s: { name: string; text: string; description: string }) => this.segments.save(s);
+  rotateKey = (name: GeneratedKeyName) => rotateStoredKey(this.store, name);
+  setWebhookSecret = async (secret: string) => {
+    await setStoredWebhookSecret(this.store, secret);
+  };
   close = () => this.store.close();
 }
 
@@ -80,7 +88,7 @@ class ServerBackend implements Backend {
     private readonly server: ServerFile,
     private readonly io: Io,
   ) {
-    this.api = new ApiClient({ baseUrl: server.url, apiKey: server.apiKey, describe: `pid ${server.pid}, ${server.url}` });
+    this.api = new ApiClient({ baseUrl: server.url, apiKey: server.sessionKey, describe: `pid ${server.pid}, ${server.url}` });
   }
 
   /** The server's answer to a query with mistakes becomes the same error a local run throws. */
@@ -121,6 +129,10 @@ class ServerBackend implements Backend {
   listSegments = async () => (await this.api.listSegments()).saved as SavedSegment[];
   saveSegment = async (s: { name: string; text: string; description: string }) =>
     (await this.query(s.text, () => this.api.saveSegment(s))) as SavedSegment;
+  rotateKey = async (name: GeneratedKeyName) => (await this.api.rotateKey(name)).key;
+  setWebhookSecret = async (secret: string) => {
+    await this.api.setWebhookSecret(secret);
+  };
   close = () => Promise.resolve();
 }
 

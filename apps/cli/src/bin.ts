@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { run } from './cli.js';
 
+// Everything this process creates is its owner's only: the store holds customers' personal data
+// and the webhook secret, and DuckDB creates its write-ahead log and spill files itself, again
+// after every checkpoint, with the process's umask (the store's own open can only chmod what exists).
+process.umask(0o077);
+
 const code = await run(process.argv.slice(2));
 // Commands that serve keep the process alive on their own; everything else ends here.
 if (code !== 0) process.exit(code);

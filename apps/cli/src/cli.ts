@@ -1,8 +1,11 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf, systemClock, toAppError, type Clock } from '@strata/core';
 import { DEFAULT_DB, type GlobalOptions, type Io } from './context.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
+import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerStats } from './commands/stats.js';
@@ -10,10 +13,28 @@ import { registerSegment } from './commands/segment.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerModels } from './commands/models.js';
 
+/** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
+async function readSecretLine(prompt: string): Promise<string | undefined> {
+  const terminal = Boolean(process.stdin.isTTY);
+  if (terminal) process.stderr.write(prompt);
+  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const lines = createInterface({ input: process.stdin, output: silent, terminal });
+  // Ctrl-C at the prompt ends the input (readline would only pause it in raw mode).
+  lines.on('SIGINT', () => lines.close());
+  try {
+    for await (const line of lines) return line;
+    return undefined;
+  } finally {
+    lines.close();
+    if (terminal) process.stderr.write('\n');
+  }
+}
+
 export const defaultIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
   interactive: Boolean(process.stderr.isTTY),
+  readSecretLine,
 };
 
 export interface RunOptions {
@@ -35,6 +56,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerServe(program, io, globals);
   registerStart(program, io, globals);
   registerStats(program, io, globals);
+  registerKeys(program, io, globals);
   registerProfiles(program, io, globals);
   registerSegment(program, io, globals);
   registerModels(program, io, globals);

@@ -5,6 +5,11 @@ export interface Io {
   err: (text: string) => void;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   interactive: boolean;
+  /**
+   * One line of standard input (a secret: not echoed on a terminal), after showing `prompt` when
+   * a person types it; undefined at the end of the input.
+   */
+  readSecretLine?: (prompt: string) => Promise<string | undefined>;
 }
 
 export interface GlobalOptions {

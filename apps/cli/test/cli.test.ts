@@ -156,7 +156,7 @@ describe('strata import', () => {
       expect((await server.store.counts()).events).toBe(2);
       const relative = await fetch(`${server.url}/v1/import/events?format=jsonl&path=events.jsonl`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${server.keys.apiKey}` },
+        headers: { authorization: `Bearer ${server.keys.sessionKey}` },
       });
       expect(relative.status).toBe(400);
     } finally {

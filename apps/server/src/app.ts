@@ -34,29 +34,24 @@ import {
   shopifyOrderToRecords,
 } from '@strata/ingest';
 import {
+  GeneratedKeyName,
   ProfilesComputeRequest,
   SegmentPreviewRequest,
   SegmentSaveRequest,
   SegmentUpdateRequest,
+  WebhookSecretRequest,
 } from '@strata/api';
 import type { z } from 'zod';
-import { bearerFrom, sameSecret, writeKeyFrom } from './auth.js';
+import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
-
-export interface AppKeys {
-  /** Segment-spec write key (HTTP Basic user name). */
-  writeKey: string;
-  /** Admin API key (Bearer) for imports and management. */
-  apiKey: string;
-  /** Shared secret for the order webhook's HMAC-SHA256 signature. */
-  webhookSecret: string;
-}
+import { webhookSecretHelp, type KeyRing } from './keys.js';
 
 export interface AppDeps {
   store: Store & SqlRunner;
   /** Where ingest writes go (a group-committing writer in front of the store). */
   writer: StoreWriter;
-  keys: AppKeys;
+  /** The keys requests are checked against (rotated through the `/v1/keys` routes). */
+  keys: KeyRing;
   version?: string;
   /** Where "now" comes from (default: the system clock). */
   clock?: Clock;
@@ -125,13 +120,13 @@ export function createApp(deps: AppDeps): Hono {
     const header = c.req.header('authorization');
     const bearer = bearerFrom(header);
     if (bearer !== undefined) {
-      if (sameSecret(bearer, deps.keys.apiKey)) return SegmentSource.server;
+      if (deps.keys.accepts('api-key', bearer)) return SegmentSource.server;
       throw new AppError('unauthorized', 'wrong API key');
     }
     const key = writeKeyFrom(header);
     if (key === undefined) throw new AppError('unauthorized', 'missing write key: send it as the HTTP Basic user name');
-    if (sameSecret(key, deps.keys.writeKey)) return SegmentSource.public;
-    if (sameSecret(key, deps.keys.apiKey)) return SegmentSource.server;
+    if (deps.keys.accepts('write-key', key)) return SegmentSource.public;
+    if (deps.keys.accepts('api-key', key)) return SegmentSource.server;
     throw new AppError('unauthorized', 'wrong write key');
   };
 
@@ -180,8 +175,12 @@ export function createApp(deps: AppDeps): Hono {
 
   /* ---- e-commerce order webhook, verified by HMAC-SHA256 over the raw body ---- */
   app.post('/v1/webhooks/shopify/orders', async (c) => {
+    const secret = deps.keys.webhookSecret;
+    // Answered before the body is read; Shopify retries a webhook that fails, so orders sent before
+    // the secret is set arrive once it is.
+    if (secret === undefined) throw new AppError('unavailable', `this server has no Shopify webhook secret yet. ${webhookSecretHelp}`);
     const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (!verifyHmacSha256(raw, deps.keys.webhookSecret, c.req.header('x-shopify-hmac-sha256'))) {
+    if (!verifyHmacSha256(raw, secret, c.req.header('x-shopify-hmac-sha256'))) {
       throw new AppError('unauthorized', 'bad or missing X-Shopify-Hmac-Sha256 signature');
     }
     let json: unknown;
@@ -207,7 +206,7 @@ export function createApp(deps: AppDeps): Hono {
   /* ---- bulk import through the running server (used by `strata import` while it serves) ---- */
   const requireApiKey = async (c: Context, next: () => Promise<void>) => {
     const key = bearerFrom(c.req.header('authorization'));
-    if (key === undefined || !sameSecret(key, deps.keys.apiKey))
+    if (key === undefined || !deps.keys.accepts('api-key', key))
       throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
     await next();
   };
@@ -245,6 +244,22 @@ export function createApp(deps: AppDeps): Hono {
       );
     return parsed.data;
   };
+
+  /* ---- keys: a new write key or API key, shown in this answer only; Shopify's webhook secret ---- */
+  app.post('/v1/keys/:name/rotate', requireApiKey, async (c) => {
+    const name = c.req.param('name') ?? '';
+    if (name === 'webhook-secret')
+      throw new AppError('invalid', `Strata does not make the webhook secret. ${webhookSecretHelp}`);
+    const parsed = GeneratedKeyName.safeParse(name);
+    if (!parsed.success) throw new AppError('invalid', `unknown key "${name}": one of ${GeneratedKeyName.options.join(', ')}`);
+    const key = await deps.keys.rotate(parsed.data);
+    return c.json({ name: parsed.data, key }, 200, { 'cache-control': 'no-store' });
+  });
+  app.put('/v1/keys/webhook-secret', requireApiKey, async (c) => {
+    const b = await body(c, WebhookSecretRequest);
+    await deps.keys.setWebhookSecret(b.secret);
+    return c.json({ name: 'webhook-secret' as const, set: true as const });
+  });
 
   /* ---- segments ---- */
   const segments = new SegmentService(deps.store, { clock });

@@ -2,8 +2,19 @@
  * @strata/server — the HTTP API (Segment-spec ingest, order webhooks, stats, imports) and the one
  * place where concrete adapters are composed into a running server.
  */
-export { createApp, type AppDeps, type AppKeys } from './app.js';
-export { startServer, resolveKeys, type RunningServer, type ServerOptions } from './compose.js';
+export { createApp, type AppDeps } from './app.js';
+export { startServer, type RunningServer, type ServerOptions } from './compose.js';
+export {
+  KeyRing,
+  hashKey,
+  keyTitle,
+  keyVariable,
+  rotateStoredKey,
+  setStoredWebhookSecret,
+  webhookSecretHelp,
+  type AppKeys,
+  type KeyStatus,
+} from './keys.js';
 export { readServerFile, serverFilePath, type ServerFile } from './server-file.js';
-export { sameSecret, writeKeyFrom, bearerFrom } from './auth.js';
+export { writeKeyFrom, bearerFrom } from './auth.js';
 export { isInside } from './import-dirs.js';

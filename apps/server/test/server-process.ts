@@ -11,6 +11,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident memory of the server process, in MiB (from /proc). */
   rssMiB(): number;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function spawnServer(db: string, env: Record<string, string> = {}):
   return {
     url,
     child,
+    output: () => out,
     rssMiB: () => {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : NaN;

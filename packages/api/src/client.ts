@@ -1,17 +1,18 @@
 import type { z } from 'zod';
 import { AppError, type EntityCounts } from '@strata/core';
 import type { Diagnostic } from '@strata/segment-lang';
-import type {
-  SegmentPreviewRequest} from './schemas.js';
+import type { GeneratedKeyName, SegmentPreviewRequest } from './schemas.js';
 import {
   ErrorBody,
   ImportSummaryBody,
+  KeyRotateResponse,
   ProfileBody,
   ProfileRunBody,
   SavedSegmentBody,
   SegmentListResponse,
   SegmentPreviewResponse,
   StatsResponse,
+  WebhookSecretResponse,
 } from './schemas.js';
 
 /** An error the server answered with; a segment query's mistakes come with their diagnostics. */
@@ -101,4 +102,9 @@ export class ApiClient {
   listSegments = () => this.call(SegmentListResponse, '/v1/segments');
   saveSegment = (segment: { name: string; text: string; description?: string }) =>
     this.call(SavedSegmentBody, '/v1/segments', { method: 'POST', body: segment });
+
+  /** A new write key or API key; the old one stops working at once. The answer is the only place the new key is shown. */
+  rotateKey = (name: GeneratedKeyName) => this.call(KeyRotateResponse, `/v1/keys/${name}/rotate`, { method: 'POST' });
+  /** Sets the Shopify webhook signing secret (Shopify makes it; Strata is given it). */
+  setWebhookSecret = (secret: string) => this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
 }

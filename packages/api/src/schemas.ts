@@ -131,3 +131,32 @@ export const ImportSummaryBody = z.object({
   errorsTruncated: z.boolean(),
   durationMs: z.number(),
 });
+
+/**
+ * The server's keys by the names the CLI and the API use. Strata makes the write key and the API
+ * key (and can make new ones); the webhook secret is Shopify's, so it is set, never made.
+ */
+export const KeyName = z.enum(['write-key', 'api-key', 'webhook-secret']);
+export type KeyName = z.infer<typeof KeyName>;
+export const GeneratedKeyName = z.enum(['write-key', 'api-key']);
+export type GeneratedKeyName = z.infer<typeof GeneratedKeyName>;
+
+/** A new key, in the one answer that ever shows it. */
+export const KeyRotateResponse = z.object({ name: GeneratedKeyName, key: z.string().min(1) });
+
+/** A signing secret as Shopify shows it: printable characters without spaces (a pasted line is trimmed first). */
+export const WebhookSecret = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(1024, 'is longer than 1,024 characters')
+  .superRefine((s, ctx) => {
+    const at = [...s].findIndex((ch) => ch < '!' || ch > '~');
+    if (at !== -1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${JSON.stringify([...s][at])} at character ${at + 1}; a signing secret is printable ASCII without spaces`,
+      });
+  });
+export const WebhookSecretRequest = z.object({ secret: WebhookSecret });
+export const WebhookSecretResponse = z.object({ name: z.literal('webhook-secret'), set: z.literal(true) });

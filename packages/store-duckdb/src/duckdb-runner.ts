@@ -8,6 +8,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { AppError, type LoadColumnType, type SqlParam } from '@strata/core';
+import { makeOwnerOnly } from './file-modes.js';
 import { ident } from './native-sql.js';
 
 /** A value the appender writes: undefined and null both become NULL. */
@@ -60,9 +61,9 @@ export class DuckDbRunner {
     readonly recovered: boolean,
   ) {}
 
-  /** Opens the file (creating its folder); a lock held by another process is a `conflict` naming its pid. */
+  /** Opens the file (creating its folder, owner-only); a lock held by another process is a `conflict` naming its pid. */
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<DuckDbRunner> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // A write-ahead log left behind means the last process did not close the store (a crash or a kill).
     const recovering =
       path !== ':memory:' && !options.readOnly && existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0;
@@ -82,6 +83,7 @@ export class DuckDbRunner {
       }
       throw e;
     }
+    if (path !== ':memory:' && !options.readOnly) makeOwnerOnly(path);
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = 'UTC'`);
     return new DuckDbRunner(path, instance, conn, options.readOnly ?? false, recovering);

@@ -224,4 +224,16 @@ ALTER TABLE order_lines_v5 RENAME TO order_lines;
 CREATE UNIQUE INDEX order_lines_key ON order_lines (order_id, line_no);
 `,
   },
+  {
+    version: 6,
+    name: 'write key and API key kept as hashes',
+    // Until now the server kept both keys in plain text. Each becomes the JSON its key ring checks
+    // keys against (apps/server/src/keys.ts: the SHA-256 of the key's UTF-8 bytes in hex, which is
+    // what DuckDB's sha256() gives), so the key keeps working; was_plain lets the server advise
+    // rotating it, as copies of the file made before (and free pages in it) still hold it.
+    sql: `
+UPDATE settings SET value = '{"sha256":"' || sha256(value) || '","was_plain":true}'
+WHERE key IN ('key.writeKey', 'key.apiKey') AND value NOT LIKE '{%';
+`,
+  },
 ];

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { startServer, type RunningServer } from '@strata/server';
+import {
+  keyTitle,
+  keyVariable,
+  startServer,
+  webhookSecretHelp,
+  type KeyStatus,
+  type RunningServer,
+} from '@strata/server';
 import type { GlobalOptions, Io } from '../context.js';
 
 export interface ServeOptions {
@@ -11,17 +18,46 @@ export interface ServeOptions {
 export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: ServeOptions): Promise<RunningServer> {
   const db = globals.db;
   const server = await startServer({ dbPath: db, host: opts.host, port: opts.port, clock: globals.clock });
-  io.out(`Strata is serving ${db} on ${server.url}`);
-  io.out(`  health:     ${server.url}/health`);
-  io.out(`  stats:      ${server.url}/v1/stats`);
-  io.out(`  write key:  ${server.keys.writeKey}   (Segment-spec /v1/batch, HTTP Basic user name)`);
-  io.out(`  API key:    stored in ${db}.server.json while serving`);
+  // One write, so whoever reads the first line has the keys with it.
+  io.out(
+    [
+      `Strata is serving ${db} on ${server.url}`,
+      `  health:     ${server.url}/health`,
+      `  stats:      ${server.url}/v1/stats`,
+      ...server.keys.status().flatMap(describeKey),
+    ].join('\n'),
+  );
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return server;
+}
+
+const use: Record<KeyStatus['name'], string> = {
+  'write-key': 'Segment-spec /v1/batch etc., as the HTTP Basic user name',
+  'api-key': 'the admin API, as Authorization: Bearer',
+  'webhook-secret': 'checks the Shopify order webhook signature',
+};
+
+/** What serve says of a key: in full only when made at this start, the one time it is shown. */
+function describeKey(k: KeyStatus): string[] {
+  const label = `  ${`${keyTitle[k.name]}:`.padEnd(11)} `;
+  const lines: string[] = [];
+  if (k.created) lines.push(`${label}${k.created}   (new, shown only now: keep it; ${use[k.name]})`);
+  else if (k.source === 'environment') lines.push(`${label}from ${keyVariable[k.name]}`);
+  else if (k.source === 'options') lines.push(`${label}given by the caller`);
+  else if (k.source === 'store' && k.name === 'webhook-secret')
+    lines.push(`${label}set (\`strata keys set webhook-secret\` replaces it)`);
+  else if (k.source === 'store')
+    lines.push(`${label}kept as a hash, shown only when made (\`strata keys rotate ${k.name}\` makes a new one)`);
+  else lines.push(`${label}not set: the Shopify order webhook answers 503 until it is.`, `    ${webhookSecretHelp}`);
+  if (k.wasPlain)
+    lines.push(
+      `    note: an earlier Strata kept this ${keyTitle[k.name]} in plain text in the store; copies and backups of the file from then still hold it. \`strata keys rotate ${k.name}\` makes them worthless.`,
+    );
+  return lines;
 }
 
 export function addServeOptions(cmd: Command): Command {
