@@ -6,7 +6,7 @@ import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
-import { isInside, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
+import { isInside, queryTimeoutFromEnv, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
@@ -50,7 +50,7 @@ class LocalBackend implements Backend {
     private readonly io: Io,
     g: GlobalOptions,
   ) {
-    this.segments = new SegmentService(store, { clock: g.clock });
+    this.segments = new SegmentService(store, { clock: g.clock, queryTimeoutMs: queryTimeoutFromEnv() });
   }
   stats = () => this.store.counts();
   importFile = (entity: Entity, file: string, opts: ImportCommandOptions) => importOne(this.io, this.store, entity, file, opts);

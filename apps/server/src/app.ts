@@ -59,6 +59,8 @@ export interface AppDeps {
   importDirs: readonly string[];
   /** Largest body of `POST /v1/import/:entity` (streamed to the store, never held in memory). */
   importBodyLimit?: number;
+  /** How long one segment query may run (default: the segment service's). */
+  queryTimeoutMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -262,7 +264,10 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   /* ---- segments ---- */
-  const segments = new SegmentService(deps.store, { clock });
+  const segments = new SegmentService(deps.store, {
+    clock,
+    ...(deps.queryTimeoutMs !== undefined ? { queryTimeoutMs: deps.queryTimeoutMs } : {}),
+  });
   /** `?as_of=` on the segment routes: a date means the end of that day; absent, the profiles' as-of time. */
   const asOfQuery = (c: Context): Date | undefined => {
     const v = c.req.query('as_of');

@@ -5,6 +5,7 @@ import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
 import { importDirsFor } from './import-dirs.js';
 import { KeyRing, type AppKeys } from './keys.js';
+import { queryTimeoutFromEnv } from './query-timeout.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
 /** All wiring of concrete adapters lives here and nowhere else. */
@@ -19,6 +20,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Folders `POST /v1/import/:entity?path=` may read; default STRATA_IMPORT_DIRS, else the store's folder. */
   importDirs?: readonly string[];
+  /** How long one segment query may run; default STRATA_QUERY_TIMEOUT (seconds), else 30 s. */
+  queryTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -32,10 +35,11 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? systemClock;
+  const queryTimeoutMs = options.queryTimeoutMs ?? queryTimeoutFromEnv();
   const store = await DuckDbStore.open(options.dbPath, { clock });
   const keys = await KeyRing.open(store, options.keys);
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
-  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs });
+  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs, queryTimeoutMs });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
@@ -47,10 +51,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     keys,
     store,
-    close: async () => {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      removeServerFile(options.dbPath);
-      await store.close();
-    },
+    close: () => closeServer(server, store, () => removeServerFile(options.dbPath)),
   };
+}
+
+/** How long writes in flight (an ingest batch, an import's transaction) get to commit at shutdown. */
+const WRITE_GRACE_MS = 2000;
+
+/**
+ * Stops within seconds whatever is running: no new connections; segment queries are stopped at
+ * once; writes in flight get WRITE_GRACE_MS to commit, then are stopped (rolled back, so never
+ * acknowledged: the client sends them again); connections still open are cut; the store closes.
+ */
+async function closeServer(server: ServerType | undefined, store: DuckDbStore, removeFile: () => void): Promise<void> {
+  const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  const http = server as (ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void }) | undefined;
+  http?.closeIdleConnections?.();
+  store.interrupt({ writes: false });
+  const grace = setTimeout(() => {
+    store.interrupt({ writes: true });
+    http?.closeAllConnections?.();
+  }, WRITE_GRACE_MS);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(grace);
+  }
+  removeFile();
+  await store.close();
 }

@@ -8,6 +8,8 @@ export const AppErrorKind = {
   conflict: 'conflict',
   unauthorized: 'unauthorized',
   rate_limited: 'rate_limited',
+  /** A well-formed request whose work is over a limit (a query's cost or its running time). */
+  too_costly: 'too_costly',
   unavailable: 'unavailable',
   internal: 'internal',
 } as const;
@@ -43,6 +45,7 @@ export const httpStatusOf: Record<AppErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  too_costly: 422,
   internal: 500,
   unavailable: 503,
 };
@@ -54,6 +57,7 @@ export const exitCodeOf: Record<AppErrorKind, number> = {
   unauthorized: 77, // EX_NOPERM
   conflict: 75, // EX_TEMPFAIL: another process holds the store
   rate_limited: 75,
+  too_costly: 65, // EX_DATAERR: the query asks too much
   unavailable: 69, // EX_UNAVAILABLE
   internal: 70, // EX_SOFTWARE
 };

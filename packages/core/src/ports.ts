@@ -60,6 +60,11 @@ export interface Store extends StoreWriter, StoreReader {
 }
 
 export type SqlParam = string | number | boolean | null;
+
+export interface ReadOptions {
+  /** The query is stopped (really interrupted in the engine) once it has run this long. */
+  readonly timeoutMs: number;
+}
 export type LoadColumnType = 'text' | 'double' | 'integer' | 'boolean' | 'timestamp';
 
 /**
@@ -75,6 +80,13 @@ export interface SqlRunner {
   readonly dialect: 'duckdb' | 'postgres';
   query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
   exec(sql: string, params?: readonly SqlParam[]): Promise<void>;
+  /**
+   * A read-only query over committed data, for work whose cost the user chooses (segments): it
+   * neither waits behind writes nor holds them up (it has its own connection), and it is stopped
+   * once it has run `timeoutMs`, rejecting with AppError 'too_costly'. It sees tables, not the
+   * temporary tables of the connection `exec` uses. Rows as `query`.
+   */
+  read<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[], options: ReadOptions): Promise<T[]>;
   /**
    * Creates (or replaces) a table and fills it with rows, the fast way the engine offers
    * (DuckDB's appender, PostgreSQL's multi-row INSERTs). Column types: 'text' | 'double' |

@@ -8,6 +8,7 @@ function recordingRunner(dialect: SqlRunner['dialect']): { runner: SqlRunner; se
   const runner: SqlRunner = {
     dialect,
     query: (sql) => (sent.push(sql), Promise.resolve([])),
+    read: (sql) => (sent.push(sql), Promise.resolve([])),
     exec: (sql) => (sent.push(sql), Promise.resolve()),
     loadTable: (name) => (sent.push(`load ${name}`), Promise.resolve()),
     transaction: (fn) => fn(runner),

@@ -45,6 +45,7 @@ export const DiagnosticCode = {
   unknownSegment: 'unknown-segment',
   countInSequence: 'count-in-sequence',
   negationNotLast: 'negation-not-last',
+  queryTooCostly: 'query-too-costly',
   internalError: 'internal-error',
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];

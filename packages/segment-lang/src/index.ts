@@ -15,4 +15,5 @@ export * from './printer.js';
 export * from './binder.js';
 export * from './from-ir.js';
 export * from './segment.js';
+export * from './cost.js';
 export * from './completions.js';

@@ -1,6 +1,7 @@
 import type { Expr } from './ast.js';
 import { toIR, type BindOptions } from './binder.js';
 import { defaultCatalog, type FieldCatalog } from './catalog.js';
+import { queryCost } from './cost.js';
 import { diagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import type { SegmentIR } from './ir.js';
 import { parseAst } from './parser.js';
@@ -32,7 +33,9 @@ export function parseSegment(
     const parsed = parseAst(text);
     if (parsed.ast === undefined) return { diagnostics: dedupe(parsed.diagnostics) };
     const bound = toIR(parsed.ast, catalog, options);
-    const diagnostics = dedupe([...parsed.diagnostics, ...bound.diagnostics]);
+    const overrun = queryCost(parsed.ast).overrun;
+    const costly = overrun ? [diagnostic('query-too-costly', overrun.message, overrun.node.span)] : [];
+    const diagnostics = dedupe([...parsed.diagnostics, ...bound.diagnostics, ...costly]);
     if (bound.ir === undefined || hasErrors(diagnostics)) return { ast: parsed.ast, diagnostics };
     return { ast: parsed.ast, ir: bound.ir, diagnostics };
   } catch (e) {

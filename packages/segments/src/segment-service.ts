@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, systemClock, type Clock, type SqlRunner } from '@strata/core';
+import { AppError, systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
 import {
   defaultCatalog,
   hasErrors,
   measuredAtProfileRun,
   parseSegment,
   printIR,
+  queryCost,
+  QueryLimits,
+  type ConditionIR,
   type Diagnostic,
   type FieldCatalog,
   type SegmentIR,
@@ -70,7 +73,12 @@ export interface SegmentServiceOptions {
   /** Stamps saved segments; evaluation times come from the profiles (see {@link SegmentService.evaluationTime}). */
   clock?: Clock;
   catalog?: FieldCatalog;
+  /** An evaluation running longer is stopped in the engine (default {@link DEFAULT_QUERY_TIMEOUT_MS}). */
+  queryTimeoutMs?: number;
 }
+
+/** How long one segment query may run by default: far more than any hand-written segment takes on a million customers. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /** The profile fields a query reads, saved segments it refers to included. */
 function fieldsRead(ir: SegmentIR, saved: ReadonlyMap<string, SegmentIR>): Set<string> {
@@ -113,12 +121,50 @@ export class SegmentService {
    */
   private readonly checkedTimes = new WeakMap<Date, string>();
 
+  private readonly queryTimeoutMs: number;
+
   constructor(
     private readonly db: SqlRunner,
     options: SegmentServiceOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
     this.catalog = options.catalog ?? defaultCatalog;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  /**
+   * Runs an evaluation on the store's read connection (ingest never waits behind it), stopped
+   * after the query timeout.
+   */
+  private async evaluate<T>(q: { sql: string; params: readonly SqlParam[] }): Promise<T[]> {
+    try {
+      return await this.db.read<T>(q.sql, q.params, { timeoutMs: this.queryTimeoutMs });
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'too_costly') {
+        throw new AppError(
+          'too_costly',
+          `the segment took longer than ${this.queryTimeoutMs / 1000} s to evaluate and was stopped; ` +
+            'narrow it (fewer behaviour conditions or sequences, shorter windows), or raise the limit (STRATA_QUERY_TIMEOUT, in seconds)',
+          [],
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Refuses a query that, with the saved segments it refers to, is over the cost limits (QueryLimits). */
+  private checkCost(ir: SegmentIR, saved: ReadonlyMap<string, SegmentIR>): void {
+    const { overrun } = queryCost<ConditionIR>(ir.root, (node) => {
+      if (node.kind !== 'segmentRef') return undefined;
+      const inner = saved.get(node.segment);
+      return inner ? { key: node.segment, root: inner.root } : undefined;
+    });
+    if (overrun) {
+      throw new AppError('invalid', `${overrun.message}, counting the saved segments it refers to`, [
+        { field: 'query', message: `over the limit of ${QueryLimits[overrun.limit]} ${overrun.limit === 'historyReads' ? 'history reads' : overrun.limit}` },
+      ]);
+    }
   }
 
   /** Parses and binds text; throws SegmentQueryError with the diagnostics when it has errors. */
@@ -197,6 +243,7 @@ export class SegmentService {
   private async compile(def: SegmentDefinition, shape: QueryShape, at: Date) {
     const ir = await this.resolve(def);
     const saved = await this.savedIrs();
+    this.checkCost(ir, saved);
     try {
       return compileSegment(ir, { dialect: this.db.dialect, now: at, catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, shape);
     } catch (e) {
@@ -208,7 +255,7 @@ export class SegmentService {
   /** The number of members as of `asOf` (default: the profiles' as-of time). */
   async count(def: SegmentDefinition, asOf?: Date): Promise<number> {
     const q = await this.compile(def, { kind: 'count' }, await this.evaluationTime(def, asOf));
-    const [row] = await this.db.query<{ count: number }>(q.sql, q.params);
+    const [row] = await this.evaluate<{ count: number }>(q);
     return Number(row?.count ?? 0);
   }
 
@@ -217,7 +264,7 @@ export class SegmentService {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 100_000) throw new AppError('invalid', 'limit must be a whole number from 1 to 100,000');
     if (!Number.isInteger(page.offset) || page.offset < 0) throw new AppError('invalid', 'offset must be a whole number, 0 or more');
     const q = await this.compile(def, { kind: 'page', limit: page.limit, offset: page.offset }, await this.evaluationTime(def, asOf));
-    return (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
+    return (await this.evaluate<{ customer_id: string }>(q)).map((r) => r.customer_id);
   }
 
   /**
@@ -231,7 +278,7 @@ export class SegmentService {
     let after: string | null = null;
     for (;;) {
       const q = await this.compile(def, { kind: 'after', limit: pageSize, after }, at);
-      const ids = (await this.db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
+      const ids = (await this.evaluate<{ customer_id: string }>(q)).map((r) => r.customer_id);
       yield* ids;
       if (ids.length < pageSize) return;
       after = ids[ids.length - 1]!;
@@ -242,8 +289,9 @@ export class SegmentService {
     const ir = await this.resolve(def);
     const at = await this.evaluationTime(def, asOf);
     const saved = await this.savedIrs();
+    this.checkCost(ir, saved);
     const { query, nodes } = compileExplain(ir, { dialect: this.db.dialect, now: at, catalog: this.catalog, resolveSegment: (n) => saved.get(n) }, customer);
-    const [row] = await this.db.query<Record<string, unknown>>(query.sql, query.params);
+    const [row] = await this.evaluate<Record<string, unknown>>(query);
     if (!row) throw new AppError('not_found', `no customer "${customer}"`);
     const lines = nodes.map((n): ExplainLine => {
       const line: ExplainLine = { depth: n.path.length, condition: printIR(n.node), matched: row[n.truth] === true };

@@ -51,6 +51,12 @@ const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is he
  */
 export class DuckDbRunner {
   private tail: Promise<unknown> = Promise.resolve();
+  /** The connection of `read`, made on first use, and its own queue. */
+  private reader: Promise<DuckDBConnection> | undefined;
+  private readTail: Promise<unknown> = Promise.resolve();
+  /** Set by `interrupt`: reads (and, with writes, writes) stopped from now on end as "shutting down". */
+  private stopping = false;
+  private writesStopping = false;
 
   private constructor(
     readonly path: string,
@@ -91,14 +97,70 @@ export class DuckDbRunner {
 
   /** Runs fn after every call queued before it has ended, whether that call succeeded or not. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn);
+    const guarded = () => (this.writesStopping ? Promise.reject(shuttingDown()) : fn());
+    const run = this.tail.then(guarded, guarded);
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** Waits for the queued calls, then closes the connection and the file. */
+  /**
+   * A read on the second connection (MVCC: it sees committed data and never waits for the
+   * writer's turn), one at a time, interrupted in the engine once it has run `timeoutMs`.
+   */
+  read<T = Record<string, unknown>>(sql: string, params: readonly DuckDBValue[], timeoutMs: number): Promise<T[]> {
+    const run = async (): Promise<T[]> => {
+      if (this.stopping) throw shuttingDown();
+      this.reader ??= this.instance.connect().then(async (c) => {
+        await c.run(`SET TimeZone = 'UTC'`);
+        return c;
+      });
+      const conn = await this.reader;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        conn.interrupt();
+      }, timeoutMs);
+      try {
+        return await rowsOn<T>(conn, sql, params);
+      } catch (e) {
+        if (this.stopping) throw shuttingDown();
+        if (timedOut) {
+          throw new AppError(
+            'too_costly',
+            `the query ran for ${formatSeconds(timeoutMs)}, its time limit, and was stopped`,
+            [],
+            { cause: e },
+          );
+        }
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const result = this.readTail.then(run, run);
+    this.readTail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * A shutdown: stops the read running now and refuses reads from now on (AppError
+   * 'unavailable'); with `writes`, also stops the write running now (its transaction is rolled
+   * back, so nothing it did was acknowledged) and refuses queued and new writes.
+   */
+  interrupt(options: { writes: boolean }): void {
+    this.stopping = true;
+    void this.reader?.then((c) => c.interrupt());
+    if (options.writes) {
+      this.writesStopping = true;
+      this.conn.interrupt();
+    }
+  }
+
+  /** Waits for the queued calls, then closes the connections and the file. */
   async close(): Promise<void> {
     await this.tail;
+    await this.readTail;
+    if (this.reader) (await this.reader).closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
@@ -109,13 +171,8 @@ export class DuckDbRunner {
   }
 
   /** Runs one query and returns plain JS rows (see toPlainRows). */
-  async rows<T = Record<string, unknown>>(sql: string, params: readonly DuckDBValue[] = []): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, params as DuckDBValue[]);
-    return toPlainRows(
-      reader.columnNames(),
-      reader.columnTypes().map((t) => t.typeId),
-      reader.getRowObjectsJson(),
-    ) as T[];
+  rows<T = Record<string, unknown>>(sql: string, params: readonly DuckDBValue[] = []): Promise<T[]> {
+    return rowsOn<T>(this.conn, sql, params);
   }
 
   /** The first row of a query, or an empty object when there is none. */
@@ -198,6 +255,19 @@ export class DuckDbRunner {
     await this.conn.run(`DROP TABLE ${name}__load`);
   }
 }
+
+async function rowsOn<T>(conn: DuckDBConnection, sql: string, params: readonly DuckDBValue[]): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params as DuckDBValue[]);
+  return toPlainRows(
+    reader.columnNames(),
+    reader.columnTypes().map((t) => t.typeId),
+    reader.getRowObjectsJson(),
+  ) as T[];
+}
+
+const shuttingDown = () => new AppError('unavailable', 'the store is shutting down: the query was stopped');
+
+const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1))} s`;
 
 const numericTypes = new Set<DuckDBTypeId>([
   DuckDBTypeId.BIGINT,

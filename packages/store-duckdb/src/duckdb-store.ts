@@ -7,6 +7,7 @@ import {
   type Entity,
   type EntityCounts,
   type LoadColumnType,
+  type ReadOptions,
   type NativeFileImport,
   type NativeFileImporter,
   type SqlParam,
@@ -99,6 +100,15 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     return this.rows<T>(sql, params as DuckDBValue[]);
   }
 
+  read<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[], options: ReadOptions): Promise<T[]> {
+    return this.runner.read<T>(sql, params as DuckDBValue[], options.timeoutMs);
+  }
+
+  /** A shutdown: stops the reads, and with `writes` the writes, running or queued (see DuckDbRunner.interrupt). */
+  interrupt(options: { writes: boolean }): void {
+    this.runner.interrupt(options);
+  }
+
   async exec(sql: string, params: readonly SqlParam[] = []): Promise<void> {
     if (this.readOnly) throw this.readOnlyError();
     await this.runner.serial(() => this.runner.run(sql, params));
@@ -118,6 +128,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     const tx: SqlRunner = {
       dialect: 'duckdb',
       query: <R>(sql: string, params: readonly SqlParam[] = []) => runner.rows<R>(sql, params),
+      read: (sql, params, options) => this.read(sql, params, options),
       exec: async (sql: string, params: readonly SqlParam[] = []) => {
         await runner.run(sql, params);
       },

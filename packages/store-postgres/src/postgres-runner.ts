@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { AppError, type LoadColumnType, type SqlParam, type SqlRunner } from '@strata/core';
+import { AppError, type LoadColumnType, type ReadOptions, type SqlParam, type SqlRunner } from '@strata/core';
 
 const { Pool, types } = pg;
 
@@ -35,10 +35,11 @@ const pgType: Record<LoadColumnType, string> = { text: 'TEXT', double: 'DOUBLE P
 
 type Queryable = { query: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
 
-function runnerOn(db: Queryable, inTransaction: () => SqlRunner['transaction']): SqlRunner {
+function runnerOn(db: Queryable, inTransaction: () => SqlRunner['transaction'], read: SqlRunner['read']): SqlRunner {
   const self: SqlRunner = {
     dialect: 'postgres',
     query: async <T>(sql: string, params: readonly SqlParam[] = []) => (await db.query(sql, [...params])).rows as T[],
+    read,
     exec: async (sql: string, params: readonly SqlParam[] = []) => {
       await db.query(sql, [...params]);
     },
@@ -82,7 +83,32 @@ export class PostgresRunner implements SqlRunner {
 
   constructor(connectionString: string) {
     this.pool = new Pool({ connectionString, types: typeConfig, max: 4 });
-    this.direct = runnerOn(this.pool, () => this.transaction.bind(this));
+    this.direct = runnerOn(this.pool, () => this.transaction.bind(this), this.read.bind(this));
+  }
+
+  /**
+   * A read in its own READ ONLY transaction on a pooled connection, stopped by the server's
+   * statement_timeout (SQLSTATE 57014, query_canceled) once it has run `timeoutMs`.
+   */
+  async read<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[], options: ReadOptions): Promise<T[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(options.timeoutMs))}`);
+      try {
+        const rows = (await client.query(sql, [...params])).rows as T[];
+        await client.query('COMMIT');
+        return rows;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        if ((e as { code?: string }).code === '57014') {
+          throw new AppError('too_costly', `the query ran for ${options.timeoutMs / 1000} s, its time limit, and was stopped`, [], { cause: e });
+        }
+        throw e;
+      }
+    } finally {
+      client.release();
+    }
   }
 
   query<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
@@ -101,7 +127,7 @@ export class PostgresRunner implements SqlRunner {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const tx = runnerOn(client, () => (inner) => inner(tx));
+      const tx = runnerOn(client, () => (inner) => inner(tx), this.read.bind(this));
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;

@@ -33,6 +33,7 @@ describe('profile runs', () => {
     const wrap = (inner: SqlRunner, inTransaction: boolean): SqlRunner => ({
       dialect: inner.dialect,
       query: (sql, params) => inner.query(sql, params),
+      read: (sql, params, options) => inner.read(sql, params, options),
       exec: async (sql, params) => {
         if (hooks.failOn?.test(sql)) throw new Error(`simulated failure at: ${sql.trim().slice(0, 60)}`);
         await inner.exec(sql, params);

@@ -14,6 +14,9 @@ export interface ServeOptions {
   port: number;
 }
 
+/** After SIGINT/SIGTERM the process ends within this, whatever is running. */
+const STOP_DEADLINE_MS = 8000;
+
 /** Serves until SIGINT/SIGTERM, then closes the store cleanly. */
 export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: ServeOptions): Promise<RunningServer> {
   const db = globals.db;
@@ -28,7 +31,20 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
     ].join('\n'),
   );
   const stop = () => {
-    void server.close().then(() => process.exit(0));
+    // The server stops its queries and gives writes in flight two seconds (see startServer); should
+    // anything still hang, the process ends anyway: the store replays its log on the next open, as
+    // after a kill, and nothing unacknowledged was promised to anyone.
+    setTimeout(() => {
+      io.err(`Strata did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting (the store recovers on the next start)`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        io.err(`Strata stopped with an error: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -30,6 +30,9 @@ export const sqlRunnerCases = {
   engineError: 'a statement the engine refuses rejects with an Error naming what is wrong',
   constraint: 'a key written twice rejects with the engine’s duplicate-key error and stores nothing new',
   usableAfterError: 'the runner stays usable after a failed statement and a failed transaction',
+  readRows: 'read returns committed rows as query does, parameters bound as values',
+  readTimeout: 'a read past its time limit is stopped in the engine with AppError too_costly; the runner stays usable',
+  readBesideWrite: 'a read does not wait for a write transaction in progress, and does not see it',
 } as const;
 export type SqlRunnerCase = keyof typeof sqlRunnerCases;
 
@@ -358,6 +361,53 @@ export function describeSqlRunnerContract(options: SqlRunnerContractOptions): vo
       await db.exec(`INSERT INTO ${t} VALUES (1, 'first')`);
       await expect(db.exec(`INSERT INTO ${t} VALUES ($1, $2)`, [1, 'second'])).rejects.toThrow(/duplicate key/i);
       expect(await db.query(`SELECT id, note FROM ${t}`)).toEqual([{ id: 1, note: 'first' }]);
+    });
+
+    /* ---- reads on their own connection ---- */
+
+    check('readRows', async () => {
+      const t = await keyedTable();
+      await db.exec(`INSERT INTO ${t} VALUES (1, 'one'), (2, 'two'), (3, 'three')`);
+      const rows = await db.read<{ id: number; note: string }>(`SELECT id, note FROM ${t} WHERE id >= $1 ORDER BY id`, [2], { timeoutMs: 30_000 });
+      expect(rows).toEqual([
+        { id: 2, note: 'two' },
+        { id: 3, note: 'three' },
+      ]);
+      expect(await db.read(`SELECT note FROM ${t} WHERE note = $1`, ["one' OR '1'='1"], { timeoutMs: 30_000 })).toEqual([]);
+    });
+
+    check('readTimeout', async () => {
+      // Minutes of work in either engine: 4·10¹⁰ joined rows.
+      const heavy = `SELECT sum(a.x * b.x) AS n FROM generate_series(1, 200000) AS a(x), generate_series(1, 200000) AS b(x)`;
+      const started = performance.now();
+      const error = await db.read(heavy, [], { timeoutMs: 300 }).catch((e: unknown) => e);
+      const took = performance.now() - started;
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).kind).toBe('too_costly');
+      expect((error as AppError).message).toMatch(/time limit/);
+      expect(took).toBeLessThan(20_000); // stopped, not left to finish
+      expect(await db.read<{ n: number }>(`SELECT 1 + 1 AS n`, [], { timeoutMs: 30_000 })).toEqual([{ n: 2 }]);
+    });
+
+    check('readBesideWrite', async () => {
+      const t = await keyedTable();
+      await db.exec(`INSERT INTO ${t} VALUES (1, 'committed')`);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inside!: () => void;
+      const started = new Promise<void>((r) => (inside = r));
+      const writing = db.transaction(async (tx) => {
+        await tx.exec(`INSERT INTO ${t} VALUES (2, 'not yet committed')`);
+        inside();
+        await held;
+      });
+      await started;
+      // Answered while the transaction is still open: it would hang here if reads waited for it.
+      const seen = await db.read<{ id: number }>(`SELECT id FROM ${t} ORDER BY id`, [], { timeoutMs: 30_000 });
+      release();
+      await writing;
+      expect(seen).toEqual([{ id: 1 }]);
+      expect(await count(t)).toBe(2);
     });
 
     check('usableAfterError', async () => {
