@@ -236,6 +236,16 @@ describe('numbers beyond the store', () => {
       });
       expect(a.healthMs).toBeLessThan(1000);
     }
+    const saved = (await (await api('/v1/segments', { name: 'Buyers', text: 'order_count >= 1' })).json()) as {
+      id: string;
+    };
+    const page = await attack(() =>
+      fetch(`${server.url}/v1/segments/${saved.id}/members?offset=1e30`, {
+        headers: { authorization: `Bearer ${keys.STRATA_API_KEY}` },
+      }),
+    );
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('offset must be a whole number from 0 to 9,007,199,254,740,991');
   });
 });
 
