@@ -26,6 +26,7 @@ import {
 import {
   importFile,
   importRecords,
+  parseJsonText,
   readCsv,
   readJsonl,
   SegmentSource,
@@ -75,6 +76,22 @@ function bodyLimitFor(path: string, importLimit: number): number {
   return 1 * MiB;
 }
 
+/** A JSON request body, or a 400 naming what is wrong and where (bytes that are not UTF-8, absurd nesting, bad syntax). */
+function jsonBody(bytes: Uint8Array): unknown {
+  const r = parseJsonText(bytes);
+  if (r.ok) return r.value;
+  const where = r.line !== undefined ? ` at line ${r.line}, column ${r.column ?? 1}` : '';
+  throw new AppError('invalid', `body is ${r.message}${where}`, [
+    { where: 'body', ...(r.line !== undefined ? { line: r.line } : {}), message: r.message },
+  ]);
+}
+
+/** What a client sees of an unexpected failure: its own text may quote SQL, paths or data, so that stays in the log. */
+const unexpected = new AppError(
+  'internal',
+  'internal error: the request could not be completed (the server log has the details)',
+);
+
 function errorBody(e: AppError) {
   const diagnostics = e instanceof SegmentQueryError ? { diagnostics: e.diagnostics } : {};
   return { error: { type: e.kind, message: e.message, details: e.details, ...diagnostics } };
@@ -88,7 +105,7 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((e, c) => {
     const err = toAppError(e);
     if (err.kind === 'internal') console.error(e);
-    return c.json(errorBody(err), httpStatusOf[err.kind] as 400);
+    return c.json(errorBody(e instanceof AppError ? err : unexpected), httpStatusOf[err.kind] as 400);
   });
   app.notFound((c) => c.json(errorBody(new AppError('not_found', `no route ${c.req.method} ${c.req.path}`)), 404));
 
@@ -143,13 +160,9 @@ export function createApp(deps: AppDeps): Hono {
   };
   /** The body as JSON; an empty body is `whenEmpty` where one is given (routes whose fields are all optional). */
   const readJson = async (c: Context, whenEmpty?: unknown): Promise<unknown> => {
-    const text = await c.req.text();
-    if (!text && whenEmpty !== undefined) return whenEmpty;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new AppError('invalid', `body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length === 0 && whenEmpty !== undefined) return whenEmpty;
+    return jsonBody(bytes);
   };
 
   app.post('/v1/batch', async (c) => {
@@ -185,13 +198,7 @@ export function createApp(deps: AppDeps): Hono {
     if (!verifyHmacSha256(raw, secret, c.req.header('x-shopify-hmac-sha256'))) {
       throw new AppError('unauthorized', 'bad or missing X-Shopify-Hmac-Sha256 signature');
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(raw).toString('utf8'));
-    } catch {
-      throw new AppError('invalid', 'body is not valid JSON');
-    }
-    const mapped = shopifyOrderToRecords(json);
+    const mapped = shopifyOrderToRecords(jsonBody(raw));
     if (!mapped.ok)
       throw new AppError(
         'invalid',

@@ -16,6 +16,7 @@ import {
   text,
   timeZone,
   timestamp,
+  trimmedText,
 } from './fields.js';
 import { toE164 } from './normalise.js';
 import {
@@ -49,10 +50,7 @@ const consentByChannel = Object.fromEntries(channels.map((c) => [c, Consent.opti
   [C in Channel]: z.ZodOptional<typeof Consent>;
 };
 
-const phoneField = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-  z.string().trim().max(40),
-);
+const phoneField = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), trimmedText(40));
 
 /**
  * A person who shops (or may shop) at the store. `id` is the store's own customer id; a till

@@ -4,6 +4,9 @@
  * messages and e-commerce order webhooks. Validation happens here; storage behind the core ports.
  */
 export * from './row-errors.js';
+export * from './utf8.js';
+export * from './json-text.js';
+export { maxRecordBytes } from './csv-rows.js';
 export * from './record-source.js';
 export * from './importer.js';
 export * from './coalescing-writer.js';

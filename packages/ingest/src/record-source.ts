@@ -1,9 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { AppError } from '@strata/core';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { csvRowReader, maxRecordBytes, type CsvRow } from './csv-rows.js';
+import { parseJsonText } from './json-text.js';
 import type { RowError } from './row-errors.js';
 
 export const InputFormat = { csv: 'csv', jsonl: 'jsonl' } as const;
@@ -47,86 +47,175 @@ export function csvRecord(cells: Record<string, string>): Record<string, unknown
 
 /**
  * Streams CSV records with their line numbers. Header names are the record's field names; dotted
- * names nest; an empty cell is "not given". A row with the wrong number of cells or broken quoting
- * is reported and skipped, and reading goes on.
+ * names nest; an empty cell is "not given". A row with the wrong number of cells, broken quoting or
+ * bytes that are not UTF-8 is reported and skipped, and reading goes on (see csv-rows.ts).
  */
-export async function* readCsv(input: Readable): AsyncGenerator<SourceRecord> {
-  const skipped: SourceRecord[] = [];
-  const parser = input.pipe(
-    parseCsv({
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err: CsvError | undefined) => {
-        if (err) {
-          const line = (err as CsvError & { lines?: number }).lines ?? 0;
-          skipped.push({
-            line,
-            error: { line, message: err.message.replace(/^Invalid Record Length: |, got \d+ on line \d+$/g, '') },
-          });
-        }
-        return undefined;
-      },
-    }),
-  );
-  let header: string[][] | undefined;
-  let width = 0;
-  for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length) yield skipped.shift()!;
-    const { record, info } = rec;
-    if (!header) {
-      header = record.map((h) => h.trim().split('.'));
-      width = record.length;
-      continue;
+export async function* readCsv(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<SourceRecord> {
+  let header: string[] | undefined;
+  let paths: string[][] = [];
+  const reader = csvRowReader();
+  for await (const chunk of input) yield* records(reader.push(chunk));
+  yield* records(reader.end());
+
+  function* records(rows: Generator<CsvRow>): Generator<SourceRecord> {
+    for (const row of rows) {
+      if ('error' in row) {
+        const { message, column, cell } = row.error;
+        if (!header)
+          throw new AppError('invalid', `line ${row.line} (the header): ${message}`, [{ line: row.line, message }]);
+        const field = cell === undefined ? undefined : header[cell];
+        yield {
+          line: row.line,
+          error: {
+            line: row.line,
+            message,
+            ...(column !== undefined ? { column } : {}),
+            ...(field ? { field: field.trim() } : {}),
+          },
+        };
+        continue;
+      }
+      const { cells, line } = row;
+      if (!header) {
+        header = cells;
+        paths = cells.map((h) => h.trim().split('.'));
+        continue;
+      }
+      if (cells.length !== header.length) {
+        yield {
+          line,
+          error: { line, message: `expected ${header.length} fields as in the header, found ${cells.length}` },
+        };
+        continue;
+      }
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells[i]!;
+        if (cell === '') continue;
+        const path = paths[i]!;
+        if (path.length === 1) value[path[0]!] = cell;
+        else setPath(value, path, cell);
+      }
+      yield { line, value };
     }
-    if (record.length !== width) {
-      yield {
-        line: info.lines,
-        error: { line: info.lines, message: `expected ${width} fields as in the header, found ${record.length}` },
-      };
-      continue;
-    }
-    const value: Record<string, unknown> = {};
-    for (let i = 0; i < width; i++) {
-      const cell = record[i]!;
-      if (cell === '') continue;
-      const path = header[i]!;
-      if (path.length === 1) value[path[0]!] = cell;
-      else setPath(value, path, cell);
-    }
-    yield { line: info.lines, value };
   }
-  while (skipped.length) yield skipped.shift()!;
 }
 
-/** One JSON Lines record from its text; a line that is not a JSON object is reported with its position. */
-export function jsonLineRecord(text: string, line: number): SourceRecord {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { line, error: { line, message: 'expected a JSON object' } };
-    }
-    return { line, value: value as Record<string, unknown> };
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(message);
-    const error: RowError = { line, message: `not valid JSON: ${message}` };
-    if (pos) error.column = Number(pos[1]) + 1;
+/** One JSON Lines record from its text (or bytes); a line that is not a JSON object is reported with its position. */
+export function jsonLineRecord(text: string | Uint8Array, line: number): SourceRecord {
+  const r = parseJsonText(text);
+  if (!r.ok) {
+    const error: RowError = { line, message: r.message };
+    if (r.column !== undefined) error.column = r.column;
     return { line, error };
   }
+  const value = r.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { line, error: { line, message: 'expected a JSON object' } };
+  }
+  return { line, value: value as Record<string, unknown> };
 }
 
-/** Streams JSON Lines records; a line that is not a JSON object is reported with its position. */
-export async function* readJsonl(input: Readable): AsyncGenerator<SourceRecord> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === '') continue;
-    yield jsonLineRecord(text, n);
+/**
+ * Streams JSON Lines records; a line that is not a JSON object (or not UTF-8, or longer than
+ * maxRecordBytes) is reported with its position, and reading goes on with the next line.
+ */
+export async function* readJsonl(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<SourceRecord> {
+  const lines = jsonLines();
+  const record = (l: JsonLine): SourceRecord | undefined => {
+    if ('tooLong' in l) {
+      const message = `the line is longer than ${maxRecordBytes.toLocaleString('en')} bytes`;
+      return { line: l.line, error: { line: l.line, message } };
+    }
+    return isBlank(l.text) ? undefined : jsonLineRecord(l.text, l.line);
+  };
+  // Lines are split synchronously, chunk by chunk: one await per record, as with readline.
+  for await (const chunk of input) {
+    for (const l of lines.push(chunk)) {
+      const r = record(l);
+      if (r) yield r;
+    }
   }
+  for (const l of lines.end()) {
+    const r = record(l);
+    if (r) yield r;
+  }
+}
+
+const isBlank = (t: string | Uint8Array) =>
+  typeof t === 'string' ? t.trim() === '' : t.every((b) => b === 0x20 || b === 0x09 || b === 0x0d);
+
+type JsonLine = { line: number; text: string | Uint8Array } | { line: number; tooLong: true };
+
+/**
+ * The lines of a byte stream without their line ends, numbered from 1: as text where a chunk's
+ * whole lines are UTF-8 (one check and one decode per chunk), as bytes where they are not (checked
+ * line by line when parsed). A line longer than maxRecordBytes is not held in memory but reported
+ * as too long. A UTF-8 byte order mark is skipped.
+ */
+function jsonLines(): { push(chunk: Uint8Array | string): Generator<JsonLine>; end(): Generator<JsonLine> } {
+  let parts: Buffer[] = []; // the start of a line that goes on in the next chunk
+  let held = 0;
+  let tooLong = false;
+  let line = 0;
+  let start = true;
+  const withoutCr = <T extends string | Uint8Array>(t: T): T =>
+    (typeof t === 'string' ? t.endsWith('\r') : t[t.length - 1] === 0x0d) ? (t.slice(0, -1) as T) : t;
+  const finish = (last: Buffer): JsonLine => {
+    line++;
+    const long = tooLong || held + last.length > maxRecordBytes;
+    const bytes = long ? undefined : parts.length ? Buffer.concat([...parts, last]) : last;
+    parts = [];
+    held = 0;
+    tooLong = false;
+    return bytes ? { line, text: withoutCr(bytes) } : { line, tooLong: true };
+  };
+  return {
+    *push(chunk) {
+      let bytes =
+        typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (start && bytes.length > 0) {
+        start = false;
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      }
+      const first = bytes.indexOf(0x0a);
+      if (first !== -1) {
+        yield finish(bytes.subarray(0, first));
+        const last = bytes.lastIndexOf(0x0a);
+        const whole = bytes.subarray(first + 1, last + 1);
+        if (isUtf8(whole)) {
+          const lines = whole.toString('utf8').split('\n');
+          lines.pop(); // after the last line end
+          for (const text of lines) {
+            line++;
+            // a line of more than maxRecordBytes / 3 characters may be more than maxRecordBytes bytes
+            if (text.length > maxRecordBytes / 3 && Buffer.byteLength(text) > maxRecordBytes)
+              yield { line, tooLong: true };
+            else yield { line, text: withoutCr(text) };
+          }
+        } else {
+          for (let from = 0, nl = whole.indexOf(0x0a); nl !== -1; from = nl + 1, nl = whole.indexOf(0x0a, from))
+            yield finish(whole.subarray(from, nl));
+        }
+        bytes = bytes.subarray(last + 1);
+      }
+      if (tooLong || held + bytes.length > maxRecordBytes) {
+        tooLong = true;
+        parts = [];
+        held = 0;
+      } else if (bytes.length) {
+        parts.push(bytes);
+        held += bytes.length;
+      }
+    },
+    *end() {
+      if (held > 0 || tooLong) yield finish(Buffer.alloc(0));
+    },
+  };
 }
 
 export async function openSource(
@@ -135,7 +224,8 @@ export async function openSource(
 ): Promise<{ records: AsyncGenerator<SourceRecord>; totalBytes: number; bytesRead: () => number }> {
   const file = await stat(path);
   // A directory, a device (/dev/zero) or a pipe is refused before anything reads it.
-  if (!file.isFile()) throw new AppError('invalid', `${path} is not a regular file`, [{ where: path, message: 'not a regular file' }]);
+  if (!file.isFile())
+    throw new AppError('invalid', `${path} is not a regular file`, [{ where: path, message: 'not a regular file' }]);
   const { size } = file;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   return {

@@ -61,6 +61,21 @@ const cases: readonly Case[] = [
   { query: 'did x within last 3', code: 'bad-duration-unit', span: [18, 19], hint: 'write 3 days' },
   { query: 'last_order_at within last 1.5 days', code: 'invalid-duration', span: [26, 29] },
   {
+    query: 'order_count > 99999999999999999999',
+    code: 'invalid-number',
+    span: [14, 34],
+    message:
+      'the number 99999999999999999999 is too large: a segment takes numbers up to 9,007,199,254,740,991 either side of 0',
+  },
+  { query: 'total_spent < -1e30', code: 'invalid-number', span: [14, 19] },
+  {
+    query: 'last_order_at > 9007199254740991 days ago',
+    code: 'invalid-duration',
+    span: [16, 32],
+    message: 'a length of time must be at most 1,000 years (366,000 days); found 9007199254740991',
+  },
+  { query: 'did page_view within last 1001 years', code: 'invalid-duration', span: [26, 30] },
+  {
     query: 'last_order_at before 30 days',
     code: 'expected-time',
     span: [21, 28],

@@ -101,11 +101,19 @@ export function scan(text: string): ScanResult {
       const num = match(NUMBER_PATTERN) ?? c;
       i += num.length;
       const value = Number(num);
-      if (!Number.isFinite(value)) {
-        diagnostics.push(diagnostic('invalid-number', `the number ${num} is too large`, span(start, i)));
+      // Beyond 2^53 a number is no longer exact (and beyond 2^63 no engine's integer holds it).
+      const fits = Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+      if (!fits) {
+        diagnostics.push(
+          diagnostic(
+            'invalid-number',
+            `the number ${num} is too large: a segment takes numbers up to ${Number.MAX_SAFE_INTEGER.toLocaleString('en')} either side of 0`,
+            span(start, i),
+          ),
+        );
       }
       // Normalise -0 so that printing and re-parsing gives the same value.
-      tokens.push({ kind: 'number', text: num, value: Number.isFinite(value) ? value + 0 : 0, span: span(start, i) });
+      tokens.push({ kind: 'number', text: num, value: fits ? value + 0 : 0, span: span(start, i) });
       continue;
     }
     const word = match(IDENT_PATTERN);

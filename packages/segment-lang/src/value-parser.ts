@@ -6,6 +6,19 @@ import { TokenCursor } from './token-cursor.js';
 import { isValidDate, KEYWORDS, quotedTimeHint, TIME_HINT, unitOf, UNIT_WORDS, UNITS_HINT } from './vocabulary.js';
 
 /**
+ * The longest length of time a segment takes, in each unit: 1,000 years (of 366 days), which
+ * every engine's interval and timestamp arithmetic holds (and 32-bit integers, in every unit).
+ */
+const longestDuration: Record<DurationUnit, number> = {
+  minute: 1000 * 366 * 24 * 60,
+  hour: 1000 * 366 * 24,
+  day: 1000 * 366,
+  week: Math.floor((1000 * 366) / 7),
+  month: 12_000,
+  year: 1000,
+};
+
+/**
  * Values: numbers, text, true/false, dates, lengths of time, points in time and lists, each
  * checked as far as it can be without knowing what it is compared with (the binder does the rest).
  */
@@ -109,7 +122,15 @@ export abstract class ValueParser extends TokenCursor {
     return this.checkAmount({ kind: 'duration', span: this.from(num), amount, unit }, num);
   }
 
-  private checkAmount(v: ValueNode & { amount: number }, num: Token): ValueNode {
+  private checkAmount(v: ValueNode & { amount: number; unit: DurationUnit }, num: Token): ValueNode {
+    if (v.amount > longestDuration[v.unit]) {
+      this.report(
+        'invalid-duration',
+        `a length of time must be at most 1,000 years (${longestDuration[v.unit].toLocaleString('en')} ${v.unit}s); found ${num.text}`,
+        num.span,
+      );
+      return this.errorNode(v.span);
+    }
     if (!Number.isInteger(v.amount) || v.amount < 0) {
       this.report(
         'invalid-duration',

@@ -262,7 +262,8 @@ export class SegmentService {
   /** A page of member ids, ordered by id. */
   async members(def: SegmentDefinition, page: { limit: number; offset: number }, asOf?: Date): Promise<string[]> {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 100_000) throw new AppError('invalid', 'limit must be a whole number from 1 to 100,000');
-    if (!Number.isInteger(page.offset) || page.offset < 0) throw new AppError('invalid', 'offset must be a whole number, 0 or more');
+    if (!Number.isSafeInteger(page.offset) || page.offset < 0)
+      throw new AppError('invalid', `offset must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER.toLocaleString('en')}`);
     const q = await this.compile(def, { kind: 'page', limit: page.limit, offset: page.offset }, await this.evaluationTime(def, asOf));
     return (await this.evaluate<{ customer_id: string }>(q)).map((r) => r.customer_id);
   }

@@ -1,4 +1,4 @@
-import { channels, isIanaTimeZone, type Entity, type WriteCounts } from '@strata/core';
+import { channels, isIanaTimeZone, jsonObject, type Entity, type WriteCounts } from '@strata/core';
 import type { DuckDbRunner } from './duckdb-runner.js';
 import { applyCustomers, applyOrderLines, applyOrders, applyTags } from './entity-writes.js';
 import type { KeyedTable } from './key-indexes.js';
@@ -201,13 +201,9 @@ function customersSpec(runner: DuckDbRunner, now: () => Date): CsvSpec {
       {
         column: 'attributes',
         map: (v) => {
-          try {
-            const o: unknown = JSON.parse(v);
-            if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-            return Object.keys(o).length ? JSON.stringify(o) : null;
-          } catch {
-            return undefined;
-          }
+          const r = jsonObject.safeParse(v);
+          if (!r.success) return undefined;
+          return Object.keys(r.data).length ? JSON.stringify(r.data) : null;
         },
       },
       {

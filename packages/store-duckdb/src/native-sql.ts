@@ -10,6 +10,7 @@
 
 import {
   eventTypeSpecs,
+  storeNumberRanges,
   requiredEventProperties,
   type EventPropertySpec,
   type EventType,
@@ -142,9 +143,15 @@ export const canonicalEmail = (v: string) =>
   `(lower(${v}) = ${v} AND regexp_full_match(${v}, '${EMAIL.replaceAll("'", "''")}'))`;
 export const canonicalCountry = (v: string) => `regexp_full_match(${v}, '[A-Z]{2}')`;
 export const canonicalCurrency = (v: string) => `regexp_full_match(${v}, '[A-Z]{3}')`;
+/**
+ * Digits before the point of an amount decided here: one fewer than the money column holds
+ * (storeNumberRanges), so that no rounding of 6 decimals can reach its limit; larger amounts go to zod.
+ */
+const moneyDigits = Math.log10(storeNumberRanges.money.below) - 1;
 /** A decimal number as Number() reads it, with no sign, exponent or padding. */
 export const canonicalMoney = (v: string, negative: boolean) =>
-  `regexp_full_match(${v}, '${negative ? '-?' : ''}(0|[1-9][0-9]{0,14})(\\.[0-9]{1,6})?')`;
+  `regexp_full_match(${v}, '${negative ? '-?' : ''}(0|[1-9][0-9]{0,${moneyDigits - 1}})(\\.[0-9]{1,6})?')`;
+/** Up to 9 digits: always within the INTEGER columns (storeNumberRanges.integer). */
 export const canonicalPositiveInt = (v: string) => `regexp_full_match(${v}, '[1-9][0-9]{0,8}')`;
 export const canonicalAge = (v: string) => `regexp_full_match(${v}, '0|[1-9][0-9]?|1[0-2][0-9]|130')`;
 /** YYYY-MM-DD of a day that exists (the form toIsoDate returns). */
