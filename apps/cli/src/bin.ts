@@ -6,6 +6,13 @@ import { run } from './cli.js';
 // after every checkpoint, with the process's umask (the store's own open can only chmod what exists).
 process.umask(0o077);
 
+// Output piped into a reader that stops early (`strata segment eval … | head`): stop quietly, as
+// Unix tools do, instead of crashing on the write to a closed pipe.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const code = await run(process.argv.slice(2));
 // Commands that serve keep the process alive on their own; everything else ends here.
 if (code !== 0) process.exit(code);

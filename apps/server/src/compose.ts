@@ -5,7 +5,7 @@ import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
 import { importDirsFor } from './import-dirs.js';
 import { KeyRing, type AppKeys } from './keys.js';
-import { queryTimeoutFromEnv } from './query-timeout.js';
+import { memoryLimitFromEnv, queryTimeoutFromEnv } from './limits.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
 /** All wiring of concrete adapters lives here and nowhere else. */
@@ -22,6 +22,8 @@ export interface ServerOptions {
   importDirs?: readonly string[];
   /** How long one segment query may run; default STRATA_QUERY_TIMEOUT (seconds), else 30 s. */
   queryTimeoutMs?: number;
+  /** The store engine's memory cap (DuckDB memory_limit, e.g. `2GB`); default STRATA_MEMORY_LIMIT, else DuckDB's. */
+  memoryLimit?: string;
 }
 
 export interface RunningServer {
@@ -36,7 +38,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? systemClock;
   const queryTimeoutMs = options.queryTimeoutMs ?? queryTimeoutFromEnv();
-  const store = await DuckDbStore.open(options.dbPath, { clock });
+  const memoryLimit = options.memoryLimit ?? memoryLimitFromEnv();
+  const store = await DuckDbStore.open(options.dbPath, { clock, ...(memoryLimit ? { memoryLimit } : {}) });
   const keys = await KeyRing.open(store, options.keys);
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
   const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs, queryTimeoutMs });

@@ -80,7 +80,11 @@ export function queryCost<N extends CostNode>(
     for (const limit of Object.keys(QueryLimits) as QueryLimit[]) {
       if (cost[limit] > QueryLimits[limit]) return { node, limit, message: messages[limit] };
     }
-    for (const child of [...(node.operands ?? []), ...(node.operand ? [node.operand] : [])]) {
+    // Only and/or/not have conditions inside (a comparison's `operand` is its value).
+    const children =
+      node.kind === 'not' ? [node.operand] : node.kind === 'and' || node.kind === 'or' ? (node.operands ?? []) : [];
+    for (const child of children) {
+      if (!child) continue;
       const over = walk(child as N);
       if (over) return over;
     }

@@ -152,6 +152,25 @@ const cases: readonly Case[] = [
   },
   { query: 'did add_to_cart at least 2 times then bought', code: 'count-in-sequence', span: [16, 32] },
   { query: 'did a then not b then c', code: 'negation-not-last', span: [6, 16] },
+  // Cost: the diagnostic points at the condition that goes over the limit.
+  {
+    query: Array(9).fill('did a then b').join(' and '),
+    code: 'query-too-costly',
+    span: [136, 148],
+    message: /more than 8 sequences/,
+  },
+  {
+    query: Array(25).fill('did a').join(' or '),
+    code: 'query-too-costly',
+    span: [216, 221],
+    message: /reads the order and event history more than 24 times/,
+  },
+  {
+    query: Array(500).fill('order_count > 1').join(' or '),
+    code: 'query-too-costly',
+    span: [9481, 9496],
+    message: /more than 500 conditions/,
+  },
 ];
 
 describe('diagnostics', () => {

@@ -141,11 +141,15 @@ export class SegmentService {
       return await this.db.read<T>(q.sql, q.params, { timeoutMs: this.queryTimeoutMs });
     } catch (e) {
       if (e instanceof AppError && e.kind === 'too_costly') {
+        const memory = e.details[0]?.field === 'memory';
+        const what = memory
+          ? 'the segment needed more memory than the store may use and was stopped'
+          : `the segment took longer than ${this.queryTimeoutMs / 1000} s to evaluate and was stopped`;
+        const raise = memory ? 'STRATA_MEMORY_LIMIT' : 'STRATA_QUERY_TIMEOUT, in seconds';
         throw new AppError(
           'too_costly',
-          `the segment took longer than ${this.queryTimeoutMs / 1000} s to evaluate and was stopped; ` +
-            'narrow it (fewer behaviour conditions or sequences, shorter windows), or raise the limit (STRATA_QUERY_TIMEOUT, in seconds)',
-          [],
+          `${what}; narrow it (fewer behaviour conditions or sequences, shorter windows), or raise the limit (${raise})`,
+          e.details,
           { cause: e },
         );
       }

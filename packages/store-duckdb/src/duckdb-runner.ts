@@ -68,14 +68,17 @@ export class DuckDbRunner {
   ) {}
 
   /** Opens the file (creating its folder, owner-only); a lock held by another process is a `conflict` naming its pid. */
-  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<DuckDbRunner> {
+  static async open(path: string, options: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<DuckDbRunner> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // A write-ahead log left behind means the last process did not close the store (a crash or a kill).
     const recovering =
       path !== ':memory:' && !options.readOnly && existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0;
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+      instance = await DuckDBInstance.create(path, {
+        ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+        ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      });
     } catch (e) {
       const m = LOCK_ERROR.exec(e instanceof Error ? e.message : '');
       if (m) {
@@ -128,7 +131,15 @@ export class DuckDbRunner {
           throw new AppError(
             'too_costly',
             `the query ran for ${formatSeconds(timeoutMs)}, its time limit, and was stopped`,
-            [],
+            [{ field: 'time', message: `over ${formatSeconds(timeoutMs)}` }],
+            { cause: e },
+          );
+        }
+        if (e instanceof Error && /Out of Memory Error/i.test(e.message)) {
+          throw new AppError(
+            'too_costly',
+            'the query needed more memory than the store may use (its memory limit) and was stopped',
+            [{ field: 'memory', message: 'over the memory limit' }],
             { cause: e },
           );
         }

@@ -28,6 +28,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Where bookkeeping times (identity links, tag stamps) come from; tests pass a fixed one. */
   clock?: Clock;
+  /** DuckDB's memory_limit (e.g. `2GB`): past it joins and sorts spill to disk or the query fails. */
+  memoryLimit?: string;
 }
 
 /**
@@ -50,7 +52,10 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   }
 
   static async open(path: string, options: OpenOptions = {}): Promise<DuckDbStore> {
-    const runner = await DuckDbRunner.open(path, options.readOnly ? { readOnly: true } : {});
+    const runner = await DuckDbRunner.open(path, {
+      ...(options.readOnly ? { readOnly: true } : {}),
+      ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+    });
     const clock = options.clock ?? systemClock;
     const store = new DuckDbStore(runner, () => clock.now());
     if (!store.readOnly) {
@@ -101,7 +106,7 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
   }
 
   read<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[], options: ReadOptions): Promise<T[]> {
-    return this.runner.read<T>(sql, params as DuckDBValue[], options.timeoutMs);
+    return this.runner.read<T>(sql, params, options.timeoutMs);
   }
 
   /** A shutdown: stops the reads, and with `writes` the writes, running or queued (see DuckDbRunner.interrupt). */
