@@ -11,6 +11,9 @@ import { AppError, type LoadColumnType, type SqlParam } from '@strata/core';
 import { makeOwnerOnly } from './file-modes.js';
 import { ident } from './native-sql.js';
 
+/** Read connections: user-chosen queries, and the cheap status counts (see DuckDbRunner.read). */
+export type ReadLane = 'queries' | 'status';
+
 /** A value the appender writes: undefined and null both become NULL. */
 export type Cell = string | number | boolean | null | undefined;
 
@@ -51,9 +54,8 @@ const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is he
  */
 export class DuckDbRunner {
   private tail: Promise<unknown> = Promise.resolve();
-  /** The connection of `read`, made on first use, and its own queue. */
-  private reader: Promise<DuckDBConnection> | undefined;
-  private readTail: Promise<unknown> = Promise.resolve();
+  /** The connections of `read`, one per lane, each made on first use with its own queue. */
+  private readonly lanes = new Map<ReadLane, { conn: Promise<DuckDBConnection>; tail: Promise<unknown> }>();
   /** Set by `interrupt`: reads (and, with writes, writes) stopped from now on end as "shutting down". */
   private stopping = false;
   private writesStopping = false;
@@ -107,17 +109,30 @@ export class DuckDbRunner {
   }
 
   /**
-   * A read on the second connection (MVCC: it sees committed data and never waits for the
-   * writer's turn), one at a time, interrupted in the engine once it has run `timeoutMs`.
+   * A read on a connection of its own (MVCC: it sees committed data and never waits for the
+   * writer's turn), one at a time per lane, interrupted in the engine once it has run `timeoutMs`.
+   * Lane 'queries' takes work whose cost users choose (segments); lane 'status' the cheap counts
+   * behind /health, so a long query never holds those up either.
    */
-  read<T = Record<string, unknown>>(sql: string, params: readonly DuckDBValue[], timeoutMs: number): Promise<T[]> {
-    const run = async (): Promise<T[]> => {
-      if (this.stopping) throw shuttingDown();
-      this.reader ??= this.instance.connect().then(async (c) => {
+  read<T = Record<string, unknown>>(
+    sql: string,
+    params: readonly DuckDBValue[],
+    timeoutMs: number,
+    laneName: ReadLane = 'queries',
+  ): Promise<T[]> {
+    let lane = this.lanes.get(laneName);
+    if (!lane) {
+      const conn = this.instance.connect().then(async (c) => {
         await c.run(`SET TimeZone = 'UTC'`);
         return c;
       });
-      const conn = await this.reader;
+      lane = { conn, tail: Promise.resolve() };
+      this.lanes.set(laneName, lane);
+    }
+    const { conn: connecting } = lane;
+    const run = async (): Promise<T[]> => {
+      if (this.stopping) throw shuttingDown();
+      const conn = await connecting;
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -148,19 +163,19 @@ export class DuckDbRunner {
         clearTimeout(timer);
       }
     };
-    const result = this.readTail.then(run, run);
-    this.readTail = result.catch(() => undefined);
+    const result = lane.tail.then(run, run);
+    lane.tail = result.catch(() => undefined);
     return result;
   }
 
   /**
-   * A shutdown: stops the read running now and refuses reads from now on (AppError
+   * A shutdown: stops the reads running now and refuses reads from now on (AppError
    * 'unavailable'); with `writes`, also stops the write running now (its transaction is rolled
    * back, so nothing it did was acknowledged) and refuses queued and new writes.
    */
   interrupt(options: { writes: boolean }): void {
     this.stopping = true;
-    void this.reader?.then((c) => c.interrupt());
+    for (const lane of this.lanes.values()) void lane.conn.then((c) => c.interrupt());
     if (options.writes) {
       this.writesStopping = true;
       this.conn.interrupt();
@@ -170,8 +185,10 @@ export class DuckDbRunner {
   /** Waits for the queued calls, then closes the connections and the file. */
   async close(): Promise<void> {
     await this.tail;
-    await this.readTail;
-    if (this.reader) (await this.reader).closeSync();
+    for (const lane of this.lanes.values()) {
+      await lane.tail;
+      (await lane.conn).closeSync();
+    }
     this.conn.closeSync();
     this.instance.closeSync();
   }
