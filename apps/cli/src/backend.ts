@@ -6,7 +6,7 @@ import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
-import { isInside, queryTimeoutFromEnv, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
+import { isInside, memoryLimitFromEnv, queryTimeoutFromEnv, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
@@ -140,7 +140,8 @@ class ServerBackend implements Backend {
 export async function openBackend(io: Io, g: GlobalOptions): Promise<Backend> {
   const server = readServerFile(g.db);
   if (server) return new ServerBackend(server, io);
-  return new LocalBackend(await DuckDbStore.open(g.db, { clock: g.clock }), io, g);
+  const memoryLimit = memoryLimitFromEnv();
+  return new LocalBackend(await DuckDbStore.open(g.db, { clock: g.clock, ...(memoryLimit ? { memoryLimit } : {}) }), io, g);
 }
 
 /** Runs `fn` on the command's backend and closes it afterwards. */
