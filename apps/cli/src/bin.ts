@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { run } from './cli.js';
+// Each running DuckDB statement holds a libuv worker thread (the writer, the segment-query and
+// status connections), as do file reads: the default 4 leaves a health check waiting behind an
+// import. Set before anything uses the pool (cli.js is imported below, after this line).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+const { run } = await import('./cli.js');
 
 // Everything this process creates is its owner's only: the store holds customers' personal data
 // and the webhook secret, and DuckDB creates its write-ahead log and spill files itself, again

@@ -80,3 +80,21 @@ export function postOversized(url: string, path: string, size: number): Promise<
     req.flushHeaders();
   });
 }
+
+/**
+ * Asks /health every `everyMs` until stopped; returns each answer's milliseconds (a failed or timed
+ * out answer counts as Infinity, so it fails a bound instead of going unnoticed).
+ */
+export function probeHealth(url: string, everyMs = 200): { stop(): number[] } {
+  const times: number[] = [];
+  const pending: Promise<void>[] = [];
+  const timer = setInterval(() => {
+    pending.push(healthMs(url).then((ms) => void times.push(ms), () => void times.push(Infinity)));
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return times;
+    },
+  };
+}

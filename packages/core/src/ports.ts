@@ -46,6 +46,8 @@ export interface StoreWriter {
 
 export interface StoreReader {
   counts(): Promise<EntityCounts>;
+  /** Resolves as soon as the store answers a read: never waits behind a write or a long query (liveness checks). */
+  ping(): Promise<void>;
   /** The customer a store id, email, phone or anonymous id resolves to, after merges. */
   resolveCustomer(key: {
     id?: string;

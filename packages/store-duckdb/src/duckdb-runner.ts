@@ -46,6 +46,9 @@ function appendCell(a: DuckDBAppender, kind: ColumnKind, v: Cell): void {
   }
 }
 
+/** Rows appended between two turns of the event loop (~50 ms of work). */
+const APPEND_YIELD_EVERY = 5000;
+
 const LOCK_ERROR = /Could not set lock on file "([^"]+)": Conflicting lock is held in (.*?) \(PID (\d+)\)/;
 
 /**
@@ -253,9 +256,13 @@ export class DuckDbRunner {
       ? await this.conn.createAppender(table, 'main', 'temp')
       : await this.conn.createAppender(table);
     try {
+      let n = 0;
       for (const row of rows) {
         for (let i = 0; i < columns.length; i++) appendCell(a, columns[i]![1], row[i]);
         a.endRow();
+        // The appender is synchronous: a turn of the event loop every few thousand rows keeps a
+        // server answering (/health, ingest acknowledgements) while a large batch is staged.
+        if (++n % APPEND_YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       a.flushSync();
     } finally {

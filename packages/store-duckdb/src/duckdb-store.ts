@@ -150,7 +150,18 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
     return this.runner.close();
   }
 
-  /** Counts on the status read connection: /health and /v1/stats never wait behind a write or a query. */
+  /** One ping in flight at a time, shared by every caller meanwhile: health checks never queue up. */
+  private pinging: Promise<void> | undefined;
+
+  ping(): Promise<void> {
+    this.pinging ??= this.runner
+      .read('SELECT 1 AS ok', [], COUNTS_TIMEOUT_MS, 'status')
+      .then(() => undefined)
+      .finally(() => (this.pinging = undefined));
+    return this.pinging;
+  }
+
+  /** Counts on the status read connection: /v1/stats never waits behind a write or a segment query. */
   async counts(): Promise<EntityCounts> {
     const r = await this.runner.read<Record<string, number>>(
       `

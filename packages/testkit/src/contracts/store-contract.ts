@@ -20,6 +20,7 @@ export const storeCases = {
     "an identity link ties an anonymous id to its first customer and never merges customers, even naming another's id",
   atomicBatch: 'a batch that fails stores none of its records',
   concurrentWrites: 'batches written at the same time are all stored',
+  pingBesideWrite: 'ping answers while a large write is still running',
 } as const;
 export type StoreCase = keyof typeof storeCases;
 
@@ -197,6 +198,16 @@ export function describeStoreContract(options: StoreContractOptions): void {
       const results = await Promise.all(ids.map((id) => store.write({ customers: [customer({ id })] })));
       expect(results.map((r) => r.customers?.inserted)).toEqual(ids.map(() => 1));
       expect((await store.counts()).customers).toBe(ids.length);
+    });
+
+    check('pingBesideWrite', async () => {
+      const order: string[] = [];
+      const customers = Array.from({ length: 30_000 }, (_, i) => customer({ id: `big${i}`, email: `big${i}@example.com` }));
+      const writing = store.write({ customers }).then(() => order.push('write'));
+      await new Promise((r) => setTimeout(r, 50));
+      const pinging = store.ping().then(() => order.push('ping'));
+      await Promise.all([writing, pinging]);
+      expect(order).toEqual(['ping', 'write']);
     });
   });
 }
