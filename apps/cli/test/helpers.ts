@@ -57,7 +57,7 @@ export function ordersCsv(n: number, refundedEvery = 40): string {
     const c = i % 5000;
     const day = String(1 + (i % 28)).padStart(2, '0');
     rows.push(
-      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${day}T10:00:00Z,${i % refundedEvery === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5},0,${i % 7 === 0 ? 'SAVE10;WELCOME' : ''}`,
+      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${day}T10:00:00.000Z,${i % refundedEvery === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5},0,${i % 7 === 0 ? 'SAVE10;WELCOME' : ''}`,
     );
   }
   return rows.join('\n') + '\n';

@@ -26,7 +26,7 @@ function ordersCsv(refundedEvery: number): string {
     const till = i % 3 === 0;
     const c = i % 5000;
     rows.push(
-      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z,${i % refundedEvery === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5}`,
+      `o${i},${till ? '' : `c${c}`},${till ? `person${c}@example.com` : ''},${till ? 'berlin' : 'online'},2025-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00.000Z,${i % refundedEvery === 0 ? 'refunded' : 'confirmed'},EUR,${(i % 97) + 0.5}`,
     );
   }
   return rows.join('\n') + '\n';
