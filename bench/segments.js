@@ -44,11 +44,11 @@ WITH buyers AS (
   SELECT o.customer_id, sum(o.total) AS spent, count(*) AS orders, max(o.placed_at) AS last_order
   FROM orders o WHERE o.status = 'confirmed' AND o.placed_at <= $1::TIMESTAMPTZ GROUP BY o.customer_id
 ),
--- every live customer is ranked by spend, 0 for those who never bought (as the profile does)
+-- the live buyers are ranked by spend (a money measure ranks buyers only, as the compiled segment does)
 ranked AS (
-  SELECT c.id AS customer_id, coalesce(b.spent, 0) AS spent, coalesce(b.orders, 0) AS orders, b.last_order,
-         rank() OVER (ORDER BY coalesce(b.spent, 0) DESC) AS r, count(*) OVER () AS n
-  FROM customers c LEFT JOIN buyers b ON b.customer_id = c.id WHERE c.merged_into IS NULL
+  SELECT b.customer_id, b.spent, b.orders, b.last_order,
+         rank() OVER (ORDER BY b.spent DESC) AS r, count(*) OVER () AS n
+  FROM buyers b JOIN customers c ON c.id = b.customer_id WHERE c.merged_into IS NULL
 )
 SELECT count(*) AS count FROM ranked
 WHERE (r - 1) * 100 < 10 * n AND orders >= 2 AND last_order < $1::TIMESTAMPTZ - INTERVAL 60 DAY

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { ApiClient, ApiError, type GeneratedKeyName, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
+import type { Diagnostic } from '@strata/segment-lang';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
 import { isInside, memoryLimitFromEnv, queryTimeoutFromEnv, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
@@ -16,6 +17,8 @@ export interface SegmentAnswer {
   asOf: string;
   count: number;
   members: string[];
+  /** Warnings on the query (spans into its text), e.g. a category the store does not have. */
+  warnings: Diagnostic[];
 }
 
 /**
@@ -66,7 +69,8 @@ class LocalBackend implements Backend {
         if (opts.limit && members.length >= opts.limit) break;
       }
     }
-    return { asOf: at.toISOString(), count, members };
+    const { warnings } = await this.segments.warnings({ text });
+    return { asOf: at.toISOString(), count, members, warnings };
   }
   explainSegment = (text: string, customer: string, asOf?: Date) => this.segments.explain({ text }, customer, asOf);
   listSegments = () => this.segments.list();
@@ -119,7 +123,7 @@ class ServerBackend implements Backend {
   async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
     const limit = opts.countOnly ? 1 : Math.min(opts.limit || SERVER_PAGE, SERVER_PAGE);
     const r = await this.query(text, () => this.api.previewSegment({ text, limit, ...(opts.asOf ? { as_of: opts.asOf.toISOString() } : {}) }));
-    return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members };
+    return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members, warnings: r.warnings };
   }
   async explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation> {
     const r = await this.query(text, () => this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }));

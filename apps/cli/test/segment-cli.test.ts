@@ -43,6 +43,20 @@ describe('strata segment', () => {
     expect(caret.trim()).toMatch(/^\|? *\^{10}$/);
   });
 
+  it('warns, with a caret, about a category the store does not have, and still answers', async () => {
+    const io = captureIo();
+    expect(await run(['--db', db, 'segment', 'eval', '--count', 'country = "DE" and not bought category "Coffee"'], io)).toBe(0);
+    expect(io.stdout).toEqual(['2']);
+    const lines = io.stderr.join('\n').split('\n');
+    expect(lines[0]).toContain('the store has no category "Coffee"');
+    const source = lines.findIndex((l) => l.includes('not bought category "Coffee"'));
+    expect(lines[source + 1]!.indexOf('^')).toBe(lines[source]!.indexOf('"Coffee"'));
+    expect(lines.join('\n')).toContain('no product has this category, so no purchase or event matches it');
+    const json = captureIo();
+    await run(['--db', db, '--json', 'segment', 'eval', '--count', 'bought category "Coffee"'], json);
+    expect(JSON.parse(json.stdout.join(''))).toMatchObject({ count: 0, warnings: [{ code: 'unknown-item', severity: 'warning', span: { start: 16, end: 24 } }] });
+  });
+
   it('explains a customer condition by condition', async () => {
     const io = captureIo();
     expect(await run(['--db', db, 'segment', 'explain', 'country = "DE" and total_spent > 100', 'bob'], io)).toBe(0);

@@ -18,7 +18,6 @@ import {
 import { computeProfiles, findProfile, profilesSummary } from '@strata/profiles';
 import {
   readySegments,
-  readySegmentText,
   SegmentQueryError,
   SegmentService,
   type SegmentDefinition,
@@ -326,7 +325,8 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/v1/segments/:id/count', requireApiKey, async (c) => {
     const def = saved(c);
     const asOf = await segments.evaluationTime(def, asOfQuery(c));
-    return c.json({ count: await segments.count(def, asOf), as_of: asOf.toISOString() });
+    const [count, { warnings }] = await Promise.all([segments.count(def, asOf), segments.warnings(def)]);
+    return c.json({ count, as_of: asOf.toISOString(), warnings });
   });
   app.get('/v1/segments/:id/members', requireApiKey, async (c) => {
     const def = saved(c);
@@ -367,14 +367,13 @@ export function createApp(deps: AppDeps): Hono {
     const def: SegmentDefinition =
       b.text !== undefined ? { text: b.text } : { ready: b.ready ?? '', ...(b.params ? { params: b.params } : {}) };
     const at = await segments.evaluationTime(def, b.as_of ? parseAsOf(b.as_of, 'as_of') : undefined);
-    const [count, members] = await Promise.all([
+    const [count, members, { text, warnings }] = await Promise.all([
       segments.count(def, at),
       segments.members(def, { limit: b.limit, offset: b.offset }, at),
+      segments.warnings(def),
     ]);
-    const ready = b.ready !== undefined ? readySegments.find((r) => r.id === b.ready) : undefined;
-    const text = b.text ?? (ready ? readySegmentText(ready, b.params) : '');
     const explanation = b.customer ? await segments.explain(def, b.customer, at) : undefined;
-    return c.json({ text, as_of: at.toISOString(), count, members, ...(explanation ? { explain: explanation } : {}) });
+    return c.json({ text, as_of: at.toISOString(), count, members, ...(explanation ? { explain: explanation } : {}), warnings });
   });
 
   /* ---- profiles ---- */

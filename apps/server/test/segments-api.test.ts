@@ -49,7 +49,7 @@ describe('segments over HTTP', () => {
     const created = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'total_spent >= 80', description: 'spent 80 or more' }) });
     expect(created.status).toBe(201);
     const seg = (await created.json()) as { id: string };
-    expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2, as_of: '2026-11-01T00:00:00.000Z' });
+    expect(await (await api(`/v1/segments/${seg.id}/count`)).json()).toEqual({ count: 2, as_of: '2026-11-01T00:00:00.000Z', warnings: [] });
     expect(await (await api(`/v1/segments/${seg.id}/members?limit=1&offset=1`)).json()).toEqual({ members: ['cy'], as_of: '2026-11-01T00:00:00.000Z' });
     expect(await (await api(`/v1/segments/${seg.id}/members.csv`)).text()).toBe('customer_id\nann\ncy\n');
     const dup = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Big', text: 'order_count > 0' }) });
@@ -77,7 +77,7 @@ describe('segments over HTTP', () => {
     expect(later.body).toMatchObject({ as_of: '2026-11-20T23:59:59.999Z', members: ['ann', 'bob', 'cy'] });
     const saved = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Quiet', text: 'last_order_at before 20 days ago' }) });
     const { id } = (await saved.json()) as { id: string };
-    expect(await (await api(`/v1/segments/${id}/count?as_of=2026-11-20`)).json()).toEqual({ count: 3, as_of: '2026-11-20T23:59:59.999Z' });
+    expect(await (await api(`/v1/segments/${id}/count?as_of=2026-11-20`)).json()).toEqual({ count: 3, as_of: '2026-11-20T23:59:59.999Z', warnings: [] });
     await api(`/v1/segments/${id}`, { method: 'DELETE' });
 
     const earlier = await preview({ text: 'order_count >= 1', as_of: '2026-10-01' });
@@ -96,6 +96,23 @@ describe('segments over HTTP', () => {
     const body = (await r.json()) as { text: string; members: string[] };
     expect(body.text).toBe('total_spent in top 25%');
     expect(body.members).toEqual(['ann']);
+  });
+
+  it('warns, at the name, about products and categories the store does not have', async () => {
+    // This store has no products at all: the default cross-sell pair is not in it.
+    const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ ready: 'bought-x-not-y' }) });
+    const body = (await r.json()) as { text: string; count: number; warnings: { code: string; message: string; span: { start: number; end: number } }[] };
+    expect(body.count).toBe(0);
+    expect(body.warnings.map((w) => [w.code, w.message, body.text.slice(w.span.start, w.span.end)])).toEqual([
+      ['unknown-item', 'the store has no product "CST-001"', '"CST-001"'],
+      ['unknown-item', 'the store has no product "BAC-001"', '"BAC-001"'],
+    ]);
+    const saved = await api('/v1/segments', { method: 'POST', body: JSON.stringify({ name: 'Tea', text: 'bought category "Tea"' }) });
+    const { id } = (await saved.json()) as { id: string };
+    const count = (await (await api(`/v1/segments/${id}/count`)).json()) as { count: number; warnings: { message: string }[] };
+    expect(count.count).toBe(0);
+    expect(count.warnings.map((w) => w.message)).toEqual(['the store has no category "Tea"']);
+    await api(`/v1/segments/${id}`, { method: 'DELETE' });
   });
 
   it('refuses every segment and profile route without the API key', async () => {

@@ -68,12 +68,20 @@ export const SegmentExplanation = z.object({
 });
 export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
 
+/**
+ * What may make an answer surprising without being an error: the query's own warnings and, at
+ * its name, each product, category, brand or collection the store does not have (`unknown-item`).
+ * Spans point into the query as evaluated (`text` of a preview; a saved segment's text).
+ */
+const warnings = z.array(DiagnosticBody).default([]);
+
 export const SegmentPreviewResponse = z.object({
   text: z.string(),
   as_of: z.string(),
   count: z.number().int(),
   members: z.array(z.string()),
   explain: SegmentExplanation.exactOptional(),
+  warnings,
 });
 export type SegmentPreviewResponse = z.infer<typeof SegmentPreviewResponse>;
 
@@ -104,7 +112,7 @@ export const ReadySegmentBody = z.object({
 });
 
 export const SegmentListResponse = z.object({ saved: z.array(SavedSegmentBody), ready: z.array(ReadySegmentBody) });
-export const SegmentCountResponse = z.object({ count: z.number().int(), as_of: z.string() });
+export const SegmentCountResponse = z.object({ count: z.number().int(), as_of: z.string(), warnings });
 export const SegmentMembersResponse = z.object({ members: z.array(z.string()), as_of: z.string() });
 
 export const ProfilesComputeRequest = z.object({ as_of: asOf.exactOptional() });

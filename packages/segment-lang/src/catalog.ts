@@ -14,6 +14,7 @@ import {
   rfmSegments,
   weekdays,
 } from '@strata/core';
+import type { ItemKind } from './ast.js';
 
 export const FieldType = {
   number: 'number',
@@ -43,6 +44,15 @@ export interface FieldSpec extends PropertySpec {
   readonly source: FieldSource;
   /** A date whose year does not matter for `within last/next` (birthdays, anniversaries). */
   readonly recurring?: boolean;
+  /**
+   * A money measure of what a customer bought (total spent, order values, predicted value): its
+   * percentiles rank buyers only. Non-buyers have spent nothing, and tied at 0 they would
+   * otherwise fill the bottom ranks (`total_spent in bottom 10%` would be the people who never
+   * ordered); a non-buyer is in no rank of a money measure.
+   */
+  readonly rankedAmongBuyers?: boolean;
+  /** A list of catalogue items of this kind (`categories`: the categories bought). */
+  readonly item?: ItemKind;
 }
 
 /** Field name → what it is. */
@@ -65,6 +75,8 @@ export const numericTypes: ReadonlySet<FieldType> = new Set(['number', 'money', 
 
 const profile = (type: FieldType, description: string): FieldSpec => ({ type, description, source: 'profile' });
 const customer = (type: FieldType, description: string): FieldSpec => ({ type, description, source: 'customer' });
+/** A money measure of purchases: ranked among buyers (see {@link FieldSpec.rankedAmongBuyers}). */
+const money = (description: string): FieldSpec => ({ type: 'money', description, source: 'profile', rankedAmongBuyers: true });
 const oneOf = (source: FieldSource, values: readonly string[], description: string): FieldSpec => ({
   type: 'enum',
   values,
@@ -77,10 +89,10 @@ const lowMediumHigh = [...levels].reverse();
 /** The profile traits and customer attributes every Strata store has. */
 export const defaultCatalog: FieldCatalog = {
   // ── profile: spending
-  total_spent: profile('money', 'Money spent on confirmed orders'),
+  total_spent: money('Money spent on confirmed orders'),
   order_count: profile('integer', 'Number of confirmed orders'),
-  aov: profile('money', 'Average order value'),
-  largest_order: profile('money', 'Largest single order'),
+  aov: money('Average order value'),
+  largest_order: money('Largest single order'),
   first_order_at: profile('timestamp', 'When the first confirmed order was placed'),
   last_order_at: profile('timestamp', 'When the latest confirmed order was placed'),
   days_since_last_order: profile('integer', 'Days since the latest confirmed order'),
@@ -114,10 +126,10 @@ export const defaultCatalog: FieldCatalog = {
   came_by_referral: profile('boolean', 'Was referred by another customer'),
   next_replenishment_due_at: profile('timestamp', 'When a consumable bought earlier is expected to run out'),
   overdue_ratio: profile('number', 'Days since the last order divided by the usual days between orders (over 1 = late)'),
-  categories: profile('list', 'Categories bought'),
-  brands: profile('list', 'Brands bought'),
-  abandoned_skus: profile('list', 'Products left in abandoned carts'),
-  abandoned_categories: profile('list', 'Categories of products left in abandoned carts'),
+  categories: { ...profile('list', 'Categories bought'), item: 'category' },
+  brands: { ...profile('list', 'Brands bought'), item: 'brand' },
+  abandoned_skus: { ...profile('list', 'Products left in abandoned carts'), item: 'product' },
+  abandoned_categories: { ...profile('list', 'Categories of products left in abandoned carts'), item: 'category' },
   content_dwell_seconds: profile('number', 'Seconds spent on content in total'),
   top_content_topic: profile('string', 'Content topic the customer spent most time on'),
   reviews: profile('integer', 'Reviews written'),
@@ -134,8 +146,8 @@ export const defaultCatalog: FieldCatalog = {
   expected_orders_30d: profile('number', 'Predicted orders in the next 30 days'),
   expected_orders_90d: profile('number', 'Predicted orders in the next 90 days'),
   expected_orders_365d: profile('number', 'Predicted orders in the next 365 days'),
-  expected_aov: profile('money', 'Predicted average order value (Gamma-Gamma)'),
-  predicted_clv: profile('money', 'Predicted customer lifetime value'),
+  expected_aov: money('Predicted average order value (Gamma-Gamma)'),
+  predicted_clv: money('Predicted customer lifetime value'),
   churn_risk: oneOf('profile', lowMediumHigh, 'Churn risk band from P(alive)'),
   // ── customer attributes
   email: customer('string', 'Email address'),

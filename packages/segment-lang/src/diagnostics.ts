@@ -46,6 +46,8 @@ export const DiagnosticCode = {
   countInSequence: 'count-in-sequence',
   negationNotLast: 'negation-not-last',
   queryTooCostly: 'query-too-costly',
+  // the store (checked by the segment service against the store's catalog)
+  unknownItem: 'unknown-item',
   internalError: 'internal-error',
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];

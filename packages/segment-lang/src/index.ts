@@ -16,4 +16,5 @@ export * from './binder.js';
 export * from './from-ir.js';
 export * from './segment.js';
 export * from './cost.js';
+export * from './item-references.js';
 export * from './completions.js';

@@ -143,7 +143,8 @@ export type PercentileRank =
 
 /**
  * A field's value ranked among other customers. Customers with no value are not ranked and never
- * match. `scope: 'all'` ranks among all customers; `'matching'` ranks among the customers who
+ * match; neither are non-buyers for a money measure (`FieldSpec.rankedAmongBuyers`: total_spent,
+ * aov, …), so the bottom ranks are the buyers who spent least. `scope: 'all'` ranks among all customers; `'matching'` ranks among the customers who
  * satisfy the other operands of the nearest enclosing `and` (with no enclosing `and` it is the same
  * as `'all'`). So `country = "DE" and total_spent in top 10% of matching` is the top tenth of
  * German customers, while without `of matching` it is German customers in the top tenth overall.

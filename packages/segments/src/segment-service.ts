@@ -3,6 +3,7 @@ import { AppError, systemClock, type Clock, type SqlParam, type SqlRunner } from
 import {
   defaultCatalog,
   hasErrors,
+  itemReferences,
   measuredAtProfileRun,
   parseSegment,
   printIR,
@@ -10,10 +11,12 @@ import {
   QueryLimits,
   type ConditionIR,
   type Diagnostic,
+  type Expr,
   type FieldCatalog,
   type SegmentIR,
 } from '@strata/segment-lang';
 import { compileExplain, compileSegment, SegmentCompileError, type QueryShape } from '@strata/sql';
+import { unknownItems } from './item-check.js';
 import { findReadySegment, readySegmentText } from './library.js';
 
 /** A query the user wrote that does not parse or bind: the diagnostics say where and why. */
@@ -172,23 +175,44 @@ export class SegmentService {
   }
 
   /** Parses and binds text; throws SegmentQueryError with the diagnostics when it has errors. */
-  async parse(text: string): Promise<{ ir: SegmentIR; text: string; warnings: Diagnostic[] }> {
+  async parse(text: string): Promise<{ ir: SegmentIR; ast: Expr; text: string; warnings: Diagnostic[] }> {
     const saved = await this.list();
     const r = parseSegment(text, this.catalog, { segments: saved.flatMap((s) => [s.id, s.name]) });
-    if (!r.ir || hasErrors(r.diagnostics)) throw new SegmentQueryError(text, r.diagnostics);
-    return { ir: r.ir, text, warnings: r.diagnostics.filter((d) => d.severity !== 'error') };
+    if (!r.ir || !r.ast || hasErrors(r.diagnostics)) throw new SegmentQueryError(text, r.diagnostics);
+    return { ir: r.ir, ast: r.ast, text, warnings: r.diagnostics.filter((d) => d.severity !== 'error') };
   }
 
   async resolve(def: SegmentDefinition): Promise<SegmentIR> {
     if ('ir' in def) return def.ir;
     if ('text' in def) return (await this.parse(def.text)).ir;
+    if ('ready' in def) return (await this.parse(await this.textOf(def))).ir;
+    const saved = await this.get(def.segment);
+    return saved.ir;
+  }
+
+  /** The text a definition is evaluated as: a ready segment's filled-in template, a saved segment's text. */
+  async textOf(def: SegmentDefinition): Promise<string> {
+    if ('text' in def) return def.text;
+    if ('ir' in def) return printIR(def.ir);
     if ('ready' in def) {
       const ready = findReadySegment(def.ready);
       if (!ready) throw new AppError('not_found', `no ready segment "${def.ready}"`);
-      return (await this.parse(readySegmentText(ready, def.params))).ir;
+      return readySegmentText(ready, def.params);
     }
-    const saved = await this.get(def.segment);
-    return saved.ir;
+    return (await this.get(def.segment)).text;
+  }
+
+  /**
+   * What may make an answer surprising without being an error: the query's own warnings (an
+   * event type the catalog does not know, …) and each product, category, brand or collection it
+   * names that the store does not have, which matches nobody (negated, everybody). Spans point
+   * into `text`, the query as evaluated.
+   */
+  async warnings(def: SegmentDefinition): Promise<{ text: string; warnings: Diagnostic[] }> {
+    const text = await this.textOf(def);
+    const { ast, warnings } = await this.parse(text);
+    const store = await unknownItems(this.db, itemReferences(ast, this.catalog));
+    return { text, warnings: [...warnings, ...store].sort((a, b) => a.span.start - b.span.start) };
   }
 
   /** Segments read the profiles: without a profile run there is nothing to read yet. */

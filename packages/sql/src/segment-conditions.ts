@@ -3,7 +3,7 @@
  * structure, field comparisons, percentiles, tags, consent, saved-segment references and answers,
  * handing purchases, events and sequences to segment-activity.ts.
  */
-import { defaultChannels, type ConditionIR, type PercentileIR } from '@strata/segment-lang';
+import { defaultChannels, lookup, type ConditionIR, type PercentileIR } from '@strata/segment-lang';
 import { event, purchase, purchaseTime, sequence, sequenceWithoutLaterOrder } from './segment-activity.js';
 import { baseSelect, customerId, SegmentCompileError, type Context } from './segment-context.js';
 import { applyTest, ci, durationExpr, fieldExpr, now } from './segment-values.js';
@@ -27,11 +27,17 @@ import {
   type SqlExpr,
 } from './sql-ir.js';
 
+/**
+ * A percentile condition: the value compared with a cut-off worked out over the ranked customers,
+ * those with a value (and, `of matching`, satisfying the rest of the `and`). A money measure
+ * ranks buyers only, and only a buyer is in one of its ranks (FieldSpec.rankedAmongBuyers).
+ */
 export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null): SqlExpr {
   const { expr, type } = fieldExpr(ir.field, ctx);
   if (!['number', 'money', 'integer'].includes(type))
     throw new SegmentCompileError(`"${ir.field}" is not a number, so it has no percentiles`);
-  const filter = and(isNull(expr, true), scopeFilter);
+  const buyers = lookup(ctx.catalog, ir.field)?.rankedAmongBuyers ? bin('>', col('p', 'order_count'), num(0)) : null;
+  const filter = and(isNull(expr, true), buyers, scopeFilter);
   if (ir.rank.kind === 'between') {
     const q = (fraction: number) =>
       ({
@@ -42,7 +48,7 @@ export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr 
           filter,
         ),
       }) as const;
-    return and(bin('>=', expr, q(ir.rank.low / 100)), bin('<=', expr, q(ir.rank.high / 100)), scopeFilter);
+    return and(bin('>=', expr, q(ir.rank.low / 100)), bin('<=', expr, q(ir.rank.high / 100)), buyers, scopeFilter);
   }
   // Top p%: customers fewer than p% of the ranked customers are strictly ahead of; ties stay
   // together. With k = ⌈n·p/100⌉ that is exactly "value ≥ the k-th largest value", which a top-k
@@ -74,7 +80,7 @@ export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr 
       from: { kind: 'derived', query: topK, alias: 'top_k' },
     }),
   };
-  return bin(direction === 'desc' ? '>=' : '<=', expr, threshold);
+  return and(buyers, bin(direction === 'desc' ? '>=' : '<=', expr, threshold));
 }
 
 export function lower(ir: ConditionIR, ctx: Context): SqlExpr {

@@ -19,6 +19,9 @@ export interface PlannedEvent {
   who: string;
 }
 
+/** The answers of the skin-type question. */
+const skinTypes = ['dry', 'oily', 'combination', 'normal', 'sensitive'] as const;
+
 const chatGeneral = [
   'Hi, where is my order?',
   'Can I return something I bought online in one of your shops?',
@@ -311,6 +314,13 @@ export class EventPlanner {
       this.push(t, 'questionnaire_answer', `{"question":"age_group","option":"${ageGroup(p.age)}"}`);
       if (p.pet && rng.chance(0.7))
         this.push(t + rng.int(5, 30) * 1000, 'questionnaire_answer', `{"question":"pet","option":"${p.pet}"}`);
+      // The skin-type question of a beauty shop's quiz (the ready `questionnaire-answer` segment's example).
+      if (rng.chance(0.6))
+        this.push(
+          t + rng.int(31, 60) * 1000,
+          'questionnaire_answer',
+          `{"question":"skin_type","option":"${rng.pick(skinTypes)}"}`,
+        );
     }
 
     if (p.shop && p.onlineShare < 1 && rng.chance(0.15)) {

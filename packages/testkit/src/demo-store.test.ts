@@ -376,6 +376,7 @@ describe('generateDemoStore: behaviour a segment can find', () => {
     expect([...pageKinds].sort()).toEqual(['category', 'demo_video', 'home', 'product']);
     const answers = store.events.filter((e) => e.type === 'questionnaire_answer');
     expect(new Set(answers.filter((e) => e.properties.question === 'household').map((e) => e.properties.option))).toEqual(new Set(['parent', 'single', 'couple']));
+    expect(new Set(answers.filter((e) => e.properties.question === 'skin_type').map((e) => e.properties.option))).toEqual(new Set(['dry', 'oily', 'combination', 'normal', 'sensitive']));
     expect(store.events.some((e) => e.type === 'chat_message' && typeof e.properties.session_id === 'string' && typeof e.properties.text === 'string')).toBe(true);
     expect(store.events.some((e) => e.type === 'content_view' && e.properties.topic === 'baby safety')).toBe(true);
   });

@@ -1,28 +1,31 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Event, Location, Order, Product, type CustomerInput } from '@strata/core';
 import { computeProfiles } from '@strata/profiles';
-import { readySegments, SegmentService } from '@strata/segments';
+import { readySegments, SegmentService, type SegmentDefinition } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 
 /*
  * Every ready segment against members worked out by hand in a small hand-made store.
  * NOW is Sunday 2026-11-01 00:00 UTC. Nine people:
  *
- *   whale      DE Berlin 10115, born 1975-03-10 (51), newsletter, email consent.
- *              6 orders of 500, Tuesdays 10:00 from 09-22 to 10-27 (weekly), each with COF-001.
+ *   whale      DE Berlin 10115, born 1975-03-10 (51), newsletter, email consent, a nurse.
+ *              6 orders of 500, Tuesdays 10:00 from 09-22 to 10-27 (weekly), each with COF-001
+ *              (the first also with GIFT-WRAP, sold but not among the products).
  *              Referred `coupon`.
- *   coupon     FR Paris 75001, age 25. 3 orders of 20 with code SAVE10 on 08-01, 09-01, 10-01 (mugs).
- *              Read cooking content for 90 s.
- *   one-timer  DE Munich 80331. 1 order of 80 at the Berlin shop on 06-01: a child car seat.
- *              Answered household = parent.
- *   newbie     GB London. Viewed a product page at 10-25 09:30, ordered 10:00 (50: a dress launched
- *              10-20 for 40 and a mystery novel for 10).
+ *   coupon     FR Paris 75001, age 25, a teacher. 3 orders of 20 with code SAVE10 on 08-01, 09-01,
+ *              10-01 (mugs). Read cooking content for 90 s. Skin type: oily on 09-01, dry on 10-01.
+ *   one-timer  DE Munich 80331. 1 order of 80 at the Berlin shop on 06-01: a child car seat
+ *              (CST-001). Answered household = parent. Put the seat cover (BAC-001) in the cart
+ *              on 07-15 and has not ordered since.
+ *   newbie     GB London. Viewed a product page at 10-25 09:30, put the dress in the cart at 09:45,
+ *              ordered 10:00 (50: a dress launched 10-20 for 40 and a mystery novel for 10), its
+ *              only order. Skin type: combination.
  *   churner    DE Hamburg 20095. 2 orders of 150 with coffee on 02-01 and 04-01. Reviewed 1 star.
  *   cart       NL Amsterdam, born 1990-01-15 (36). 2 orders of 300 with one coffee each on 09-07
  *              and 10-07; added COF-001 to the cart on 10-30 12:00 and has not ordered since.
  *   curious    no orders; a category page and a product view on 10-20.
  *   indecisive DE, no orders; home page on 10-05, 10-10, 10-15, a demo video on 10-20.
- *   quiet      AT, newsletter, no orders; attended an event on 10-01.
+ *   quiet      AT, newsletter, "nurse" by occupation, no orders; attended an event on 10-01.
  *
  * Base-relative traits among the 6 buyers (score = 1 + ⌊5·(rank−1)/6⌋, ties share the lowest rank):
  *   spend  newbie 50 < coupon 60 < one-timer 80 < churner 300 < cart 600 < whale 3000
@@ -48,7 +51,7 @@ const order = (
   customer: string,
   day: string,
   total: number,
-  lines: [sku: string, qty: number, price: number][],
+  lines: readonly (readonly [sku: string, qty: number, price: number])[],
   extra: Record<string, unknown> = {},
 ) =>
   Order.parse({
@@ -82,8 +85,8 @@ beforeAll(async () => {
         price: 10,
         consumption_days: 30,
       }),
-      Product.parse({ sku: 'SEAT-001', name: 'Car seat', category: 'Child car seats', brand: 'Safe', price: 80 }),
-      Product.parse({ sku: 'SEAT-ACC-001', name: 'Seat cover', category: 'Car seat accessories', price: 15 }),
+      Product.parse({ sku: 'CST-001', name: 'Car seat', category: 'Child car seats', brand: 'Safe', price: 80 }),
+      Product.parse({ sku: 'BAC-001', name: 'Seat cover', category: 'Car seat accessories', price: 15 }),
       Product.parse({ sku: 'BOOK-001', name: 'A quiet murder', category: 'Mystery novels', price: 10 }),
       Product.parse({
         sku: 'DRESS-001',
@@ -104,24 +107,25 @@ beforeAll(async () => {
         birthday: '1975-03-10',
         newsletter: true,
         consent: { email: { granted: true, at: '2026-01-01T00:00:00Z' } },
+        occupation: 'Nurse',
       }),
-      person({ id: 'coupon', country: 'FR', city: 'Paris', postcode: '75001', age: 25 }),
+      person({ id: 'coupon', country: 'FR', city: 'Paris', postcode: '75001', age: 25, occupation: 'Teacher' }),
       person({ id: 'one-timer', country: 'DE', city: 'Munich', postcode: '80331' }),
       person({ id: 'newbie', country: 'GB', city: 'London' }),
       person({ id: 'churner', country: 'DE', city: 'Hamburg', postcode: '20095' }),
       person({ id: 'cart', country: 'NL', city: 'Amsterdam', birthday: '1990-01-15' }),
       person({ id: 'curious' }),
       person({ id: 'indecisive', country: 'DE' }),
-      person({ id: 'quiet', country: 'AT', newsletter: true }),
+      person({ id: 'quiet', country: 'AT', newsletter: true, occupation: 'nurse' }),
     ],
     orders: [
       ...['09-22', '09-29', '10-06', '10-13', '10-20', '10-27'].map((d, i) =>
-        order(`w${i}`, 'whale', d, 500, [['COF-001', 1, 500]]),
+        order(`w${i}`, 'whale', d, 500, [['COF-001', 1, 500], ...(i === 0 ? [['GIFT-WRAP', 1, 0] as const] : [])]),
       ),
       ...['08-01', '09-01', '10-01'].map((d, i) =>
         order(`c${i}`, 'coupon', d, 20, [['MUG-001', 1, 22]], { discount_total: 2, discount_codes: 'SAVE10' }),
       ),
-      order('t0', 'one-timer', '06-01', 80, [['SEAT-001', 1, 80]], { location_id: 'DE-BER' }),
+      order('t0', 'one-timer', '06-01', 80, [['CST-001', 1, 80]], { location_id: 'DE-BER' }),
       order('n0', 'newbie', '10-25', 50, [
         ['DRESS-001', 1, 40],
         ['BOOK-001', 1, 10],
@@ -134,6 +138,11 @@ beforeAll(async () => {
     events: [
       event('cart', 'add_to_cart', at('10-30', '12:00'), { sku: 'COF-001', quantity: 1 }),
       event('newbie', 'page_view', at('10-25', '09:30'), { page_kind: 'product', sku: 'DRESS-001' }),
+      event('newbie', 'add_to_cart', at('10-25', '09:45'), { sku: 'DRESS-001', quantity: 1 }),
+      event('newbie', 'questionnaire_answer', at('10-25', '10:05'), { question: 'skin_type', option: 'combination' }),
+      event('one-timer', 'add_to_cart', at('07-15', '12:00'), { sku: 'BAC-001', quantity: 1 }),
+      event('coupon', 'questionnaire_answer', at('09-01', '11:00'), { question: 'skin_type', option: 'oily' }),
+      event('coupon', 'questionnaire_answer', at('10-01', '11:00'), { question: 'skin_type', option: 'dry' }),
       event('curious', 'page_view', at('10-20', '12:00'), { page_kind: 'category', category: 'Coffee' }),
       event('curious', 'product_view', at('10-20', '12:05'), { sku: 'COF-001' }),
       ...['10-05', '10-10', '10-15'].map((d) =>
@@ -154,9 +163,12 @@ beforeAll(async () => {
 type Case = [id: string, expected: string[], params?: Record<string, string | number>];
 
 const cases: Case[] = [
-  // value: top 10% of the 9 profiled customers is k = ⌈0.9⌉ = 1 → the largest spend
+  // value: spend ranks the 6 buyers only; the top 10% is k = ⌈0.6⌉ = 1 → the largest spend
   ['big-spenders', ['whale']],
-  ['big-spenders', ['cart', 'whale'], { percent: 20 }], // k = ⌈1.8⌉ = 2
+  ['big-spenders', ['cart', 'whale'], { percent: 20 }], // k = ⌈1.2⌉ = 2
+  // the bottom 10% is the smallest buyer, not the 3 non-buyers tied at 0
+  ['small-spenders', ['newbie']],
+  ['small-spenders', ['coupon', 'newbie', 'one-timer'], { percent: 50 }], // k = 3: 50, 60, 80
   ['value-high', ['cart', 'whale']],
   ['value-medium', ['churner']],
   ['value-low', ['coupon', 'newbie', 'one-timer']],
@@ -179,7 +191,11 @@ const cases: Case[] = [
   ['loyal', ['whale']], // ≥ 4 orders, last within 90 days
   ['one-time-buyers', ['newbie', 'one-timer']],
   ['new-customers', ['newbie']], // first order 10-25; whale's first is 40 days ago
+  ['has-bought', ['cart', 'churner', 'coupon', 'newbie', 'one-timer', 'whale']],
   ['returning-customers', ['cart', 'churner', 'coupon', 'whale']],
+  // 2+ orders, the latest within 30 days: whale 10-27, cart 10-07; coupon's 10-01 10:00 is 30 days 14 hours ago
+  ['came-back', ['cart', 'whale']],
+  ['came-back', ['cart', 'coupon', 'whale'], { days: 31 }],
   ['heavy-buyers', []],
   ['medium-buyers', ['whale']], // 6 orders in a year
   ['light-buyers', ['cart', 'churner', 'coupon', 'newbie', 'one-timer']],
@@ -212,6 +228,9 @@ const cases: Case[] = [
   ['abandoned-basket-product', ['cart']],
   ['abandoned-basket-product', [], { sku: 'BOOK-001' }],
   ['abandoned-basket-category', ['cart']],
+  // one-timer carted on 07-15 after its only order (06-01); newbie carted before its only order;
+  // cart carted after its last order but has 2 orders
+  ['cart-after-first-order', ['one-timer']],
   ['coupon-customers', ['coupon']],
   ['replenishment-due', ['cart']], // coffee of 10-07 runs out 11-06; whale's of 10-27 on 11-26
   ['replenishment-due', ['cart', 'whale'], { days: 30 }],
@@ -227,7 +246,8 @@ const cases: Case[] = [
   ['behaviour-d-ordered-in-one-visit', ['newbie']], // page view 09:30, order 10:00
   // products
   ['bought-x-not-y', ['one-timer']],
-  ['bought-x-not-y', [], { y: 'SEAT-001' }],
+  ['bought-x-not-y', [], { y: 'CST-001' }],
+  ['bought-x-not-y', [], { x: 'BAC-001', y: 'MUG-001' }], // one-timer only carted the cover
   ['category-buyers', ['newbie']],
   ['category-buyers', ['cart', 'churner', 'whale'], { category: 'coffee' }], // any case
   ['durable-after-sales', ['one-timer']],
@@ -244,6 +264,13 @@ const cases: Case[] = [
   ['age-group', ['cart']], // 36
   ['age-group', ['whale'], { group: '50-59' }],
   ['social-identity', ['one-timer']],
+  ['questionnaire-answer', ['coupon']], // skin type: coupon's latest answer is dry
+  ['questionnaire-answer', [], { option: 'oily' }], // coupon said oily first, then dry
+  ['questionnaire-answer', ['newbie'], { option: 'COMBINATION' }], // any case
+  ['questionnaire-answer', ['one-timer'], { question: 'household', option: 'parent' }],
+  ['occupation', ['quiet', 'whale']], // "Nurse" and "nurse"
+  ['occupation', ['coupon'], { occupation: 'teacher' }],
+  ['occupation', [], { occupation: 'Pilot' }],
   ['came-by-referral', ['coupon']],
   ['referrers', ['whale']],
   ['unsatisfied', ['churner']],
@@ -287,5 +314,45 @@ describe('ready segments on a hand-made store', () => {
   it('covers every ready segment', () => {
     const covered = new Set(cases.map(([id]) => id));
     expect(readySegments.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
+
+describe('names the store does not have', () => {
+  /** Each warning as [message, the text under its span, hint]. */
+  const warned = async (def: SegmentDefinition) => {
+    const { text, warnings } = await segments.warnings(def);
+    return warnings.map((w) => [w.message, text.slice(w.span.start, w.span.end), w.hint]);
+  };
+
+  it('says nothing when every name is in the store (a SKU only sold, never imported as a product, included)', async () => {
+    expect(await warned({ ready: 'bought-x-not-y' })).toEqual([]);
+    expect(await warned({ text: 'bought product "gift-wrap" and bought brand "nordic bean"' })).toEqual([]);
+  });
+
+  it('warns at a product, category or brand of a ready segment the store lacks, with the closest name', async () => {
+    expect(await warned({ ready: 'bought-x-not-y', params: { x: 'SEAT-001' } })).toEqual([
+      ['the store has no product "SEAT-001"', '"SEAT-001"', 'no product or order line has this SKU, so no purchase or event matches it'],
+    ]);
+    expect(await warned({ ready: 'category-buyers', params: { category: 'Mystery novel' } })).toEqual([
+      ['the store has no category "Mystery novel"', '"Mystery novel"', 'did you mean "Mystery novels"?'],
+    ]);
+    // names in an event's properties and in the profile's lists of items are checked too
+    expect(await warned({ ready: 'abandoned-basket-product', params: { sku: 'COF-9' } })).toEqual([
+      ['the store has no product "COF-9"', '"COF-9"', 'no product or order line has this SKU, so no purchase or event matches it'],
+    ]);
+    expect(await warned({ ready: 'abandoned-basket-category', params: { category: 'Cofee' } })).toEqual([
+      ['the store has no category "Cofee"', '"Cofee"', 'did you mean "Coffee"?'],
+    ]);
+    expect(await warned({ text: 'did add_to_cart then bought brand ["Safe", "Unsafe"] within 1 day' })).toEqual([
+      ['the store has no brand "Unsafe"', '"Unsafe"', 'did you mean "Safe"?'],
+    ]);
+  });
+
+  it('keeps the query\'s own warnings beside the store\'s, in text order', async () => {
+    const { warnings } = await segments.warnings({ text: 'did wishlist_add and bought collection "AW99"' });
+    expect(warnings.map((w) => [w.code, w.severity])).toEqual([
+      ['unknown-event', 'warning'],
+      ['unknown-item', 'warning'],
+    ]);
   });
 });

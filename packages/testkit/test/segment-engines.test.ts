@@ -36,6 +36,9 @@ const queries = [
   'did add_to_cart within last 30 days then not order',
   'did page_view where page_kind = "demo_video" then not bought category "Coffee" within 7 days',
   'total_spent in bottom 10% and order_count > 0',
+  'largest_order between p0 and p10 and country = "DE"',
+  'order_count = 1 and did add_to_cart then not bought',
+  'answered "skin_type" with "dry" or occupation = "Nurse"',
   'did page_view where page_kind = "category" and never bought',
   'has tag "vip"',
   'has any tag ["vip", "app-user"]',
@@ -129,12 +132,18 @@ describe('the same segment on DuckDB and PostgreSQL', () => {
         AND e.occurred_at >= $1::TIMESTAMPTZ - INTERVAL 30 DAY AND e.occurred_at <= $1::TIMESTAMPTZ
         AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.status = 'confirmed' AND o.placed_at > e.occurred_at AND o.placed_at <= $1::TIMESTAMPTZ)`),
     );
-    // top 10% by spend: fewer than 10% of customers strictly ahead
-    expect(await compiled('total_spent in top 10%')).toEqual(
-      await raw(
-        `SELECT customer_id AS id FROM (SELECT customer_id, rank() OVER (ORDER BY total_spent DESC) AS r, count(*) OVER () AS n FROM customer_profile) WHERE (r - 1) * 100 < 10 * n AND $1 IS NOT NULL`,
-      ),
-    );
+    // top and bottom 10% by spend: buyers fewer than 10% of the buyers are strictly ahead of
+    const ranked = (direction: 'ASC' | 'DESC') =>
+      raw(
+        `SELECT customer_id AS id FROM (SELECT customer_id, rank() OVER (ORDER BY total_spent ${direction}) AS r, count(*) OVER () AS n
+         FROM customer_profile WHERE order_count > 0) WHERE (r - 1) * 100 < 10 * n AND $1 IS NOT NULL`,
+      );
+    expect(await compiled('total_spent in top 10%')).toEqual(await ranked('DESC'));
+    const bottom = await ranked('ASC');
+    expect(bottom.length).toBeGreaterThan(0);
+    expect(await compiled('total_spent in bottom 10%')).toEqual(bottom);
+    // the non-buyers tied at 0 do not fill the bottom: asking for buyers changes nothing
+    expect(await compiled('total_spent in bottom 10% and order_count > 0')).toEqual(bottom);
     // bought a category ever, case-insensitively, from the order lines
     expect(await compiled('bought category "coffee"')).toEqual(
       await raw(`SELECT DISTINCT o.customer_id AS id FROM orders o JOIN order_lines li ON li.order_id = o.id JOIN products p ON p.sku = li.sku

@@ -72,11 +72,13 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
       } else if (query) text = query;
       else throw new AppError('invalid', 'give a query or --ready <id>');
       const asOf = asOfOf(opts.asOf);
-      const { count, members, asOf: evaluatedAt } = await onBackend(io, g, (b) =>
+      const { count, members, asOf: evaluatedAt, warnings } = await onBackend(io, g, (b) =>
         b.evalSegment(text, { ...(asOf ? { asOf } : {}), limit: opts.limit, countOnly: Boolean(opts.count) }),
       );
-      if (opts.count) return g.json ? printJson(io, { count }) : io.out(String(count));
-      if (g.json) return printJson(io, { query: text, as_of: evaluatedAt, count, members });
+      if (g.json) return printJson(io, opts.count ? { count, warnings } : { query: text, as_of: evaluatedAt, count, members, warnings });
+      // On stderr, so the count or the CSV on stdout stays clean.
+      for (const w of warnings) io.err(formatDiagnostic(text, w));
+      if (opts.count) return io.out(String(count));
       if (opts.csv) {
         io.out('customer_id');
         for (const m of members) io.out(m);
