@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closestCountryName, toCountryCode } from './country.js';
 import { isIanaTimeZone, toIsoDate, toUtcIso } from './normalise.js';
 
 /*
@@ -151,13 +152,21 @@ export const list = (item: z.ZodType<string> = trimmedText(200)) =>
     return v ?? [];
   }, z.array(item));
 
+/** A country by ISO 3166 code or name ("GB", "GBR", "United Kingdom", "UK"), stored as its two-letter code. */
 export const countryCode = z.preprocess(
   blankToUndefined,
-  z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 country code'),
+  z.string().transform((v, ctx) => {
+    const code = toCountryCode(v);
+    if (code === undefined) {
+      const guess = closestCountryName(v);
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a country: "${v}" (${guess ? `did you mean "${guess}"? ` : ''}use an ISO 3166 code such as DE, or the country's name)`,
+      });
+      return z.NEVER;
+    }
+    return code;
+  }),
 );
 export const currencyCode = z.preprocess(
   blankToUndefined,

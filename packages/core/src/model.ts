@@ -127,6 +127,9 @@ export const Location = z.object({
 });
 export type Location = z.infer<typeof Location>;
 
+/** Where an order that names no location was placed: the store's online shop (made when first needed). */
+export const onlineShop = { id: 'online', name: 'Online shop', kind: 'online' } as const satisfies Location;
+
 export const OrderStatus = { confirmed: 'confirmed', cancelled: 'cancelled', refunded: 'refunded' } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 
@@ -149,7 +152,10 @@ export const Order = z
     customer_email: optional(email),
     customer_phone: optional(phoneField),
     customer_country: optional(countryCode),
-    location_id: id,
+    location_id: z.preprocess(
+      (v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? onlineShop.id : v),
+      id,
+    ),
     placed_at: timestamp,
     status: z
       .preprocess(

@@ -130,10 +130,21 @@ export interface NativeFileImport {
   close(): Promise<void>;
 }
 
+/** Values an import fills in where a record leaves them out: the store's own settings. */
+export interface ImportDefaults {
+  /** The store's currency (`strata config set currency GBP`), for orders that give none. */
+  currency?: string;
+}
+
 /** Optional store capability: bulk import of a local file by the engine's own reader. */
 export interface NativeFileImporter {
   /** Undefined when this file cannot be read natively (the caller then streams it). */
-  openFileImport(entity: Entity, path: string, format: 'csv' | 'jsonl'): Promise<NativeFileImport | undefined>;
+  openFileImport(
+    entity: Entity,
+    path: string,
+    format: 'csv' | 'jsonl',
+    defaults?: ImportDefaults,
+  ): Promise<NativeFileImport | undefined>;
 }
 
 export function isNativeFileImporter(w: unknown): w is NativeFileImporter {

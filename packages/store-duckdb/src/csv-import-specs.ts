@@ -1,4 +1,12 @@
-import { channels, isIanaTimeZone, jsonObject, type Entity, type WriteCounts } from '@strata/core';
+import {
+  channels,
+  isIanaTimeZone,
+  jsonObject,
+  onlineShop,
+  type Entity,
+  type ImportDefaults,
+  type WriteCounts,
+} from '@strata/core';
 import type { DuckDbRunner } from './duckdb-runner.js';
 import { applyCustomers, applyOrderLines, applyOrders, applyTags } from './entity-writes.js';
 import type { KeyedTable } from './key-indexes.js';
@@ -14,7 +22,7 @@ import {
   canonicalMoney,
   canonicalPositiveInt,
   canonicalText,
-  canonicalTime,
+  isoTime,
   ident,
   jsonObjectOf,
   jsonSafeText,
@@ -45,7 +53,14 @@ export interface CsvSpec {
 }
 
 /** How each CSV entity is read natively: its fields, the canonical-form check, staging and storing. */
-export function csvSpecs(runner: DuckDbRunner, now: () => Date): Partial<Record<Entity, CsvSpec>> {
+export function csvSpecs(
+  runner: DuckDbRunner,
+  now: () => Date,
+  defaults: ImportDefaults = {},
+): Partial<Record<Entity, CsvSpec>> {
+  // Spliced into SQL below: checked to be a currency code first.
+  if (defaults.currency !== undefined && !/^[A-Z]{3}$/.test(defaults.currency))
+    throw new Error(`not a currency code: ${defaults.currency}`);
   const opt = (c: string, check: string) => `(${c} IS NULL OR ${check})`;
   const id = (c: string) => canonicalText(c, 200);
   return {
@@ -72,18 +87,18 @@ export function csvSpecs(runner: DuckDbRunner, now: () => Date): Partial<Record<
         opt('customer_email', canonicalEmail('lower(customer_email)')),
         opt('customer_country', canonicalCountry('upper(customer_country)')),
         'NOT (customer_id IS NULL AND customer_email IS NULL AND customer_phone IS NULL)',
-        id('location_id'),
-        canonicalTime('placed_at'),
+        opt('location_id', id('location_id')),
+        `${isoTime('placed_at')} IS NOT NULL`,
         opt('status', oneOf('status', ['confirmed', 'cancelled', 'refunded'])),
-        canonicalCurrency('currency'),
+        defaults.currency ? opt('currency', canonicalCurrency('currency')) : canonicalCurrency('currency'),
         canonicalMoney('total', true),
         opt('discount_total', canonicalMoney('discount_total', false)),
         opt('discount_codes', canonicalList('discount_codes')),
       ].join(' AND '),
       stage: (range) => `
         CREATE OR REPLACE TEMP TABLE stage_orders AS
-        SELECT r.rowid AS ord, id, customer_id AS source_customer_id, lower(customer_email) AS source_email, b.e AS source_phone, location_id, placed_at,
-               coalesce(status, 'confirmed') AS status, currency, total::DOUBLE AS total, coalesce(discount_total::DOUBLE, 0) AS discount_total,
+        SELECT r.rowid AS ord, id, customer_id AS source_customer_id, lower(customer_email) AS source_email, b.e AS source_phone, coalesce(location_id, '${onlineShop.id}') AS location_id, ${isoTime('placed_at')} AS placed_at,
+               coalesce(status, 'confirmed') AS status, ${defaults.currency ? `coalesce(currency, '${defaults.currency}')` : 'currency'} AS currency, total::DOUBLE AS total, coalesce(discount_total::DOUBLE, 0) AS discount_total,
                ${listJson('discount_codes')} AS discount_codes, NULL::VARCHAR AS customer_id
         FROM bulk_raw r LEFT JOIN bulk_phones b ON b.p = r.customer_phone AND b.c IS NOT DISTINCT FROM upper(r.customer_country)
         WHERE ${range}`,
@@ -99,11 +114,11 @@ export function csvSpecs(runner: DuckDbRunner, now: () => Date): Partial<Record<
         canonicalText('tag', 100),
         opt('source', oneOf('source', ['manual', 'rule'])),
         opt('assigned_by', canonicalText('assigned_by', 200)),
-        canonicalTime('assigned_at'),
+        `${isoTime('assigned_at')} IS NOT NULL`,
       ].join(' AND '),
       stage: (range) => `
         CREATE OR REPLACE TEMP TABLE stage_tags AS
-        SELECT r.rowid AS ord, customer_id, tag, coalesce(source, 'manual') AS source, coalesce(assigned_by, 'import') AS assigned_by, assigned_at
+        SELECT r.rowid AS ord, customer_id, tag, coalesce(source, 'manual') AS source, coalesce(assigned_by, 'import') AS assigned_by, ${isoTime('assigned_at')} AS assigned_at
         FROM bulk_raw r WHERE ${range}`,
       apply: async () => {
         const total = await runner.count('stage_tags');
@@ -158,11 +173,11 @@ function customersSpec(runner: DuckDbRunner, now: () => Date): CsvSpec {
     ]);
   const consentOk = (ch: string) => {
     const [g, at, src] = [`consent.${ch}.granted`, `consent.${ch}.at`, `consent.${ch}.source`].map(q);
-    return `((${g} IS NULL AND ${at} IS NULL AND ${src} IS NULL) OR (${g} IS NOT NULL AND ${canonicalBool(g!)} AND ${at} IS NOT NULL AND ${canonicalTime(at!)} AND (${src} IS NULL OR ${canonicalText(src!, 200)})))`;
+    return `((${g} IS NULL AND ${at} IS NULL AND ${src} IS NULL) OR (${g} IS NOT NULL AND ${canonicalBool(g!)} AND ${isoTime(at!)} IS NOT NULL AND (${src} IS NULL OR ${canonicalText(src!, 200)})))`;
   };
   const consentCols = channels.flatMap((ch) => [
     `${boolValue(`r.${q(`consent.${ch}.granted`)}`)} AS consent_${ch}_granted`,
-    `r.${q(`consent.${ch}.at`)} AS consent_${ch}_at`,
+    `${isoTime(`r.${q(`consent.${ch}.at`)}`)} AS consent_${ch}_at`,
     `r.${q(`consent.${ch}.source`)} AS consent_${ch}_source`,
   ]);
   return {
@@ -237,7 +252,7 @@ function customersSpec(runner: DuckDbRunner, now: () => Date): CsvSpec {
       text('social_identity', 200),
       text('acquisition_channel', 100),
       text('referred_by', 200),
-      opt('created_at', canonicalTime(q('created_at'))),
+      opt('created_at', `${isoTime(q('created_at'))} IS NOT NULL`),
       ...channels.map(consentOk),
       opt('newsletter', canonicalBool(q('newsletter'))),
     ].join(' AND '),
@@ -246,7 +261,7 @@ function customersSpec(runner: DuckDbRunner, now: () => Date): CsvSpec {
       SELECT r.rowid AS ord, r.id, lower(r.email) AS email, b.e AS phone, r.name, r.birthday, r.age::BIGINT AS age, r.gender, r.city, r.region,
              r.postcode, upper(r.country) AS country, ${addressJson('shipping_address')} AS shipping_address,
              ${addressJson('billing_address')} AS billing_address, r.timezone, r.language, upper(r.currency) AS currency, r.occupation,
-             r.social_identity, m_attributes.v_out AS attributes, r.acquisition_channel, r.referred_by, r.created_at,
+             r.social_identity, m_attributes.v_out AS attributes, r.acquisition_channel, r.referred_by, ${isoTime('r.created_at')} AS created_at,
              ${consentCols.join(', ')}, ${boolValue('r.newsletter')} AS newsletter
       FROM bulk_raw r
       LEFT JOIN bulk_phones b ON b.p = r.phone AND b.c IS NOT DISTINCT FROM upper(coalesce(r.country, r."shipping_address.country"))
@@ -257,7 +272,7 @@ function customersSpec(runner: DuckDbRunner, now: () => Date): CsvSpec {
       // Tags listed on the records: assigned by the import, when the customer was created.
       await runner.run(
         `CREATE OR REPLACE TEMP TABLE stage_tags AS
-         SELECT r.rowid * 1000 + t.pos AS ord, r.id AS customer_id, t.tag, 'manual' AS source, 'import' AS assigned_by, coalesce(r.created_at, $1) AS assigned_at
+         SELECT r.rowid * 1000 + t.pos AS ord, r.id AS customer_id, t.tag, 'manual' AS source, 'import' AS assigned_by, coalesce(${isoTime('r.created_at')}, $1) AS assigned_at
          FROM bulk_raw r JOIN bulk_map_tags m ON m.v_in = r.tags,
               LATERAL (SELECT unnest(m.v_out::JSON::VARCHAR[]) AS tag, generate_subscripts(m.v_out::JSON::VARCHAR[], 1) AS pos) t
          WHERE ${range}`,

@@ -6,6 +6,7 @@ import {
   type BatchCounts,
   type Entity,
   type EntityCounts,
+  type ImportDefaults,
   type LoadColumnType,
   type ReadOptions,
   type NativeFileImport,
@@ -222,8 +223,13 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
    * Opens a local file with DuckDB's own parallel reader; undefined when the file is not suited
    * (see native-import.ts).
    */
-  openFileImport(entity: Entity, path: string, format: 'csv' | 'jsonl'): Promise<NativeFileImport | undefined> {
-    return openFileImport(this.runner, this.now, entity, path, format);
+  openFileImport(
+    entity: Entity,
+    path: string,
+    format: 'csv' | 'jsonl',
+    defaults: ImportDefaults = {},
+  ): Promise<NativeFileImport | undefined> {
+    return openFileImport(this.runner, this.now, entity, path, format, defaults);
   }
 
   private readOnlyError(): AppError {

@@ -1,6 +1,7 @@
 import {
   channels,
   emptyWriteCounts,
+  onlineShop,
   type BatchCounts,
   type Customer,
   type Event,
@@ -251,6 +252,12 @@ export async function applyOrders(
     INSERT OR IGNORE INTO customers (id, email, phone, is_stub, attributes)
     SELECT customer_id, first(source_email ORDER BY ord), first(source_phone ORDER BY ord), true, '{}'::JSON
     FROM stage_orders GROUP BY customer_id`);
+  // Orders that name no location are the online shop's: its location is made the first time one arrives.
+  await runner.run(
+    `INSERT INTO locations (id, name, kind)
+     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM stage_orders WHERE location_id = $1) AND NOT EXISTS (SELECT 1 FROM locations WHERE id = $1)`,
+    [onlineShop.id, onlineShop.name, onlineShop.kind],
+  );
   const set = {
     customer_id: 's.customer_id',
     location_id: 's.location_id',

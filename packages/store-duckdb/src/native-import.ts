@@ -2,6 +2,7 @@ import {
   emptyWriteCounts,
   toE164,
   type Entity,
+  type ImportDefaults,
   type NativeFileImport,
   type NativeRecord,
   type WriteCounts,
@@ -29,10 +30,11 @@ export function openFileImport(
   entity: Entity,
   path: string,
   format: 'csv' | 'jsonl',
+  defaults: ImportDefaults = {},
 ): Promise<NativeFileImport | undefined> {
   if (runner.readOnly) return Promise.resolve(undefined);
   if (format === 'csv') {
-    const spec = csvSpecs(runner, now)[entity];
+    const spec = csvSpecs(runner, now, defaults)[entity];
     return spec ? runner.serial(() => openCsvImport(runner, spec, path)) : Promise.resolve(undefined);
   }
   if (entity !== 'events') return Promise.resolve(undefined);

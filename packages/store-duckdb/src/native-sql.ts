@@ -9,6 +9,7 @@
  */
 
 import {
+  countryCodes,
   eventTypeSpecs,
   storeNumberRanges,
   requiredEventProperties,
@@ -40,6 +41,22 @@ export const canonicalText = (v: string, max: number) =>
  */
 export const canonicalTime = (v: string) =>
   `(regexp_full_match(${v}, '[12]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d\\.\\d{3}Z') AND try_cast(${v} AS TIMESTAMP) IS NOT NULL)`;
+
+/** The ISO 8601 forms `isoTime` converts: a date, a time to the minute, second or millisecond, an offset (`Z`, `+02:00`, `+0200`, ` +0000`). */
+const ISO_TIME = `([12]\\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))(?:[T ]((?:[01]\\d|2[0-3]):[0-5]\\d)(?::([0-5]\\d)(?:\\.(\\d{1,3}))?)?(?: ?(?:Z|([+-])([01]\\d|2[0-3]):?([0-5]\\d)))?)?`;
+
+/**
+ * The canonical UTC text (2024-05-01T10:00:00.000Z) of an ISO 8601 time in the forms toUtcIso
+ * (@strata/core) reads the same way — a date is midnight UTC, a time without an offset is UTC —
+ * or NULL for anything else (other forms go to zod, which decides them). The canonical form is
+ * passed through as it is. A plain expression (the regex's groups bound once by a lambda), not a
+ * subquery, so the file's row order is kept.
+ */
+export const isoTime = (v: string) =>
+  `CASE WHEN ${canonicalTime(v)} THEN ${v} WHEN regexp_full_match(${v}, '${ISO_TIME}') THEN list_transform([regexp_extract(${v}, '^${ISO_TIME}$', ['d', 'hm', 's', 'f', 'sign', 'oh', 'om'])], lambda iso_parts:
+      list_transform([try_cast(iso_parts.d || ' ' || coalesce(nullif(iso_parts.hm, ''), '00:00') || ':' || coalesce(nullif(iso_parts.s, ''), '00') || '.' || rpad(iso_parts.f, 3, '0') AS TIMESTAMP)
+        - to_minutes(CASE iso_parts.sign WHEN '-' THEN -1 WHEN '+' THEN 1 ELSE 0 END * (coalesce(nullif(iso_parts.oh, ''), '0')::INTEGER * 60 + coalesce(nullif(iso_parts.om, ''), '0')::INTEGER))], lambda iso_ts:
+        CASE WHEN year(iso_ts) BETWEEN 1000 AND 2999 THEN strftime(iso_ts, '%Y-%m-%dT%H:%M:%S.%gZ') END)[1])[1] END`;
 
 /* ---- JSON values as read_json returns them in JSON-typed columns ---- */
 
@@ -102,7 +119,7 @@ export function eventsOkSql(): string {
         AND ${optionalJsonId('customer_id')} AND ${optionalJsonId('anonymous_id')}
         AND NOT (${jsonAbsent('customer_id')} AND ${jsonAbsent('anonymous_id')})
         AND ${jsonPlainString('type')} AND regexp_full_match(${type}, '[A-Za-z][A-Za-z0-9_.:-]{0,99}')
-        AND ${jsonPlainString('occurred_at')} AND ${canonicalTime(jsonUnquote('occurred_at'))}
+        AND ${jsonPlainString('occurred_at')} AND ${isoTime(jsonUnquote('occurred_at'))} IS NOT NULL
         AND (${jsonAbsent('properties')} OR starts_with(properties, '{'))
         AND CASE ${type} ${Object.entries(checks)
           .map(([t, sql]) => `WHEN '${t}' THEN ${sql}`)
@@ -114,7 +131,7 @@ export function eventsOkSql(): string {
 export function eventsStageSql(from: number, to: number): string {
   return `
     SELECT ${jsonUnquote('message_id')} AS message_id, ${jsonOrNull('customer_id')} AS source_customer_id, ${jsonOrNull('anonymous_id')} AS anonymous_id,
-      ${jsonUnquote('type')} AS type, ${jsonUnquote('occurred_at')} AS occurred_at, coalesce(nullif(properties, 'null'::JSON), '{}'::JSON) AS properties, rowid AS ord
+      ${jsonUnquote('type')} AS type, ${isoTime(jsonUnquote('occurred_at'))} AS occurred_at, coalesce(nullif(properties, 'null'::JSON), '{}'::JSON) AS properties, rowid AS ord
     FROM bulk_raw WHERE rowid >= ${from} AND rowid < ${to}`;
 }
 
@@ -141,7 +158,8 @@ const EMAIL = String.raw`(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]
 
 export const canonicalEmail = (v: string) =>
   `(lower(${v}) = ${v} AND regexp_full_match(${v}, '${EMAIL.replaceAll("'", "''")}'))`;
-export const canonicalCountry = (v: string) => `regexp_full_match(${v}, '[A-Z]{2}')`;
+/** An ISO 3166-1 alpha-2 code (after upper()); names and three-letter codes go to zod, which turns them into codes. */
+export const canonicalCountry = (v: string) => oneOf(v, countryCodes);
 export const canonicalCurrency = (v: string) => `regexp_full_match(${v}, '[A-Z]{3}')`;
 /**
  * Digits before the point of an amount decided here: one fewer than the money column holds
