@@ -1,13 +1,24 @@
 import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { ApiClient, ApiError, type GeneratedKeyName, type SegmentExplanation } from '@strata/api';
+import { ApiClient, ApiError, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity, type EntityCounts } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { Diagnostic } from '@strata/segment-lang';
 import { computeProfiles, findProfile, type ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, SegmentService, type SavedSegment } from '@strata/segments';
-import { isInside, memoryLimitFromEnv, queryTimeoutFromEnv, readServerFile, rotateStoredKey, setStoredWebhookSecret, type ServerFile } from '@strata/server';
+import {
+  importDefaults,
+  isInside,
+  memoryLimitFromEnv,
+  readConfig,
+  setConfig,
+  queryTimeoutFromEnv,
+  readServerFile,
+  rotateStoredKey,
+  setStoredWebhookSecret,
+  type ServerFile,
+} from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
@@ -30,7 +41,11 @@ export interface SegmentAnswer {
 export interface Backend {
   readonly kind: 'local' | 'server';
   stats(): Promise<EntityCounts>;
-  importFile(entity: Entity, file: string, opts: ImportCommandOptions): Promise<ImportSummary>;
+  /** An entity's file, or a shop's export with `opts.from` (the entity then optional: the header tells). */
+  importFile(entity: Entity | undefined, file: string, opts: ImportCommandOptions): Promise<ImportSummary>;
+  /** The store's settings (`strata config`). */
+  config(): Promise<Record<string, string>>;
+  setConfig(name: string, value: string): Promise<Record<string, string>>;
   computeProfiles(asOf: Date): Promise<ProfileRun>;
   profile(customer: string): Promise<Record<string, unknown>>;
   /** Count and members of a query; `limit` 0 lists every member. */
@@ -56,7 +71,10 @@ class LocalBackend implements Backend {
     this.segments = new SegmentService(store, { clock: g.clock, queryTimeoutMs: queryTimeoutFromEnv() });
   }
   stats = () => this.store.counts();
-  importFile = (entity: Entity, file: string, opts: ImportCommandOptions) => importOne(this.io, this.store, entity, file, opts);
+  importFile = async (entity: Entity | undefined, file: string, opts: ImportCommandOptions) =>
+    importOne(this.io, this.store, entity, file, opts, await importDefaults(this.store));
+  config = () => readConfig(this.store);
+  setConfig = (name: string, value: string) => setConfig(this.store, name, value);
   computeProfiles = (asOf: Date) => computeProfiles(this.store, { asOf, ranBy: 'cli' });
   profile = (customer: string) => findProfile(this.store, customer);
   async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
@@ -92,7 +110,11 @@ class ServerBackend implements Backend {
     private readonly server: ServerFile,
     private readonly io: Io,
   ) {
-    this.api = new ApiClient({ baseUrl: server.url, apiKey: server.sessionKey, describe: `pid ${server.pid}, ${server.url}` });
+    this.api = new ApiClient({
+      baseUrl: server.url,
+      apiKey: server.sessionKey,
+      describe: `pid ${server.pid}, ${server.url}`,
+    });
   }
 
   /** The server's answer to a query with mistakes becomes the same error a local run throws. */
@@ -106,18 +128,33 @@ class ServerBackend implements Backend {
   }
 
   stats = () => this.api.stats();
-  async importFile(entity: Entity, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
-    const format = opts.format ?? formatOf(file);
+  async importFile(entity: Entity | undefined, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
+    const format = opts.format ?? (opts.from ? 'csv' : formatOf(file));
     if (!format) throw new AppError('invalid', `cannot tell the format of ${file}: pass --format csv|jsonl`);
     this.io.err(`the store is served by pid ${this.server.pid}; importing through ${this.server.url}`);
     // The server runs on this machine (it serves 127.0.0.1): a file in its import folders it reads
-    // itself, with the store's own bulk reader; any other file is streamed to it.
+    // itself, with the store's own bulk reader; any other file is streamed to it, with its name and
+    // time so the server's answer is the one a local import gives.
     const real = realpathSync(resolve(file));
     const readable = (this.server.importDirs ?? []).some((d) => isInside(d, real));
-    if (readable) return this.api.importPath(entity, format, real);
-    if (!statSync(real).isFile()) throw new AppError('invalid', `${file} is not a regular file`, [{ where: file, message: 'not a regular file' }]);
-    return this.api.importBody(entity, format, Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>);
+    const stats = statSync(real);
+    const target: ImportTarget = {
+      ...(entity ? { entity } : {}),
+      ...(opts.from ? { from: opts.from } : {}),
+      ...(opts.map ? { map: opts.map } : {}),
+      ...(opts.orphanLines ? { orphanLines: opts.orphanLines } : {}),
+    };
+    if (readable) return this.api.importPath(target, format, real);
+    if (!stats.isFile())
+      throw new AppError('invalid', `${file} is not a regular file`, [{ where: file, message: 'not a regular file' }]);
+    return this.api.importBody(
+      { ...target, name: basename(real), fileTime: stats.mtime.toISOString() },
+      format,
+      Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>,
+    );
   }
+  config = () => this.api.config();
+  setConfig = (name: string, value: string) => this.api.setConfig(name, value);
   computeProfiles = (asOf: Date) => this.api.computeProfiles(asOf.toISOString()) as Promise<ProfileRun>;
   profile = (customer: string) => this.api.profile(customer);
   async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
@@ -126,7 +163,9 @@ class ServerBackend implements Backend {
     return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members, warnings: r.warnings };
   }
   async explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation> {
-    const r = await this.query(text, () => this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }));
+    const r = await this.query(text, () =>
+      this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
+    );
     if (!r.explain) throw new AppError('internal', 'the server did not explain the customer');
     return r.explain;
   }
@@ -145,7 +184,11 @@ export async function openBackend(io: Io, g: GlobalOptions): Promise<Backend> {
   const server = readServerFile(g.db);
   if (server) return new ServerBackend(server, io);
   const memoryLimit = memoryLimitFromEnv();
-  return new LocalBackend(await DuckDbStore.open(g.db, { clock: g.clock, ...(memoryLimit ? { memoryLimit } : {}) }), io, g);
+  return new LocalBackend(
+    await DuckDbStore.open(g.db, { clock: g.clock, ...(memoryLimit ? { memoryLimit } : {}) }),
+    io,
+    g,
+  );
 }
 
 /** Runs `fn` on the command's backend and closes it afterwards. */

@@ -5,6 +5,7 @@ import { exitCodeOf, systemClock, toAppError, type Clock } from '@strata/core';
 import { DEFAULT_DB, type GlobalOptions, type Io } from './context.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
+import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   const globals = (): GlobalOptions => ({ ...program.opts<Omit<GlobalOptions, 'clock'>>(), clock });
   registerDemo(program, io, globals);
   registerImport(program, io, globals);
+  registerConfig(program, io, globals);
   registerServe(program, io, globals);
   registerStart(program, io, globals);
   registerStats(program, io, globals);

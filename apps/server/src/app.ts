@@ -23,10 +23,16 @@ import {
   type SegmentDefinition,
 } from '@strata/segments';
 import {
+  checkFileHeader,
   importFile,
+  importPresetFile,
   importRecords,
+  importWithPreset,
+  OrphanLines,
   parseJsonText,
+  PresetSource,
   readCsv,
+  readCsvRows,
   readJsonl,
   SegmentSource,
   toWriteBatch,
@@ -34,6 +40,7 @@ import {
   shopifyOrderToRecords,
 } from '@strata/ingest';
 import {
+  ConfigSetRequest,
   GeneratedKeyName,
   ProfilesComputeRequest,
   SegmentPreviewRequest,
@@ -44,10 +51,11 @@ import {
 import type { z } from 'zod';
 import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
-import { webhookSecretHelp, type KeyRing } from './keys.js';
+import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
+import { importDefaults, readConfig, setConfig } from './config.js';
 
 export interface AppDeps {
-  store: Store & SqlRunner;
+  store: Store & SqlRunner & SettingsStore;
   /** Where ingest writes go (a group-committing writer in front of the store). */
   writer: StoreWriter;
   /** The keys requests are checked against (rotated through the `/v1/keys` routes). */
@@ -118,7 +126,9 @@ export function createApp(deps: AppDeps): Hono {
       // The rest of the body is never read: the connection is closed after the answer, so no
       // client sends its next request on a socket still full of this one.
       onError: (c) =>
-        c.json(errorBody(new AppError('invalid', `request body over ${maxSize.toLocaleString('en')} bytes`)), 400, { connection: 'close' }),
+        c.json(errorBody(new AppError('invalid', `request body over ${maxSize.toLocaleString('en')} bytes`)), 400, {
+          connection: 'close',
+        }),
     })(c, next);
   });
 
@@ -204,7 +214,8 @@ export function createApp(deps: AppDeps): Hono {
     const secret = deps.keys.webhookSecret;
     // Answered before the body is read; Shopify retries a webhook that fails, so orders sent before
     // the secret is set arrive once it is.
-    if (secret === undefined) throw new AppError('unavailable', `this server has no Shopify webhook secret yet. ${webhookSecretHelp}`);
+    if (secret === undefined)
+      throw new AppError('unavailable', `this server has no Shopify webhook secret yet. ${webhookSecretHelp}`);
     const raw = new Uint8Array(await c.req.arrayBuffer());
     if (!verifyHmacSha256(raw, secret, c.req.header('x-shopify-hmac-sha256'))) {
       throw new AppError('unauthorized', 'bad or missing X-Shopify-Hmac-Sha256 signature');
@@ -230,26 +241,76 @@ export function createApp(deps: AppDeps): Hono {
       throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
     await next();
   };
-  app.post('/v1/import/:entity', requireApiKey, async (c) => {
-    const entity = c.req.param('entity') ?? '';
-    if (!(entities as readonly string[]).includes(entity)) {
-      throw new AppError('invalid', `unknown entity "${entity}"; one of ${entities.join(', ')}`);
+  /**
+   * `format=csv|jsonl`; `path=` a file on this machine in the import folders (read by the store's
+   * own reader when it can), else the body; `from=shopify|woocommerce|generic` (+ `map=`) for a
+   * shop's export (the entity is then optional: the header tells); `orphan_lines=keep|reject`;
+   * for a body, `name=` (how messages name the file) and `file_time=` (when it was exported).
+   */
+  const importRoute = async (c: Context, entityParam: string | undefined) => {
+    const entity = entityParam === undefined ? undefined : (entityParam as Entity);
+    if (entityParam !== undefined && !(entities as readonly string[]).includes(entityParam)) {
+      throw new AppError('invalid', `unknown entity "${entityParam}"; one of ${entities.join(', ')}`);
     }
-    const format = c.req.query('format');
+    const q = (name: string) => c.req.query(name);
+    const format = q('format') ?? (q('from') ? 'csv' : undefined);
     if (format !== 'csv' && format !== 'jsonl')
       throw new AppError('invalid', 'query parameter format must be csv or jsonl');
+    const from = q('from');
+    if (from !== undefined && !(Object.values(PresetSource) as string[]).includes(from))
+      throw new AppError('invalid', `query parameter from must be one of ${Object.values(PresetSource).join(', ')}`);
+    if (from !== undefined && format !== 'csv') throw new AppError('invalid', 'exports read with from= are CSV files');
+    if (from === undefined && entity === undefined)
+      throw new AppError('invalid', 'name the entity (/v1/import/:entity) or a preset (from=)');
+    const orphan = q('orphan_lines');
+    if (orphan !== undefined && !(Object.values(OrphanLines) as string[]).includes(orphan))
+      throw new AppError('invalid', 'query parameter orphan_lines must be keep or reject');
+    const options = {
+      defaults: await importDefaults(deps.store),
+      ...(orphan !== undefined ? { orphanLines: orphan as OrphanLines } : {}),
+    };
+    const map = q('map');
+    const choice = from
+      ? { from: from as PresetSource, ...(map ? { map } : {}), ...(entity ? { entity } : {}) }
+      : undefined;
     // A file on this machine (the CLI beside the server): read by the store's own reader when it can.
-    const path = c.req.query('path');
+    const path = q('path');
     if (path !== undefined) {
       const allowed = await allowedImportPath(path, deps.importDirs);
-      return c.json(await importFile(deps.store, entity as Entity, allowed, { format }));
+      if (choice) return c.json(await importPresetFile(deps.store, choice, allowed, options));
+      return c.json(await importFile(deps.store, entity!, allowed, { format, ...options }));
     }
     const body = c.req.raw.body;
     if (!body) throw new AppError('invalid', 'empty body');
     const stream = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const records = format === 'csv' ? readCsv(stream) : readJsonl(stream);
-    const summary = await importRecords(deps.store, entity as Entity, records, {});
+    const name = q('name') ?? 'the request body';
+    if (choice) {
+      const t = q('file_time');
+      const fileTime = t ? parseAsOf(t, 'file_time') : clock.now();
+      return c.json(
+        await importWithPreset(deps.store, choice, (onHeader) => readCsvRows(stream, { onHeader }), {
+          ...options,
+          fileTime: fileTime.toISOString(),
+          fileName: name,
+        }),
+      );
+    }
+    // The header is checked before any row is read, as for a file (importFile).
+    const warnings: string[] = [];
+    const onHeader = (header: string[]) => warnings.push(...checkFileHeader(entity!, header, name, options.defaults));
+    const records = format === 'csv' ? readCsv(stream, { onHeader }) : readJsonl(stream);
+    const summary = await importRecords(deps.store, entity!, records, options);
+    summary.warnings.unshift(...warnings);
     return c.json(summary);
+  };
+  app.post('/v1/import', requireApiKey, (c) => importRoute(c, undefined));
+  app.post('/v1/import/:entity', requireApiKey, (c) => importRoute(c, c.req.param('entity') ?? ''));
+
+  /* ---- the store's settings (`strata config`) ---- */
+  app.get('/v1/config', requireApiKey, async (c) => c.json({ settings: await readConfig(deps.store) }));
+  app.put('/v1/config/:name', requireApiKey, async (c) => {
+    const { value } = await body(c, ConfigSetRequest);
+    return c.json({ settings: await setConfig(deps.store, c.req.param('name') ?? '', value) });
   });
 
   /** A JSON body checked with the API's shared schema; each mistake is named by its field. */
@@ -271,7 +332,8 @@ export function createApp(deps: AppDeps): Hono {
     if (name === 'webhook-secret')
       throw new AppError('invalid', `Strata does not make the webhook secret. ${webhookSecretHelp}`);
     const parsed = GeneratedKeyName.safeParse(name);
-    if (!parsed.success) throw new AppError('invalid', `unknown key "${name}": one of ${GeneratedKeyName.options.join(', ')}`);
+    if (!parsed.success)
+      throw new AppError('invalid', `unknown key "${name}": one of ${GeneratedKeyName.options.join(', ')}`);
     const key = await deps.keys.rotate(parsed.data);
     return c.json({ name: parsed.data, key }, 200, { 'cache-control': 'no-store' });
   });
@@ -300,7 +362,11 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/segments', requireApiKey, async (c) => {
     const b = await body(c, SegmentSaveRequest);
     return c.json(
-      await segments.save({ name: b.name, text: b.text, ...(b.description !== undefined ? { description: b.description } : {}) }),
+      await segments.save({
+        name: b.name,
+        text: b.text,
+        ...(b.description !== undefined ? { description: b.description } : {}),
+      }),
       201,
     );
   });

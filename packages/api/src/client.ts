@@ -3,6 +3,7 @@ import { AppError, type EntityCounts } from '@strata/core';
 import type { Diagnostic } from '@strata/segment-lang';
 import type { GeneratedKeyName, SegmentPreviewRequest } from './schemas.js';
 import {
+  ConfigBody,
   ErrorBody,
   ImportSummaryBody,
   KeyRotateResponse,
@@ -14,6 +15,32 @@ import {
   StatsResponse,
   WebhookSecretResponse,
 } from './schemas.js';
+
+/** What an import names: an entity, and/or a shop's export (`from`, `map`), with the options of `POST /v1/import`. */
+export interface ImportTarget {
+  entity?: string;
+  from?: string;
+  map?: string;
+  orphanLines?: string;
+  /** How the server's messages name the file (a body has no name of its own). */
+  name?: string;
+  /** When the file was exported (its modification time), ISO 8601. */
+  fileTime?: string;
+}
+
+const importUrl = (t: ImportTarget) => (t.entity ? `/v1/import/${encodeURIComponent(t.entity)}` : '/v1/import');
+const importParams = (t: ImportTarget): Record<string, string> => {
+  const params: Record<string, string> = {};
+  const set = (name: string, v: string | undefined) => {
+    if (v !== undefined) params[name] = v;
+  };
+  set('from', t.from);
+  set('map', t.map);
+  set('orphan_lines', t.orphanLines);
+  set('name', t.name);
+  set('file_time', t.fileTime);
+  return params;
+};
 
 /** An error the server answered with; a segment query's mistakes come with their diagnostics. */
 export class ApiError extends AppError {
@@ -55,20 +82,29 @@ export class ApiClient {
     try {
       res = await this.fetch(`${this.options.baseUrl}${path}`, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, ...(sendsJson ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          ...(sendsJson ? { 'content-type': 'application/json' } : {}),
+        },
         ...(sendsJson ? { body: JSON.stringify(init.body) } : {}),
         // a streamed upload (the fetch standard asks for half duplex)
         ...(init.raw ? { body: init.raw, duplex: 'half' } : {}),
       });
     } catch (e) {
-      throw new AppError('unavailable', `the server (${this.options.describe ?? this.options.baseUrl}) does not answer: ${e instanceof Error ? e.message : String(e)}`);
+      throw new AppError(
+        'unavailable',
+        `the server (${this.options.describe ?? this.options.baseUrl}) does not answer: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new AppError('internal', `the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw new AppError(
+        'internal',
+        `the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
     if (!res.ok) {
       const err = ErrorBody.safeParse(json);
@@ -88,17 +124,33 @@ export class ApiClient {
   stats = async (): Promise<EntityCounts> => (await this.call(StatsResponse, '/v1/stats')).counts as EntityCounts;
 
   /** The server reads a file on its own machine (the CLI beside it), with the store's bulk reader. */
-  importPath = (entity: string, format: 'csv' | 'jsonl', path: string) =>
-    this.call(ImportSummaryBody, `/v1/import/${encodeURIComponent(entity)}?${new URLSearchParams({ format, path }).toString()}`, { method: 'POST' });
+  importPath = (target: ImportTarget, format: 'csv' | 'jsonl', path: string) =>
+    this.call(
+      ImportSummaryBody,
+      `${importUrl(target)}?${new URLSearchParams({ ...importParams(target), format, path }).toString()}`,
+      { method: 'POST' },
+    );
 
   /** The file's bytes as the request body, streamed: for a file the server may not read itself. */
-  importBody = (entity: string, format: 'csv' | 'jsonl', body: ReadableStream<Uint8Array> | Blob) =>
-    this.call(ImportSummaryBody, `/v1/import/${encodeURIComponent(entity)}?${new URLSearchParams({ format }).toString()}`, { method: 'POST', raw: body });
+  importBody = (target: ImportTarget, format: 'csv' | 'jsonl', body: ReadableStream<Uint8Array> | Blob) =>
+    this.call(
+      ImportSummaryBody,
+      `${importUrl(target)}?${new URLSearchParams({ ...importParams(target), format }).toString()}`,
+      { method: 'POST', raw: body },
+    );
 
-  computeProfiles = (asOf?: string) => this.call(ProfileRunBody, '/v1/profiles/compute', { method: 'POST', body: asOf ? { as_of: asOf } : {} });
+  /** The store's settings (`strata config`). */
+  config = async () => (await this.call(ConfigBody, '/v1/config')).settings;
+  setConfig = async (name: string, value: string) =>
+    (await this.call(ConfigBody, `/v1/config/${encodeURIComponent(name)}`, { method: 'PUT', body: { value } }))
+      .settings;
+
+  computeProfiles = (asOf?: string) =>
+    this.call(ProfileRunBody, '/v1/profiles/compute', { method: 'POST', body: asOf ? { as_of: asOf } : {} });
   profile = (customer: string) => this.call(ProfileBody, `/v1/customers/${encodeURIComponent(customer)}/profile`);
 
-  previewSegment = (request: SegmentPreviewRequest) => this.call(SegmentPreviewResponse, '/v1/segments/preview', { method: 'POST', body: request });
+  previewSegment = (request: SegmentPreviewRequest) =>
+    this.call(SegmentPreviewResponse, '/v1/segments/preview', { method: 'POST', body: request });
   listSegments = () => this.call(SegmentListResponse, '/v1/segments');
   saveSegment = (segment: { name: string; text: string; description?: string }) =>
     this.call(SavedSegmentBody, '/v1/segments', { method: 'POST', body: segment });
@@ -106,5 +158,6 @@ export class ApiClient {
   /** A new write key or API key; the old one stops working at once. The answer is the only place the new key is shown. */
   rotateKey = (name: GeneratedKeyName) => this.call(KeyRotateResponse, `/v1/keys/${name}/rotate`, { method: 'POST' });
   /** Sets the Shopify webhook signing secret (Shopify makes it; Strata is given it). */
-  setWebhookSecret = (secret: string) => this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
+  setWebhookSecret = (secret: string) =>
+    this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
 }

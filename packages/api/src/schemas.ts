@@ -26,7 +26,14 @@ export const ErrorBody = z.object({
     type: z.enum(kinds),
     message: z.string(),
     details: z
-      .array(z.object({ where: z.string().exactOptional(), line: z.number().exactOptional(), field: z.string().exactOptional(), message: z.string() }))
+      .array(
+        z.object({
+          where: z.string().exactOptional(),
+          line: z.number().exactOptional(),
+          field: z.string().exactOptional(),
+          message: z.string(),
+        }),
+      )
       .default([]),
     /** A segment query's mistakes, with character spans (only on segment routes). */
     diagnostics: z.array(DiagnosticBody).exactOptional(),
@@ -107,7 +114,9 @@ export const ReadySegmentBody = z.object({
   name: z.string(),
   description: z.string(),
   group: z.string(),
-  params: z.array(z.object({ name: z.string(), description: z.string(), default: paramValue, type: z.enum(['number', 'text']) })),
+  params: z.array(
+    z.object({ name: z.string(), description: z.string(), default: paramValue, type: z.enum(['number', 'text']) }),
+  ),
   template: z.string(),
 });
 
@@ -135,10 +144,43 @@ export const ImportSummaryBody = z.object({
   updated: z.number().int(),
   skipped: z.number().int(),
   rejected: z.number().int(),
-  errors: z.array(z.object({ line: z.number().int(), message: z.string(), field: z.string().exactOptional(), column: z.number().int().exactOptional() })),
+  errors: z.array(
+    z.object({
+      line: z.number().int(),
+      message: z.string(),
+      field: z.string().exactOptional(),
+      column: z.number().int().exactOptional(),
+    }),
+  ),
   errorsTruncated: z.boolean(),
+  reasons: z.array(
+    z.object({
+      field: z.string().exactOptional(),
+      message: z.string(),
+      count: z.number().int(),
+      lines: z.array(z.number().int()),
+    }),
+  ),
+  warnings: z.array(z.string()),
+  orphanLines: z
+    .object({ count: z.number().int(), lines: z.array(z.number().int()), kept: z.boolean() })
+    .exactOptional(),
+  mapping: z
+    .object({
+      from: z.string(),
+      layout: z.string(),
+      mapped: z.array(z.object({ column: z.string(), field: z.string() })),
+      derived: z.array(z.object({ field: z.string(), from: z.string() })),
+      ignored: z.array(z.object({ column: z.string(), reason: z.string() })),
+      rows: z.number().int().exactOptional(),
+    })
+    .exactOptional(),
   durationMs: z.number(),
 });
+
+/** A store setting `strata config` and `/v1/config` read and write. */
+export const ConfigBody = z.object({ settings: z.record(z.string(), z.string()) });
+export const ConfigSetRequest = z.object({ value: z.string() });
 
 /**
  * The server's keys by the names the CLI and the API use. Strata makes the write key and the API

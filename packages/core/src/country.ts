@@ -60,9 +60,9 @@ const locales: readonly Locale[] = [
 ];
 
 /** Every ISO 3166-1 alpha-2 code, upper case. */
-export const countryCodes: readonly string[] = (codes).map((c) => c[0]!);
+export const countryCodes: readonly string[] = codes.map((c) => c[0]!);
 const alpha2 = new Set(countryCodes);
-const alpha3 = new Map((codes).map((c) => [c[1]!, c[0]!]));
+const alpha3 = new Map(codes.map((c) => [c[1]!, c[0]!]));
 
 /** Lower case, accents dropped, punctuation and runs of spaces as one space: "Côte d’Ivoire" ≈ "cote d ivoire". */
 const key = (name: string) =>

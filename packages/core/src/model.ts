@@ -104,7 +104,8 @@ export type CustomerInput = z.input<typeof Customer>;
 export const Product = z.object({
   sku: id,
   name: text(300),
-  category: text(200),
+  /** Empty for a product filed under no category. */
+  category: optionalText(200),
   brand: optionalText(200),
   price: nonNegativeMoney,
   launched_at: optional(timestamp),

@@ -150,3 +150,12 @@ export interface NativeFileImporter {
 export function isNativeFileImporter(w: unknown): w is NativeFileImporter {
   return typeof (w as Partial<NativeFileImporter>).openFileImport === 'function';
 }
+
+/** Optional store capability: which of these order ids the store holds (to report order lines that arrive before their order). */
+export interface OrderLookup {
+  findOrderIds(ids: readonly string[]): Promise<Set<string>>;
+}
+
+export function isOrderLookup(w: unknown): w is OrderLookup {
+  return typeof (w as Partial<OrderLookup>).findOrderIds === 'function';
+}

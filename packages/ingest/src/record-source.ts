@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { AppError } from '@strata/core';
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { csvRowReader, maxRecordBytes, type CsvRow } from './csv-rows.js';
 import { parseJsonText } from './json-text.js';
 import type { RowError } from './row-errors.js';
@@ -9,8 +10,18 @@ import type { RowError } from './row-errors.js';
 export const InputFormat = { csv: 'csv', jsonl: 'jsonl' } as const;
 export type InputFormat = (typeof InputFormat)[keyof typeof InputFormat];
 
-/** A raw record read from a file, before validation; or a row that could not even be read. */
-export type SourceRecord = { line: number; value: Record<string, unknown> } | { line: number; error: RowError };
+/**
+ * A raw record read from a file, before validation; or a row that could not even be read. A record
+ * built from several rows or renamed columns (a preset) says where each field came from, so a
+ * rejected field is reported on the file's line and column.
+ */
+export type SourceRecord =
+  | {
+      line: number;
+      value: Record<string, unknown>;
+      origin?: (field: string) => { line: number; field: string } | undefined;
+    }
+  | { line: number; error: RowError };
 
 export function formatOf(path: string): InputFormat | undefined {
   if (/\.csv$/i.test(path)) return 'csv';
@@ -45,22 +56,30 @@ export function csvRecord(cells: Record<string, string>): Record<string, unknown
   return value;
 }
 
-/**
- * Streams CSV records with their line numbers. Header names are the record's field names; dotted
- * names nest; an empty cell is "not given". A row with the wrong number of cells, broken quoting or
- * bytes that are not UTF-8 is reported and skipped, and reading goes on (see csv-rows.ts).
- */
-export async function* readCsv(
-  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-): AsyncGenerator<SourceRecord> {
-  let header: string[] | undefined;
-  let paths: string[][] = [];
-  const reader = csvRowReader();
-  for await (const chunk of input) yield* records(reader.push(chunk));
-  yield* records(reader.end());
+export interface CsvOptions {
+  /** Called with the header before any row is read; what it throws ends the read. */
+  onHeader?: (header: string[]) => void;
+}
 
-  function* records(rows: Generator<CsvRow>): Generator<SourceRecord> {
-    for (const row of rows) {
+/** A CSV row's cells by header name (as given, untrimmed names), or a row that could not be read. */
+export type CsvCells = { line: number; cells: string[] } | { line: number; error: RowError };
+
+/**
+ * CSV rows with their line numbers, the header handed to `onHeader` first. A row with the wrong
+ * number of cells, broken quoting or bytes that are not UTF-8 is reported and skipped, and
+ * reading goes on (see csv-rows.ts).
+ */
+export async function* readCsvRows(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: CsvOptions & { header?: (header: string[]) => void } = {},
+): AsyncGenerator<CsvCells> {
+  let header: string[] | undefined;
+  const reader = csvRowReader();
+  for await (const chunk of input) yield* rows(reader.push(chunk));
+  yield* rows(reader.end());
+
+  function* rows(read: Generator<CsvRow>): Generator<CsvCells> {
+    for (const row of read) {
       if ('error' in row) {
         const { message, column, cell } = row.error;
         if (!header)
@@ -80,7 +99,8 @@ export async function* readCsv(
       const { cells, line } = row;
       if (!header) {
         header = cells;
-        paths = cells.map((h) => h.trim().split('.'));
+        options.header?.(cells);
+        options.onHeader?.(cells.map((h) => h.trim()));
         continue;
       }
       if (cells.length !== header.length) {
@@ -90,17 +110,50 @@ export async function* readCsv(
         };
         continue;
       }
-      const value: Record<string, unknown> = {};
-      for (let i = 0; i < cells.length; i++) {
-        const cell = cells[i]!;
-        if (cell === '') continue;
-        const path = paths[i]!;
-        if (path.length === 1) value[path[0]!] = cell;
-        else setPath(value, path, cell);
-      }
-      yield { line, value };
+      yield { line, cells };
     }
   }
+}
+
+/**
+ * Streams CSV records with their line numbers. Header names are the record's field names; dotted
+ * names nest; an empty cell is "not given". Bad rows are reported as readCsvRows does.
+ */
+export async function* readCsv(
+  input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: CsvOptions = {},
+): AsyncGenerator<SourceRecord> {
+  let paths: string[][] = [];
+  const rows = readCsvRows(input, { ...options, header: (h) => (paths = h.map((c) => c.trim().split('.'))) });
+  for await (const row of rows) {
+    if ('error' in row) {
+      yield row;
+      continue;
+    }
+    const { cells, line } = row;
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      if (cell === '') continue;
+      const path = paths[i]!;
+      if (path.length === 1) value[path[0]!] = cell;
+      else setPath(value, path, cell);
+    }
+    yield { line, value };
+  }
+}
+
+/** The header of a CSV file (names trimmed), read before anything else; an empty file has none. */
+export async function readCsvHeader(path: string): Promise<string[]> {
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  let header: string[] = [];
+  try {
+    // the header is handed over before the first row; one row is enough
+    for await (const row of readCsvRows(stream, { onHeader: (h) => (header = h) })) if (row) break;
+  } finally {
+    stream.destroy();
+  }
+  return header;
 }
 
 /** One JSON Lines record from its text (or bytes); a line that is not a JSON object is reported with its position. */
@@ -216,6 +269,26 @@ function jsonLines(): { push(chunk: Uint8Array | string): Generator<JsonLine>; e
       if (held > 0 || tooLong) yield finish(Buffer.alloc(0));
     },
   };
+}
+
+/** A file to import: refused as a whole when it is missing, not readable, or not a regular file (a directory, /dev/zero, a pipe). */
+export async function statFile(path: string): Promise<Stats> {
+  let file: Stats;
+  try {
+    file = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new AppError('unauthorized', `not allowed to read ${path}`, [
+        { where: path, message: 'permission denied' },
+      ]);
+    throw e;
+  }
+  if (!file.isFile())
+    throw new AppError('invalid', `${path} is not a regular file`, [{ where: path, message: 'not a regular file' }]);
+  return file;
 }
 
 export async function openSource(

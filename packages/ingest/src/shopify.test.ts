@@ -383,7 +383,7 @@ describe('shopifyOrderToRecords', () => {
       processed_at: 'soon',
       line_items: [{ ...lines[0], quantity: 0 }, lines[1]],
       customer: { ...(o.customer as Record<string, unknown>), email: 'not-an-email' },
-      shipping_address: { ...(o.shipping_address as Record<string, unknown>), country_code: 'USA' },
+      shipping_address: { ...(o.shipping_address as Record<string, unknown>), country_code: 'ZZ' },
     });
     expect(r.ok).toBe(false);
     const fields = !r.ok ? r.errors.map((e) => e.slice(0, e.indexOf(':'))) : [];

@@ -43,6 +43,8 @@ export interface CsvSpec {
   phones?: { phone: string; country: string };
   /** SQL over bulk_raw's columns: true when the record is in canonical form. */
   ok: string;
+  /** SQL over bulk_raw's columns, checked once the file is read: true sends the record to the caller (who reports it). */
+  report?: string;
   /** Fills the entity's staging table from bulk_raw (as `r`) rows matching `range` (over `r.rowid`). */
   stage: (range: string) => string;
   /** Columns with few distinct values whose canonical form JS decides: `map` returns the stored text, null for none, undefined for "send to zod". */
@@ -130,6 +132,8 @@ export function csvSpecs(
       key: ['order_id', 'line_no'],
       // Lines without a number are numbered by their place among the file's lines of that order.
       requireAll: ['line_no'],
+      // A line whose order is not stored yet is counted and reported (and kept or refused) by the caller.
+      report: 'order_id NOT IN (SELECT id FROM orders)',
       ok: [
         id('order_id'),
         canonicalPositiveInt('line_no'),

@@ -11,6 +11,7 @@ import {
   type ReadOptions,
   type NativeFileImport,
   type NativeFileImporter,
+  type OrderLookup,
   type SqlParam,
   type SqlRunner,
   type Store,
@@ -42,7 +43,7 @@ export interface OpenOptions {
  * itself is done by plain functions over the runner: entity-writes, identity-resolution,
  * key-indexes and native-import.
  */
-export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
+export class DuckDbStore implements Store, SqlRunner, NativeFileImporter, OrderLookup {
   readonly dialect = 'duckdb' as const;
   readonly path: string;
   readonly readOnly: boolean;
@@ -211,6 +212,14 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter {
 
   async setSetting(key: string, value: string): Promise<void> {
     await this.runner.serial(() => this.runner.run('INSERT OR REPLACE INTO settings VALUES ($1, $2)', [key, value]));
+  }
+
+  async findOrderIds(ids: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.rows<{ id: string }>('SELECT id FROM orders WHERE list_contains($1::JSON::VARCHAR[], id)', [
+      JSON.stringify(ids),
+    ]);
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Writes a batch atomically. Safe to call concurrently: batches are applied one at a time. */

@@ -236,4 +236,11 @@ UPDATE settings SET value = '{"sha256":"' || sha256(value) || '","was_plain":tru
 WHERE key IN ('key.writeKey', 'key.apiKey') AND value NOT LIKE '{%';
 `,
   },
+  {
+    version: 7,
+    name: 'a product may have no category',
+    sql: `
+ALTER TABLE products ALTER COLUMN category DROP NOT NULL;
+`,
+  },
 ];

@@ -85,6 +85,7 @@ async function openCsvImport(runner: DuckDbRunner, spec: CsvSpec, path: string):
   for (const f of spec.requireAll ?? []) {
     if ((await runner.count(`bulk_raw WHERE ${ident(f)} IS NULL`)) > 0) return notSuited(runner);
   }
+  if (spec.report) await runner.run(`UPDATE bulk_raw SET ok = false WHERE ok AND (${spec.report})`);
   await runner.run(`CREATE OR REPLACE TEMP TABLE bulk_bad AS SELECT rowid AS r FROM bulk_raw WHERE NOT ok`);
   if (spec.phones) await normalisePhones(runner, spec.phones.phone, spec.phones.country);
   for (const d of spec.distinct ?? []) await mapDistinct(runner, d.column, d.map);

@@ -1,0 +1,55 @@
+/*
+ * The store's own settings that people set once (`strata config set currency GBP`, or
+ * `PUT /v1/config/currency`): kept in the store's settings table, each checked by its schema.
+ */
+import { AppError, closest, currencyCode, type ImportDefaults } from '@strata/core';
+import type { z } from 'zod';
+import type { SettingsStore } from './keys.js';
+
+export const configSettings = {
+  currency: {
+    schema: currencyCode,
+    help: 'the store currency (ISO 4217, e.g. GBP): orders imported without a currency take it',
+  },
+} as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
+export type ConfigName = keyof typeof configSettings;
+export const configNames = Object.keys(configSettings) as ConfigName[];
+
+const settingKey = (name: ConfigName) => `config.${name}`;
+
+function nameOf(name: string): ConfigName {
+  if ((configNames as string[]).includes(name)) return name as ConfigName;
+  const guess = closest(name, configNames);
+  throw new AppError(
+    'invalid',
+    `unknown setting "${name}"${guess ? `; did you mean "${guess}"?` : ''} (settings: ${configNames.join(', ')})`,
+  );
+}
+
+/** Every setting that has a value. */
+export async function readConfig(store: SettingsStore): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of configNames) {
+    const v = await store.getSetting(settingKey(name));
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** Checks and stores a setting; returns every setting. */
+export async function setConfig(store: SettingsStore, name: string, value: string): Promise<Record<string, string>> {
+  const key = nameOf(name);
+  const parsed = configSettings[key].schema.safeParse(value);
+  if (!parsed.success || parsed.data === undefined)
+    throw new AppError('invalid', `${key}: ${parsed.success ? 'a value is needed' : parsed.error.issues[0]?.message}`, [
+      { field: key, message: parsed.success ? 'a value is needed' : (parsed.error.issues[0]?.message ?? 'invalid') },
+    ]);
+  await store.setSetting(settingKey(key), parsed.data);
+  return readConfig(store);
+}
+
+/** What an import fills in from the settings. */
+export async function importDefaults(store: SettingsStore): Promise<ImportDefaults> {
+  const currency = await store.getSetting(settingKey('currency'));
+  return currency ? { currency } : {};
+}

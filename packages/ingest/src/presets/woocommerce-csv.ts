@@ -1,0 +1,132 @@
+/*
+ * WooCommerce exports made with the "Customer / Order / Coupon Export" extension (sold on
+ * woocommerce.com), in its built-in formats: customers "Default", orders "Default - One row per
+ * item" (every row repeats the order's columns, one row per line item; "Default" with all items
+ * in one cell is not read). WooCommerce writes times in the shop's time zone without an offset:
+ * they are read as UTC, like any time without one.
+ */
+import type { Preset } from './preset.js';
+
+const address = (prefix: 'billing' | 'shipping', top: boolean) => [
+  { column: `${prefix}_address_1`, to: `${prefix}_address.line1` },
+  { column: `${prefix}_address_2`, to: `${prefix}_address.line2` },
+  { column: `${prefix}_city`, to: top ? [`${prefix}_address.city`, 'city'] : `${prefix}_address.city` },
+  { column: `${prefix}_state`, to: top ? [`${prefix}_address.region`, 'region'] : `${prefix}_address.region` },
+  { column: `${prefix}_postcode`, to: top ? [`${prefix}_address.postcode`, 'postcode'] : `${prefix}_address.postcode` },
+  { column: `${prefix}_country`, to: top ? [`${prefix}_address.country`, 'country'] : `${prefix}_address.country` },
+];
+
+export const wooCustomers: Preset = {
+  source: 'woocommerce',
+  layout: 'WooCommerce customers export',
+  entity: 'customers',
+  signature: ['customer_id', 'date_registered', 'billing_email'],
+  required: ['customer_id'],
+  columns: [
+    { column: 'customer_id', to: 'id', transform: 'wooId' },
+    { column: 'first_name', to: '$first_name' },
+    { column: 'last_name', to: '$last_name' },
+    { column: 'billing_first_name', to: '$first_name' },
+    { column: 'billing_last_name', to: '$last_name' },
+    { column: 'email', to: 'email' },
+    { column: 'billing_email', to: 'email' },
+    { column: 'billing_phone', to: 'phone' },
+    { column: 'date_registered', to: 'created_at' },
+    // the billing address is the customer's own (the one WooCommerce always asks for)
+    ...address('billing', true),
+    ...address('shipping', false),
+  ],
+  derive: ['fullName'],
+  ignored: {
+    user_login: 'not used for segments',
+    user_pass: 'never kept',
+    billing_company: 'no company field',
+    shipping_company: 'no company field',
+    shipping_first_name: 'the billing name is kept',
+    shipping_last_name: 'the billing name is kept',
+    billing_full_name: 'first and last name are kept',
+    shipping_full_name: 'first and last name are kept',
+    billing_state_code: 'billing_state is kept',
+    shipping_state_code: 'shipping_state is kept',
+    total_spent: 'Strata works it out from the orders',
+    order_count: 'Strata works it out from the orders',
+  },
+};
+
+export const wooOrders: Preset = {
+  source: 'woocommerce',
+  layout: 'WooCommerce orders export (one row per item)',
+  entity: 'orders',
+  signature: ['order_id', 'order_total', 'item_quantity'],
+  required: ['order_id', ['date', 'order_date'], 'order_total', 'item_quantity', ['item_subtotal', 'item_total']],
+  groupBy: 'order_id',
+  columns: [
+    { column: 'order_id', to: 'id', transform: 'wooId' },
+    { column: 'customer_id', to: 'customer_id', transform: 'wooCustomerId' },
+    { column: 'billing_email', to: 'customer_email' },
+    { column: 'billing_phone', to: 'customer_phone' },
+    { column: 'billing_country', to: 'customer_country' },
+    { column: ['date', 'order_date'], to: 'placed_at' },
+    { column: 'status', to: '$status' },
+    { column: 'order_total', to: 'total' },
+    { column: 'refunded_total', to: '$refunded' },
+    { column: 'discount_total', to: 'discount_total' },
+    { column: 'order_currency', to: 'currency' },
+    { column: 'coupon_items', to: 'discount_codes', transform: 'wooCoupons' },
+    { column: 'item_sku', to: 'lines.sku' },
+    { column: 'item_name', to: 'lines.$name' },
+    { column: 'item_quantity', to: 'lines.quantity' },
+    { column: 'item_subtotal', to: 'lines.$subtotal' },
+    { column: 'item_total', to: 'lines.$total' },
+  ],
+  derive: ['wooStatus', 'wooLineAmounts', 'lineSkuFromName'],
+  ignored: {
+    order_number: 'order_id is kept',
+    order_number_formatted: 'order_id is kept',
+    shipping_total: 'order_total is kept',
+    shipping_tax_total: 'order_total is kept',
+    fee_total: 'order_total is kept',
+    fee_tax_total: 'order_total is kept',
+    tax_total: 'order_total is kept',
+    cart_discount: 'discount_total is kept',
+    order_discount: 'discount_total is kept',
+    payment_method: 'not used for segments',
+    shipping_method: 'not used for segments',
+    customer_note: 'not used for segments',
+    item_id: 'lines are numbered in file order',
+    item_product_id: 'item_sku is kept',
+    item_subtotal_tax: 'item_subtotal is kept',
+    item_total_tax: 'item_total is kept',
+    item_tax: 'item_total is kept',
+    item_refunded: 'refunded_total is kept',
+    item_refunded_qty: 'refunded_total is kept',
+    item_meta: 'not used for segments',
+    item_price: 'item_subtotal is kept',
+    shipping_items: 'order_total is kept',
+    fee_items: 'order_total is kept',
+    tax_items: 'order_total is kept',
+    refunds: 'refunded_total is kept',
+    order_notes: 'not used for segments',
+    download_permissions: 'not used for segments',
+    download_permissions_granted: 'not used for segments',
+    vat_number: 'not used for segments',
+    ...Object.fromEntries(
+      [
+        'first_name',
+        'last_name',
+        'full_name',
+        'company',
+        'address_1',
+        'address_2',
+        'postcode',
+        'city',
+        'state',
+        'state_code',
+      ].flatMap((f) => [
+        [`billing_${f}`, 'orders keep no address: the customers export has them'],
+        [`shipping_${f}`, 'orders keep no address'],
+      ]),
+    ),
+    shipping_country: 'billing_country is kept',
+  },
+};
