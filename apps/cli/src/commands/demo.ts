@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError, parseAsOf, type Clock, type Entity } from '@strata/core';
-import { generateDemoStore } from '@strata/testkit';
 import type { ImportSummary } from '@strata/ingest';
-import { DuckDbStore } from '@strata/store-duckdb';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
-import { importOne, printSummary } from '../import-file.js';
 
 export interface DemoOptions {
   customers: number;
@@ -43,6 +40,11 @@ export async function runDemo(
   }
   // The history ends now (or at --end): the same seed and end give the same store.
   const end = opts.end ? parseAsOf(opts.end, '--end') : how.clock.now();
+  const [{ generateDemoStore }, { DuckDbStore }, { importOne, printSummary }] = await Promise.all([
+    import('@strata/testkit'),
+    import('@strata/store-duckdb'),
+    import('../import-file.js'),
+  ]);
   const dir = opts.keepFiles ?? mkdtempSync(join(tmpdir(), 'strata-demo-'));
   try {
     io.err(

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { GeneratedKeyName, WebhookSecret } from '@strata/api';
 import { AppError } from '@strata/core';
-import { keyTitle, keyVariable, webhookSecretHelp } from '@strata/server';
 import { withBackend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
@@ -18,6 +17,7 @@ export function registerKeys(program: Command, io: Io, globals: () => GlobalOpti
     .description('make a new key and print it once; the old one stops working at once (on a running server too)')
     .argument('<which>', `${GeneratedKeyName.options.join(' or ')}`)
     .action(async (which: string) => {
+      const { keyTitle, keyVariable, webhookSecretHelp } = await import('@strata/server');
       if (which === 'webhook-secret')
         throw new AppError('invalid', `Strata does not make the webhook secret. ${webhookSecretHelp}`);
       const parsed = GeneratedKeyName.safeParse(which);
@@ -45,6 +45,7 @@ export function registerKeys(program: Command, io: Io, globals: () => GlobalOpti
     .description('keep the signing secret Shopify shows for its webhooks (read from standard input, not echoed)')
     .argument('<which>', 'webhook-secret')
     .action(async (which: string) => {
+      const { keyTitle, keyVariable, webhookSecretHelp } = await import('@strata/server');
       if (which !== 'webhook-secret')
         throw new AppError(
           'invalid',

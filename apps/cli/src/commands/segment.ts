@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { SegmentExplanation } from '@strata/api';
 import { AppError, parseAsOf } from '@strata/core';
-import { formatDiagnostic } from '@strata/segment-lang';
-import { readySegments, readySegmentText, SegmentQueryError } from '@strata/segments';
 import { withBackend, type Backend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
@@ -44,6 +42,10 @@ async function onBackend<T>(io: Io, g: GlobalOptions, fn: (b: Backend) => Promis
   try {
     return await withBackend(io, g, fn);
   } catch (e) {
+    const [{ SegmentQueryError }, { formatDiagnostic }] = await Promise.all([
+      import('@strata/segments'),
+      import('@strata/segment-lang'),
+    ]);
     if (e instanceof SegmentQueryError) for (const d of e.diagnostics) io.err(formatDiagnostic(e.text, d));
     throw e;
   }
@@ -66,6 +68,7 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
       const g = globals();
       let text: string;
       if (opts.ready) {
+        const { readySegments, readySegmentText } = await import('@strata/segments');
         const ready = readySegments.find((r) => r.id === opts.ready);
         if (!ready) throw new AppError('not_found', `no ready segment "${opts.ready}" (see \`strata segment list\`)`);
         text = readySegmentText(ready, params(opts.param));
@@ -77,7 +80,10 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
       );
       if (g.json) return printJson(io, opts.count ? { count, warnings } : { query: text, as_of: evaluatedAt, count, members, warnings });
       // On stderr, so the count or the CSV on stdout stays clean.
-      for (const w of warnings) io.err(formatDiagnostic(text, w));
+      if (warnings.length) {
+        const { formatDiagnostic } = await import('@strata/segment-lang');
+        for (const w of warnings) io.err(formatDiagnostic(text, w));
+      }
       if (opts.count) return io.out(String(count));
       if (opts.csv) {
         io.out('customer_id');
@@ -108,6 +114,7 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
     .action(async () => {
       const g = globals();
       const saved = await onBackend(io, g, (b) => b.listSegments());
+      const { readySegments } = await import('@strata/segments');
       if (g.json) return printJson(io, { saved, ready: readySegments });
       io.out('Saved segments:');
       if (!saved.length) io.out('  (none yet: `strata segment save <name> <query>`)');

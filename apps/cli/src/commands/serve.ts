@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import {
-  keyTitle,
-  keyVariable,
-  startServer,
-  webhookSecretHelp,
-  type KeyStatus,
-  type RunningServer,
-} from '@strata/server';
+import type * as ServerModule from '@strata/server';
+import type { KeyStatus, RunningServer } from '@strata/server';
 import type { GlobalOptions, Io } from '../context.js';
 
 export interface ServeOptions {
@@ -20,6 +14,7 @@ const STOP_DEADLINE_MS = 8000;
 /** Serves until SIGINT/SIGTERM, then closes the store cleanly. */
 export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: ServeOptions): Promise<RunningServer> {
   const db = globals.db;
+  const { keyTitle, keyVariable, startServer, webhookSecretHelp } = await import('@strata/server');
   const server = await startServer({ dbPath: db, host: opts.host, port: opts.port, clock: globals.clock });
   // One write, so whoever reads the first line has the keys with it.
   io.out(
@@ -27,7 +22,7 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
       `Strata is serving ${db} on ${server.url}`,
       `  health:     ${server.url}/health`,
       `  stats:      ${server.url}/v1/stats`,
-      ...server.keys.status().flatMap(describeKey),
+      ...server.keys.status().flatMap((k) => describeKey(k, { keyTitle, keyVariable, webhookSecretHelp })),
     ].join('\n'),
   );
   const stop = () => {
@@ -58,7 +53,10 @@ const use: Record<KeyStatus['name'], string> = {
 };
 
 /** What serve says of a key: in full only when made at this start, the one time it is shown. */
-function describeKey(k: KeyStatus): string[] {
+function describeKey(
+  k: KeyStatus,
+  { keyTitle, keyVariable, webhookSecretHelp }: Pick<typeof ServerModule, 'keyTitle' | 'keyVariable' | 'webhookSecretHelp'>,
+): string[] {
   const label = `  ${`${keyTitle[k.name]}:`.padEnd(11)} `;
   const lines: string[] = [];
   if (k.created) lines.push(`${label}${k.created}   (new, shown only now: keep it; ${use[k.name]})`);

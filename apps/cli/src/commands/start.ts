@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { computeProfiles } from '@strata/profiles';
 import type { GlobalOptions, Io } from '../context.js';
 import { runDemo } from './demo.js';
 import { addServeOptions, serveUntilStopped, type ServeOptions } from './serve.js';
@@ -19,6 +18,7 @@ export function registerStart(program: Command, io: Io, globals: () => GlobalOpt
       await runDemo(io, g.db, { customers: opts.demoCustomers, seed: 42 }, { clock: g.clock });
     }
     const server = await serveUntilStopped(io, g, opts);
+    const { computeProfiles } = await import('@strata/profiles');
     // Profiles as of now, so segments and the summary answer from the first request on.
     const run = await computeProfiles(server.store, { asOf: g.clock.now(), ranBy: 'start' });
     io.out(`profiled ${run.customers.toLocaleString('en')} customers in ${(run.durationMs / 1000).toFixed(1)} s`);

@@ -1,0 +1,94 @@
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { ApiClient, ApiError, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
+import { AppError, type Entity } from '@strata/core';
+import { formatOf, type ImportSummary } from '@strata/ingest';
+import type { ProfileRun } from '@strata/profiles';
+import { SegmentQueryError, type SavedSegment } from '@strata/segments';
+import { isInside, type ServerFile } from '@strata/server';
+import type { Backend, SegmentAnswer } from './backend.js';
+import type { Io } from './context.js';
+import type { ImportCommandOptions } from './import-file.js';
+
+/** The largest page the server lists at once. */
+const SERVER_PAGE = 100_000;
+
+/** Commands through the server that owns the store file right now. */
+export class ServerBackend implements Backend {
+  readonly kind = 'server';
+  private readonly api: ApiClient;
+  constructor(
+    private readonly server: ServerFile,
+    private readonly io: Io,
+  ) {
+    this.api = new ApiClient({
+      baseUrl: server.url,
+      apiKey: server.sessionKey,
+      describe: `pid ${server.pid}, ${server.url}`,
+    });
+  }
+
+  /** The server's answer to a query with mistakes becomes the same error a local run throws. */
+  private async query<T>(text: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof ApiError && e.diagnostics.length) throw new SegmentQueryError(text, e.diagnostics);
+      throw e;
+    }
+  }
+
+  stats = () => this.api.stats();
+  async importFile(entity: Entity | undefined, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
+    const format = opts.format ?? (opts.from ? 'csv' : formatOf(file));
+    if (!format) throw new AppError('invalid', `cannot tell the format of ${file}: pass --format csv|jsonl`);
+    this.io.err(`the store is served by pid ${this.server.pid}; importing through ${this.server.url}`);
+    // The server runs on this machine (it serves 127.0.0.1): a file in its import folders it reads
+    // itself, with the store's own bulk reader; any other file is streamed to it, with its name and
+    // time so the server's answer is the one a local import gives.
+    const real = realpathSync(resolve(file));
+    const readable = (this.server.importDirs ?? []).some((d) => isInside(d, real));
+    const stats = statSync(real);
+    const target: ImportTarget = {
+      ...(entity ? { entity } : {}),
+      ...(opts.from ? { from: opts.from } : {}),
+      ...(opts.map ? { map: opts.map } : {}),
+      ...(opts.orphanLines ? { orphanLines: opts.orphanLines } : {}),
+    };
+    if (readable) return this.api.importPath(target, format, real);
+    if (!stats.isFile())
+      throw new AppError('invalid', `${file} is not a regular file`, [{ where: file, message: 'not a regular file' }]);
+    return this.api.importBody(
+      { ...target, name: basename(real), fileTime: stats.mtime.toISOString() },
+      format,
+      Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>,
+    );
+  }
+  config = () => this.api.config();
+  setConfig = (name: string, value: string) => this.api.setConfig(name, value);
+  computeProfiles = (asOf: Date) => this.api.computeProfiles(asOf.toISOString()) as Promise<ProfileRun>;
+  profile = (customer: string) => this.api.profile(customer);
+  async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
+    const limit = opts.countOnly ? 1 : Math.min(opts.limit || SERVER_PAGE, SERVER_PAGE);
+    const r = await this.query(text, () =>
+      this.api.previewSegment({ text, limit, ...(opts.asOf ? { as_of: opts.asOf.toISOString() } : {}) }),
+    );
+    return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members, warnings: r.warnings };
+  }
+  async explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation> {
+    const r = await this.query(text, () =>
+      this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
+    );
+    if (!r.explain) throw new AppError('internal', 'the server did not explain the customer');
+    return r.explain;
+  }
+  listSegments = async () => (await this.api.listSegments()).saved as SavedSegment[];
+  saveSegment = async (s: { name: string; text: string; description: string }) =>
+    (await this.query(s.text, () => this.api.saveSegment(s))) as SavedSegment;
+  rotateKey = async (name: GeneratedKeyName) => (await this.api.rotateKey(name)).key;
+  setWebhookSecret = async (secret: string) => {
+    await this.api.setWebhookSecret(secret);
+  };
+  close = () => Promise.resolve();
+}
