@@ -12,3 +12,4 @@ export * from './model.js';
 export * from './ports.js';
 export * from './clock.js';
 export * from './did-you-mean.js';
+export * from './display.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
+import { AppError, displayValue, systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
 import {
   defaultCatalog,
   hasErrors,
@@ -31,17 +31,6 @@ export class SegmentQueryError extends AppError {
       diagnostics.map((d) => ({ where: `characters ${d.span.start}–${d.span.end}`, field: d.code, message: d.hint ? `${d.message} (${d.hint})` : d.message })),
     );
   }
-}
-
-/** A value as a store owner reads it: 786.32, 2026-10-23 13:37 UTC, Coffee, Tea. */
-function showValue(v: unknown): string {
-  if (v === null || v === undefined) return 'not set';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v)) return `${v.slice(0, 10)} ${v.slice(11, 16)} UTC`;
-  if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '(none)';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
 }
 
 export type SegmentDefinition = { text: string } | { ir: SegmentIR } | { segment: string } | { ready: string; params?: Record<string, string | number> };
@@ -324,7 +313,7 @@ export class SegmentService {
     if (!row) throw new AppError('not_found', `no customer "${customer}"`);
     const lines = nodes.map((n): ExplainLine => {
       const line: ExplainLine = { depth: n.path.length, condition: printIR(n.node), matched: row[n.truth] === true };
-      if (n.detail) line.because = `${n.detailLabel} = ${showValue(row[n.detail])}`;
+      if (n.detail) line.because = `${n.detailLabel} = ${displayValue(row[n.detail])}`;
       return line;
     });
     return { customer, asOf: at.toISOString(), matched: lines[0]?.matched ?? false, lines };

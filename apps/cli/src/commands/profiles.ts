@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { parseAsOf } from '@strata/core';
+import { displayValue, parseAsOf } from '@strata/core';
 import { withBackend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
-
-const show = (v: unknown): string => {
-  if (v === null || v === undefined) return '—';
-  if (Array.isArray(v)) return v.join(', ');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
-};
 
 export function registerProfiles(program: Command, io: Io, globals: () => GlobalOptions): void {
   const profiles = program.command('profiles').description('compute and show customer profiles');
@@ -35,6 +27,6 @@ export function registerProfiles(program: Command, io: Io, globals: () => Global
       const profile = await withBackend(io, g, (b) => b.profile(customer));
       if (g.json) return printJson(io, profile);
       const width = Math.max(...Object.keys(profile).map((k) => k.length));
-      for (const [k, v] of Object.entries(profile)) io.out(`${k.padEnd(width)}  ${show(v)}`);
+      for (const [k, v] of Object.entries(profile)) io.out(`${k.padEnd(width)}  ${displayValue(v, '—')}`);
     });
 }
