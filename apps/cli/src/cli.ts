@@ -13,6 +13,7 @@ import { registerStats } from './commands/stats.js';
 import { registerSegment } from './commands/segment.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerModels } from './commands/models.js';
+import { registerFields } from './commands/fields.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -61,6 +62,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerKeys(program, io, globals);
   registerProfiles(program, io, globals);
   registerSegment(program, io, globals);
+  registerFields(program, io, globals);
   registerModels(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;

@@ -358,6 +358,7 @@ export function createApp(deps: AppDeps): Hono {
     offset: Number(c.req.query('offset') ?? 0),
   });
 
+  app.get('/v1/fields', requireApiKey, (c) => c.json(segments.fields()));
   app.get('/v1/segments', requireApiKey, async (c) => c.json({ saved: await segments.list(), ready: readySegments }));
   app.post('/v1/segments', requireApiKey, async (c) => {
     const b = await body(c, SegmentSaveRequest);

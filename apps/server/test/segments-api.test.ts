@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Order } from '@strata/core';
+import { ApiClient } from '@strata/api';
 import { startServer, type RunningServer } from '@strata/server';
 
 const keys = { writeKey: 'wk', apiKey: 'api-key-1', webhookSecret: 'secret' };
@@ -115,8 +116,25 @@ describe('segments over HTTP', () => {
     await api(`/v1/segments/${id}`, { method: 'DELETE' });
   });
 
+  it('refuses a ready segment parameter the segment does not have', async () => {
+    const r = await api('/v1/segments/preview', { method: 'POST', body: JSON.stringify({ ready: 'loyal', params: { day: 60 } }) });
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as { error: { message: string } };
+    expect(body.error.message).toBe('the ready segment "loyal" has no parameter "day"; did you mean "days"? (its parameters: orders, days)');
+  });
+
+  it('lists what segments can use at /v1/fields, in the shape the API client checks', async () => {
+    const client = new ApiClient({ baseUrl: server.url, apiKey: keys.apiKey });
+    const list = await client.fields();
+    expect(list.fields.find((f) => f.name === 'lifecycle_stage')).toMatchObject({ type: 'enum', source: 'profile', measuredAtProfileRun: true });
+    expect(list.fields.find((f) => f.name === 'country')).toMatchObject({ type: 'string', source: 'customer' });
+    expect(list.events.find((e) => e.type === 'page_view')?.properties.find((p) => p.name === 'page_kind')?.values).toContain('demo_video');
+    expect(list.channels).toEqual(['email', 'sms', 'whatsapp']);
+  });
+
   it('refuses every segment and profile route without the API key', async () => {
     for (const [method, path] of [
+      ['GET', '/v1/fields'],
       ['GET', '/v1/segments'],
       ['POST', '/v1/segments/preview'],
       ['GET', '/v1/profiles/summary'],

@@ -5,6 +5,7 @@ import type { GeneratedKeyName, SegmentPreviewRequest } from './schemas.js';
 import {
   ConfigBody,
   ErrorBody,
+  FieldsResponse,
   ImportSummaryBody,
   KeyRotateResponse,
   ProfileBody,
@@ -149,6 +150,8 @@ export class ApiClient {
     this.call(ProfileRunBody, '/v1/profiles/compute', { method: 'POST', body: asOf ? { as_of: asOf } : {} });
   profile = (customer: string) => this.call(ProfileBody, `/v1/customers/${encodeURIComponent(customer)}/profile`);
 
+  /** What segments can use: fields, events with their properties, consent channels. */
+  fields = () => this.call(FieldsResponse, '/v1/fields');
   previewSegment = (request: SegmentPreviewRequest) =>
     this.call(SegmentPreviewResponse, '/v1/segments/preview', { method: 'POST', body: request });
   listSegments = () => this.call(SegmentListResponse, '/v1/segments');

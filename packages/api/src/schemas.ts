@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppErrorKind, entities, type Entity } from '@strata/core';
-import { DiagnosticCode, Severity } from '@strata/segment-lang';
+import { DiagnosticCode, FieldSource, FieldType, Severity } from '@strata/segment-lang';
 
 /**
  * The HTTP API's request and response bodies, checked with these schemas on both sides: the
@@ -123,6 +123,25 @@ export const ReadySegmentBody = z.object({
 export const SegmentListResponse = z.object({ saved: z.array(SavedSegmentBody), ready: z.array(ReadySegmentBody) });
 export const SegmentCountResponse = z.object({ count: z.number().int(), as_of: z.string(), warnings });
 export const SegmentMembersResponse = z.object({ members: z.array(z.string()), as_of: z.string() });
+
+/** `GET /v1/fields`: every field, event type (with its properties) and consent channel a segment can use. */
+const PropertyBody = z.object({
+  name: z.string(),
+  type: z.enum(Object.values(FieldType) as [FieldType, ...FieldType[]]),
+  description: z.string(),
+  values: z.array(z.string()).exactOptional(),
+});
+export const FieldsResponse = z.object({
+  fields: z.array(
+    PropertyBody.extend({
+      source: z.enum(Object.values(FieldSource) as [FieldSource, ...FieldSource[]]),
+      measuredAtProfileRun: z.boolean(),
+    }),
+  ),
+  events: z.array(z.object({ type: z.string(), description: z.string(), properties: z.array(PropertyBody) })),
+  channels: z.array(z.string()),
+});
+export type FieldsResponse = z.infer<typeof FieldsResponse>;
 
 export const ProfilesComputeRequest = z.object({ as_of: asOf.exactOptional() });
 export const ProfileRunBody = z.object({

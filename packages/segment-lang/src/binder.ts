@@ -196,7 +196,9 @@ class Binder extends BehaviourBinder {
       'unknown-field',
       `unknown field \`${name}\`${guess ? `; did you mean \`${guess}\`?` : ''}`,
       at,
-      spec ? `\`${guess}\`: ${spec.description}` : 'press Ctrl+Space for the list of fields',
+      spec
+        ? `\`${guess}\`: ${spec.description}`
+        : '`strata fields` (or GET /v1/fields) lists every field a segment can use',
     );
   }
 }

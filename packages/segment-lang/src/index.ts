@@ -18,3 +18,4 @@ export * from './segment.js';
 export * from './cost.js';
 export * from './item-references.js';
 export * from './completions.js';
+export * from './field-list.js';

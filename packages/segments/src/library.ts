@@ -1,4 +1,5 @@
 import {
+  AppError,
   ageGroups,
   levels,
   LifecycleStage,
@@ -8,7 +9,7 @@ import {
   type AgeGroup,
   type RfmSegment,
 } from '@strata/core';
-import { quote } from '@strata/segment-lang';
+import { closest, quote } from '@strata/segment-lang';
 
 /**
  * The ready segments: saved definitions a store owner picks from a gallery, each with a name, a
@@ -120,8 +121,32 @@ export const readySegments: readonly ReadySegment[] = [
   { id: 'content-interest', group: 'People', name: 'Interested in a topic', description: 'Read or watched content on a topic for a while.', params: [txt('topic', 'cooking', 'Topic'), num('seconds', 60, 'Seconds spent at least')], template: 'did content_view where (topic = "{topic}" and dwell_seconds >= {seconds})' },
 ];
 
+/**
+ * A value given for a parameter the segment does not have (`day` for `days`) would be ignored and
+ * the default used without a word, so it is refused, naming the parameters there are; so is a
+ * number parameter given something that is not a number.
+ */
+function checkParams(segment: ReadySegment, values: Readonly<Record<string, string | number>>): void {
+  const known = segment.params.map((p) => p.name);
+  for (const [name, value] of Object.entries(values)) {
+    const param = segment.params.find((p) => p.name === name);
+    if (!param) {
+      const guess = closest(name, known);
+      throw new AppError(
+        'invalid',
+        known.length === 0
+          ? `the ready segment "${segment.id}" takes no parameters (got "${name}")`
+          : `the ready segment "${segment.id}" has no parameter "${name}"${guess ? `; did you mean "${guess}"?` : ''} (its parameters: ${known.join(', ')})`,
+      );
+    }
+    if (param.type === 'number' && (String(value).trim() === '' || !Number.isFinite(Number(value))))
+      throw new AppError('invalid', `the parameter "${name}" of the ready segment "${segment.id}" takes a number, got "${String(value)}"`);
+  }
+}
+
 /** The template with parameter values (defaults where not given) filled in. */
 export function readySegmentText(segment: ReadySegment, values: Readonly<Record<string, string | number>> = {}): string {
+  checkParams(segment, values);
   return segment.template.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
     const param = segment.params.find((p) => p.name === name);
     if (!param) throw new Error(`ready segment ${segment.id} has no parameter ${name}`);

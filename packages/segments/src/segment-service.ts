@@ -10,9 +10,11 @@ import {
   queryCost,
   QueryLimits,
   type ConditionIR,
+  toFieldList,
   type Diagnostic,
   type Expr,
   type FieldCatalog,
+  type FieldList,
   type SegmentIR,
 } from '@strata/segment-lang';
 import { compileExplain, compileSegment, SegmentCompileError, type QueryShape } from '@strata/sql';
@@ -122,6 +124,11 @@ export class SegmentService {
     this.clock = options.clock ?? systemClock;
     this.catalog = options.catalog ?? defaultCatalog;
     this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  /** Every field, event and consent channel this service's segments can use (`GET /v1/fields`). */
+  fields(): FieldList {
+    return toFieldList(this.catalog);
   }
 
   /**
