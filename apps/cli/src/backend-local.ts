@@ -11,7 +11,7 @@ import {
   setStoredWebhookSecret,
 } from '@strata/server';
 import type { DuckDbStore } from '@strata/store-duckdb';
-import type { Backend, SegmentAnswer } from './backend.js';
+import type { Backend, SegmentAnswer } from './backend-port.js';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
 

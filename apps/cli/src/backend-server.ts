@@ -7,7 +7,7 @@ import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, type SavedSegment } from '@strata/segments';
 import { isInside, type ServerFile } from '@strata/server';
-import type { Backend, SegmentAnswer } from './backend.js';
+import type { Backend, SegmentAnswer } from './backend-port.js';
 import type { Io } from './context.js';
 import type { ImportCommandOptions } from './import-file.js';
 

@@ -1,48 +1,7 @@
-import type { GeneratedKeyName, SegmentExplanation } from '@strata/api';
-import type { Entity, EntityCounts } from '@strata/core';
-import type { ImportSummary } from '@strata/ingest';
-import type { ProfileRun } from '@strata/profiles';
-import type { Diagnostic } from '@strata/segment-lang';
-import type { SavedSegment } from '@strata/segments';
 import type { GlobalOptions, Io } from './context.js';
-import type { ImportCommandOptions } from './import-file.js';
+import type { Backend } from './backend-port.js';
 
-export interface SegmentAnswer {
-  /** The time the answer holds for (the profiles' as-of time unless asked otherwise). */
-  asOf: string;
-  count: number;
-  members: string[];
-  /** Warnings on the query (spans into its text), e.g. a category the store does not have. */
-  warnings: Diagnostic[];
-}
-
-/**
- * What the commands ask of a store. Two implementations: straight on the store file, or through
- * the server that owns it right now (one process writes a DuckDB file; everyone else asks it).
- * `openBackend` is the one place that chooses, so every command answers the same either way,
- * diagnostics with carets included.
- */
-export interface Backend {
-  readonly kind: 'local' | 'server';
-  stats(): Promise<EntityCounts>;
-  /** An entity's file, or a shop's export with `opts.from` (the entity then optional: the header tells). */
-  importFile(entity: Entity | undefined, file: string, opts: ImportCommandOptions): Promise<ImportSummary>;
-  /** The store's settings (`strata config`). */
-  config(): Promise<Record<string, string>>;
-  setConfig(name: string, value: string): Promise<Record<string, string>>;
-  computeProfiles(asOf: Date): Promise<ProfileRun>;
-  profile(customer: string): Promise<Record<string, unknown>>;
-  /** Count and members of a query; `limit` 0 lists every member. */
-  evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer>;
-  explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation>;
-  listSegments(): Promise<SavedSegment[]>;
-  saveSegment(segment: { name: string; text: string; description: string }): Promise<SavedSegment>;
-  /** A new write key or API key (returned, to be shown once); the old one stops working at once, on a running server too. */
-  rotateKey(name: GeneratedKeyName): Promise<string>;
-  /** Keeps Shopify's webhook signing secret (a running server uses it from the next webhook on). */
-  setWebhookSecret(secret: string): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Backend, SegmentAnswer } from './backend-port.js';
 
 /**
  * The one place a command's target is chosen: the running server for this store, else the file.
