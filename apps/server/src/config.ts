@@ -1,19 +1,10 @@
 /*
  * The store's own settings that people set once (`strata config set currency GBP`, or
- * `PUT /v1/config/currency`): kept in the store's settings table, each checked by its schema.
+ * `PUT /v1/config/currency`): kept in the store's settings table, each checked by its schema
+ * (the settings themselves are @strata/core's configSettings).
  */
-import { AppError, closest, currencyCode, type ImportDefaults } from '@strata/core';
-import type { z } from 'zod';
+import { AppError, closest, configNames, configSettings, type ConfigName, type ImportDefaults } from '@strata/core';
 import type { SettingsStore } from './keys.js';
-
-export const configSettings = {
-  currency: {
-    schema: currencyCode,
-    help: 'the store currency (ISO 4217, e.g. GBP): orders imported without a currency take it',
-  },
-} as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
-export type ConfigName = keyof typeof configSettings;
-export const configNames = Object.keys(configSettings) as ConfigName[];
 
 const settingKey = (name: ConfigName) => `config.${name}`;
 

@@ -18,5 +18,5 @@ export {
 export { readServerFile, serverFilePath, type ServerFile } from './server-file.js';
 export { writeKeyFrom, bearerFrom } from './auth.js';
 export { isInside } from './import-dirs.js';
-export { configNames, configSettings, importDefaults, readConfig, setConfig, type ConfigName } from './config.js';
+export { importDefaults, readConfig, setConfig } from './config.js';
 export { memoryLimitFromEnv, queryTimeoutFromEnv, MEMORY_LIMIT_VARIABLE, QUERY_TIMEOUT_VARIABLE } from './limits.js';

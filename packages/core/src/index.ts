@@ -13,3 +13,4 @@ export * from './ports.js';
 export * from './clock.js';
 export * from './did-you-mean.js';
 export * from './display.js';
+export * from './settings.js';

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { AppError } from '@strata/core';
-import { configNames, configSettings } from '@strata/server';
+import { AppError, configNames, configSettings } from '@strata/core';
 import { withBackend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 

@@ -1,0 +1,16 @@
+/*
+ * The store's own settings that people set once (`strata config set currency GBP`), each with
+ * its schema and a line of help: the server keeps and checks them (apps/server/src/config.ts),
+ * the CLI names them in its help without loading the server.
+ */
+import type { z } from 'zod';
+import { currencyCode } from './fields.js';
+
+export const configSettings = {
+  currency: {
+    schema: currencyCode,
+    help: 'the store currency (ISO 4217, e.g. GBP): orders imported without a currency take it',
+  },
+} as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
+export type ConfigName = keyof typeof configSettings;
+export const configNames = Object.keys(configSettings) as ConfigName[];
