@@ -1,5 +1,6 @@
 import {
   AppError,
+  closest,
   ageGroups,
   levels,
   LifecycleStage,
@@ -9,7 +10,7 @@ import {
   type AgeGroup,
   type RfmSegment,
 } from '@strata/core';
-import { closest, quote } from '@strata/segment-lang';
+import { quote } from '@strata/segment-lang';
 
 /**
  * The ready segments: saved definitions a store owner picks from a gallery, each with a name, a
