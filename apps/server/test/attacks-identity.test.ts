@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { healthMs, spawnServer, type ServerProcess } from './server-process.js';
 
 const keys = {
   STRATA_WRITE_KEY: 'wk-identity',
@@ -109,6 +109,7 @@ afterAll(async () => {
 describe('an identify through the public write key claiming an existing customer\u2019s phone and email', () => {
   it('merges no one: her profile, her traits and her history stay hers; the visitor\u2019s browsing stays theirs', async () => {
     await computeProfiles();
+    const rssBefore = server.rssMiB();
     const before = mariaAsSeen(await profile('maria'));
     expect(before).toMatchObject({ customer_id: 'maria', order_count: 2, visits_30d: 1 });
 
@@ -145,6 +146,9 @@ describe('an identify through the public write key claiming an existing customer
     expect(await members('name = "Maria Muster"')).toEqual(['maria']);
     expect(await members('name = "Eve"')).toEqual(['eve-account']);
     expect(await members('visits_30d >= 2')).toEqual(['eve-account']);
+    // The server stayed small and answering throughout.
+    expect(server.rssMiB() - rssBefore).toBeLessThan(200);
+    expect(await healthMs(server.url)).toBeLessThan(1000);
   });
 
   it('cannot reserve an email for later: a till order by that email does not go to the visitor', async () => {
