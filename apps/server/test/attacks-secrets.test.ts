@@ -124,6 +124,7 @@ describe('a new store', () => {
 
 describe('strata keys rotate, while the server runs', () => {
   it('refuses the old API key at once with a clear 401, and the new one works', async () => {
+    const rssBefore = server.rssMiB();
     const r = await cli(['--db', db, 'keys', 'rotate', 'api-key']);
     expect(r.code).toBe(0);
     const m = /new API key: (\S+)/.exec(r.stdout);
@@ -139,6 +140,7 @@ describe('strata keys rotate, while the server runs', () => {
     expectCleanError(text);
     expect((await segments(keys.api)).status).toBe(200);
     expect(await healthMs(server.url)).toBeLessThan(1000);
+    expect(server.rssMiB() - rssBefore).toBeLessThan(200);
   });
 
   it('refuses the old write key at once with a clear 401, and the new one works', async () => {
