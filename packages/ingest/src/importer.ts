@@ -311,19 +311,7 @@ export async function importFile(
       [{ where: path, message: 'unknown format' }],
     );
   }
-  let source: Awaited<ReturnType<typeof openSource>>;
-  try {
-    source = await openSource(path, format);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new AppError('not_found', `no such file: ${path}`, [{ where: path, message: 'not found' }]);
-    if (code === 'EACCES' || code === 'EPERM')
-      throw new AppError('unauthorized', `not allowed to read ${path}`, [
-        { where: path, message: 'permission denied' },
-      ]);
-    throw e;
-  }
+  const source = await openSource(path, format);
   const warnings: string[] = [];
   if (format === 'csv') {
     // The header is checked before any row is read: a missing column is one message, not one per row.

@@ -295,11 +295,8 @@ export async function openSource(
   path: string,
   format: InputFormat,
 ): Promise<{ records: AsyncGenerator<SourceRecord>; totalBytes: number; bytesRead: () => number }> {
-  const file = await stat(path);
-  // A directory, a device (/dev/zero) or a pipe is refused before anything reads it.
-  if (!file.isFile())
-    throw new AppError('invalid', `${path} is not a regular file`, [{ where: path, message: 'not a regular file' }]);
-  const { size } = file;
+  // A missing or unreadable file, a directory, a device (/dev/zero) or a pipe is refused before anything reads it.
+  const { size } = await statFile(path);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   return {
     records: format === 'csv' ? readCsv(stream) : readJsonl(stream),
