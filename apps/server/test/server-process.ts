@@ -68,14 +68,18 @@ export async function healthMs(url: string): Promise<number> {
  */
 export function postOversized(url: string, path: string, size: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size) } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, text });
-      });
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      },
+    );
     req.on('error', reject);
     req.flushHeaders();
   });
@@ -87,9 +91,11 @@ export function postOversized(url: string, path: string, size: number): Promise<
  */
 export function probeHealth(url: string, everyMs = 200): { stop(): number[] } {
   const times: number[] = [];
-  const pending: Promise<void>[] = [];
   const timer = setInterval(() => {
-    pending.push(healthMs(url).then((ms) => void times.push(ms), () => void times.push(Infinity)));
+    void healthMs(url).then(
+      (ms) => void times.push(ms),
+      () => void times.push(Infinity),
+    );
   }, everyMs);
   return {
     stop: () => {
