@@ -8,8 +8,9 @@
 // written to bench/out once. Demo orders come from --demo-orders, from bench/out/demo-N (as
 // written by bench/ingest.js), or are generated there with the testkit generator.
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fitCustomerModels, PurchaseLog } from '@strata/profiles';
 import { generateDemoStore } from '@strata/testkit';
@@ -128,19 +129,25 @@ console.table(rows);
 
 /**
  * The profile run's fit alone (MBG/NBD + Gamma-Gamma on every buyer, times in days, as of the
- * calibration end), apart from reading the CSV. A plain split is enough for these generated files.
+ * calibration end), apart from reading the CSV. A plain split is enough for these generated files
+ * (read line by line: a million customers' orders are longer than a JavaScript string).
  */
 const fits = [];
 for (const c of cases) {
-  const [header, ...lines] = readFileSync(c.file, 'utf8').trim().split('\n');
-  const names = header.split(',');
-  const column = (flag, fallback) => names.indexOf(c.args[c.args.indexOf(flag) + 1] ?? fallback);
-  const [ci, di, ai] = c.args.includes('--customer-column')
-    ? [column('--customer-column'), column('--date-column'), column('--amount-column')]
-    : [0, 1, 2];
+  const lines = createInterface({ input: createReadStream(c.file), crlfDelay: Infinity });
+  let names;
+  let ci, di, ai;
   const log = new PurchaseLog();
-  for (const line of lines) {
+  for await (const line of lines) {
     const cells = line.split(',');
+    if (!names) {
+      names = cells;
+      const column = (flag) => names.indexOf(c.args[c.args.indexOf(flag) + 1]);
+      [ci, di, ai] = c.args.includes('--customer-column')
+        ? [column('--customer-column'), column('--date-column'), column('--amount-column')]
+        : [0, 1, 2];
+      continue;
+    }
     if (cells[ci]) log.add(cells[ci], cells[di], Number(cells[ai]));
   }
   const summary = log.summarise({ calibrationEnd: c.args[c.args.indexOf('--calibration-end') + 1], timeUnit: 'day' });

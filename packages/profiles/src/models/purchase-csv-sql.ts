@@ -110,12 +110,13 @@ export async function summarisePurchaseCsv(
     const buyers = `purchase_customers WHERE customer IS NOT NULL AND first_day <= $1`;
     const unit = daysPerUnit(options.timeUnit);
     const histories = await sql.query<{ x: number; t_x: number; t: number; holdout: number; customers: number }>(
-      `SELECT x, last_day - first_day AS t_x, $1 - first_day AS t, holdout, count(*) AS customers
+      `SELECT x::INTEGER AS x, (last_day - first_day)::INTEGER AS t_x, ($1 - first_day)::INTEGER AS t,
+              holdout::INTEGER AS holdout, count(*)::INTEGER AS customers
        FROM ${buyers} GROUP BY ALL`,
       [end],
     );
     const spend = await sql.query<{ x: number; m: number; customers: number }>(
-      `SELECT x, repeat_value::DOUBLE / x AS m, count(*) AS customers
+      `SELECT x::INTEGER AS x, repeat_value::DOUBLE / x AS m, count(*)::INTEGER AS customers
        FROM ${buyers} AND x > 0 AND repeat_value > 0 GROUP BY ALL`,
       [end],
     );
