@@ -135,13 +135,13 @@ console.table(rows);
 const fits = [];
 for (const c of cases) {
   const lines = createInterface({ input: createReadStream(c.file), crlfDelay: Infinity });
-  let names;
+  const names = [];
   let ci, di, ai;
   const log = new PurchaseLog();
   for await (const line of lines) {
     const cells = line.split(',');
-    if (!names) {
-      names = cells;
+    if (!names.length) {
+      names.push(...cells);
       const column = (flag) => names.indexOf(c.args[c.args.indexOf(flag) + 1]);
       [ci, di, ai] = c.args.includes('--customer-column')
         ? [column('--customer-column'), column('--date-column'), column('--amount-column')]
