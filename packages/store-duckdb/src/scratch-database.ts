@@ -1,4 +1,4 @@
-import type { LoadColumnType, SqlParam, SqlRunner } from '@strata/core';
+import type { LoadColumnType, ReadOptions, SqlParam, SqlRunner } from '@strata/core';
 import { DuckDbRunner } from './duckdb-runner.js';
 
 /** A SqlRunner that ends with the work it was opened for. */
@@ -18,6 +18,8 @@ export async function openScratchDatabase(): Promise<ScratchDatabase> {
     exec: async (text: string, params: readonly SqlParam[] = []) => {
       await runner.serial(() => runner.run(text, params));
     },
+    read: <T>(text: string, params: readonly SqlParam[], options: ReadOptions) =>
+      runner.read<T>(text, params, options.timeoutMs),
     loadTable: (
       name: string,
       columns: readonly (readonly [string, LoadColumnType])[],
@@ -30,6 +32,7 @@ export async function openScratchDatabase(): Promise<ScratchDatabase> {
         exec: async (text: string, params: readonly SqlParam[] = []) => {
           await runner.run(text, params);
         },
+        read: (text, params, options) => runner.read(text, params, options.timeoutMs),
         loadTable: (name, columns, rows) => runner.loadTable(name, columns, rows),
         transaction: (inner) => inner(tx),
       };
