@@ -9,7 +9,6 @@ import {
   type PurchaseHistories,
   type TimeUnit,
 } from '@strata/profiles';
-import { openScratchDatabase } from '@strata/store-duckdb';
 
 export interface PurchaseFileOptions {
   customerColumn: string;
@@ -117,6 +116,8 @@ async function readColumnar(file: string, options: PurchaseFileOptions): Promise
   const layout = await plainCsvHeader(file);
   const columns = layout && locateColumns(layout.header, options);
   if (!columns) return undefined;
+  // The engine is loaded when a file is read, not when the CLI starts (apps/cli/test/start.test.ts).
+  const { openScratchDatabase } = await import('@strata/store-duckdb');
   const sql = await openScratchDatabase();
   let summary;
   try {
