@@ -17,3 +17,4 @@ export * from './hmac.js';
 export * from './segment-messages.js';
 export * from './segment-spec.js';
 export * from './shopify.js';
+export * from './plain-csv.js';

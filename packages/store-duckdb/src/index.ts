@@ -5,3 +5,4 @@
 export { DuckDbStore, guestCustomerId, type OpenOptions } from './duckdb-store.js';
 export { migrations, type Migration } from './migrations.js';
 export { eventPropertyChecks } from './native-sql.js';
+export { openScratchDatabase, type ScratchDatabase } from './scratch-database.js';

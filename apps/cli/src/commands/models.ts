@@ -1,10 +1,11 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AppError } from '@strata/core';
-import { formatRowError, readCsv, type RowError } from '@strata/ingest';
+import { formatRowError } from '@strata/ingest';
 import {
   dayNumber,
+  daysPerUnit,
   fitGammaGamma,
   fitPurchaseModel,
   fitSummary,
@@ -14,7 +15,6 @@ import {
   perHistory,
   purchaseModelKinds,
   purchaseModelNames,
-  PurchaseLog,
   toRepeatData,
   type BgNbdParams,
   type HoldoutAccuracy,
@@ -23,6 +23,7 @@ import {
   type TimeUnit,
 } from '@strata/profiles';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
+import { readPurchaseFile } from '../purchase-file.js';
 
 interface FitOptions {
   calibrationEnd: string;
@@ -75,66 +76,36 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
       ] as const) {
         if (v !== undefined && Number.isNaN(dayNumber(v))) throw new AppError('invalid', `${name} is not a date: ${v}`);
       }
-      const log = new PurchaseLog();
-      const errors: RowError[] = [];
-      for await (const rec of readCsv(createReadStream(file))) {
-        if ('error' in rec) {
-          errors.push(rec.error);
-          continue;
-        }
-        const customer = rec.value[opts.customerColumn];
-        const date = rec.value[opts.dateColumn];
-        const amount = Number(rec.value[opts.amountColumn]);
-        if (typeof customer !== 'string' || customer === '')
-          errors.push({
-            line: rec.line,
-            field: opts.customerColumn,
-            message: 'missing customer (check --customer-column)',
-          });
-        else if (!Number.isFinite(amount))
-          errors.push({
-            line: rec.line,
-            field: opts.amountColumn,
-            message: `not a number: ${String(rec.value[opts.amountColumn])}`,
-          });
-        else if (typeof date !== 'string' || !log.add(customer, date, amount))
-          errors.push({ line: rec.line, field: opts.dateColumn, message: `not a date: ${String(date)}` });
-      }
-      for (const e of errors.slice(0, 20)) io.err(formatRowError(basename(file), e));
-      if (log.size === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
-      const summary = log.summarise({
-        calibrationEnd: opts.calibrationEnd,
-        timeUnit: opts.timeUnit,
-        ...(opts.holdoutEnd ? { holdoutEnd: opts.holdoutEnd } : {}),
-      });
-      const unit = opts.timeUnit === 'week' ? 7 : 1;
+      const read = await readPurchaseFile(file, opts);
+      for (const e of read.errors) io.err(formatRowError(basename(file), e));
+      if (read.purchases === 0) throw new AppError('invalid', `no usable purchases in ${file}`);
+      const { histories, spend, customers } = read.histories;
       const holdoutLength = opts.holdoutEnd
-        ? (dayNumber(opts.holdoutEnd) - dayNumber(opts.calibrationEnd)) / unit
+        ? (dayNumber(opts.holdoutEnd) - dayNumber(opts.calibrationEnd)) / daysPerUnit(opts.timeUnit)
         : undefined;
-      const data = toRepeatData(summary);
+      const data = toRepeatData(histories);
       const kinds = opts.model === 'all' ? purchaseModelKinds : [opts.model];
       const fits = kinds.map((kind) => fitPurchaseModel(kind, data, { method: opts.method }));
       const accuracy = new Map<PurchaseModelKind, HoldoutAccuracy>();
       if (holdoutLength !== undefined)
-        for (const f of fits) accuracy.set(f.model, holdoutAccuracy(f, summary, holdoutLength));
+        for (const f of fits) accuracy.set(f.model, holdoutAccuracy(f, histories, holdoutLength));
       const chosen = pickModel(fits, accuracy);
       const bg = fits.find((f) => f.model === 'bg-nbd');
       // The expected frequency histogram is BG/NBD's; the holdout groups are the chosen model's.
       const fit = {
         ...(bg
-          ? fitSummary(bg.params as unknown as BgNbdParams, summary)
+          ? fitSummary(bg.params as unknown as BgNbdParams, histories)
           : { frequency: null, chiSquare: null, degreesOfFreedom: null }),
         holdout:
           holdoutLength === undefined
             ? undefined
             : holdoutByRepeats(
-                summary,
+                histories,
                 holdoutLength,
                 perHistory((c) => chosen.expectedPurchases(holdoutLength, c)),
               ),
       };
-      const repeaters = summary.filter((c) => c.x > 0 && c.monetary > 0).map((c) => ({ x: c.x, m: c.monetary }));
-      const gg = repeaters.length ? fitGammaGamma(repeaters, { method: opts.method }) : null;
+      const gg = spend.length ? fitGammaGamma(spend, { method: opts.method }) : null;
       const describe = (f: PurchaseModelFit) => ({
         model: f.model,
         params: f.params,
@@ -146,9 +117,9 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
         ...(accuracy.has(f.model) ? { holdout: accuracy.get(f.model) } : {}),
       });
       const result = {
-        purchases: log.size,
-        rejected: errors.length,
-        customers: summary.length,
+        purchases: read.purchases,
+        rejected: read.rejected,
+        customers,
         distinctHistories: data.x.length,
         timeUnit: opts.timeUnit,
         model: chosen.model,
@@ -159,7 +130,7 @@ export function registerModels(program: Command, io: Io, globals: () => GlobalOp
       };
       if (json) return printJson(io, result);
       io.out(
-        `${log.size.toLocaleString('en')} purchases, ${summary.length.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
+        `${read.purchases.toLocaleString('en')} purchases, ${customers.toLocaleString('en')} customers (calibration to ${opts.calibrationEnd}, time in ${opts.timeUnit}s)`,
       );
       for (const f of fits) {
         const params = Object.entries(f.params)

@@ -1,4 +1,5 @@
 import { expectedPurchases, probabilityOfRepeats, type BgNbdParams, type RepeatSummary } from './bgnbd.js';
+import { customersOf, type Weighted } from './repeat-data.js';
 
 export interface HoldoutRow {
   /** Calibration repeat purchases: "0", "1", …, "7+". */
@@ -21,7 +22,7 @@ export interface FrequencyRow {
  */
 export function fitSummary(
   p: BgNbdParams,
-  rows: readonly (RepeatSummary & { holdoutCount?: number })[],
+  rows: readonly Weighted<RepeatSummary & { holdoutCount?: number }>[],
   holdoutLength?: number,
 ) {
   const cap = 7;
@@ -34,8 +35,9 @@ export function fitSummary(
   // The expected histogram depends on T only: summed per distinct T, then weighted by its count.
   const customersByT = new Map<number, number>();
   for (const c of rows) {
-    frequency[Math.min(c.x, cap)]!.actual++;
-    customersByT.set(c.T, (customersByT.get(c.T) ?? 0) + 1);
+    const n = customersOf(c);
+    frequency[Math.min(c.x, cap)]!.actual += n;
+    customersByT.set(c.T, (customersByT.get(c.T) ?? 0) + n);
   }
   for (const [T, count] of customersByT) {
     let below = 0;
@@ -56,7 +58,7 @@ export function fitSummary(
 
 /** Mean predicted vs actual holdout purchases per calibration-frequency group, for any model. */
 export function holdoutByRepeats(
-  rows: readonly (RepeatSummary & { holdoutCount?: number })[],
+  rows: readonly Weighted<RepeatSummary & { holdoutCount?: number }>[],
   holdoutLength: number,
   /** Expected holdout purchases of a customer. */
   expected: (c: RepeatSummary) => number,
@@ -70,9 +72,10 @@ export function holdoutByRepeats(
   }));
   for (const c of rows) {
     const g = groups[Math.min(c.x, cap)]!;
-    g.customers++;
-    g.predicted += expected(c);
-    g.actual += c.holdoutCount ?? 0;
+    const n = customersOf(c);
+    g.customers += n;
+    g.predicted += n * expected(c);
+    g.actual += n * (c.holdoutCount ?? 0);
   }
   return groups.map((g) => ({
     ...g,

@@ -1,4 +1,5 @@
 import { minimizeFromStarts, type FitMethod, type Objective, type ValueAndGradient } from './optimize.js';
+import { customersOf, type Weighted } from './repeat-data.js';
 import { digamma, lgamma } from './special.js';
 
 /**
@@ -37,13 +38,15 @@ interface SpendData {
   customers: number;
 }
 
-function toSpendData(rows: readonly SpendSummary[]): SpendData {
+function toSpendData(rows: readonly Weighted<SpendSummary>[]): SpendData {
   // Distinct (x, m) with their counts: a tiled or rounded panel repeats them many times.
   const byX = new Map<number, Map<number, number>>();
+  let customers = 0;
   for (const c of rows) {
     let ms = byX.get(c.x);
     if (!ms) byX.set(c.x, (ms = new Map<number, number>()));
-    ms.set(c.m, (ms.get(c.m) ?? 0) + 1);
+    ms.set(c.m, (ms.get(c.m) ?? 0) + customersOf(c));
+    customers += customersOf(c);
   }
   let distinct = 0;
   for (const ms of byX.values()) distinct += ms.size;
@@ -63,7 +66,7 @@ function toSpendData(rows: readonly SpendSummary[]): SpendData {
     }
     groups.push({ x, start, end: i, weight: n, sumLogM, sumLogX: n * Math.log(x) });
   }
-  return { xm, weight, groups, customers: rows.length };
+  return { xm, weight, groups, customers };
 }
 
 /**
@@ -100,18 +103,24 @@ function spendLogLikelihood(data: SpendData, [p, q, v]: readonly number[]): Valu
   return { value, gradient: [dp, dq, dv] };
 }
 
-export function gammaGammaLogLikelihood(g: GammaGammaParams, rows: readonly SpendSummary[]): number {
+export function gammaGammaLogLikelihood(g: GammaGammaParams, rows: readonly Weighted<SpendSummary>[]): number {
   return spendLogLikelihood(toSpendData(rows), [g.p, g.q, g.v]).value;
 }
 
-/** Maximum likelihood by BFGS on the log-parameters (Nelder–Mead as fallback, or when asked for). */
-export function fitGammaGamma(rows: readonly SpendSummary[], options: { method?: FitMethod } = {}): GammaGammaFit {
+/**
+ * Maximum likelihood by BFGS on the log-parameters (Nelder–Mead as fallback, or when asked for).
+ * Rows may stand for several customers each (`customers`).
+ */
+export function fitGammaGamma(
+  rows: readonly Weighted<SpendSummary>[],
+  options: { method?: FitMethod } = {},
+): GammaGammaFit {
   const usable = rows.filter((c) => c.x > 0);
   if (usable.length === 0) throw new RangeError('no customers with repeat purchases to fit');
   const bad = usable.find((c) => !(c.m > 0));
   if (bad) throw new RangeError(`mean transaction value must be positive (got ${bad.m})`);
-  const meanM = usable.reduce((s, c) => s + c.m, 0) / usable.length;
   const data = toSpendData(usable);
+  const meanM = usable.reduce((s, c) => s + customersOf(c) * c.m, 0) / data.customers;
   const objective: Objective = {
     valueAndGradient: (w) => {
       const params = w.map(Math.exp);
@@ -133,7 +142,7 @@ export function fitGammaGamma(rows: readonly SpendSummary[], options: { method?:
   return {
     params: { p, q, v },
     logLikelihood: -best.value * data.customers,
-    customers: usable.length,
+    customers: data.customers,
     converged: best.converged,
     method: best.method,
   };

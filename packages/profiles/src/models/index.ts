@@ -9,3 +9,5 @@ export * from './fit-summary.js';
 export * from './mbgnbd.js';
 export * from './pareto-nbd.js';
 export * from './purchase-models.js';
+export * from './purchase-histories.js';
+export * from './purchase-csv-sql.js';

@@ -8,7 +8,7 @@ import {
   type ParetoNbdParams,
 } from './pareto-nbd.js';
 import { toCheckedRepeatData } from './bgnbd.js';
-import type { RepeatData } from './repeat-data.js';
+import { customersOf, type RepeatData, type Weighted } from './repeat-data.js';
 
 /** The purchase-count models, by the names the CLI and the profile configuration use. */
 export const PurchaseModelKind = { bgNbd: 'bg-nbd', mbgNbd: 'mbg-nbd', paretoNbd: 'pareto-nbd' } as const;
@@ -117,25 +117,28 @@ export interface HoldoutAccuracy {
  */
 export function holdoutAccuracy(
   fit: PurchaseModelFit,
-  rows: readonly (RepeatSummary & { holdoutCount: number })[],
+  rows: readonly Weighted<RepeatSummary & { holdoutCount: number }>[],
   holdoutLength: number,
 ): HoldoutAccuracy {
   const expected = perHistory((c) => fit.expectedPurchases(holdoutLength, c));
+  let customers = 0;
   let predicted = 0;
   let actual = 0;
   let absolute = 0;
   let squared = 0;
   for (const c of rows) {
     const e = expected(c);
-    predicted += e;
-    actual += c.holdoutCount;
-    absolute += Math.abs(e - c.holdoutCount);
-    squared += (e - c.holdoutCount) ** 2;
+    const w = customersOf(c);
+    customers += w;
+    predicted += w * e;
+    actual += w * c.holdoutCount;
+    absolute += w * Math.abs(e - c.holdoutCount);
+    squared += w * (e - c.holdoutCount) ** 2;
   }
-  const n = rows.length || 1;
+  const n = customers || 1;
   return {
     model: fit.model,
-    customers: rows.length,
+    customers,
     predicted,
     actual,
     meanAbsoluteError: absolute / n,

@@ -5,6 +5,12 @@ export interface RepeatSummary {
   T: number;
 }
 
+/** Rows that may stand for several customers each (`customers`, 1 when not given). */
+export type Weighted<T> = T & { customers?: number };
+
+/** How many customers a row stands for. */
+export const customersOf = (row: { customers?: number }): number => row.customers ?? 1;
+
 /**
  * Customers compressed to their distinct (x, t_x, T) histories, each with the number of
  * customers who share it as its weight. The likelihoods are sums over customers, so a fit on
@@ -27,17 +33,24 @@ export function isRepeatData(rows: readonly RepeatSummary[] | RepeatData): rows 
   return !Array.isArray(rows);
 }
 
-/** Compresses rows (any order; the rows are validated by the fits, not here). */
-export function toRepeatData(rows: readonly RepeatSummary[] | RepeatData): RepeatData {
+/**
+ * Compresses rows (any order; the rows are validated by the fits, not here). Rows may already
+ * stand for several customers each (`customers`).
+ */
+export function toRepeatData(rows: readonly Weighted<RepeatSummary>[] | RepeatData): RepeatData {
   if (isRepeatData(rows)) return rows;
   // x → T → t_x → count; nested numeric maps avoid building a string key per customer.
   const byX = new Map<number, Map<number, Map<number, number>>>();
-  for (const { x, t_x, T } of rows) {
+  let customers = 0;
+  for (const row of rows) {
+    const { x, t_x, T } = row;
+    const n = customersOf(row);
     let byT = byX.get(x);
     if (!byT) byX.set(x, (byT = new Map<number, Map<number, number>>()));
     let byTx = byT.get(T);
     if (!byTx) byT.set(T, (byTx = new Map<number, number>()));
-    byTx.set(t_x, (byTx.get(t_x) ?? 0) + 1);
+    byTx.set(t_x, (byTx.get(t_x) ?? 0) + n);
+    customers += n;
   }
   let distinct = 0;
   for (const byT of byX.values()) for (const byTx of byT.values()) distinct += byTx.size;
@@ -46,7 +59,7 @@ export function toRepeatData(rows: readonly RepeatSummary[] | RepeatData): Repea
     t_x: new Float64Array(distinct),
     T: new Float64Array(distinct),
     weight: new Float64Array(distinct),
-    customers: rows.length,
+    customers,
     groups: [],
   };
   let i = 0;

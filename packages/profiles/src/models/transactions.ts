@@ -17,9 +17,17 @@ export interface CustomerSummary extends RepeatSummary {
 
 export type TimeUnit = 'day' | 'week';
 
+/** Days in the time unit of t_x, T and the parameters. */
+export const daysPerUnit = (unit: TimeUnit | undefined): number => (unit === 'week' ? 7 : 1);
+
 const DAY_MS = 86_400_000;
 
-/** The calendar day of a date as a day number (UTC), or NaN. */
+/**
+ * The calendar day of a date as a day number (UTC), or NaN: the date written at the start of the
+ * text (after white space), whatever follows it — a time, a zone. The columnar reader
+ * (purchase-csv-sql.ts) reads the same days in SQL; apps/cli/test/models-reader.test.ts holds
+ * the two to the same answers.
+ */
 export function dayNumber(date: string): number {
   const s = date.trim();
   const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(s);
@@ -88,7 +96,7 @@ export class PurchaseLog {
     const end = dayNumber(options.calibrationEnd);
     if (Number.isNaN(end)) throw new RangeError(`calibration end is not a date: ${options.calibrationEnd}`);
     const holdoutEnd = options.holdoutEnd === undefined ? Infinity : dayNumber(options.holdoutEnd);
-    const unit = options.timeUnit === 'week' ? 7 : 1;
+    const unit = daysPerUnit(options.timeUnit);
     // Purchases grouped by customer with a counting sort (customer numbers are dense), then each
     // customer's few purchases sorted by day.
     const n = this.customers.length;
