@@ -1,5 +1,7 @@
+import { dirname, resolve } from 'node:path';
 import type { GeneratedKeyName } from '@strata/api';
 import type { Entity } from '@strata/core';
+import { everyone, prepareExport } from '@strata/export';
 import { computeProfiles, findProfile } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
 import {
@@ -11,7 +13,7 @@ import {
   setStoredWebhookSecret,
 } from '@strata/server';
 import type { DuckDbStore } from '@strata/store-duckdb';
-import type { Backend, SegmentAnswer } from './backend-port.js';
+import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } from './backend-port.js';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
 
@@ -46,7 +48,21 @@ export class LocalBackend implements Backend {
     const { warnings } = await this.segments.warnings({ text });
     return { asOf: at.toISOString(), count, members, warnings };
   }
-  explainSegment = (text: string, customer: string, asOf?: Date) => this.segments.explain({ text }, customer, asOf);
+  explainSegment = (segment: SegmentChoice, customer: string, asOf?: Date) =>
+    this.segments.explain(segment, customer, asOf);
+  countSegment = (segment: SegmentChoice) => this.segments.count(segment);
+  async exportSegment(target: SegmentChoice | 'profiles', ask: ExportAsk): Promise<ExportStream> {
+    const prepared = await prepareExport(this.segments, target === 'profiles' ? everyone : target, {
+      ...ask,
+      ...(ask.saveAs ? { tempDir: dirname(resolve(ask.saveAs)) } : {}),
+    });
+    return {
+      summary: prepared.summary,
+      chunks: prepared.chunks(),
+      discard: prepared.discard,
+      saveAs: prepared.moveTo,
+    };
+  }
   listSegments = () => this.segments.list();
   saveSegment = (s: { name: string; text: string; description: string }) => this.segments.save(s);
   rotateKey = (name: GeneratedKeyName) => rotateStoredKey(this.store, name);

@@ -1,5 +1,5 @@
-import type { GeneratedKeyName, SegmentExplanation } from '@strata/api';
-import type { Entity, EntityCounts } from '@strata/core';
+import type { ExportSummaryBody, GeneratedKeyName, SegmentExplanation } from '@strata/api';
+import type { Entity, EntityCounts, ExportFormat } from '@strata/core';
 import type { ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
 import type { Diagnostic } from '@strata/segment-lang';
@@ -13,6 +13,27 @@ export interface SegmentAnswer {
   members: string[];
   /** Warnings on the query (spans into its text), e.g. a category the store does not have. */
   warnings: Diagnostic[];
+}
+
+/** A segment as the commands name one: a query (a ready segment's text included), or a saved segment's name or id. */
+export type SegmentChoice = { text: string } | { segment: string };
+
+export interface ExportAsk {
+  format: ExportFormat;
+  columns?: string[];
+  asOf?: Date;
+  /** The file it will be saved as, if it is: a local export keeps its temporary file beside it. */
+  saveAs?: string;
+}
+
+/** An export under way: its counts, known first, and the file's bytes as they are produced. */
+export interface ExportStream {
+  summary: ExportSummaryBody;
+  chunks: AsyncIterable<Uint8Array>;
+  /** Lets go of the file unread (its temporary copy removed, or the server's answer cancelled). */
+  discard: () => Promise<void>;
+  /** Saves the file at `path`, owner-only, nothing there until it is whole (instead of reading `chunks`). */
+  saveAs: (path: string) => Promise<void>;
 }
 
 /**
@@ -33,7 +54,10 @@ export interface Backend {
   profile(customer: string): Promise<Record<string, unknown>>;
   /** Count and members of a query; `limit` 0 lists every member. */
   evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer>;
-  explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation>;
+  explainSegment(segment: SegmentChoice, customer: string, asOf?: Date): Promise<SegmentExplanation>;
+  countSegment(segment: SegmentChoice): Promise<number>;
+  /** A segment's members, or every profile, as a file. */
+  exportSegment(target: SegmentChoice | 'profiles', ask: ExportAsk): Promise<ExportStream>;
   listSegments(): Promise<SavedSegment[]>;
   saveSegment(segment: { name: string; text: string; description: string }): Promise<SavedSegment>;
   /** A new write key or API key (returned, to be shown once); the old one stops working at once, on a running server too. */

@@ -1,18 +1,32 @@
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, realpathSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiClient, ApiError, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, type SavedSegment } from '@strata/segments';
 import { isInside, type ServerFile } from '@strata/server';
-import type { Backend, SegmentAnswer } from './backend-port.js';
+import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } from './backend-port.js';
 import type { Io } from './context.js';
 import type { ImportCommandOptions } from './import-file.js';
 
 /** The largest page the server lists at once. */
 const SERVER_PAGE = 100_000;
+
+/** Saves chunks as a file: written under `path.partial`, renamed when whole, owner-only. */
+async function saveChunks(chunks: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  const partial = `${path}.partial`;
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(partial, { mode: 0o600 }));
+    await rename(partial, path);
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw e;
+  }
+}
 
 /** Commands through the server that owns the store file right now. */
 export class ServerBackend implements Backend {
@@ -76,12 +90,37 @@ export class ServerBackend implements Backend {
     );
     return { asOf: r.as_of, count: r.count, members: opts.countOnly ? [] : r.members, warnings: r.warnings };
   }
-  async explainSegment(text: string, customer: string, asOf?: Date): Promise<SegmentExplanation> {
+  async explainSegment(segment: SegmentChoice, customer: string, asOf?: Date): Promise<SegmentExplanation> {
+    if ('segment' in segment) return this.api.explainSaved(segment.segment, customer, asOf?.toISOString());
+    const { text } = segment;
     const r = await this.query(text, () =>
       this.api.previewSegment({ text, customer, limit: 1, ...(asOf ? { as_of: asOf.toISOString() } : {}) }),
     );
     if (!r.explain) throw new AppError('internal', 'the server did not explain the customer');
     return r.explain;
+  }
+  async countSegment(segment: SegmentChoice): Promise<number> {
+    if ('segment' in segment) return (await this.api.countSaved(segment.segment)).count;
+    const { text } = segment;
+    return (await this.query(text, () => this.api.previewSegment({ text, limit: 1 }))).count;
+  }
+  async exportSegment(target: SegmentChoice | 'profiles', ask: ExportAsk): Promise<ExportStream> {
+    const options = {
+      format: ask.format,
+      ...(ask.columns ? { columns: ask.columns } : {}),
+      ...(ask.asOf ? { asOf: ask.asOf.toISOString() } : {}),
+    };
+    const { summary, body } = await this.query(target !== 'profiles' && 'text' in target ? target.text : '', () =>
+      this.api.export(target === 'profiles' ? { profiles: true } : target, options),
+    );
+    // a web stream is an async iterable in Node
+    const chunks = body as unknown as AsyncIterable<Uint8Array>;
+    return {
+      summary,
+      chunks,
+      discard: () => body.cancel().catch(() => undefined),
+      saveAs: (path) => saveChunks(chunks, path),
+    };
   }
   listSegments = async () => (await this.api.listSegments()).saved as SavedSegment[];
   saveSegment = async (s: { name: string; text: string; description: string }) =>

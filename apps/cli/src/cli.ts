@@ -32,11 +32,20 @@ async function readSecretLine(prompt: string): Promise<string | undefined> {
   }
 }
 
+/** Writes to standard output, waiting while its buffer is full (a slow pipe keeps memory flat). */
+const writeStdout = (chunk: Uint8Array): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (process.stdout.write(chunk, (e) => (e ? reject(e) : undefined))) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+
 export const defaultIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
   interactive: Boolean(process.stderr.isTTY),
   readSecretLine,
+  write: writeStdout,
+  outIsTerminal: Boolean(process.stdout.isTTY),
 };
 
 export interface RunOptions {

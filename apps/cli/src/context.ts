@@ -10,6 +10,10 @@ export interface Io {
    * a person types it; undefined at the end of the input.
    */
   readSecretLine?: (prompt: string) => Promise<string | undefined>;
+  /** Bytes to standard output as they are (an export's file), resolved once they may be written again. */
+  write?: (chunk: Uint8Array) => Promise<void>;
+  /** True when standard output is a terminal (binary files are not written there). */
+  outIsTerminal?: boolean;
 }
 
 export interface GlobalOptions {

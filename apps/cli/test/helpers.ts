@@ -12,10 +12,23 @@ export function requireBuilt(): void {
     );
 }
 
-export function captureIo(): Io & { stdout: string[]; stderr: string[] } {
+export function captureIo(): Io & { stdout: string[]; stderr: string[]; bytes: Buffer[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), interactive: false };
+  const bytes: Buffer[] = [];
+  return {
+    stdout,
+    stderr,
+    bytes,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    interactive: false,
+    // a file written to standard output (an export without --out)
+    write: (chunk) => {
+      bytes.push(Buffer.from(chunk));
+      return Promise.resolve();
+    },
+  };
 }
 
 export interface Finished {

@@ -51,6 +51,7 @@ import {
 import type { z } from 'zod';
 import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
+import { registerExportRoutes } from './export-routes.js';
 import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
 import { importDefaults, readConfig, setConfig } from './config.js';
 
@@ -442,6 +443,8 @@ export function createApp(deps: AppDeps): Hono {
     const explanation = b.customer ? await segments.explain(def, b.customer, at) : undefined;
     return c.json({ text, as_of: at.toISOString(), count, members, ...(explanation ? { explain: explanation } : {}), warnings });
   });
+
+  registerExportRoutes(app, { segments, requireApiKey, body });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {

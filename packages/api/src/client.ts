@@ -1,16 +1,20 @@
 import type { z } from 'zod';
 import { AppError, type EntityCounts } from '@strata/core';
 import type { Diagnostic } from '@strata/segment-lang';
-import type { GeneratedKeyName, SegmentPreviewRequest } from './schemas.js';
+import type { GeneratedKeyName, SegmentExportRequest, SegmentPreviewRequest } from './schemas.js';
 import {
   ConfigBody,
+  EXPORT_SUMMARY_HEADER,
   ErrorBody,
+  ExportSummaryBody,
   FieldsResponse,
   ImportSummaryBody,
   KeyRotateResponse,
   ProfileBody,
   ProfileRunBody,
   SavedSegmentBody,
+  SegmentCountResponse,
+  SegmentExplanation,
   SegmentListResponse,
   SegmentPreviewResponse,
   StatsResponse,
@@ -73,11 +77,11 @@ export class ApiClient {
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  private async call<S extends z.ZodType>(
-    schema: S,
+  /** The response to a request; a server error (not 2xx) is thrown as ApiError. */
+  private async request(
     path: string,
     init: { method?: string; body?: unknown; raw?: ReadableStream<Uint8Array> | Blob } = {},
-  ): Promise<z.infer<S>> {
+  ): Promise<Response> {
     let res: Response;
     const sendsJson = init.body !== undefined;
     try {
@@ -97,21 +101,20 @@ export class ApiClient {
         `the server (${this.options.describe ?? this.options.baseUrl}) does not answer: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new AppError(
-        'internal',
-        `the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
-      );
-    }
     if (!res.ok) {
-      const err = ErrorBody.safeParse(json);
+      const err = ErrorBody.safeParse(await jsonOf(res));
       if (err.success) throw new ApiError(err.data.error, res.status);
       throw new AppError('internal', `the server answered ${res.status} without an error body`);
     }
+    return res;
+  }
+
+  private async call<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    init: { method?: string; body?: unknown; raw?: ReadableStream<Uint8Array> | Blob } = {},
+  ): Promise<z.infer<S>> {
+    const json = await jsonOf(await this.request(path, init));
     const parsed = schema.safeParse(json);
     if (!parsed.success)
       throw new AppError(
@@ -158,9 +161,70 @@ export class ApiClient {
   saveSegment = (segment: { name: string; text: string; description?: string }) =>
     this.call(SavedSegmentBody, '/v1/segments', { method: 'POST', body: segment });
 
+  /** A saved segment's explanation for one customer. */
+  explainSaved = (segment: string, customer: string, asOf?: string) =>
+    this.call(
+      SegmentExplanation,
+      `/v1/segments/${encodeURIComponent(segment)}/explain/${encodeURIComponent(customer)}${asOf ? `?${new URLSearchParams({ as_of: asOf }).toString()}` : ''}`,
+    );
+  countSaved = (segment: string, asOf?: string) =>
+    this.call(
+      SegmentCountResponse,
+      `/v1/segments/${encodeURIComponent(segment)}/count${asOf ? `?${new URLSearchParams({ as_of: asOf }).toString()}` : ''}`,
+    );
+
+  /**
+   * An export: a saved segment, an unsaved query or ready segment, or every profile. The summary
+   * comes from the response header before the file; the body is the file, streamed.
+   */
+  async export(
+    target: { segment: string } | { profiles: true } | Omit<SegmentExportRequest, 'format' | 'columns' | 'as_of'>,
+    options: { format: string; columns?: readonly string[]; asOf?: string },
+  ): Promise<{ summary: ExportSummaryBody; body: ReadableStream<Uint8Array> }> {
+    const query = new URLSearchParams({ format: options.format });
+    if (options.columns) query.set('columns', options.columns.join(','));
+    if (options.asOf) query.set('as_of', options.asOf);
+    const res =
+      'segment' in target
+        ? await this.request(`/v1/segments/${encodeURIComponent(target.segment)}/export?${query.toString()}`)
+        : 'profiles' in target
+          ? await this.request(`/v1/profiles/export?${query.toString()}`)
+          : await this.request('/v1/segments/export', {
+              method: 'POST',
+              body: {
+                ...target,
+                format: options.format,
+                ...(options.columns ? { columns: options.columns } : {}),
+                ...(options.asOf ? { as_of: options.asOf } : {}),
+              },
+            });
+    let header: unknown;
+    try {
+      header = JSON.parse(res.headers.get(EXPORT_SUMMARY_HEADER) ?? '');
+    } catch {
+      header = undefined;
+    }
+    const summary = ExportSummaryBody.safeParse(header);
+    if (!summary.success || !res.body)
+      throw new AppError('internal', `the server's export answer has no ${EXPORT_SUMMARY_HEADER} header or no body`);
+    return { summary: summary.data, body: res.body };
+  }
+
   /** A new write key or API key; the old one stops working at once. The answer is the only place the new key is shown. */
   rotateKey = (name: GeneratedKeyName) => this.call(KeyRotateResponse, `/v1/keys/${name}/rotate`, { method: 'POST' });
   /** Sets the Shopify webhook signing secret (Shopify makes it; Strata is given it). */
   setWebhookSecret = (secret: string) =>
     this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
+}
+
+async function jsonOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new AppError(
+      'internal',
+      `the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
+  }
 }

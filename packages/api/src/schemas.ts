@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppErrorKind, entities, type Entity } from '@strata/core';
+import { AppErrorKind, entities, ExportFormat, type Entity } from '@strata/core';
 import { DiagnosticCode, FieldSource, FieldType, Severity } from '@strata/segment-lang';
 
 /**
@@ -66,6 +66,7 @@ export const ExplainLine = z.object({
   condition: z.string(),
   matched: z.boolean(),
   because: z.string().exactOptional(),
+  cutoff: z.string().exactOptional(),
 });
 export const SegmentExplanation = z.object({
   customer: z.string(),
@@ -142,6 +143,47 @@ export const FieldsResponse = z.object({
   channels: z.array(z.string()),
 });
 export type FieldsResponse = z.infer<typeof FieldsResponse>;
+
+/** The file formats of an export (CSV, JSON Lines, Parquet, or an ad platform's custom audience). */
+export const ExportFormatName = z.enum(ExportFormat);
+
+/**
+ * `GET /v1/segments/:id/export` and `GET /v1/profiles/export` query parameters: `columns` is a
+ * comma-separated list (plain formats only).
+ */
+export const ExportQuery = z.object({
+  format: ExportFormatName.default('csv'),
+  columns: z.string().max(10_000).exactOptional(),
+  as_of: asOf.exactOptional(),
+});
+
+/** `POST /v1/segments/export`: an unsaved query (`text`) or a ready segment, as for preview. */
+export const SegmentExportRequest = z
+  .object({
+    text: z.string().exactOptional(),
+    ready: z.string().exactOptional(),
+    params: z.record(z.string(), paramValue).exactOptional(),
+    format: ExportFormatName.default('csv'),
+    columns: z.array(z.string().max(200)).max(500).exactOptional(),
+    as_of: asOf.exactOptional(),
+  })
+  .refine((b) => (b.text === undefined) !== (b.ready === undefined), {
+    message: 'give either "text" (a segment query) or "ready" (a ready segment id)',
+    path: ['text'],
+  });
+export type SegmentExportRequest = z.input<typeof SegmentExportRequest>;
+
+/** What an export holds, sent as JSON in the `X-Strata-Export` response header before the file. */
+export const ExportSummaryBody = z.object({
+  format: ExportFormatName,
+  columns: z.array(z.string()),
+  as_of: z.string(),
+  members: z.number().int(),
+  rows: z.number().int(),
+  left_out: z.object({ no_consent: z.number().int(), no_contact: z.number().int() }),
+});
+export type ExportSummaryBody = z.infer<typeof ExportSummaryBody>;
+export const EXPORT_SUMMARY_HEADER = 'x-strata-export';
 
 export const ProfilesComputeRequest = z.object({ as_of: asOf.exactOptional() });
 export const ProfileRunBody = z.object({

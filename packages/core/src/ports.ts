@@ -159,3 +159,25 @@ export interface OrderLookup {
 export function isOrderLookup(w: unknown): w is OrderLookup {
   return typeof (w as Partial<OrderLookup>).findOrderIds === 'function';
 }
+
+/** The files a store's engine can write a query's rows to. */
+export type QueryFileFormat = 'csv' | 'jsonl' | 'parquet';
+
+/**
+ * Optional store capability: the rows of a read-only query written by the engine itself to a
+ * local file, CSV with a header line, JSON Lines (one object per row, columns in order) or
+ * Parquet, in the query's order. It runs as SqlRunner.read does (a connection of its own, stopped
+ * after `timeoutMs`) and resolves with the number of rows written.
+ */
+export interface QueryFileWriter {
+  writeQueryToFile(
+    sql: string,
+    params: readonly SqlParam[],
+    file: { readonly path: string; readonly format: QueryFileFormat },
+    options: ReadOptions,
+  ): Promise<number>;
+}
+
+export function isQueryFileWriter(r: unknown): r is QueryFileWriter {
+  return typeof (r as Partial<QueryFileWriter>).writeQueryToFile === 'function';
+}

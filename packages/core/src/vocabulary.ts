@@ -10,6 +10,14 @@ export const Channel = { email: 'email', sms: 'sms', whatsapp: 'whatsapp' } as c
 export type Channel = (typeof Channel)[keyof typeof Channel];
 export const channels = Object.values(Channel);
 
+/**
+ * The files a segment can be exported as: CSV, JSON Lines, Parquet, or an ad platform's custom
+ * audience (Meta's customer list, Google Ads Customer Match).
+ */
+export const ExportFormat = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet', meta: 'meta', google: 'google' } as const;
+export type ExportFormat = (typeof ExportFormat)[keyof typeof ExportFormat];
+export const exportFormats = Object.values(ExportFormat);
+
 export const PageKind = {
   home: 'home',
   category: 'category',

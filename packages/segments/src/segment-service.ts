@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, displayValue, systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
+import {
+  AppError,
+  displayValue,
+  formatNumber,
+  isQueryFileWriter,
+  systemClock,
+  type Clock,
+  type QueryFileFormat,
+  type SqlParam,
+  type SqlRunner,
+} from '@strata/core';
 import {
   defaultCatalog,
   hasErrors,
@@ -15,9 +25,10 @@ import {
   type Expr,
   type FieldCatalog,
   type FieldList,
+  type PercentileIR,
   type SegmentIR,
 } from '@strata/segment-lang';
-import { compileExplain, compileSegment, SegmentCompileError, type QueryShape } from '@strata/sql';
+import { compileExplain, compileSegment, SegmentCompileError, type QueryShape, type RowColumn, type RowRender } from '@strata/sql';
 import { unknownItems } from './item-check.js';
 import { findReadySegment, readySegmentText } from './library.js';
 
@@ -53,6 +64,8 @@ export interface ExplainLine {
   matched: boolean;
   /** The data behind the answer, e.g. `total_spent = 786.32`. */
   because?: string;
+  /** A percentile condition's cut-off as of the evaluation time, e.g. `top 10% = total_spent ≥ 1,234.50`. */
+  cutoff?: string;
 }
 
 export interface SegmentExplanation {
@@ -94,6 +107,24 @@ function fieldsRead(ir: SegmentIR, saved: ReadonlyMap<string, SegmentIR>): Set<s
 }
 
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+
+/**
+ * A percentile condition's cut-off in words: `top 10% = total_spent ≥ 1,234.50`, `bottom 25% =
+ * aov ≤ 18.20`, `25th–75th percentile = visits_30d from 2 to 9`. Money shows cents, other numbers
+ * are rounded for people (formatNumber); a cut-off that is missing means no customer in scope has a value.
+ */
+export function cutoffText(node: PercentileIR, catalog: FieldCatalog, low: unknown, high: unknown): string {
+  const money = Object.hasOwn(catalog, node.field) && catalog[node.field]!.type === 'money';
+  const show = (v: unknown) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (v === null || v === undefined || Number.isNaN(n)) return 'nothing';
+    return money ? n.toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : formatNumber(n);
+  };
+  const r = node.rank;
+  if (r.kind === 'top') return `top ${r.percent}% = ${node.field} ≥ ${show(low)}`;
+  if (r.kind === 'bottom') return `bottom ${r.percent}% = ${node.field} ≤ ${show(high)}`;
+  return `${r.low}th–${r.high}th percentile = ${node.field} from ${show(low)} to ${show(high)}`;
+}
 
 /**
  * Evaluates segments against a store through the core SQL port: parse → bind → compile for the
@@ -139,21 +170,24 @@ export class SegmentService {
     try {
       return await this.db.read<T>(q.sql, q.params, { timeoutMs: this.queryTimeoutMs });
     } catch (e) {
-      if (e instanceof AppError && e.kind === 'too_costly') {
-        const memory = e.details[0]?.field === 'memory';
-        const what = memory
-          ? 'the segment needed more memory than the store may use and was stopped'
-          : `the segment took longer than ${this.queryTimeoutMs / 1000} s to evaluate and was stopped`;
-        const raise = memory ? 'STRATA_MEMORY_LIMIT' : 'STRATA_QUERY_TIMEOUT, in seconds';
-        throw new AppError(
-          'too_costly',
-          `${what}; narrow it (fewer behaviour conditions or sequences, shorter windows), or raise the limit (${raise})`,
-          e.details,
-          { cause: e },
-        );
-      }
-      throw e;
+      throw this.costly(e);
     }
+  }
+
+  /** An evaluation stopped for its time or memory, said in the words of segments; other errors as they are. */
+  private costly(e: unknown): unknown {
+    if (!(e instanceof AppError) || e.kind !== 'too_costly') return e;
+    const memory = e.details[0]?.field === 'memory';
+    const what = memory
+      ? 'the segment needed more memory than the store may use and was stopped'
+      : `the segment took longer than ${this.queryTimeoutMs / 1000} s to evaluate and was stopped`;
+    const raise = memory ? 'STRATA_MEMORY_LIMIT' : 'STRATA_QUERY_TIMEOUT, in seconds';
+    return new AppError(
+      'too_costly',
+      `${what}; narrow it (fewer behaviour conditions or sequences, shorter windows), or raise the limit (${raise})`,
+      e.details,
+      { cause: e },
+    );
   }
 
   /** Refuses a query that, with the saved segments it refers to, is over the cost limits (QueryLimits). */
@@ -310,6 +344,26 @@ export class SegmentService {
     }
   }
 
+  /**
+   * Every member, in id order, with `columns`, written by the store's engine
+   * to a local file (see QueryFileWriter); resolves with the number of rows. One query under the
+   * query timeout, its pace the engine's own: a reader of the file never holds it open.
+   */
+  async writeRows(
+    def: SegmentDefinition,
+    rows: { columns: readonly RowColumn[]; render: RowRender; asOf?: Date },
+    file: { path: string; format: QueryFileFormat },
+  ): Promise<number> {
+    const writer = this.db;
+    if (!isQueryFileWriter(writer)) throw new AppError('unavailable', `exports need a store whose engine writes files (DuckDB); this one is ${this.db.dialect}`);
+    const q = await this.compile(def, { kind: 'rows', columns: rows.columns, render: rows.render }, await this.evaluationTime(def, rows.asOf));
+    try {
+      return await writer.writeQueryToFile(q.sql, q.params, file, { timeoutMs: this.queryTimeoutMs });
+    } catch (e) {
+      throw this.costly(e);
+    }
+  }
+
   async explain(def: SegmentDefinition, customer: string, asOf?: Date): Promise<SegmentExplanation> {
     const ir = await this.resolve(def);
     const at = await this.evaluationTime(def, asOf);
@@ -321,6 +375,13 @@ export class SegmentService {
     const lines = nodes.map((n): ExplainLine => {
       const line: ExplainLine = { depth: n.path.length, condition: printIR(n.node), matched: row[n.truth] === true };
       if (n.detail) line.because = `${n.detailLabel} = ${displayValue(row[n.detail])}`;
+      if (n.cutoffs && n.node.kind === 'percentile')
+        line.cutoff = cutoffText(
+          n.node,
+          this.catalog,
+          n.cutoffs.low ? row[n.cutoffs.low] : undefined,
+          n.cutoffs.high ? row[n.cutoffs.high] : undefined,
+        );
       return line;
     });
     return { customer, asOf: at.toISOString(), matched: lines[0]?.matched ?? false, lines };

@@ -45,7 +45,15 @@ export class QueryCompiler {
   }
 
   protected typeName(type: SqlType): string {
-    return { double: 'DOUBLE PRECISION', integer: 'BIGINT', text: 'VARCHAR', boolean: 'BOOLEAN', timestamp: 'TIMESTAMPTZ', date: 'DATE' }[type];
+    return {
+      double: 'DOUBLE PRECISION',
+      integer: 'BIGINT',
+      text: 'VARCHAR',
+      boolean: 'BOOLEAN',
+      timestamp: 'TIMESTAMPTZ',
+      date: 'DATE',
+      money: 'DECIMAL(18,4)',
+    }[type];
   }
 
   protected list(items: readonly SqlNode[], sep = ', '): void {
@@ -129,6 +137,12 @@ export class QueryCompiler {
     this.emit(') WITHIN GROUP (ORDER BY ');
     this.visit(value);
     this.emit(')');
+  }
+
+  protected isoTime(operand: SqlExpr): void {
+    this.emit('to_char((');
+    this.visit(operand);
+    this.emit(`) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
   }
 
   protected readonly visitors: Visitors = {
@@ -276,6 +290,7 @@ export class QueryCompiler {
       this.emit(')');
     },
     percentileCont: (n) => this.percentileCont(n.fraction, n.value),
+    isoTime: (n) => this.isoTime(n.operand),
     subquery: (n) => {
       this.emit('(');
       this.visit(n.query);
@@ -298,6 +313,13 @@ export class DuckDbQueryCompiler extends QueryCompiler {
     this.emit(`to_${unit}s(CAST(`);
     this.visit(amount);
     this.emit(' AS INTEGER))');
+  }
+
+  /** Through microseconds since the epoch: several times faster than formatting a zoned time. */
+  protected override isoTime(operand: SqlExpr): void {
+    this.emit('strftime(make_timestamp(epoch_us(');
+    this.visit(operand);
+    this.emit(`)), '%Y-%m-%dT%H:%M:%S.%gZ')`);
   }
 
   protected override listContains(list: SqlExpr, value: SqlExpr): void {

@@ -110,3 +110,36 @@ describe('injection', () => {
     expect(() => compileSegment(segments.a!, { dialect: 'duckdb', now: NOW, resolveSegment: (n) => segments[n] })).toThrow(/refers to itself/);
   });
 });
+
+describe('export rows', () => {
+  it('writes export rows for each file form: text times, money to the store precision, lists joined for CSV', () => {
+    const columns = [
+      { alias: 'customer_id', value: { kind: 'id' } },
+      { alias: 'first_name', value: { kind: 'namePart', part: 'first' } },
+      { alias: 'total_spent', value: { kind: 'field', field: 'total_spent' } },
+      { alias: 'days_since_last_order', value: { kind: 'field', field: 'days_since_last_order' } },
+      { alias: 'last_order_at', value: { kind: 'field', field: 'last_order_at' } },
+      { alias: 'categories', value: { kind: 'field', field: 'categories' } },
+      { alias: 'sms_consent', value: { kind: 'consent', channel: 'sms' } },
+    ] as const;
+    const q = ir('order_count >= 1');
+    const select = (dialect: 'duckdb' | 'postgres', render: 'csv' | 'json' | 'native') =>
+      compileSegment(q, { dialect, now: NOW }, { kind: 'rows', columns, render }).sql.split(' FROM "customer_profile"')[0];
+    const days = `CAST(floor(((extract(epoch FROM CAST($1 AS TIMESTAMPTZ)) - extract(epoch FROM "p"."last_order_at")) / 86400)) AS BIGINT) AS "days_since_last_order"`;
+    const first = `nullif(split_part(trim("c"."name"), ' ', 1), '') AS "first_name"`;
+    expect(select('duckdb', 'csv')).toBe(
+      `SELECT "p"."customer_id" AS "customer_id", ${first}, CAST(CAST("p"."total_spent" AS DECIMAL(18,4)) AS DOUBLE PRECISION) AS "total_spent", ${days}, ` +
+        `strftime(make_timestamp(epoch_us("p"."last_order_at")), '%Y-%m-%dT%H:%M:%S.%gZ') AS "last_order_at", array_to_string("p"."categories", $2) AS "categories", ` +
+        `coalesce("c"."consent_sms_granted", FALSE) AS "sms_consent"`,
+    );
+    expect(select('postgres', 'json')).toContain(`to_char(("p"."last_order_at") AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "last_order_at", "p"."categories" AS "categories"`);
+    // Parquet keeps the store's types; whole numbers worked out at evaluation time stay whole
+    expect(select('duckdb', 'native')).toBe(
+      `SELECT "p"."customer_id" AS "customer_id", ${first}, "p"."total_spent" AS "total_spent", ${days}, "p"."last_order_at" AS "last_order_at", ` +
+        `"p"."categories" AS "categories", coalesce("c"."consent_sms_granted", FALSE) AS "sms_consent"`,
+    );
+    const full = compileSegment(q, { dialect: 'duckdb', now: NOW }, { kind: 'rows', columns, render: 'csv' });
+    expect(full.sql).toMatch(/JOIN "customers" AS "c" .* ORDER BY "p"."customer_id" ASC$/);
+    expect(full.params).toEqual([NOW, ';', 1]);
+  });
+});

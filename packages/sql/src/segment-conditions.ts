@@ -28,11 +28,17 @@ import {
 } from './sql-ir.js';
 
 /**
- * A percentile condition: the value compared with a cut-off worked out over the ranked customers,
- * those with a value (and, `of matching`, satisfying the rest of the `and`). A money measure
- * ranks buyers only, and only a buyer is in one of its ranks (FieldSpec.rankedAmongBuyers).
+ * The cut-offs of a percentile condition, worked out over the ranked customers: those with a
+ * value (and, `of matching`, satisfying the rest of the `and`). A money measure ranks buyers only,
+ * and only a buyer is in one of its ranks (FieldSpec.rankedAmongBuyers): `buyers` is then that
+ * condition. `low` is the value a member's is at least, `high` at most; `top` has only a low one,
+ * `bottom` only a high one. Also what `explain` shows ("top 10% = total_spent ≥ 1,234.50").
  */
-export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null): SqlExpr {
+export function percentileCutoffs(
+  ir: PercentileIR,
+  ctx: Context,
+  scopeFilter: SqlExpr | null,
+): { expr: SqlExpr; buyers: SqlExpr | null; low?: SqlExpr; high?: SqlExpr } {
   const { expr, type } = fieldExpr(ir.field, ctx);
   if (!['number', 'money', 'integer'].includes(type))
     throw new SegmentCompileError(`"${ir.field}" is not a number, so it has no percentiles`);
@@ -48,7 +54,7 @@ export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr 
           filter,
         ),
       }) as const;
-    return and(bin('>=', expr, q(ir.rank.low / 100)), bin('<=', expr, q(ir.rank.high / 100)), buyers, scopeFilter);
+    return { expr, buyers, low: q(ir.rank.low / 100), high: q(ir.rank.high / 100) };
   }
   // Top p%: customers fewer than p% of the ranked customers are strictly ahead of; ties stay
   // together. With k = ⌈n·p/100⌉ that is exactly "value ≥ the k-th largest value", which a top-k
@@ -80,7 +86,14 @@ export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr 
       from: { kind: 'derived', query: topK, alias: 'top_k' },
     }),
   };
-  return and(buyers, bin(direction === 'desc' ? '>=' : '<=', expr, threshold));
+  return direction === 'desc' ? { expr, buyers, low: threshold } : { expr, buyers, high: threshold };
+}
+
+/** A percentile condition: the value compared with its cut-offs (see percentileCutoffs). */
+export function percentile(ir: PercentileIR, ctx: Context, scopeFilter: SqlExpr | null): SqlExpr {
+  const { expr, buyers, low, high } = percentileCutoffs(ir, ctx, scopeFilter);
+  if (low && high) return and(bin('>=', expr, low), bin('<=', expr, high), buyers, scopeFilter);
+  return and(buyers, low ? bin('>=', expr, low) : bin('<=', expr, high!));
 }
 
 export function lower(ir: ConditionIR, ctx: Context): SqlExpr {

@@ -5,7 +5,7 @@
 import type { ConditionIR, SegmentIR } from '@strata/segment-lang';
 import { compilerFor, type CompiledQuery } from './query-compiler.js';
 import { eventRows, confirmed, itemCondition, windowCondition } from './segment-activity.js';
-import { lower, percentile } from './segment-conditions.js';
+import { lower, percentile, percentileCutoffs } from './segment-conditions.js';
 import { baseSelect, contextFor, customerId, type Context, type SegmentCompileOptions } from './segment-context.js';
 import { fieldExpr } from './segment-values.js';
 import { agg, and, bin, bool, col, fn, param, select, table, type SqlExpr } from './sql-ir.js';
@@ -20,6 +20,8 @@ export interface ExplainedNode {
   /** Result column holding the data behind it (a field value, a count, a time), if any. */
   readonly detail?: string;
   readonly detailLabel?: string;
+  /** Result columns holding a percentile condition's cut-offs (see percentileCutoffs). */
+  readonly cutoffs?: { readonly low?: string; readonly high?: string };
 }
 
 function purchaseDetail(ir: Extract<ConditionIR, { kind: 'purchase' }>, ctx: Context): SqlExpr {
@@ -70,13 +72,16 @@ export function compileExplain(
   const ctx = { ...contextFor(ir, options), joinCustomers: true };
   const nodes: ExplainedNode[] = [];
   const columns: { expr: SqlExpr; alias: string }[] = [];
-  const walk = (node: ConditionIR, path: number[], truth: SqlExpr) => {
+  const add = (node: ConditionIR, path: number[], truth: SqlExpr) => {
     const i = nodes.length;
-    const entry: { path: number[]; node: ConditionIR; truth: string; detail?: string; detailLabel?: string } = {
-      path,
-      node,
-      truth: `t${i}`,
-    };
+    const entry: {
+      path: number[];
+      node: ConditionIR;
+      truth: string;
+      detail?: string;
+      detailLabel?: string;
+      cutoffs?: { low?: string; high?: string };
+    } = { path, node, truth: `t${i}` };
     columns.push({ expr: fn('coalesce', truth, bool(false)), alias: `t${i}` });
     let detail: { label: string; expr: SqlExpr } | undefined;
     if (node.kind === 'compare' || node.kind === 'percentile')
@@ -89,16 +94,36 @@ export function compileExplain(
       columns.push({ expr: detail.expr, alias: `d${i}` });
     }
     nodes.push(entry);
+    return entry;
+  };
+  /** A percentile condition's cut-offs, computed over the same customers as its truth. */
+  const addCutoffs = (
+    entry: { cutoffs?: { low?: string; high?: string } },
+    node: ConditionIR,
+    scope: SqlExpr | null,
+  ) => {
+    if (node.kind !== 'percentile') return;
+    const i = columns.length;
+    const { low, high } = percentileCutoffs(node, ctx, scope);
+    entry.cutoffs = {};
+    if (low) {
+      columns.push({ expr: low, alias: `lo${i}` });
+      entry.cutoffs.low = `lo${i}`;
+    }
+    if (high) {
+      columns.push({ expr: high, alias: `hi${i}` });
+      entry.cutoffs.high = `hi${i}`;
+    }
+  };
+  const walk = (node: ConditionIR, path: number[], truth: SqlExpr, scope: SqlExpr | null = null) => {
+    addCutoffs(add(node, path, truth), node, scope);
     if (node.kind === 'and') {
       const others = node.operands.filter((o) => !(o.kind === 'percentile' && o.scope === 'matching'));
       const rest = others.length ? and(...others.map((o) => lower(o, ctx))) : null;
-      node.operands.forEach((o, k) =>
-        walk(
-          o,
-          [...path, k],
-          o.kind === 'percentile' && o.scope === 'matching' ? percentile(o, ctx, rest) : lower(o, ctx),
-        ),
-      );
+      node.operands.forEach((o, k) => {
+        const matching = o.kind === 'percentile' && o.scope === 'matching';
+        walk(o, [...path, k], matching ? percentile(o, ctx, rest) : lower(o, ctx), matching ? rest : null);
+      });
     } else if (node.kind === 'or') node.operands.forEach((o, k) => walk(o, [...path, k], lower(o, ctx)));
     else if (node.kind === 'not') walk(node.operand, [...path, 0], lower(node.operand, ctx));
   };

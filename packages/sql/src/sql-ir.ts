@@ -5,11 +5,28 @@
  * from its own fixed schema.
  */
 
-export type SqlType = 'double' | 'integer' | 'text' | 'boolean' | 'timestamp' | 'date';
+/** `money` is the store's money column type: 4 decimal places, exact. */
+export type SqlType = 'double' | 'integer' | 'text' | 'boolean' | 'timestamp' | 'date' | 'money';
 export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | '+' | '-' | '*' | '/';
 export type IntervalUnit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 /** Functions the compiler may call; each dialect spells them (all exist in DuckDB and PostgreSQL). */
-export type FunctionName = 'ceil' | 'nullif' | 'lower' | 'coalesce' | 'strpos' | 'left' | 'right' | 'length' | 'floor' | 'abs' | 'greatest' | 'least';
+export type FunctionName =
+  | 'ceil'
+  | 'nullif'
+  | 'lower'
+  | 'coalesce'
+  | 'strpos'
+  | 'left'
+  | 'right'
+  | 'length'
+  | 'floor'
+  | 'abs'
+  | 'greatest'
+  | 'least'
+  | 'trim'
+  | 'split_part'
+  | 'substr'
+  | 'array_to_string';
 export type AggregateName = 'count' | 'sum' | 'min' | 'max';
 
 export interface ColumnNode {
@@ -139,6 +156,11 @@ export interface PercentileContNode {
   readonly fraction: SqlExpr;
   readonly value: SqlExpr;
 }
+/** A time as ISO 8601 text in UTC with milliseconds, as JavaScript writes it: `2026-08-20T10:00:00.000Z`. */
+export interface IsoTimeNode {
+  readonly kind: 'isoTime';
+  readonly operand: SqlExpr;
+}
 /** A scalar subquery: `(SELECT …)`. */
 export interface SubqueryNode {
   readonly kind: 'subquery';
@@ -177,6 +199,7 @@ export type SqlExpr =
   | CaseNode
   | WindowNode
   | PercentileContNode
+  | IsoTimeNode
   | SubqueryNode;
 
 export interface OrderItem {

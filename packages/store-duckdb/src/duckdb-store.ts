@@ -12,6 +12,8 @@ import {
   type NativeFileImport,
   type NativeFileImporter,
   type OrderLookup,
+  type QueryFileFormat,
+  type QueryFileWriter,
   type SqlParam,
   type SqlRunner,
   type Store,
@@ -43,7 +45,7 @@ export interface OpenOptions {
  * itself is done by plain functions over the runner: entity-writes, identity-resolution,
  * key-indexes and native-import.
  */
-export class DuckDbStore implements Store, SqlRunner, NativeFileImporter, OrderLookup {
+export class DuckDbStore implements Store, SqlRunner, NativeFileImporter, OrderLookup, QueryFileWriter {
   readonly dialect = 'duckdb' as const;
   readonly path: string;
   readonly readOnly: boolean;
@@ -112,6 +114,25 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter, OrderL
 
   read<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[], options: ReadOptions): Promise<T[]> {
     return this.runner.read<T>(sql, params, options.timeoutMs);
+  }
+
+  /**
+   * QueryFileWriter: DuckDB's own writers (parallel, streaming from the query) on the read
+   * connection, under the same time limit as any read.
+   */
+  async writeQueryToFile(
+    sql: string,
+    params: readonly SqlParam[],
+    file: { readonly path: string; readonly format: QueryFileFormat },
+    options: ReadOptions,
+  ): Promise<number> {
+    const how = { csv: 'FORMAT csv, HEADER true', jsonl: 'FORMAT json', parquet: 'FORMAT parquet' }[file.format];
+    const [row] = await this.runner.read<{ Count: number | string }>(
+      `COPY (${sql}) TO '${file.path.replaceAll("'", "''")}' (${how})`,
+      params,
+      options.timeoutMs,
+    );
+    return Number(row?.Count ?? 0);
   }
 
   /** A shutdown: stops the reads, and with `writes` the writes, running or queued (see DuckDbRunner.interrupt). */

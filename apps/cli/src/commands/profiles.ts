@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { displayValue, parseAsOf } from '@strata/core';
 import { withBackend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
+import { registerProfilesExport } from './export.js';
 
 export function registerProfiles(program: Command, io: Io, globals: () => GlobalOptions): void {
   const profiles = program.command('profiles').description('compute and show customer profiles');
@@ -29,4 +30,5 @@ export function registerProfiles(program: Command, io: Io, globals: () => Global
       const width = Math.max(...Object.keys(profile).map((k) => k.length));
       for (const [k, v] of Object.entries(profile)) io.out(`${k.padEnd(width)}  ${displayValue(v, '—')}`);
     });
+  registerProfilesExport(profiles, io, globals);
 }

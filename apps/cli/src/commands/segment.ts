@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { SegmentExplanation } from '@strata/api';
 import { AppError, parseAsOf } from '@strata/core';
-import { withBackend, type Backend } from '../backend.js';
+import type { SegmentChoice } from '../backend-port.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
+import { collect, onBackend, params, segmentChoice, type SegmentOptions } from '../segment-choice.js';
+import { registerSegmentExport } from './export.js';
 
 interface EvalOptions {
   count?: boolean;
@@ -15,40 +17,14 @@ interface EvalOptions {
 
 const AS_OF_HELP = "evaluate as of this time; a date means the end of that day (default: the profiles' as-of time)";
 const asOfOf = (v: string | undefined) => (v ? parseAsOf(v, '--as-of') : undefined);
-const collect = (v: string, all: string[]) => [...all, v];
-
-function params(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq < 1) throw new AppError('invalid', `--param takes name=value, got "${p}"`);
-    out[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return out;
-}
 
 function printExplanation(io: Io, x: SegmentExplanation): void {
   io.out(`${x.customer}: ${x.matched ? 'IN the segment' : 'NOT in the segment'}`);
-  for (const l of x.lines)
-    io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${l.because ? `   (${l.because})` : ''}`);
-  io.out(`  (as of ${x.asOf})`);
-}
-
-/**
- * Runs a segment command on the store or through its server; a query with mistakes is shown
- * with a caret under each, whichever of the two answered.
- */
-async function onBackend<T>(io: Io, g: GlobalOptions, fn: (b: Backend) => Promise<T>): Promise<T> {
-  try {
-    return await withBackend(io, g, fn);
-  } catch (e) {
-    const [{ SegmentQueryError }, { formatDiagnostic }] = await Promise.all([
-      import('@strata/segments'),
-      import('@strata/segment-lang'),
-    ]);
-    if (e instanceof SegmentQueryError) for (const d of e.diagnostics) io.err(formatDiagnostic(e.text, d));
-    throw e;
+  for (const l of x.lines) {
+    const notes = [l.because, l.cutoff].filter(Boolean).join('; ');
+    io.out(`${'  '.repeat(l.depth + 1)}${l.matched ? '✓' : '✗'} ${l.condition}${notes ? `   (${notes})` : ''}`);
   }
+  io.out(`  (as of ${x.asOf})`);
 }
 
 export function registerSegment(program: Command, io: Io, globals: () => GlobalOptions): void {
@@ -98,12 +74,23 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
   segment
     .command('explain')
     .description('show, condition by condition, why a customer is or is not in a segment')
-    .argument('<query>', 'segment query')
-    .argument('<customer>', 'customer id')
+    .usage('[options] <query> <customer>  |  --ready <id> <customer>  |  --saved <name> <customer>')
+    .argument('<query-or-customer>', 'segment query (or, with --ready/--saved, the customer id)')
+    .argument('[customer]', 'customer id')
+    .option('--ready <id>', 'a ready segment instead of a query')
+    .option('--param <name=value>', 'a ready segment parameter (repeatable)', collect, [])
+    .option('--saved <name>', 'a saved segment (name or id) instead of a query')
     .option('--as-of <time>', AS_OF_HELP)
-    .action(async (query: string, customer: string, opts: { asOf?: string }) => {
+    .action(async (first: string, second: string | undefined, opts: SegmentOptions & { asOf?: string }) => {
       const g = globals();
-      const x = await onBackend(io, g, (b) => b.explainSegment(query, customer, asOfOf(opts.asOf)));
+      const named = opts.ready !== undefined || opts.saved !== undefined;
+      if (named === (second !== undefined))
+        throw new AppError(
+          'invalid',
+          named ? 'give only the customer id after --ready/--saved' : 'give a query and a customer id',
+        );
+      const choice = await segmentChoice(named ? undefined : first, opts);
+      const x = await onBackend(io, g, (b) => b.explainSegment(choice, named ? first : second!, asOfOf(opts.asOf)));
       if (g.json) printJson(io, x);
       else printExplanation(io, x);
     });
@@ -111,19 +98,49 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
   segment
     .command('list')
     .description('list saved segments and the ready segments')
-    .action(async () => {
+    .option('--counts', "with each segment's number of members (as of the profiles)")
+    .action(async (opts: { counts?: boolean }) => {
       const g = globals();
-      const saved = await onBackend(io, g, (b) => b.listSegments());
-      const { readySegments } = await import('@strata/segments');
-      if (g.json) return printJson(io, { saved, ready: readySegments });
+      const { readySegments, readySegmentText } = await import('@strata/segments');
+      const { saved, counts } = await onBackend(io, g, async (b) => {
+        const saved = await b.listSegments();
+        const counts = new Map<string, number | string>();
+        if (opts.counts) {
+          const count = async (key: string, choice: SegmentChoice) => {
+            try {
+              counts.set(key, await b.countSegment(choice));
+            } catch (e) {
+              // No profiles yet is the same for every segment: said once, as the command's error.
+              if (e instanceof AppError && e.kind === 'not_found' && /profile/.test(e.message)) throw e;
+              counts.set(key, e instanceof Error ? e.message : String(e));
+            }
+          };
+          for (const s of saved) await count(`saved:${s.id}`, { segment: s.id });
+          for (const r of readySegments) await count(`ready:${r.id}`, { text: readySegmentText(r) });
+        }
+        return { saved, counts };
+      });
+      const countOf = (key: string) => (opts.counts ? { count: counts.get(key) ?? null } : {});
+      if (g.json)
+        return printJson(io, {
+          saved: saved.map((s) => ({ ...s, ...countOf(`saved:${s.id}`) })),
+          ready: readySegments.map((r) => ({ ...r, ...countOf(`ready:${r.id}`) })),
+        });
+      const shown = (key: string) => {
+        if (!opts.counts) return '';
+        const n = counts.get(key);
+        return typeof n === 'number' ? `${n.toLocaleString('en').padStart(10)}  ` : `${'?'.padStart(10)}  `;
+      };
       io.out('Saved segments:');
       if (!saved.length) io.out('  (none yet: `strata segment save <name> <query>`)');
-      for (const s of saved) io.out(`  ${s.name}  —  ${s.text}`);
+      for (const s of saved) io.out(`  ${shown(`saved:${s.id}`)}${s.name}  —  ${s.text}`);
       io.out('Ready segments (strata segment eval --ready <id> [--param name=value]):');
       for (const r of readySegments)
         io.out(
-          `  ${r.id.padEnd(32)} ${r.name}${r.params.length ? `  [${r.params.map((p) => `${p.name}=${p.default}`).join(', ')}]` : ''}`,
+          `  ${shown(`ready:${r.id}`)}${r.id.padEnd(32)} ${r.name}${r.params.length ? `  [${r.params.map((p) => `${p.name}=${p.default}`).join(', ')}]` : ''}`,
         );
+      const failed = [...counts.entries()].filter(([, n]) => typeof n === 'string');
+      for (const [key, message] of failed) io.err(`could not count ${key.replace(/^\w+:/, '')}: ${String(message)}`);
     });
 
   segment
@@ -138,4 +155,6 @@ export function registerSegment(program: Command, io: Io, globals: () => GlobalO
       if (g.json) printJson(io, s);
       else io.out(`saved "${s.name}" (${s.id})`);
     });
+
+  registerSegmentExport(segment, io, globals);
 }
