@@ -243,4 +243,65 @@ WHERE key IN ('key.writeKey', 'key.apiKey') AND value NOT LIKE '{%';
 ALTER TABLE products ALTER COLUMN category DROP NOT NULL;
 `,
   },
+  {
+    version: 8,
+    name: 'live membership: pending customers, due re-checks, members, changes, daily sizes, webhooks',
+    // The live engine (packages/live) keeps saved segments' membership current. live_pending is
+    // written in the same transaction as the data that touched a customer, so a crash never loses a
+    // re-evaluation; segment_members and segment_changes change together in one transaction, so an
+    // entry or exit is recorded once, with one id, however often a step is retried.
+    sql: `
+CREATE TABLE live_pending (
+  customer_id VARCHAR NOT NULL,
+  cause VARCHAR NOT NULL,          -- what touched them: order, event, customer, tag, identity, import, profile
+  ref VARCHAR,                     -- the record: order id, message id, file
+  at TIMESTAMPTZ NOT NULL          -- when it was accepted
+);
+CREATE TABLE live_due (
+  customer_id VARCHAR PRIMARY KEY,
+  due_at TIMESTAMPTZ NOT NULL      -- the next moment a time-based condition can change for them
+);
+CREATE TABLE segment_members (
+  segment_id VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  entered_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (segment_id, customer_id)
+);
+CREATE SEQUENCE segment_change_seq START 1;
+CREATE TABLE segment_changes (
+  seq BIGINT PRIMARY KEY,          -- the order changes happened in (subscribers resume after a seq)
+  id VARCHAR NOT NULL UNIQUE,      -- stable id of this entry or exit, for de-duplication
+  segment_id VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,           -- entered | exited
+  at TIMESTAMPTZ NOT NULL,         -- when membership changed (the evaluation time)
+  cause VARCHAR NOT NULL,          -- event | time | segment (saved or changed) | recompute
+  ref VARCHAR                      -- the record or due time that caused it
+);
+CREATE TABLE segment_sizes (
+  segment_id VARCHAR NOT NULL,
+  day DATE NOT NULL,               -- UTC day
+  size INTEGER NOT NULL,           -- members at the end of that day (or now, for today)
+  PRIMARY KEY (segment_id, day)
+);
+CREATE TABLE webhook_subscriptions (
+  id VARCHAR PRIMARY KEY,
+  url VARCHAR NOT NULL,
+  secret VARCHAR NOT NULL,         -- HMAC-SHA256 key for the X-Strata-Signature header
+  segments JSON,                   -- segment ids it follows; null = all
+  after_seq BIGINT NOT NULL,       -- changes up to this seq are delivered (or were before it existed)
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  subscription_id VARCHAR NOT NULL,
+  seq BIGINT NOT NULL,             -- the first change of the delivery (a delivery carries changes seq..last_seq)
+  last_seq BIGINT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at TIMESTAMPTZ,     -- null once delivered
+  delivered_at TIMESTAMPTZ,
+  last_error VARCHAR,
+  PRIMARY KEY (subscription_id, seq)
+);
+`,
+  },
 ];
