@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
+import { LiveEngine, LiveLoop } from '@strata/live';
+import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
 import { importDirsFor } from './import-dirs.js';
@@ -24,6 +26,11 @@ export interface ServerOptions {
   queryTimeoutMs?: number;
   /** The store engine's memory cap (DuckDB memory_limit, e.g. `2GB`); default STRATA_MEMORY_LIMIT, else DuckDB's. */
   memoryLimit?: string;
+  /**
+   * Keep profiles and saved segments' membership current as data arrives and time passes (the
+   * live engine, docs/live.md). Off by default for `strata serve`; `strata start` turns it on.
+   */
+  live?: boolean;
 }
 
 export interface RunningServer {
@@ -31,6 +38,8 @@ export interface RunningServer {
   /** The keys it checks; `keys.status()` carries a write key or API key made at this start, the one time it is shown. */
   keys: KeyRing;
   store: DuckDbStore;
+  /** The live engine, when the server runs it. */
+  live?: LiveEngine;
   close(): Promise<void>;
 }
 
@@ -42,7 +51,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = await DuckDbStore.open(options.dbPath, { clock, ...(memoryLimit ? { memoryLimit } : {}) });
   const keys = await KeyRing.open(store, options.keys);
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
-  const app = createApp({ store, writer: new CoalescingWriter(store), keys, clock, importDirs, queryTimeoutMs });
+  let loop: LiveLoop | undefined;
+  let live: LiveEngine | undefined;
+  if (options.live) {
+    const log = options.log ?? (() => {});
+    live = new LiveEngine(store, {
+      clock,
+      segments: new SegmentService(store, { clock, queryTimeoutMs }),
+      onSegmentError: (s, e) => log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    loop = new LiveLoop(live, clock, {
+      onRecompute: (r) =>
+        log(
+          `live: profiled ${r.customers.toLocaleString('en')} customers and evaluated the saved segments in ${(r.ms / 1000).toFixed(1)} s (drift: ${r.profileDrift.customers} profiles, ${r.membershipDrift.entered + r.membershipDrift.exited} memberships)`,
+        ),
+      onError: (e) => log(`live: ${e instanceof Error ? e.message : String(e)}`),
+    });
+  }
+  // Ingest wakes the live loop, so membership follows an event within one step.
+  const writer = new CoalescingWriter({
+    write: async (batch) => {
+      const counts = await store.write(batch);
+      loop?.notify();
+      return counts;
+    },
+  });
+  const app = createApp({ store, writer, keys, clock, importDirs, queryTimeoutMs });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
@@ -50,11 +84,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const url = `http://${host}:${port}`;
   writeServerFile(options.dbPath, { pid: process.pid, url, sessionKey: keys.sessionKey, startedAt: clock.now().toISOString(), importDirs });
+  loop?.start();
   return {
     url,
     keys,
     store,
-    close: () => closeServer(server, store, () => removeServerFile(options.dbPath)),
+    ...(live ? { live } : {}),
+    close: async () => {
+      // The loop stops taking steps; a step in flight is a write like any other (see closeServer).
+      const stopped = loop?.stop();
+      await closeServer(server, store, () => removeServerFile(options.dbPath));
+      await stopped;
+    },
   };
 }
 

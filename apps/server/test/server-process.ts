@@ -16,9 +16,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnServer(db: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(db: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<ServerProcess> {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [bin, '--db', db, 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [bin, '--db', db, 'serve', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -10,3 +10,4 @@ export * from './model-scores.js';
 export * from './compute-profiles.js';
 export * from './profile-queries.js';
 export * from './models/index.js';
+export * from './profile-due.js';

@@ -251,7 +251,32 @@ export class SegmentService {
     if (!Number(row?.n ?? 0)) throw new AppError('not_found', 'no customer profiles yet: run `strata profiles compute` (segments are evaluated on the profiles)');
     const [run] = await this.db.query<{ as_of: string | null }>(`SELECT max(as_of) AS as_of FROM profile_runs WHERE status = 'complete'`);
     if (!run?.as_of) throw new AppError('not_found', 'no complete profile run yet: run `strata profiles compute`');
-    return new Date(run.as_of);
+    const profiled = new Date(run.as_of);
+    const live = await this.liveUntil();
+    if (!live) return profiled;
+    // Live profiles stay true until the first customer's re-check is due (nothing is pending):
+    // evaluate now, or just before that re-check when the engine has not taken it yet.
+    const now = this.clock.now().getTime();
+    return new Date(Math.max(profiled.getTime(), Math.min(now, live.getTime() - 1)));
+  }
+
+  /**
+   * On a store the live engine keeps (docs/live.md), the time until which its profiles are
+   * current: the earliest re-check due, when no written data waits for the engine. Undefined
+   * otherwise (no live state, or data waiting): segments then count from the last profile run.
+   */
+  private async liveUntil(): Promise<Date | undefined> {
+    const [state] = await this.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('live_pending', 'live_due', 'settings')`,
+    );
+    if (Number(state?.n ?? 0) < 3) return undefined;
+    const [row] = await this.db.query<{ live: boolean; pending: boolean; due: string | null }>(
+      `SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'live.last_recompute') AS live,
+              EXISTS (SELECT 1 FROM live_pending) AS pending,
+              (SELECT min(due_at) FROM live_due) AS due`,
+    );
+    if (!row?.live || row.pending) return undefined;
+    return row.due ? new Date(row.due) : new Date(8.64e15);
   }
 
   private async savedIrs(): Promise<Map<string, SegmentIR>> {
@@ -308,6 +333,15 @@ export class SegmentService {
       if (e instanceof SegmentCompileError) throw new AppError('invalid', e.message);
       throw e;
     }
+  }
+
+  /**
+   * The SQL of a saved or ad hoc segment's member ids as of `at`, not run: for callers that run it
+   * inside their own transaction (the live engine re-evaluates saved segments for the customers a
+   * write touched). Cost limits apply as for any evaluation.
+   */
+  async idsQuery(def: SegmentDefinition, at: Date): Promise<{ sql: string; params: readonly SqlParam[] }> {
+    return this.compile(def, { kind: 'ids' }, at);
   }
 
   /** The number of members as of `asOf` (default: the profiles' as-of time). */

@@ -15,6 +15,7 @@ import {
   type WriteCounts,
 } from '@strata/core';
 import type { DuckDbRunner } from './duckdb-runner.js';
+import { markTouched } from './live-marks.js';
 import { claimIdentities, ensureCustomers, guestIdSql, linkIdentities, redirectMerged } from './identity-resolution.js';
 import { customerPlainFields, insertOnlyCounts, stage, upsertFromStage, type AppendMode } from './staging.js';
 
@@ -185,6 +186,7 @@ export async function applyCustomers(runner: DuckDbRunner, now: () => Date): Pro
     set,
     insert,
   });
+  await markTouched(runner, 'customer', 'SELECT id AS customer_id, id AS ref FROM stage_customers');
   for (const ch of channels) {
     await runner.run(`
       INSERT OR IGNORE INTO consent_history
@@ -271,6 +273,12 @@ export async function applyOrders(
     source_email: 's.source_email',
     source_phone: 's.source_phone',
   };
+  // The buyer, and whoever held an order re-sent under another customer before.
+  await markTouched(
+    runner,
+    'order',
+    'SELECT o.customer_id, o.id AS ref FROM orders o JOIN stage_orders s ON s.id = o.id UNION ALL SELECT customer_id, id FROM stage_orders',
+  );
   const counts = await upsertFromStage(runner, {
     stage: 'stage_orders',
     target: 'orders',
@@ -304,7 +312,12 @@ async function upsertOrderLines(runner: DuckDbRunner, rows: readonly OrderLineRo
   return applyOrderLines(runner);
 }
 
-export function applyOrderLines(runner: DuckDbRunner, append: AppendMode | false = false): Promise<WriteCounts> {
+export async function applyOrderLines(runner: DuckDbRunner, append: AppendMode | false = false): Promise<WriteCounts> {
+  await markTouched(
+    runner,
+    'order',
+    'SELECT o.customer_id, o.id AS ref FROM orders o WHERE o.id IN (SELECT order_id FROM stage_lines)',
+  );
   const set = {
     sku: 's.sku',
     quantity: 's.quantity::INTEGER',
@@ -363,7 +376,7 @@ export async function applyEvents(
   // The customer: the one named (or who it was merged into), else whoever the anonymous id was identified as.
   const select = `
     SELECT s.message_id,
-           CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id) ELSE coalesce(ac.merged_into, ac.id) END,
+           CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id) ELSE coalesce(ac.merged_into, ac.id) END AS customer_id,
            s.anonymous_id, s.type, s.occurred_at::TIMESTAMPTZ, s.properties::JSON
     FROM ${rows} s
     LEFT JOIN customers c ON c.id = s.source_customer_id
@@ -376,6 +389,13 @@ export async function applyEvents(
         ? `INSERT INTO events ${select} WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = s.message_id)`
         : `INSERT INTO events ${select}`;
   const r = await runner.run(insert);
+  // A referral changes the profiles of the two people it names as well.
+  await markTouched(
+    runner,
+    'event',
+    `SELECT customer_id, message_id AS ref FROM (${select})
+     UNION ALL SELECT unnest([properties::JSON->>'referrer', properties::JSON->>'referee']), message_id FROM ${rows} WHERE type = 'referral'`,
+  );
   return insertOnlyCounts(Number(r.rowsChanged), total);
 }
 
@@ -398,6 +418,7 @@ export async function applyTags(runner: DuckDbRunner): Promise<number> {
   );
   const r = await runner.run(`
     INSERT OR IGNORE INTO tags SELECT customer_id, tag, source, assigned_by, assigned_at::TIMESTAMPTZ FROM dedup`);
+  await markTouched(runner, 'tag', 'SELECT customer_id, tag AS ref FROM dedup');
   return Number(r.rowsChanged);
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { channels, type IdentityLink, type WriteCounts } from '@strata/core';
+import { markTouched } from './live-marks.js';
 import type { DuckDbRunner } from './duckdb-runner.js';
 import { customerPlainFields, insertOnlyCounts, stage } from './staging.js';
 
@@ -157,6 +158,11 @@ async function mergePairs(runner: DuckDbRunner, pairs: readonly [string, string]
       FROM merge_pairs p JOIN customers m ON m.id = p.merged
       WHERE s.id = p.survivor AND m.consent_${ch}_at IS NOT NULL AND (s.consent_${ch}_at IS NULL OR m.consent_${ch}_at > s.consent_${ch}_at)`);
   }
+  await markTouched(
+    runner,
+    'identity',
+    'SELECT survivor AS customer_id, merged AS ref FROM merge_pairs UNION ALL SELECT merged, merged FROM merge_pairs',
+  );
   await runner.run(
     `UPDATE customers SET merged_into = p.survivor FROM merge_pairs p WHERE customers.id = p.merged OR customers.merged_into = p.merged`,
   );
@@ -212,6 +218,12 @@ export async function applyLinks(runner: DuckDbRunner, now: () => Date): Promise
     [now().toISOString()],
   );
   // Events sent before the visitor was identified now belong to the customer.
+  await markTouched(
+    runner,
+    'identity',
+    `SELECT coalesce(c.merged_into, c.id) AS customer_id, i.value AS ref FROM identities i JOIN customers c ON c.id = i.customer_id
+     WHERE i.kind = 'anonymous' AND i.value IN (SELECT anonymous_id FROM stage_links)`,
+  );
   await runner.run(`
     UPDATE events SET customer_id = coalesce(c.merged_into, c.id)
     FROM identities i JOIN customers c ON c.id = i.customer_id

@@ -6,6 +6,8 @@ import type { GlobalOptions, Io } from '../context.js';
 export interface ServeOptions {
   host: string;
   port: number;
+  /** Run the live engine (docs/live.md): profiles and saved segments follow each event and the passing of time. */
+  live?: boolean;
 }
 
 /** After SIGINT/SIGTERM the process ends within this, whatever is running. */
@@ -15,7 +17,14 @@ const STOP_DEADLINE_MS = 8000;
 export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: ServeOptions): Promise<RunningServer> {
   const db = globals.db;
   const { keyTitle, keyVariable, startServer, webhookSecretHelp } = await import('@strata/server');
-  const server = await startServer({ dbPath: db, host: opts.host, port: opts.port, clock: globals.clock });
+  const server = await startServer({
+    dbPath: db,
+    host: opts.host,
+    port: opts.port,
+    clock: globals.clock,
+    live: opts.live === true,
+    log: (line) => io.out(line),
+  });
   // One write, so whoever reads the first line has the keys with it.
   io.out(
     [
@@ -77,6 +86,7 @@ function describeKey(
 export function addServeOptions(cmd: Command): Command {
   return cmd
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--live', 'keep profiles and saved segments current as data arrives and time passes (docs/live.md)')
     .option('--port <port>', 'port to listen on', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 7300));
 }
 

@@ -9,7 +9,7 @@ export function registerStart(program: Command, io: Io, globals: () => GlobalOpt
   addServeOptions(
     program
       .command('start')
-      .description('generate the demo store if the store file does not exist yet, then serve it')
+      .description('generate the demo store if the store file does not exist yet, then serve it live (--live)')
       .option('--demo-customers <n>', 'customers in the generated demo store', (v) => Number(v), 10_000),
   ).action(async (opts: ServeOptions & { demoCustomers: number }) => {
     const g = globals();
@@ -17,10 +17,8 @@ export function registerStart(program: Command, io: Io, globals: () => GlobalOpt
       io.out(`${g.db} does not exist yet: creating a demo store`);
       await runDemo(io, g.db, { customers: opts.demoCustomers, seed: 42 }, { clock: g.clock });
     }
-    const server = await serveUntilStopped(io, g, opts);
-    const { computeProfiles } = await import('@strata/profiles');
-    // Profiles as of now, so segments and the summary answer from the first request on.
-    const run = await computeProfiles(server.store, { asOf: g.clock.now(), ranBy: 'start' });
-    io.out(`profiled ${run.customers.toLocaleString('en')} customers in ${(run.durationMs / 1000).toFixed(1)} s`);
+    // Live: profiles as of now on a store without live state, then every event and due re-check
+    // keeps them and the saved segments current (the loop logs the first recompute).
+    await serveUntilStopped(io, g, { ...opts, live: true });
   });
 }

@@ -1,0 +1,304 @@
+import { AppError, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
+import { dropSegmentMembership, recordMembership } from '@strata/membership';
+import { computeProfiles, defaultProfileConfig, profileDueSql, updateProfiles, type ProfileConfig } from '@strata/profiles';
+import { profileDrift, type ProfileDrift } from './profile-drift.js';
+import type { SavedSegment, SegmentService } from '@strata/segments';
+import { ranksCustomers, savedByKey, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
+
+/*
+ * The live engine keeps profiles and saved segments' membership current, one step at a time.
+ * A step takes the customers whose data changed (live_pending, written in the same transaction
+ * as the data) and those whose re-check is due (live_due), brings their profiles up to date as of
+ * now, re-evaluates every saved segment for them, records each entry and exit, and schedules each
+ * customer's next re-check: all in one transaction, so a crash at any moment leaves either the
+ * step done or nothing of it, and the next step does it again.
+ */
+
+export interface LiveEngineOptions {
+  clock: Clock;
+  segments: SegmentService;
+  config?: ProfileConfig;
+  /** Customers taken from the pending and the due lists per step, each. */
+  batchSize?: number;
+  /** Segments that rank customers against each other ("top 10%") are evaluated for everyone this often. */
+  rankEveryMs?: number;
+  /** A saved segment that cannot be evaluated (a reference to a deleted one, over the cost limits). */
+  onSegmentError?: (segment: SavedSegment, error: unknown) => void;
+}
+
+export interface StepReport {
+  at: string;
+  /** Customers re-evaluated because their data changed, and because a re-check was due. */
+  byData: number;
+  byTime: number;
+  /** Customers whose rank-based traits (RFM, value tier) moved with others' orders. */
+  reranked: number;
+  /** Saved segments evaluated for everyone: new or changed, or ranking customers on their cadence. */
+  wholeSegments: string[];
+  entered: number;
+  exited: number;
+  /** Whether more pending or due customers are waiting (the step took a full batch). */
+  more: boolean;
+  ms: number;
+}
+
+const SEGMENTS_KEY = 'live.segments';
+const RANKED_KEY = 'live.ranked_at';
+const RECOMPUTE_KEY = 'live.last_recompute';
+
+export interface RecomputeReport {
+  at: string;
+  runId: string;
+  customers: number;
+  /** Customers whose live profile differed from the recompute, and how many per trait. */
+  profileDrift: ProfileDrift;
+  /** Entries and exits the recompute recorded: zero when live membership was exact. */
+  membershipDrift: { entered: number; exited: number };
+  ms: number;
+}
+
+/** The temporary table of the customers one step re-evaluates: id, why (data | time), and a reference. */
+const SCOPE = 'live_scope';
+
+export class LiveEngine {
+  private readonly clock: Clock;
+  private readonly segments: SegmentService;
+  private readonly config: ProfileConfig;
+  private readonly batchSize: number;
+  private readonly rankEveryMs: number;
+
+  constructor(
+    private readonly db: SqlRunner,
+    private readonly options: LiveEngineOptions,
+  ) {
+    this.clock = options.clock;
+    this.segments = options.segments;
+    this.config = options.config ?? defaultProfileConfig;
+    this.batchSize = options.batchSize ?? 5_000;
+    this.rankEveryMs = options.rankEveryMs ?? 15 * 60_000;
+  }
+
+  /** Whether profiles have been computed (the engine builds on a first full run). */
+  async ready(): Promise<boolean> {
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM profile_runs WHERE kind = 'full' AND status = 'complete'`,
+    );
+    return Number(row?.n ?? 0) > 0;
+  }
+
+  /** Whether the store has live state: a recompute has evaluated the saved segments and scheduled re-checks. */
+  async initialised(): Promise<boolean> {
+    return (await this.ready()) && (await this.setting(RECOMPUTE_KEY)) !== undefined;
+  }
+
+  /** The earliest re-check due, for a scheduler to sleep until. */
+  async nextDue(): Promise<Date | undefined> {
+    const [row] = await this.db.query<{ t: string | null }>('SELECT min(due_at) AS t FROM live_due');
+    return row?.t ? new Date(row.t) : undefined;
+  }
+
+  /** Whether customers are waiting for a step. */
+  async pending(): Promise<boolean> {
+    const [row] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM live_pending LIMIT 1)');
+    return Number(row?.n ?? 0) > 0;
+  }
+
+  /**
+   * One step as of the clock's now. Undefined when there was nothing to do. Needs a complete
+   * full profile run (`ready()`); without one it throws not_found.
+   */
+  async step(): Promise<StepReport | undefined> {
+    const started = performance.now();
+    if (!(await this.ready())) throw new AppError('not_found', 'no profiles computed yet: the live engine starts from a full profile run');
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const saved = await this.segments.list();
+    const evaluated = JSON.parse((await this.setting(SEGMENTS_KEY)) ?? '{}') as EvaluatedSegments;
+    const { changed, deleted } = segmentChanges(saved, evaluated);
+    const byKey = savedByKey(saved);
+    const rankedAt = Number(new Date((await this.setting(RANKED_KEY)) ?? 0));
+    const rankNow = now.getTime() - rankedAt >= this.rankEveryMs;
+    const [waiting] = await this.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM live_pending LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM live_due WHERE due_at <= $1::TIMESTAMPTZ LIMIT 1)) AS n`,
+      [at],
+    );
+    const ranking = rankNow ? saved.filter((s) => ranksCustomers(s.ir, byKey)).map((s) => s.id) : [];
+    if (!Number(waiting?.n) && !changed.size && !deleted.length && !ranking.length) return undefined;
+    // Compiled before the transaction: compiling reads the saved segments through the store,
+    // which would wait for the transaction to end.
+    const queries = await this.compileAll(saved, now);
+    return this.db.transaction(async (tx) => {
+      await tx.exec(
+        `CREATE OR REPLACE TEMP TABLE ${SCOPE} AS
+         WITH data AS (
+           SELECT customer_id AS id, arg_min(ref, "at") AS ref FROM live_pending GROUP BY customer_id ORDER BY min("at"), customer_id LIMIT ${this.batchSize}
+         ), due AS (
+           SELECT customer_id AS id, due_at FROM live_due WHERE due_at <= $1::TIMESTAMPTZ ORDER BY due_at, customer_id LIMIT ${this.batchSize}
+         )
+         SELECT id, 'event' AS cause, ref FROM data
+         UNION ALL SELECT id, 'time', strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') FROM due WHERE id NOT IN (SELECT id FROM data)`,
+        [at],
+      );
+      const counts = await tx.query<{ cause: string; n: number }>(`SELECT cause, count(*)::INTEGER AS n FROM ${SCOPE} GROUP BY 1`);
+      const count = (cause: string) => Number(counts.find((c) => c.cause === cause)?.n ?? 0);
+      let reranked = 0;
+      if (count('event') + count('time') > 0) {
+        // A merged customer's id stays in scope so their memberships end; their survivor is re-profiled.
+        const ids = (await tx.query<{ id: string }>(`SELECT id FROM ${SCOPE}`)).map((r) => r.id);
+        const run = await updateProfiles(tx, ids, { asOf: now, config: this.config, ranBy: 'live' });
+        await tx.exec(
+          `INSERT INTO ${SCOPE}
+           SELECT coalesce(c.merged_into, s.id), s.cause, s.ref FROM ${SCOPE} s JOIN customers c ON c.id = s.id
+           WHERE c.merged_into IS NOT NULL AND c.merged_into NOT IN (SELECT id FROM ${SCOPE})`,
+        );
+        const [moved] = await tx.query<{ n: number }>(
+          `SELECT count(*)::INTEGER AS n FROM customer_profile WHERE run_id = $1 AND customer_id NOT IN (SELECT id FROM ${SCOPE})`,
+          [run.id],
+        );
+        reranked = Number(moved?.n ?? 0);
+        if (reranked)
+          await tx.exec(
+            `INSERT INTO ${SCOPE} SELECT customer_id, 'event', 'ranks' FROM customer_profile
+             WHERE run_id = $1 AND customer_id NOT IN (SELECT id FROM ${SCOPE})`,
+            [run.id],
+          );
+        await tx.exec(`DELETE FROM live_pending WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
+      }
+      let entered = 0;
+      let exited = 0;
+      const record = async (segmentId: string, scope: string, cause: MembershipCause, ref?: string) => {
+        const r = await this.evaluate(tx, queries.get(segmentId)!, { segmentId, scope, at, cause, ...(ref !== undefined ? { ref } : {}) });
+        entered += r.entered;
+        exited += r.exited;
+      };
+      const whole = new Set([...changed, ...ranking]);
+      const [last] = await tx.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM segment_changes');
+      const scoped = count('event') + count('time') + reranked > 0;
+      for (const s of saved) {
+        if (!queries.has(s.id)) continue;
+        if (whole.has(s.id)) await record(s.id, 'all', changed.has(s.id) ? 'segment' : 'recompute', changed.has(s.id) ? s.updated_at : 'ranks');
+        else if (scoped) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
+      }
+      // Each entry and exit names what caused it: the record that touched the customer, or the due time.
+      await tx.exec(
+        `UPDATE segment_changes SET cause = s.cause, ref = s.ref FROM ${SCOPE} s
+         WHERE segment_changes.seq > $1 AND segment_changes.customer_id = s.id AND segment_changes.cause = 'event'`,
+        [Number(last?.seq ?? 0)],
+      );
+      for (const id of deleted) await dropSegmentMembership(tx, id, at);
+      if (scoped) {
+        await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
+        await tx.exec(
+          `INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`,
+          [at],
+        );
+      }
+      if (changed.size || deleted.length)
+        await this.saveSetting(tx, SEGMENTS_KEY, JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))));
+      if (rankNow) await this.saveSetting(tx, RANKED_KEY, at);
+      await tx.exec(`DROP TABLE IF EXISTS ${SCOPE}`);
+      await tx.exec('DROP TABLE IF EXISTS live_members');
+      return {
+        at,
+        byData: count('event'),
+        byTime: count('time'),
+        reranked,
+        wholeSegments: [...whole],
+        entered,
+        exited,
+        more: count('event') >= this.batchSize || count('time') >= this.batchSize,
+        ms: Math.round(performance.now() - started),
+      };
+    });
+  }
+
+  /**
+   * The nightly full run, and the engine's start on a store without live state: profiles
+   * computed for everyone from history, every saved segment evaluated for everyone, every
+   * customer's next re-check scheduled. Reports the drift between the live state and the
+   * recompute (which it repairs): profiles whose folded traits differed, and the entries and
+   * exits the recompute had to record.
+   */
+  async recompute(ranBy = 'schedule'): Promise<RecomputeReport> {
+    const started = performance.now();
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const hadProfiles = await this.ready();
+    if (hadProfiles) await this.db.exec('CREATE OR REPLACE TABLE live_profile_before AS SELECT * FROM customer_profile');
+    const run = await computeProfiles(this.db, { asOf: now, config: this.config, ranBy });
+    const drift = hadProfiles ? await profileDrift(this.db) : { customers: 0, columns: {} };
+    await this.db.exec('DROP TABLE IF EXISTS live_profile_before');
+    const saved = await this.segments.list();
+    const queries = await this.compileAll(saved, now);
+    const report = await this.db.transaction(async (tx) => {
+      let entered = 0;
+      let exited = 0;
+      for (const s of saved) {
+        const q = queries.get(s.id);
+        if (!q) continue;
+        const r = await this.evaluate(tx, q, { segmentId: s.id, scope: 'all', at, cause: 'recompute', ref: run.id });
+        entered += r.entered;
+        exited += r.exited;
+      }
+      const evaluated = JSON.parse((await this.setting(SEGMENTS_KEY, tx)) ?? '{}') as EvaluatedSegments;
+      for (const id of segmentChanges(saved, evaluated).deleted) await dropSegmentMembership(tx, id, at);
+      // what was accepted before the run is in the profiles now
+      await tx.exec('DELETE FROM live_pending WHERE "at" <= $1::TIMESTAMPTZ', [at]);
+      await tx.exec('DELETE FROM live_due');
+      await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`, [at]);
+      await this.saveSetting(tx, SEGMENTS_KEY, JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))));
+      await this.saveSetting(tx, RANKED_KEY, at);
+      const report: RecomputeReport = {
+        at,
+        runId: run.id,
+        customers: run.customers,
+        profileDrift: drift,
+        membershipDrift: { entered, exited },
+        ms: Math.round(performance.now() - started),
+      };
+      await this.saveSetting(tx, RECOMPUTE_KEY, JSON.stringify(report));
+      return report;
+    });
+    return report;
+  }
+
+  /** The report of the last full recompute, if any. */
+  async lastRecompute(): Promise<RecomputeReport | undefined> {
+    const text = await this.setting(RECOMPUTE_KEY);
+    return text ? (JSON.parse(text) as RecomputeReport) : undefined;
+  }
+
+  private async compileAll(saved: readonly SavedSegment[], now: Date): Promise<Map<string, { sql: string; params: readonly SqlParam[] }>> {
+    const queries = new Map<string, { sql: string; params: readonly SqlParam[] }>();
+    for (const s of saved) {
+      try {
+        queries.set(s.id, await this.segments.idsQuery({ ir: s.ir }, now));
+      } catch (e) {
+        this.options.onSegmentError?.(s, e);
+      }
+    }
+    return queries;
+  }
+
+  /** Evaluates one segment for the customers of `scope` (a SELECT of ids, or 'all') and records the changes. */
+  private async evaluate(
+    tx: SqlRunner,
+    q: { sql: string; params: readonly SqlParam[] },
+    u: { segmentId: string; scope: string; at: string; cause: MembershipCause; ref?: string },
+  ): Promise<{ entered: number; exited: number }> {
+    await tx.exec(
+      `CREATE OR REPLACE TEMP TABLE live_members AS SELECT customer_id FROM (${q.sql}) m${u.scope === 'all' ? '' : ` WHERE customer_id IN (${u.scope})`}`,
+      q.params,
+    );
+    return recordMembership(tx, { ...u, members: 'SELECT customer_id FROM live_members' });
+  }
+
+  private async setting(key: string, tx: SqlRunner = this.db): Promise<string | undefined> {
+    const [row] = await tx.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]);
+    return row?.value;
+  }
+
+  private async saveSetting(tx: SqlRunner, key: string, value: string): Promise<void> {
+    await tx.exec('INSERT OR REPLACE INTO settings VALUES ($1, $2)', [key, value]);
+  }
+}
