@@ -58,7 +58,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     live = new LiveEngine(store, {
       clock,
       segments: new SegmentService(store, { clock, queryTimeoutMs }),
-      onSegmentError: (s, e) => log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),
+      onSegmentError: (s, e) =>
+        log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),
     });
     loop = new LiveLoop(live, clock, {
       onRecompute: (r) =>
@@ -83,7 +84,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject);
   });
   const url = `http://${host}:${port}`;
-  writeServerFile(options.dbPath, { pid: process.pid, url, sessionKey: keys.sessionKey, startedAt: clock.now().toISOString(), importDirs });
+  writeServerFile(options.dbPath, {
+    pid: process.pid,
+    url,
+    sessionKey: keys.sessionKey,
+    startedAt: clock.now().toISOString(),
+    importDirs,
+  });
   loop?.start();
   return {
     url,
@@ -109,7 +116,8 @@ const WRITE_GRACE_MS = 2000;
  */
 async function closeServer(server: ServerType | undefined, store: DuckDbStore, removeFile: () => void): Promise<void> {
   const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  const http = server as (ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void }) | undefined;
+  const http = server as
+    (ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void }) | undefined;
   http?.closeIdleConnections?.();
   store.interrupt({ writes: false });
   const grace = setTimeout(() => {

@@ -1,6 +1,12 @@
 import { AppError, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
 import { dropSegmentMembership, recordMembership } from '@strata/membership';
-import { computeProfiles, defaultProfileConfig, profileDueSql, updateProfiles, type ProfileConfig } from '@strata/profiles';
+import {
+  computeProfiles,
+  defaultProfileConfig,
+  profileDueSql,
+  updateProfiles,
+  type ProfileConfig,
+} from '@strata/profiles';
 import { profileDrift, type ProfileDrift } from './profile-drift.js';
 import type { SavedSegment, SegmentService } from '@strata/segments';
 import { ranksCustomers, savedByKey, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
@@ -99,7 +105,9 @@ export class LiveEngine {
 
   /** Whether customers are waiting for a step. */
   async pending(): Promise<boolean> {
-    const [row] = await this.db.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM live_pending LIMIT 1)');
+    const [row] = await this.db.query<{ n: number }>(
+      'SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM live_pending LIMIT 1)',
+    );
     return Number(row?.n ?? 0) > 0;
   }
 
@@ -109,7 +117,8 @@ export class LiveEngine {
    */
   async step(): Promise<StepReport | undefined> {
     const started = performance.now();
-    if (!(await this.ready())) throw new AppError('not_found', 'no profiles computed yet: the live engine starts from a full profile run');
+    if (!(await this.ready()))
+      throw new AppError('not_found', 'no profiles computed yet: the live engine starts from a full profile run');
     const now = this.clock.now();
     const at = now.toISOString();
     const saved = await this.segments.list();
@@ -139,7 +148,9 @@ export class LiveEngine {
          UNION ALL SELECT id, 'time', strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') FROM due WHERE id NOT IN (SELECT id FROM data)`,
         [at],
       );
-      const counts = await tx.query<{ cause: string; n: number }>(`SELECT cause, count(*)::INTEGER AS n FROM ${SCOPE} GROUP BY 1`);
+      const counts = await tx.query<{ cause: string; n: number }>(
+        `SELECT cause, count(*)::INTEGER AS n FROM ${SCOPE} GROUP BY 1`,
+      );
       const count = (cause: string) => Number(counts.find((c) => c.cause === cause)?.n ?? 0);
       let reranked = 0;
       if (count('event') + count('time') > 0) {
@@ -167,7 +178,13 @@ export class LiveEngine {
       let entered = 0;
       let exited = 0;
       const record = async (segmentId: string, scope: string, cause: MembershipCause, ref?: string) => {
-        const r = await this.evaluate(tx, queries.get(segmentId)!, { segmentId, scope, at, cause, ...(ref !== undefined ? { ref } : {}) });
+        const r = await this.evaluate(tx, queries.get(segmentId)!, {
+          segmentId,
+          scope,
+          at,
+          cause,
+          ...(ref !== undefined ? { ref } : {}),
+        });
         entered += r.entered;
         exited += r.exited;
       };
@@ -176,7 +193,13 @@ export class LiveEngine {
       const scoped = count('event') + count('time') + reranked > 0;
       for (const s of saved) {
         if (!queries.has(s.id)) continue;
-        if (whole.has(s.id)) await record(s.id, 'all', changed.has(s.id) ? 'segment' : 'recompute', changed.has(s.id) ? s.updated_at : 'ranks');
+        if (whole.has(s.id))
+          await record(
+            s.id,
+            'all',
+            changed.has(s.id) ? 'segment' : 'recompute',
+            changed.has(s.id) ? s.updated_at : 'ranks',
+          );
         else if (scoped) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
       }
       // Each entry and exit names what caused it: the record that touched the customer, or the due time.
@@ -188,13 +211,14 @@ export class LiveEngine {
       for (const id of deleted) await dropSegmentMembership(tx, id, at);
       if (scoped) {
         await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
-        await tx.exec(
-          `INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`,
-          [at],
-        );
+        await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`, [at]);
       }
       if (changed.size || deleted.length)
-        await this.saveSetting(tx, SEGMENTS_KEY, JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))));
+        await this.saveSetting(
+          tx,
+          SEGMENTS_KEY,
+          JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))),
+        );
       if (rankNow) await this.saveSetting(tx, RANKED_KEY, at);
       await tx.exec(`DROP TABLE IF EXISTS ${SCOPE}`);
       await tx.exec('DROP TABLE IF EXISTS live_members');
@@ -224,7 +248,8 @@ export class LiveEngine {
     const now = this.clock.now();
     const at = now.toISOString();
     const hadProfiles = await this.ready();
-    if (hadProfiles) await this.db.exec('CREATE OR REPLACE TABLE live_profile_before AS SELECT * FROM customer_profile');
+    if (hadProfiles)
+      await this.db.exec('CREATE OR REPLACE TABLE live_profile_before AS SELECT * FROM customer_profile');
     const run = await computeProfiles(this.db, { asOf: now, config: this.config, ranBy });
     const drift = hadProfiles ? await profileDrift(this.db) : { customers: 0, columns: {} };
     await this.db.exec('DROP TABLE IF EXISTS live_profile_before');
@@ -245,8 +270,14 @@ export class LiveEngine {
       // what was accepted before the run is in the profiles now
       await tx.exec('DELETE FROM live_pending WHERE "at" <= $1::TIMESTAMPTZ', [at]);
       await tx.exec('DELETE FROM live_due');
-      await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`, [at]);
-      await this.saveSetting(tx, SEGMENTS_KEY, JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))));
+      await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`, [
+        at,
+      ]);
+      await this.saveSetting(
+        tx,
+        SEGMENTS_KEY,
+        JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))),
+      );
       await this.saveSetting(tx, RANKED_KEY, at);
       const report: RecomputeReport = {
         at,
@@ -268,7 +299,10 @@ export class LiveEngine {
     return text ? (JSON.parse(text) as RecomputeReport) : undefined;
   }
 
-  private async compileAll(saved: readonly SavedSegment[], now: Date): Promise<Map<string, { sql: string; params: readonly SqlParam[] }>> {
+  private async compileAll(
+    saved: readonly SavedSegment[],
+    now: Date,
+  ): Promise<Map<string, { sql: string; params: readonly SqlParam[] }>> {
     const queries = new Map<string, { sql: string; params: readonly SqlParam[] }>();
     for (const s of saved) {
       try {

@@ -1,4 +1,4 @@
-import type { Clock } from '@strata/core';
+import { realTimer, type Clock, type Timer } from '@strata/core';
 import type { LiveEngine, RecomputeReport, StepReport } from './live-engine.js';
 
 export interface LiveLoopOptions {
@@ -9,6 +9,8 @@ export interface LiveLoopOptions {
   onStep?: (report: StepReport) => void;
   onRecompute?: (report: RecomputeReport) => void;
   onError?: (error: unknown) => void;
+  /** What the loop sleeps on: real time by default; a test hands in a ManualClock. */
+  timer?: Timer;
 }
 
 /** The next `hour`:00 UTC after `after`. */
@@ -26,10 +28,10 @@ export function nextUtcHour(after: Date, hour: number): Date {
 export class LiveLoop {
   private stopped = false;
   private running: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private wake = new AbortController();
   private nextRecompute: Date | undefined;
   private readonly idleMs: number;
+  private readonly timer: Timer;
 
   constructor(
     private readonly engine: LiveEngine,
@@ -37,6 +39,7 @@ export class LiveLoop {
     private readonly options: LiveLoopOptions = {},
   ) {
     this.idleMs = options.idleMs ?? 1_000;
+    this.timer = options.timer ?? realTimer(clock);
   }
 
   /** Starts the loop: first the recompute if the store has no live state yet. */
@@ -48,7 +51,7 @@ export class LiveLoop {
 
   /** New data was accepted: step now rather than at the next look. */
   notify(): void {
-    this.wake?.();
+    this.wake.abort();
   }
 
   async stop(): Promise<void> {
@@ -64,6 +67,8 @@ export class LiveLoop {
       this.options.onError?.(e);
     }
     while (!this.stopped) {
+      // a write accepted from here on wakes the loop after this step (or skips its sleep)
+      this.wake = new AbortController();
       let more = false;
       try {
         if (this.nextRecompute && this.clock.now() >= this.nextRecompute) {
@@ -78,12 +83,14 @@ export class LiveLoop {
         this.options.onError?.(e);
       }
       if (this.stopped || more) continue;
-      await this.sleep(await this.wait());
+      const until = await this.wakeAt();
+      // data that arrived during the step woke this controller already: no sleep then
+      if (!this.wake.signal.aborted) await this.timer.sleepUntil(until, this.wake.signal);
     }
   }
 
-  /** Until the next due re-check or recompute, at most idleMs. */
-  private async wait(): Promise<number> {
+  /** The next due re-check or recompute, at most idleMs from now. */
+  private async wakeAt(): Promise<Date> {
     let due: Date | undefined;
     try {
       due = await this.engine.nextDue();
@@ -91,19 +98,9 @@ export class LiveLoop {
       due = undefined;
     }
     const now = this.clock.now().getTime();
-    const times = [now + this.idleMs, due?.getTime(), this.nextRecompute?.getTime()].filter((t): t is number => t !== undefined);
-    return Math.max(0, Math.min(...times) - now);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(this.timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      this.timer = setTimeout(done, ms);
-    });
+    const times = [now + this.idleMs, due?.getTime(), this.nextRecompute?.getTime()].filter(
+      (t): t is number => t !== undefined,
+    );
+    return new Date(Math.min(...times));
   }
 }

@@ -29,7 +29,9 @@ export async function profileDrift(db: SqlRunner): Promise<ProfileDrift> {
     )
   )
     .map((r) => r.name)
-    .filter((c) => c !== 'customer_id' && !bookkeeping.includes(c) && !(refreshedDaily as readonly string[]).includes(c));
+    .filter(
+      (c) => c !== 'customer_id' && !bookkeeping.includes(c) && !(refreshedDaily as readonly string[]).includes(c),
+    );
   const differs = (c: string) => `(a.${c} IS DISTINCT FROM b.${c})`;
   const [row] = await db.query<Record<string, number>>(
     `SELECT count(*) FILTER (WHERE ${columns.map(differs).join(' OR ')})::INTEGER AS customers,
@@ -38,6 +40,8 @@ export async function profileDrift(db: SqlRunner): Promise<ProfileDrift> {
   );
   return {
     customers: Number(row?.customers ?? 0),
-    columns: Object.fromEntries(columns.map((c) => [c, Number(row?.[c] ?? 0)]).filter(([, n]) => Number(n) > 0)),
+    columns: Object.fromEntries(
+      columns.map((c): [string, number] => [c, Number(row?.[c] ?? 0)]).filter(([, n]) => n > 0),
+    ),
   };
 }

@@ -46,7 +46,7 @@ export function segmentChanges(
   // A segment that refers to a changed (or deleted) one changes with it.
   const names = new Map(saved.flatMap((s) => [[s.id, s.id] as const, [s.name, s.id] as const]));
   const refs = new Map(saved.map((s) => [s.id, references(s.ir.root)]));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const s of saved) {
       if (changed.has(s.id)) continue;

@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Customer, Event, Location, Order, Product, type SqlParam } from '@strata/core';
+import { Customer, Event, Location, ManualClock, Order, Product, type SqlParam } from '@strata/core';
 import { LiveEngine } from '@strata/live';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
-import { TestClock } from '../src/index.js';
 
 /*
  * Live membership as a store owner sees it: data arrives, time passes (a test clock), and the saved
@@ -20,13 +19,13 @@ const DAY = 24 * HOUR;
 
 let dir: string;
 let store: DuckDbStore;
-let clock: TestClock;
+let clock: ManualClock;
 let segments: SegmentService;
 let live: LiveEngine;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-live-'));
-  clock = new TestClock(START);
+  clock = new ManualClock(START);
   store = await DuckDbStore.open(join(dir, 'store.duckdb'), { clock });
   segments = new SegmentService(store, { clock });
   live = new LiveEngine(store, { clock, segments });
@@ -100,37 +99,46 @@ async function runUntil(at: Date): Promise<void> {
 }
 
 describe('live membership', () => {
-  it('a customer leaves churned the moment an order arrives, and enters it exactly 30 days after the last order', { timeout: 60_000 }, async () => {
-    await store.write({ orders: [order('ann', 20, new Date(Date.parse(START) - 40 * DAY))] });
-    const churned = await save('churned', 'order_count >= 1 and last_order_at before 30 days ago');
-    await live.recompute('test');
-    expect(await members(churned.id)).toEqual(['ann']);
+  it(
+    'a customer leaves churned the moment an order arrives, and enters it exactly 30 days after the last order',
+    { timeout: 60_000 },
+    async () => {
+      await store.write({ orders: [order('ann', 20, new Date(Date.parse(START) - 40 * DAY))] });
+      const churned = await save('churned', 'order_count >= 1 and last_order_at before 30 days ago');
+      await live.recompute('test');
+      expect(await members(churned.id)).toEqual(['ann']);
 
-    clock.advance(HOUR);
-    const last = clock.now();
-    await store.write({ orders: [order('ann', 30, last)] });
-    await settle();
-    expect(await members(churned.id)).toEqual([]);
+      clock.advance(HOUR);
+      const last = clock.now();
+      await store.write({ orders: [order('ann', 30, last)] });
+      await settle();
+      expect(await members(churned.id)).toEqual([]);
 
-    // no event in between: only time passes
-    await runUntil(new Date(last.getTime() + 30 * DAY - 1));
-    expect(await members(churned.id)).toEqual([]);
-    await runUntil(new Date(last.getTime() + 30 * DAY + 1_000));
-    expect(await members(churned.id)).toEqual(['ann']);
-    const [exit, entry] = (await changes(churned.id)).slice(1);
-    expect(exit).toMatchObject({ customer: 'ann', kind: 'exited', cause: 'event' });
-    expect(entry).toMatchObject({ customer: 'ann', kind: 'entered', cause: 'time' });
-    const late = Date.parse(entry!.at) - (last.getTime() + 30 * DAY);
-    expect(late).toBeGreaterThan(0);
-    expect(late).toBeLessThan(1_000);
-  });
+      // no event in between: only time passes
+      await runUntil(new Date(last.getTime() + 30 * DAY - 1));
+      expect(await members(churned.id)).toEqual([]);
+      await runUntil(new Date(last.getTime() + 30 * DAY + 1_000));
+      expect(await members(churned.id)).toEqual(['ann']);
+      const [exit, entry] = (await changes(churned.id)).slice(1);
+      expect(exit).toMatchObject({ customer: 'ann', kind: 'exited', cause: 'event' });
+      expect(entry).toMatchObject({ customer: 'ann', kind: 'entered', cause: 'time' });
+      const late = Date.parse(entry!.at) - (last.getTime() + 30 * DAY);
+      expect(late).toBeGreaterThan(0);
+      expect(late).toBeLessThan(1_000);
+    },
+  );
 
   it('a cart abandoned at 10:00 enters "cart, no order" at 11:00, and leaves if an order arrives at 10:59', async () => {
     const cart = await save('cart-no-order', 'did add_to_cart within last 7 days then not order within 1 hour');
     await live.recompute('test');
     const ten = new Date('2026-03-02T10:00:00.000Z');
     clock.set(ten);
-    await store.write({ events: [event('bob', 'add_to_cart', ten, { sku: 'TEA-002' }), event('cat', 'add_to_cart', ten, { sku: 'TEA-002' })] });
+    await store.write({
+      events: [
+        event('bob', 'add_to_cart', ten, { sku: 'TEA-002' }),
+        event('cat', 'add_to_cart', ten, { sku: 'TEA-002' }),
+      ],
+    });
     await settle();
     expect(await members(cart.id)).toEqual([]);
 
@@ -148,7 +156,10 @@ describe('live membership', () => {
 
   it('a merge of two customers leaves one member, not two', async () => {
     await store.write({
-      customers: [Customer.parse({ id: 'dan', email: 'dan@example.com' }), Customer.parse({ id: 'dan-shop', phone: '+4915112345678' })],
+      customers: [
+        Customer.parse({ id: 'dan', email: 'dan@example.com' }),
+        Customer.parse({ id: 'dan-shop', phone: '+4915112345678' }),
+      ],
     });
     const tea = await save('tea-buyers', 'bought category "Tea"');
     await live.recompute('test');
@@ -157,9 +168,13 @@ describe('live membership', () => {
     expect(await members(tea.id)).toEqual(['dan', 'dan-shop']);
 
     // the same person signs up with both: one customer
-    await store.write({ customers: [Customer.parse({ id: 'dan', email: 'dan@example.com', phone: '+4915112345678' })] });
+    await store.write({
+      customers: [Customer.parse({ id: 'dan', email: 'dan@example.com', phone: '+4915112345678' })],
+    });
     await settle();
-    const [{ n } = { n: 0 }] = await store.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM customers WHERE merged_into IS NOT NULL`);
+    const [{ n } = { n: 0 }] = await store.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM customers WHERE merged_into IS NOT NULL`,
+    );
     expect(n).toBe(1);
     expect(await members(tea.id)).toHaveLength(1);
   });
@@ -175,7 +190,9 @@ describe('live membership', () => {
     await store.write({ orders: [order('ann', 500, clock.now(), 'refunded', 'o1')] });
     await settle();
     expect(await members(big.id)).not.toContain('ann');
-    expect(await changes(big.id)).toContainEqual(expect.objectContaining({ customer: 'ann', kind: 'exited', cause: 'event' }));
+    expect(await changes(big.id)).toContainEqual(
+      expect.objectContaining({ customer: 'ann', kind: 'exited', cause: 'event' }),
+    );
   });
 
   it('a new customer and an order count at once: no profile run by hand', async () => {
