@@ -255,7 +255,7 @@ CREATE TABLE live_pending (
   customer_id VARCHAR NOT NULL,
   cause VARCHAR NOT NULL,          -- what touched them: order, event, customer, tag, identity, import, profile
   ref VARCHAR,                     -- the record: order id, message id, file
-  at TIMESTAMPTZ NOT NULL          -- when it was accepted
+  "at" TIMESTAMPTZ NOT NULL        -- when it was accepted ("at" is a DuckDB keyword: quote it)
 );
 CREATE TABLE live_due (
   customer_id VARCHAR PRIMARY KEY,
@@ -274,7 +274,7 @@ CREATE TABLE segment_changes (
   segment_id VARCHAR NOT NULL,
   customer_id VARCHAR NOT NULL,
   kind VARCHAR NOT NULL,           -- entered | exited
-  at TIMESTAMPTZ NOT NULL,         -- when membership changed (the evaluation time)
+  "at" TIMESTAMPTZ NOT NULL,       -- when membership changed (the evaluation time; quoted, as above)
   cause VARCHAR NOT NULL,          -- event | time | segment (saved or changed) | recompute
   ref VARCHAR                      -- the record or due time that caused it
 );
