@@ -1,7 +1,7 @@
 /**
  * The dependency direction from ../shared/STYLE.md, checked on every `npm run lint`:
- * core depends on nothing of ours; segment-lang, sql and core never reach adapters; ingest and
- * profiles see only core, sql only core and segment-lang; packages never import apps; no cycles.
+ * core depends on nothing of ours; segment-lang, sql and core never reach adapters; ingest,
+ * profiles and membership see only core, sql only core and segment-lang; packages never import apps; no cycles.
  */
 module.exports = {
   forbidden: [
@@ -26,12 +26,15 @@ module.exports = {
       to: { path: '^(packages/(?!segment-lang/|core/)|apps/)' },
     },
     {
-      name: 'ingest-and-profiles-see-only-core',
+      name: 'ingest-profiles-and-membership-see-only-core',
       comment:
-        'ingest and profiles work through the core ports (a store is handed to them): of our packages they import @strata/core only',
+        'ingest, profiles and membership work through the core ports (a store is handed to them): of our packages they import @strata/core only',
       severity: 'error',
-      from: { path: '^packages/(ingest|profiles)/' },
-      to: { path: '^(packages|apps)/|node_modules/@strata/', pathNot: '^packages/(core|$1)/|node_modules/@strata/core/' },
+      from: { path: '^packages/(ingest|profiles|membership)/' },
+      to: {
+        path: '^(packages|apps)/|node_modules/@strata/',
+        pathNot: '^packages/(core|$1)/|node_modules/@strata/core/',
+      },
     },
     {
       name: 'sql-sees-only-core-and-the-language',

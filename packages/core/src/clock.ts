@@ -39,6 +39,102 @@ export function parseAsOf(text: string, what = 'as_of'): Date {
   const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(trimmed) ? trimmed : `${trimmed}Z`;
   const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(trimmed) ? new Date(withZone) : new Date(NaN);
   if (Number.isNaN(at.getTime()))
-    throw new AppError('invalid', `${what} is not a date or time: ${text} (use YYYY-MM-DD for the end of that day, or ISO 8601 such as 2026-11-30T18:00:00Z)`);
+    throw new AppError(
+      'invalid',
+      `${what} is not a date or time: ${text} (use YYYY-MM-DD for the end of that day, or ISO 8601 such as 2026-11-30T18:00:00Z)`,
+    );
   return at;
+}
+
+/**
+ * Waiting on a Clock's time. Work that wakes up later (webhook retries, re-checks that fall due)
+ * asks a Timer rather than calling setTimeout, so a test hands in a ManualClock and moves time
+ * with `advance` instead of waiting for it.
+ */
+export interface Timer {
+  /**
+   * Resolves once `at` has come by this timer's clock, or at once when `signal` aborts (it never
+   * rejects: the caller looks at its own signal to tell the two apart).
+   */
+  sleepUntil(at: Date, signal?: AbortSignal): Promise<void>;
+}
+
+/** setTimeout's longest delay (about 24.8 days); longer waits are taken in steps. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * A Timer on real time: it waits as long as `at` is ahead of `clock` when asked. A clock that is
+ * not the system's (a fixed one, one shifted ahead) still sees its waits end after that long.
+ */
+export function realTimer(clock: Clock = systemClock): Timer {
+  return {
+    sleepUntil: (at, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        let left = at.getTime() - clock.now().getTime();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const step = () => {
+          if (left <= 0) return done();
+          const wait = Math.min(left, MAX_TIMEOUT_MS);
+          left -= wait;
+          timer = setTimeout(step, wait);
+        };
+        signal?.addEventListener('abort', done, { once: true });
+        step();
+      }),
+  };
+}
+
+/**
+ * A clock that moves only when told (tests): `advance` and `set` wake every sleeper whose time
+ * has come, in the order of their times.
+ */
+export class ManualClock implements Clock, Timer {
+  private t: number;
+  private readonly sleepers = new Set<{ at: number; wake: () => void }>();
+
+  constructor(start: Date | string) {
+    this.t = new Date(start).getTime();
+    if (!Number.isFinite(this.t)) throw new AppError('invalid', `not a time: ${String(start)}`);
+  }
+
+  now(): Date {
+    return new Date(this.t);
+  }
+
+  /** How many waits are pending (a test can tell that a worker has gone to sleep). */
+  get waiting(): number {
+    return this.sleepers.size;
+  }
+
+  advance(ms: number): void {
+    this.set(new Date(this.t + ms));
+  }
+
+  set(at: Date | string): void {
+    this.t = new Date(at).getTime();
+    const due = [...this.sleepers].filter((s) => s.at <= this.t).sort((a, b) => a.at - b.at);
+    for (const s of due) s.wake();
+  }
+
+  sleepUntil(at: Date, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (signal?.aborted || at.getTime() <= this.t) return resolve();
+      const sleeper = {
+        at: at.getTime(),
+        wake: () => {
+          this.sleepers.delete(sleeper);
+          signal?.removeEventListener('abort', sleeper.wake);
+          resolve();
+        },
+      };
+      this.sleepers.add(sleeper);
+      signal?.addEventListener('abort', sleeper.wake, { once: true });
+    });
+  }
 }

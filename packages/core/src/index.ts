@@ -14,3 +14,4 @@ export * from './clock.js';
 export * from './did-you-mean.js';
 export * from './display.js';
 export * from './settings.js';
+export * from './segment-changes.js';

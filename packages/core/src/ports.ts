@@ -181,3 +181,23 @@ export interface QueryFileWriter {
 export function isQueryFileWriter(r: unknown): r is QueryFileWriter {
   return typeof (r as Partial<QueryFileWriter>).writeQueryToFile === 'function';
 }
+
+/** One outgoing webhook request: a JSON body already signed, to one subscriber's URL. */
+export interface WebhookRequest {
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Aborted when the sender should give up on this request (shutdown). */
+  readonly signal: AbortSignal;
+}
+
+/** What became of one webhook request: a 2xx answer is delivered, anything else is retried. */
+export type WebhookResult = { delivered: true; status: number } | { delivered: false; error: string };
+
+/**
+ * Port: sends outgoing webhooks. The real adapter posts over HTTP (@strata/membership's
+ * fetchWebhookSender); tests may hand in another. It never throws: a failure is a result.
+ */
+export interface WebhookSender {
+  send(request: WebhookRequest): Promise<WebhookResult>;
+}
