@@ -7,6 +7,7 @@ import {
   entities,
   parseAsOf,
   systemClock,
+  realTimer,
   type Clock,
   httpStatusOf,
   toAppError,
@@ -48,10 +49,12 @@ import {
   SegmentUpdateRequest,
   WebhookSecretRequest,
 } from '@strata/api';
+import { ChangeFeed } from '@strata/membership';
 import type { z } from 'zod';
 import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
 import { registerExportRoutes } from './export-routes.js';
+import { registerLiveRoutes } from './live-routes.js';
 import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
 import { importDefaults, readConfig, setConfig } from './config.js';
 
@@ -70,6 +73,8 @@ export interface AppDeps {
   importBodyLimit?: number;
   /** How long one segment query may run (default: the segment service's). */
   queryTimeoutMs?: number;
+  /** Wakes change streams when segment changes commit; closed at shutdown (default: one polling on the clock). */
+  changes?: ChangeFeed;
 }
 
 const MiB = 1024 * 1024;
@@ -445,6 +450,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   registerExportRoutes(app, { segments, requireApiKey, body });
+  registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {
