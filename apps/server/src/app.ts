@@ -49,7 +49,7 @@ import {
   SegmentUpdateRequest,
   WebhookSecretRequest,
 } from '@strata/api';
-import { ChangeFeed } from '@strata/membership';
+import { ChangeFeed, dropSegmentMembership } from '@strata/membership';
 import type { z } from 'zod';
 import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
@@ -391,7 +391,10 @@ export function createApp(deps: AppDeps): Hono {
     );
   });
   app.delete('/v1/segments/:id', requireApiKey, async (c) => {
-    await segments.delete(c.req.param('id') ?? '');
+    const { id } = await segments.get(c.req.param('id') ?? '');
+    await segments.delete(id);
+    // Its members exit, recorded so that subscribers see them go; its history stays readable by id.
+    await deps.store.transaction((tx) => dropSegmentMembership(tx, id, clock.now().toISOString()));
     return c.body(null, 204);
   });
   const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });

@@ -306,6 +306,13 @@ describe('the change stream', () => {
     expect(fresh.events.map((e) => `${changeOf(e).type} ${changeOf(e).customer_id}`)).toEqual(['segment.entered bob']);
     await fresh.cancel();
 
+    // following one segment only
+    await record(store, 'other', ['cat'], ['cat'], '2026-06-10T12:06:00Z');
+    const only = eventReader(await api('/v1/changes/stream?after=0&segment=other'));
+    await only.until(() => only.events.length >= 1);
+    expect(only.events.map((e) => `${changeOf(e).segment_id} ${changeOf(e).customer_id}`)).toEqual(['other cat']);
+    await only.cancel();
+
     const bad = await api('/v1/changes/stream', { headers: { 'last-event-id': 'abc' } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { details: [{ field: 'Last-Event-ID' }] } });
@@ -336,5 +343,32 @@ describe('the change stream', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('a deleted segment', () => {
+  it('records every member’s exit and keeps its history readable by id', async () => {
+    const made = await api('/v1/segments', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Short-lived', text: 'order_count >= 0' }),
+    });
+    const { id } = (await made.json()) as { id: string };
+    await record(store, id, ['ann', 'cat'], ['ann', 'cat'], '2026-06-10T12:00:00Z');
+    const catIn = async () =>
+      CustomerSegmentsResponse.parse(await (await api('/v1/customers/cat/segments')).json()).segments.map(
+        (s) => s.segment_id,
+      );
+    expect(await catIn()).toContain(id);
+    expect((await api(`/v1/segments/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const history = SegmentHistoryResponse.parse(await (await api(`/v1/segments/${id}/history`)).json());
+    expect(history.changes.map((c) => `${c.type} ${c.customer_id} ${c.cause} ${c.ref} ${c.segment_name}`)).toEqual([
+      'segment.entered ann event null null',
+      'segment.entered cat event null null',
+      'segment.exited ann segment deleted null',
+      'segment.exited cat segment deleted null',
+    ]);
+    expect(await catIn()).not.toContain(id);
+    expect(await catIn()).toContain(vip);
+    expect(SegmentSizesResponse.parse(await (await api(`/v1/segments/${id}/sizes`)).json()).members).toBe(0);
   });
 });
