@@ -4,7 +4,9 @@
  * change in seq order with its seq as the event id, resumed with Last-Event-ID, woken by the
  * change feed, stopped when the client leaves, and ended cleanly when a served store shuts down.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,7 +20,7 @@ import {
   WebhookSubscriptionsResponse,
 } from '@strata/api';
 import { ChangeFeed, recordMembership, type MembershipUpdate } from '@strata/membership';
-import { createApp, KeyRing } from '@strata/server';
+import { createApp, KeyRing, startServer } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { spawnServer } from './server-process.js';
 
@@ -371,4 +373,91 @@ describe('a deleted segment', () => {
     expect(await catIn()).toContain(vip);
     expect(SegmentSizesResponse.parse(await (await api(`/v1/segments/${id}/sizes`)).json()).members).toBe(0);
   });
+});
+
+describe('on a live server', () => {
+  it(
+    'streams and posts the entry an event causes, as soon as the engine records it',
+    { timeout: 120_000 },
+    async () => {
+      const posts: { raw: string; signature: string }[] = [];
+      const receiver = createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c: Buffer) => (raw += c.toString()));
+        req.on('end', () => {
+          posts.push({ raw, signature: String(req.headers['x-strata-signature']) });
+          res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const server = await startServer({ dbPath: join(dir, 'live.duckdb'), port: 0, keys, live: true });
+      try {
+        const call = (path: string, init: RequestInit = {}) =>
+          fetch(`${server.url}${path}`, {
+            ...init,
+            headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json' },
+          });
+        const saved = await call('/v1/segments', {
+          method: 'POST',
+          body: JSON.stringify({ name: 'Carts', text: 'did add_to_cart within last 7 days' }),
+        });
+        const segment = ((await saved.json()) as { id: string }).id;
+        const { port } = receiver.address() as { port: number };
+        const sub = WebhookSubscriptionCreated.parse(
+          await (
+            await call('/v1/webhooks/subscriptions', {
+              method: 'POST',
+              body: JSON.stringify({ url: `http://127.0.0.1:${port}/hook`, segments: [segment] }),
+            })
+          ).json(),
+        );
+        // The engine's first full run has finished (its own start is not what this test is about).
+        await vi.waitFor(
+          async () =>
+            expect(await server.store.query(`SELECT 1 FROM settings WHERE key = 'live.last_recompute'`)).toHaveLength(
+              1,
+            ),
+          { timeout: 30_000, interval: 50 },
+        );
+        const stream = eventReader(await call(`/v1/changes/stream?segment=${segment}`));
+        const sent = await fetch(`${server.url}/v1/batch`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${keys.writeKey}:`).toString('base64')}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            batch: [
+              {
+                type: 'track',
+                event: 'add_to_cart',
+                messageId: 'm-1',
+                userId: 'shopper-1',
+                timestamp: new Date().toISOString(),
+                properties: { sku: 'TEA-1' },
+              },
+            ],
+          }),
+        });
+        expect(sent.status).toBe(200);
+        await stream.until(() => stream.events.length >= 1);
+        expect(changeOf(stream.events[0]!)).toMatchObject({
+          type: 'segment.entered',
+          customer_id: 'shopper-1',
+          segment_name: 'Carts',
+        });
+        await vi.waitFor(() => expect(posts.length).toBe(1), { timeout: 30_000 });
+        const body = JSON.parse(posts[0]!.raw) as { changes: { id: string }[] };
+        expect(body.changes.map((c) => c.id)).toEqual([changeOf(stream.events[0]!).id]);
+        expect(posts[0]!.signature).toBe(
+          `sha256=${createHmac('sha256', sub.secret).update(posts[0]!.raw).digest('hex')}`,
+        );
+        await stream.cancel();
+      } finally {
+        await server.close();
+        receiver.closeAllConnections();
+        await new Promise((resolve) => receiver.close(resolve));
+      }
+    },
+  );
 });
