@@ -8,8 +8,10 @@ import {
   type CustomerState,
 } from '@strata/segment-eval';
 import { printIR, type ConditionIR, type SegmentIR } from '@strata/segment-lang';
+import { Customer, Event, fixedClock } from '@strata/core';
+import { computeProfiles } from '@strata/profiles';
 import { compileSegment } from '@strata/sql';
-import type { DuckDbStore } from '@strata/store-duckdb';
+import { DuckDbStore } from '@strata/store-duckdb';
 import { NOW, openRandomStore, randomStore, savedSegments, segmentArbitrary } from './segment-eval-fixture.js';
 
 /*
@@ -96,5 +98,33 @@ describe('the per-customer evaluator against the SQL backend', () => {
   it('the runs split customers: most random segments have some members and some non-members', () => {
     expect(seen.segments).toBeGreaterThan(0);
     expect(seen.mixed / seen.segments).toBeGreaterThan(0.3);
+  });
+});
+
+describe('the SQL backend where the differential test found it wrong', () => {
+  it('anonymous events do not hide everyone from "did … at most n times"', async () => {
+    const db = await DuckDbStore.open(':memory:', { clock: fixedClock(NOW) });
+    try {
+      const view = (id: string, who: { customer_id: string } | { anonymous_id: string }) =>
+        Event.parse({ message_id: id, ...who, type: 'page_view', occurred_at: '2026-03-01T10:00:00Z', properties: { page_kind: 'home' } });
+      await db.write({
+        customers: [Customer.parse({ id: 'quiet' }), Customer.parse({ id: 'browser' })],
+        // two anonymous visits (no customer yet) and one by a known customer
+        events: [view('e1', { anonymous_id: 'visitor' }), view('e2', { anonymous_id: 'visitor' }), view('e3', { customer_id: 'browser' })],
+      });
+      await computeProfiles(db, { asOf: NOW, ranBy: 'test' });
+      const members = async (ir: SegmentIR) => {
+        const q = compileSegment(ir, { dialect: 'duckdb', now: NOW });
+        return (await db.query<{ customer_id: string }>(q.sql, q.params)).map((r) => r.customer_id);
+      };
+      const atMost = (value: number): SegmentIR => ({
+        version: 1,
+        root: { kind: 'event', name: 'page_view', count: { op: 'lte', value } },
+      });
+      expect(await members(atMost(0))).toEqual(['quiet']);
+      expect(await members(atMost(1))).toEqual(['browser', 'quiet']);
+    } finally {
+      await db.close();
+    }
   });
 });
