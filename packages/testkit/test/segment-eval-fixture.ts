@@ -65,10 +65,18 @@ export const vocabulary = {
 
 // ── stores ────────────────────────────────────────────────────────────────────────────────────
 
-/** Minutes from the as-of time: mostly the past year, a few ahead, many on whole days. */
+/** Evaluation times the tests use, as shifts from the as-of time (the last one is a 31st: months clamp). */
+export const evaluationShifts = [0, 53 * 60, 12 * 1440, 16 * 1440].map((minutes) => minutes * MINUTE);
+
+/**
+ * Minutes from the as-of time: mostly the past year, a few ahead, many on whole days (dense in the
+ * last weeks, where windows end) and some exactly at an evaluation time.
+ */
 const offset = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -400 * 1440, max: 6 * 1440 }) },
   { weight: 2, arbitrary: fc.integer({ min: -400, max: 6 }).map((d) => d * 1440) },
+  { weight: 2, arbitrary: fc.integer({ min: -35, max: 3 }).map((d) => d * 1440) },
+  { weight: 1, arbitrary: fc.constantFrom(...evaluationShifts.map((ms) => ms / MINUTE)) },
   { weight: 1, arbitrary: fc.integer({ min: -3 * 1440, max: 1440 }) },
 );
 const money = fc.integer({ min: 0, max: 30_000 }).map((c) => c / 100);
@@ -147,7 +155,8 @@ const timedEvent = fc.record({ event, occurred: offset, anonymous: fc.boolean() 
 
 export interface RandomStore {
   readonly batch: WriteBatch;
-  readonly customerIds: readonly string[];
+  /** Written after the profiles were computed: a customer claiming another's email, so merged with a stale profile. */
+  readonly late: WriteBatch;
 }
 
 export const randomStore: fc.Arbitrary<RandomStore> = fc
@@ -158,13 +167,17 @@ export const randomStore: fc.Arbitrary<RandomStore> = fc
       fc.array(fc.array(order, { maxLength: 5 }), { minLength: n, maxLength: n }),
       fc.array(fc.array(timedEvent, { maxLength: 8 }), { minLength: n, maxLength: n }),
       fc.array(fc.subarray(vocabulary.tags), { minLength: n, maxLength: n }),
+      fc.boolean(),
     ),
   )
-  .map(([customers, orders, events, tags]) => {
+  .map(([customers, orders, events, tags, lateMerge]) => {
     let orderNo = 0;
     let eventNo = 0;
+    const owner = customers.find((c) => c.email !== undefined && c.email.toLowerCase() !== 'shared@example.com');
+    const claimant = customers.find((c) => c.id !== owner?.id && c.email === undefined);
     return {
-      customerIds: customers.map((c) => c.id),
+      late:
+        lateMerge && owner && claimant ? { customers: [Customer.parse({ id: claimant.id, email: owner.email })] } : {},
       batch: {
         products,
         locations,
@@ -217,6 +230,7 @@ export async function openRandomStore(store: RandomStore): Promise<DuckDbStore> 
   const db = await DuckDbStore.open(':memory:', { clock: fixedClock(NOW) });
   await db.write(store.batch);
   await computeProfiles(db, { asOf: NOW, ranBy: 'test' });
+  await db.write(store.late);
   return db;
 }
 

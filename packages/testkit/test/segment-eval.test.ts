@@ -12,7 +12,7 @@ import { Customer, Event, fixedClock } from '@strata/core';
 import { computeProfiles } from '@strata/profiles';
 import { compileSegment } from '@strata/sql';
 import { DuckDbStore } from '@strata/store-duckdb';
-import { NOW, openRandomStore, randomStore, savedSegments, segmentArbitrary } from './segment-eval-fixture.js';
+import { evaluationShifts, NOW, openRandomStore, randomStore, savedSegments, segmentArbitrary } from './segment-eval-fixture.js';
 
 /*
  * Differential test of the two backends of the Segment IR: random small stores, random segments
@@ -22,9 +22,6 @@ import { NOW, openRandomStore, randomStore, savedSegments, segmentArbitrary } fr
 const SEED = Number(process.env.FC_SEED ?? 20260315);
 const STORES = 3;
 const RUNS_PER_STORE = Number(process.env.FC_RUNS ?? 60);
-const HOUR = 3_600_000;
-/** Evaluation times: the profiles' as-of time, and later (future orders and events have happened). */
-const shifts = [0, 0, 53 * HOUR, 12 * 24 * HOUR];
 
 const resolveSegment = (name: string): SegmentIR | undefined =>
   Object.hasOwn(savedSegments, name) ? savedSegments[name] : undefined;
@@ -74,7 +71,7 @@ describe('the per-customer evaluator against the SQL backend', () => {
         const states = await loadCustomerStates(db, ids);
         expect(states.size).toBe(ids.length);
         await fc.assert(
-          fc.asyncProperty(segmentArbitrary({ percentiles: true }), fc.constantFrom(...shifts), async (ir, shift) => {
+          fc.asyncProperty(segmentArbitrary({ percentiles: true }), fc.constantFrom(...evaluationShifts), async (ir, shift) => {
             const now = new Date(NOW.getTime() + shift);
             if (!perCustomerEvaluable(ir, resolveSegment)) {
               seen.notEvaluable++;
