@@ -164,8 +164,8 @@ export const randomStore: fc.Arbitrary<RandomStore> = fc
   .chain((n) =>
     fc.tuple(
       fc.tuple(...Array.from({ length: n }, (_, i) => customer(i + 1))),
-      fc.array(fc.array(order, { maxLength: 5 }), { minLength: n, maxLength: n }),
-      fc.array(fc.array(timedEvent, { maxLength: 8 }), { minLength: n, maxLength: n }),
+      fc.array(fc.array(order, { maxLength: 5, size: 'max' }), { minLength: n, maxLength: n }),
+      fc.array(fc.array(timedEvent, { maxLength: 8, size: 'max' }), { minLength: n, maxLength: n }),
       fc.array(fc.subarray(vocabulary.tags), { minLength: n, maxLength: n }),
       fc.boolean(),
     ),
@@ -467,3 +467,64 @@ export function conditionArbitrary(options: { percentiles: boolean }): fc.Arbitr
 
 export const segmentArbitrary = (options: { percentiles: boolean }): fc.Arbitrary<SegmentIR> =>
   conditionArbitrary(options).map((root) => ({ version: 1, root }));
+
+/** Conditions that time moves: times of traits, day counts, windows, sequences. */
+const timeLeaf: fc.Arbitrary<ConditionIR> = fc.oneof(
+  compare('days_since_last_order', numberTest(fc.integer({ min: 0, max: 60 }))),
+  compare('overdue_ratio', numberTest(ratio)),
+  ...['last_order_at', 'next_replenishment_due_at'].map((f) => compare(f, timeTest)),
+  compare(
+    'birthday',
+    fc.record({ op: fc.constantFrom('withinLast', 'withinNext' as const), duration }).map((t) => ({ ...t, annual: true as const })),
+  ),
+  purchase.filter((p) => p.kind === 'purchase' && p.window !== undefined),
+  purchaseTime,
+  event_.filter((e) => e.kind === 'event' && e.window !== undefined),
+  sequence,
+  // rarer shapes, made common here: calendar months, "then not … within", times in properties
+  fc
+    .record({ op: fc.constantFrom('withinLast', 'withinNext' as const), amount: fc.integer({ min: 0, max: 14 }) })
+    .map(({ op, amount }): ConditionIR => ({
+      kind: 'compare',
+      field: 'last_order_at',
+      source: 'profile',
+      op,
+      duration: { kind: 'duration', amount, unit: 'month' },
+    })),
+  fc.integer({ min: 0, max: 14 }).map(
+    (amount): ConditionIR => ({
+      kind: 'purchase',
+      count: { op: 'gte', value: 1 },
+      window: { kind: 'withinLast', duration: { kind: 'duration', amount, unit: 'month' } },
+    }),
+  ),
+  fc
+    .record({ first: fc.constantFrom('add_to_cart', 'page_view'), target, within: duration })
+    .map(({ first, target: t, within }): ConditionIR => ({
+      kind: 'sequence',
+      first: { name: first },
+      steps: [{ negated: true, target: t, within }],
+    })),
+  fc
+    .tuple(timeTest, fc.option(window, { nil: undefined }))
+    .map(([t, w]): ConditionIR =>
+      strip({
+        kind: 'event' as const,
+        name: 'webinar',
+        where: { kind: 'property', property: 'starts', type: 'timestamp', ...t } as WhereIR,
+        count: { op: 'gte' as const, value: 1 },
+        window: w,
+      }),
+    ),
+);
+
+/** Segments most of whose conditions move with time: alone, negated, or beside any other condition. */
+export const timeSegmentArbitrary: fc.Arbitrary<SegmentIR> = fc
+  .oneof(
+    timeLeaf,
+    timeLeaf.map((operand): ConditionIR => ({ kind: 'not', operand })),
+    fc
+      .tuple(timeLeaf, conditionArbitrary({ percentiles: false }), fc.constantFrom('and' as const, 'or' as const))
+      .map(([a, b, kind]): ConditionIR => ({ kind, operands: [a, ...(b.kind === kind ? b.operands : [b])] })),
+  )
+  .map((root) => ({ version: 1, root }));
