@@ -14,7 +14,13 @@ import type {
   TimeWindow,
   WhereIR,
 } from '@strata/segment-lang';
-import { jsonText, type CustomerState, type EventState, type OrderLineState, type OrderState } from './customer-state.js';
+import {
+  jsonText,
+  type CustomerState,
+  type EventState,
+  type OrderLineState,
+  type OrderState,
+} from './customer-state.js';
 import type { Env } from './eval-context.js';
 import { addInterval, DAY_MS, dayStart, parseTimestampText, timeValueAt, toEpochMs } from './time-values.js';
 import { applyTest, lowerText, toSubject, type Subject } from './value-tests.js';
@@ -42,7 +48,9 @@ export function inWindow(time: number, window: TimeWindow | undefined, now: numb
     case 'before':
       return time < timeValueAt(window.time, now);
     case 'after':
-      return time >= (window.time.kind === 'date' ? dayStart(window.time.value) + DAY_MS : timeValueAt(window.time, now));
+      return (
+        time >= (window.time.kind === 'date' ? dayStart(window.time.value) + DAY_MS : timeValueAt(window.time, now))
+      );
     case 'between':
       return (
         time >= timeValueAt(window.from, now) &&
@@ -91,7 +99,11 @@ export function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, state: 
 export const purchasesOf = (state: CustomerState, item: ItemFilter | undefined): OrderState[] =>
   state.orders.filter((o) => isPurchase(o) && (!item || o.lines.some((l) => lineMatches(l, item))));
 
-export function purchaseTime(ir: Extract<ConditionIR, { kind: 'purchaseTime' }>, state: CustomerState, env: Env): boolean {
+export function purchaseTime(
+  ir: Extract<ConditionIR, { kind: 'purchaseTime' }>,
+  state: CustomerState,
+  env: Env,
+): boolean {
   if (!ir.item) {
     const at = toEpochMs(state.profile?.[ir.which === 'first' ? 'first_order_at' : 'last_order_at']) ?? null;
     return applyTest(at, ir, 'timestamp', env.now);
@@ -122,7 +134,10 @@ const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
  * An event property cast to the type it is compared as (SQL: `CAST(properties ->> name AS …)`).
  * Text the cast cannot read is treated as missing here; the SQL backend fails the whole query.
  */
-export function propertySubject(event: EventState, w: Extract<WhereIR, { kind: 'property' }>): {
+export function propertySubject(
+  event: EventState,
+  w: Extract<WhereIR, { kind: 'property' }>,
+): {
   value: Subject;
   type: FieldType;
 } {

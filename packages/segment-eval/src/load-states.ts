@@ -16,7 +16,7 @@ import {
 } from './customer-state.js';
 import { toEpochMs } from './time-values.js';
 
-const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const text = jsonText;
 
 function group<T>(rows: readonly StoredRow[], key: string, to: (r: StoredRow) => T): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -88,27 +88,19 @@ export async function loadCustomerStates(db: SqlRunner, ids: readonly string[]):
   const profileOf = new Map(rows.profiles.map((r) => [String(r.customer_id), r]));
   const customerOf = new Map(rows.customers.map((r) => [String(r.id), r]));
   const linesOf = group(rows.lines, 'order_id', lineOf);
-  const ordersOf = group(
-    rows.orders,
-    'customer_id',
-    (r): OrderState => ({
-      id: String(r.id),
-      placedAt: toEpochMs(r.placed_at)!,
-      status: String(r.status),
-      total: Number(r.total),
-      locationId: String(r.location_id),
-      lines: linesOf.get(String(r.id)) ?? [],
-    }),
-  );
-  const eventsOf = group(
-    rows.events,
-    'customer_id',
-    (r): EventState => ({
-      type: String(r.type),
-      occurredAt: toEpochMs(r.occurred_at)!,
-      properties: jsonObject(r.properties),
-    }),
-  );
+  const ordersOf = group(rows.orders, 'customer_id', (r): OrderState => ({
+    id: String(r.id),
+    placedAt: toEpochMs(r.placed_at)!,
+    status: String(r.status),
+    total: Number(r.total),
+    locationId: String(r.location_id),
+    lines: linesOf.get(String(r.id)) ?? [],
+  }));
+  const eventsOf = group(rows.events, 'customer_id', (r): EventState => ({
+    type: String(r.type),
+    occurredAt: toEpochMs(r.occurred_at)!,
+    properties: jsonObject(r.properties),
+  }));
   const tagsOf = group(rows.tags, 'customer_id', (r) => String(r.tag));
   for (const id of unique) {
     const profile = profileOf.get(id);

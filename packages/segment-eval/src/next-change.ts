@@ -1,10 +1,10 @@
 /*
  * When a customer's membership can next change with no new data, by time alone. Every condition
  * is built from comparisons of a fixed time (an order's, an event's, a trait's) with a time that
- * moves with "now" (now itself, "30 days ago", a window's start), plus whole-day counts: each such
- * comparison flips at one computable instant and is constant in between. So the membership is
- * constant between consecutive flip instants, and the first instant at which evaluating gives a
- * different answer is exactly the next change.
+ * moves with "now" (now itself, "30 days ago", a window's start), plus whole-day counts and
+ * month-and-day windows: each such comparison can flip only at a few computable instants and is
+ * constant in between. So the membership is constant between consecutive flip instants, and the
+ * first of them at which evaluating gives a different answer is exactly the next change.
  */
 import {
   lookup,
@@ -70,18 +70,26 @@ class FlipTimes {
     if (t !== undefined && t > this.now && t <= MAX_TIME) this.times.push(t);
   }
 
-  /** `s` compared with a moving time: the moments it reaches s and passes s. */
+  /** `s` compared with a moving time: the moments the moving time can reach s or pass it. */
   crossing(s: number, m: Moving): void {
-    const at = (n: number) => addInterval(n, m.amount, m.unit);
     if (m.unit !== 'month' && m.unit !== 'year') {
-      const shift = at(0);
+      const shift = addInterval(0, m.amount, m.unit);
       this.add(s - shift);
       this.add(s - shift + 1);
       return;
     }
-    // Calendar months: now + k months is monotone in now (the day clamps to the month's end).
-    if (at(this.now) < s) this.add(firstWhen(this.now, (n) => at(n) >= s));
-    if (at(this.now) <= s) this.add(firstWhen(this.now, (n) => at(n) > s));
+    // Calendar months keep the time of day and clamp the day to the month's end, so now + k
+    // months is not monotone (Mar 28 23:00 → Feb 28 23:00, but Mar 29 01:00 → Feb 28 01:00):
+    // the comparison can flip at midnights whose shifted day is next to s's, or on a day shifted
+    // onto s's day at s's time of day. Those days lie within a few days of s shifted back.
+    const back = addInterval(s, -m.amount, m.unit);
+    const firstDay = Math.floor(back / DAY_MS) * DAY_MS - 5 * DAY_MS;
+    const timeOfDay = s - Math.floor(s / DAY_MS) * DAY_MS;
+    for (let day = firstDay; day <= firstDay + 10 * DAY_MS; day += DAY_MS) {
+      this.add(day);
+      this.add(day + timeOfDay);
+      this.add(day + timeOfDay + 1);
+    }
   }
 
   timeValue(s: number, v: TimeValue): void {
@@ -226,7 +234,12 @@ function collect(node: ConditionIR, state: CustomerState, env: Env, out: FlipTim
   }
 }
 
-function sequenceFlips(node: Extract<ConditionIR, { kind: 'sequence' }>, state: CustomerState, env: Env, out: FlipTimes) {
+function sequenceFlips(
+  node: Extract<ConditionIR, { kind: 'sequence' }>,
+  state: CustomerState,
+  env: Env,
+  out: FlipTimes,
+) {
   if (cartWithoutOrder(node)) {
     const lastAdd = toEpochMs(state.profile?.last_add_to_cart_at);
     if (lastAdd !== undefined) out.window(lastAdd, node.first.window);

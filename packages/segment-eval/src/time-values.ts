@@ -59,8 +59,7 @@ export function timeValueAt(v: TimeValue, now: number): number {
 }
 
 /** Whole days from `from` to `now`, exactly as `floor((epoch(now) - epoch(from)) / 86400)` on doubles. */
-export const wholeDaysBetween = (from: number, now: number): number =>
-  Math.floor((now / 1000 - from / 1000) / 86400);
+export const wholeDaysBetween = (from: number, now: number): number => Math.floor((now / 1000 - from / 1000) / 86400);
 
 /** Whole days a duration covers, for "any day in the next n days" (annual dates), as the compiler counts them. */
 export function durationDays(d: Duration): number {

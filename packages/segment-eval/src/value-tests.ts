@@ -5,7 +5,17 @@
  * `annual` compares month and day only.
  */
 import type { Duration, FieldType, ScalarValue, TimeValue, ValueTest } from '@strata/segment-lang';
-import { addInterval, DAY_MS, dayStart, durationDays, monthDay, timeValueAt, toEpochMs, utcDay } from './time-values.js';
+import { jsonText } from './customer-state.js';
+import {
+  addInterval,
+  DAY_MS,
+  dayStart,
+  durationDays,
+  monthDay,
+  timeValueAt,
+  toEpochMs,
+  utcDay,
+} from './time-values.js';
 
 /** A value as a test reads it: numbers (and times, in epoch ms), text, a boolean, a list; null when missing. */
 export type Subject = number | string | boolean | readonly string[] | null;
@@ -32,8 +42,8 @@ export function toSubject(v: unknown, type: FieldType): Subject {
   }
   if (isTimeType(type)) return toEpochMs(v) ?? null;
   if (type === 'boolean') return typeof v === 'boolean' ? v : null;
-  if (type === 'list') return Array.isArray(v) ? (v as unknown[]).map((x) => (x === null ? '' : String(x))) : null;
-  return typeof v === 'string' ? v : String(v);
+  if (type === 'list') return Array.isArray(v) ? (v as unknown[]).map((x) => jsonText(x) ?? '') : null;
+  return jsonText(v);
 }
 
 const codePoints = (s: string) => [...s];
@@ -96,7 +106,9 @@ export function applyTest(subject: Subject, test: ValueTest, type: FieldType, no
     }
     case 'between': {
       const end = dayEnd(test.high);
-      return subject >= value(test.low) && (end !== undefined ? (subject as number) < end : subject <= value(test.high));
+      return (
+        subject >= value(test.low) && (end !== undefined ? (subject as number) < end : subject <= value(test.high))
+      );
     }
     case 'in':
     case 'notIn': {

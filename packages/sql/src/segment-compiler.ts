@@ -16,7 +16,21 @@ import {
   type SegmentCompileOptions,
 } from './segment-context.js';
 import { fieldExpr } from './segment-values.js';
-import { agg, and, bin, bool, cast, col, fn, num, param, select, str, type SelectNode, type SqlExpr } from './sql-ir.js';
+import {
+  agg,
+  and,
+  bin,
+  bool,
+  cast,
+  col,
+  fn,
+  num,
+  param,
+  select,
+  str,
+  type SelectNode,
+  type SqlExpr,
+} from './sql-ir.js';
 
 export {
   profileBacked,

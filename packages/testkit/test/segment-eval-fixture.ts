@@ -7,16 +7,7 @@
  * off-by-one mistakes show.
  */
 import fc from 'fast-check';
-import {
-  Customer,
-  Event,
-  fixedClock,
-  Location,
-  Order,
-  Product,
-  TagAssignment,
-  type WriteBatch,
-} from '@strata/core';
+import { Customer, Event, fixedClock, Location, Order, Product, TagAssignment, type WriteBatch } from '@strata/core';
 import { computeProfiles } from '@strata/profiles';
 import {
   defaultCatalog,
@@ -126,7 +117,10 @@ const line = fc.record({
   sku: fc.constantFrom('TEA-1', 'TEA-2', 'COF-1', 'MUG-1', 'GIFT', 'GHOST'),
   quantity: fc.integer({ min: 1, max: 3 }),
   unit_price: money,
-  line_discount: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 500 }).map((c) => c / 100)),
+  line_discount: fc.oneof(
+    fc.constant(0),
+    fc.integer({ min: 0, max: 500 }).map((c) => c / 100),
+  ),
 });
 const order = fc.record({
   placed: offset,
@@ -246,23 +240,32 @@ export const savedSegments: Readonly<Record<string, SegmentIR>> = {
 };
 
 const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
-/** Leaves out undefined properties, as stored IR does. */
-const strip = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** Leaves out undefined properties, as stored IR does (`exactOptionalPropertyTypes`). */
+type Stripped<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+const strip = <T extends object>(o: T): Stripped<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Stripped<T>;
 const num = (value: number) => ({ kind: 'number' as const, value });
 const str = (value: string) => ({ kind: 'string' as const, value });
 const recase = (s: string) => fc.constantFrom(s, s.toLowerCase(), s.toUpperCase());
 const oneOfText = (values: readonly string[]) => fc.constantFrom(...values).chain(recase);
 
 const duration: fc.Arbitrary<Duration> = fc.oneof(
-  fc.record({ kind: fc.constant('duration' as const), amount: fc.integer({ min: 0, max: 90 }), unit: fc.constant('day' as const) }),
+  fc.record({
+    kind: fc.constant('duration' as const),
+    amount: fc.integer({ min: 0, max: 90 }),
+    unit: fc.constant('day' as const),
+  }),
   fc.record({
     kind: fc.constant('duration' as const),
     amount: fc.integer({ min: 0, max: 14 }),
     unit: fc.constantFrom('minute', 'hour', 'week', 'month', 'year' as const),
   }),
 );
-const dayText = fc.integer({ min: -60, max: 20 }).map((d) => new Date(NOW.getTime() + d * DAY).toISOString().slice(0, 10));
+const dayText = fc
+  .integer({ min: -60, max: 20 })
+  .map((d) => new Date(NOW.getTime() + d * DAY).toISOString().slice(0, 10));
 const time: fc.Arbitrary<TimeValue> = fc.oneof(
   dayText.map((value) => ({ kind: 'date' as const, value })),
   duration.chain((d) =>
@@ -285,22 +288,35 @@ const timeTest: fc.Arbitrary<ValueTest> = fc.oneof(
 const numberTest = (values: fc.Arbitrary<number>): fc.Arbitrary<ValueTest> =>
   fc.oneof(
     fc.record({ op: fc.constantFrom('eq', 'ne', 'lt', 'lte', 'gt', 'gte' as const), value: values.map(num) }),
-    fc.record({ op: fc.constantFrom('in', 'notIn' as const), values: fc.array(values.map(num), { minLength: 1, maxLength: 3 }) }),
-    fc.tuple(values, values).map(([a, b]) => ({ op: 'between' as const, low: num(Math.min(a, b)), high: num(Math.max(a, b)) })),
+    fc.record({
+      op: fc.constantFrom('in', 'notIn' as const),
+      values: fc.array(values.map(num), { minLength: 1, maxLength: 3 }),
+    }),
+    fc
+      .tuple(values, values)
+      .map(([a, b]) => ({ op: 'between' as const, low: num(Math.min(a, b)), high: num(Math.max(a, b)) })),
     fc.constantFrom({ op: 'isSet' as const }, { op: 'isNotSet' as const }),
   );
 const textTest = (values: readonly string[]): fc.Arbitrary<ValueTest> =>
   fc.oneof(
     fc.record({ op: fc.constantFrom('eq', 'ne' as const), value: oneOfText(values).map(str) }),
-    fc.record({ op: fc.constantFrom('in', 'notIn' as const), values: fc.array(oneOfText(values).map(str), { minLength: 1, maxLength: 2 }) }),
+    fc.record({
+      op: fc.constantFrom('in', 'notIn' as const),
+      values: fc.array(oneOfText(values).map(str), { minLength: 1, maxLength: 2 }),
+    }),
     fc.record({
       op: fc.constantFrom('contains', 'startsWith', 'endsWith' as const),
-      value: fc.oneof(oneOfText(values).map((v) => v.slice(0, 3)), oneOfText(values).map((v) => v.slice(-2))).map(str),
+      value: fc
+        .oneof(
+          oneOfText(values).map((v) => v.slice(0, 3)),
+          oneOfText(values).map((v) => v.slice(-2)),
+        )
+        .map(str),
     }),
     fc.constantFrom({ op: 'isSet' as const }, { op: 'isNotSet' as const }),
   );
 const compare = (field: string, test: fc.Arbitrary<ValueTest>): fc.Arbitrary<ConditionIR> =>
-  test.map((t) => ({ kind: 'compare', field, source: defaultCatalog[field]!.source, ...t }) as ConditionIR);
+  test.map((t) => ({ kind: 'compare', field, source: defaultCatalog[field]!.source, ...t }));
 
 const counts = fc.integer({ min: 0, max: 6 });
 const amounts = fc.integer({ min: 0, max: 400 });
@@ -321,25 +337,54 @@ const fieldCompare = fc.oneof(
   compare('name', textTest(vocabulary.names)),
   compare('email', textTest(['shared@example.com', 'example.com', 'C1'])),
   compare('preferred_location', textTest(['web', 'shop'])),
-  compare('lifecycle_stage', fc.constantFrom('new', 'active', 'one_time', 'prospect').map((v) => ({ op: 'eq' as const, value: str(v) }))),
-  compare('newsletter', fc.boolean().map((value) => ({ op: 'eq' as const, value: { kind: 'boolean' as const, value } }))),
-  compare('categories', oneOfText(vocabulary.categories).map((v) => ({ op: 'contains' as const, value: str(v) }))),
-  compare('abandoned_skus', oneOfText(vocabulary.skus).map((v) => ({ op: 'contains' as const, value: str(v) }))),
+  compare(
+    'lifecycle_stage',
+    fc.constantFrom('new', 'active', 'one_time', 'prospect').map((v) => ({ op: 'eq' as const, value: str(v) })),
+  ),
+  compare(
+    'newsletter',
+    fc.boolean().map((value) => ({ op: 'eq' as const, value: { kind: 'boolean' as const, value } })),
+  ),
+  compare(
+    'categories',
+    oneOfText(vocabulary.categories).map((v) => ({ op: 'contains' as const, value: str(v) })),
+  ),
+  compare(
+    'abandoned_skus',
+    oneOfText(vocabulary.skus).map((v) => ({ op: 'contains' as const, value: str(v) })),
+  ),
   ...['last_order_at', 'first_order_at', 'created_at', 'last_visit_at', 'next_replenishment_due_at'].map((f) =>
     compare(f, timeTest),
   ),
-  compare('birthday', timeTest.filter((t) => t.op !== 'withinLast' && t.op !== 'withinNext')),
   compare(
     'birthday',
-    fc.record({ op: fc.constantFrom('withinLast', 'withinNext' as const), duration }).map((t) => ({ ...t, annual: true as const })),
+    timeTest.filter((t) => t.op !== 'withinLast' && t.op !== 'withinNext'),
+  ),
+  compare(
+    'birthday',
+    fc
+      .record({ op: fc.constantFrom('withinLast', 'withinNext' as const), duration })
+      .map((t) => ({ ...t, annual: true as const })),
   ),
 );
 
 const item: fc.Arbitrary<ItemFilter> = fc.oneof(
-  fc.record({ by: fc.constant('product' as const), values: fc.array(oneOfText(vocabulary.skus), { minLength: 1, maxLength: 2 }) }),
-  fc.record({ by: fc.constant('category' as const), values: fc.array(oneOfText(vocabulary.categories), { minLength: 1, maxLength: 2 }) }),
-  fc.record({ by: fc.constant('brand' as const), values: fc.array(oneOfText(vocabulary.brands), { minLength: 1, maxLength: 2 }) }),
-  fc.record({ by: fc.constant('collection' as const), values: fc.array(oneOfText(vocabulary.collections), { minLength: 1, maxLength: 2 }) }),
+  fc.record({
+    by: fc.constant('product' as const),
+    values: fc.array(oneOfText(vocabulary.skus), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    by: fc.constant('category' as const),
+    values: fc.array(oneOfText(vocabulary.categories), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    by: fc.constant('brand' as const),
+    values: fc.array(oneOfText(vocabulary.brands), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    by: fc.constant('collection' as const),
+    values: fc.array(oneOfText(vocabulary.collections), { minLength: 1, maxLength: 2 }),
+  }),
 );
 const window: fc.Arbitrary<TimeWindow> = fc.oneof(
   duration.map((d) => ({ kind: 'withinLast' as const, duration: d })),
@@ -366,13 +411,17 @@ const purchaseTime = fc
   .map(([which, i, t]): ConditionIR => strip({ kind: 'purchaseTime' as const, which, item: i, ...t }) as ConditionIR);
 
 const property = (name: string, type: 'string' | 'number' | 'boolean' | 'timestamp', test: fc.Arbitrary<ValueTest>) =>
-  test.map((t): WhereIR => ({ kind: 'property', property: name, type, ...t }) as WhereIR);
+  test.map((t): WhereIR => ({ kind: 'property', property: name, type, ...t }));
 const whereLeaf: fc.Arbitrary<WhereIR> = fc.oneof(
   property('page_kind', 'string', textTest(['home', 'demo_video', 'category'])),
   property('topic', 'string', textTest(vocabulary.topics)),
   property('seats', 'number', numberTest(fc.integer({ min: 0, max: 5 }))),
   property('quantity', 'number', numberTest(fc.integer({ min: 0, max: 4 }))),
-  property('paid', 'boolean', fc.boolean().map((value) => ({ op: 'eq' as const, value: { kind: 'boolean' as const, value } }))),
+  property(
+    'paid',
+    'boolean',
+    fc.boolean().map((value) => ({ op: 'eq' as const, value: { kind: 'boolean' as const, value } })),
+  ),
   property('starts', 'timestamp', timeTest),
 );
 const where: fc.Arbitrary<WhereIR> = fc.oneof(
@@ -403,7 +452,10 @@ const sequence = fc.oneof(
     })),
   // the shapes answered from the profile: "then not order" with no limit
   fc
-    .record({ name: fc.constantFrom('add_to_cart', 'page_view'), window: optional(duration.map((d) => ({ kind: 'withinLast' as const, duration: d }))) })
+    .record({
+      name: fc.constantFrom('add_to_cart', 'page_view'),
+      window: optional(duration.map((d) => ({ kind: 'withinLast' as const, duration: d }))),
+    })
     .map(({ name, window: w }): ConditionIR => ({
       kind: 'sequence',
       first: strip({ name, window: w }),
@@ -412,7 +464,10 @@ const sequence = fc.oneof(
 );
 const others: fc.Arbitrary<ConditionIR> = fc.oneof(
   fc
-    .record({ mode: fc.constantFrom('any', 'all' as const), tags: fc.array(oneOfText(vocabulary.tags), { minLength: 1, maxLength: 3 }) })
+    .record({
+      mode: fc.constantFrom('any', 'all' as const),
+      tags: fc.array(oneOfText(vocabulary.tags), { minLength: 1, maxLength: 3 }),
+    })
     .map((t): ConditionIR => ({ kind: 'tag', ...t })),
   fc
     .record({ channel: fc.constantFrom('email', 'sms', 'whatsapp'), requireContact: fc.boolean() })
@@ -454,12 +509,14 @@ export function conditionArbitrary(options: { percentiles: boolean }): fc.Arbitr
       { depthSize: 'small', withCrossShrink: true },
       { weight: 5, arbitrary: leaf },
       tie('condition').map((operand): ConditionIR => ({ kind: 'not', operand })),
-      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map(
-        (operands): ConditionIR => ({ kind: 'and', operands: operands.flatMap((o) => (o.kind === 'and' ? o.operands : [o])) }),
-      ),
-      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map(
-        (operands): ConditionIR => ({ kind: 'or', operands: operands.flatMap((o) => (o.kind === 'or' ? o.operands : [o])) }),
-      ),
+      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((operands): ConditionIR => ({
+        kind: 'and',
+        operands: operands.flatMap((o) => (o.kind === 'and' ? o.operands : [o])),
+      })),
+      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((operands): ConditionIR => ({
+        kind: 'or',
+        operands: operands.flatMap((o) => (o.kind === 'or' ? o.operands : [o])),
+      })),
     ),
   }));
   return condition;
@@ -475,7 +532,9 @@ const timeLeaf: fc.Arbitrary<ConditionIR> = fc.oneof(
   ...['last_order_at', 'next_replenishment_due_at'].map((f) => compare(f, timeTest)),
   compare(
     'birthday',
-    fc.record({ op: fc.constantFrom('withinLast', 'withinNext' as const), duration }).map((t) => ({ ...t, annual: true as const })),
+    fc
+      .record({ op: fc.constantFrom('withinLast', 'withinNext' as const), duration })
+      .map((t) => ({ ...t, annual: true as const })),
   ),
   purchase.filter((p) => p.kind === 'purchase' && p.window !== undefined),
   purchaseTime,
@@ -491,13 +550,11 @@ const timeLeaf: fc.Arbitrary<ConditionIR> = fc.oneof(
       op,
       duration: { kind: 'duration', amount, unit: 'month' },
     })),
-  fc.integer({ min: 0, max: 14 }).map(
-    (amount): ConditionIR => ({
-      kind: 'purchase',
-      count: { op: 'gte', value: 1 },
-      window: { kind: 'withinLast', duration: { kind: 'duration', amount, unit: 'month' } },
-    }),
-  ),
+  fc.integer({ min: 0, max: 14 }).map((amount): ConditionIR => ({
+    kind: 'purchase',
+    count: { op: 'gte', value: 1 },
+    window: { kind: 'withinLast', duration: { kind: 'duration', amount, unit: 'month' } },
+  })),
   fc
     .record({ first: fc.constantFrom('add_to_cart', 'page_view'), target, within: duration })
     .map(({ first, target: t, within }): ConditionIR => ({
@@ -505,17 +562,15 @@ const timeLeaf: fc.Arbitrary<ConditionIR> = fc.oneof(
       first: { name: first },
       steps: [{ negated: true, target: t, within }],
     })),
-  fc
-    .tuple(timeTest, fc.option(window, { nil: undefined }))
-    .map(([t, w]): ConditionIR =>
-      strip({
-        kind: 'event' as const,
-        name: 'webinar',
-        where: { kind: 'property', property: 'starts', type: 'timestamp', ...t } as WhereIR,
-        count: { op: 'gte' as const, value: 1 },
-        window: w,
-      }),
-    ),
+  fc.tuple(timeTest, fc.option(window, { nil: undefined })).map(([t, w]): ConditionIR =>
+    strip({
+      kind: 'event' as const,
+      name: 'webinar',
+      where: { kind: 'property', property: 'starts', type: 'timestamp', ...t },
+      count: { op: 'gte' as const, value: 1 },
+      window: w,
+    }),
+  ),
 );
 
 /** Segments most of whose conditions move with time: alone, negated, or beside any other condition. */

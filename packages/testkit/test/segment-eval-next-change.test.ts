@@ -52,7 +52,7 @@ describe('nextChange: the next moment membership changes by time alone', () => {
       } finally {
         await db.close();
       }
-      await fc.assert(
+      fc.assert(
         fc.property(
           fc.oneof(segmentArbitrary({ percentiles: false }), timeSegmentArbitrary),
           fc.constantFrom(...evaluationShifts),
@@ -71,7 +71,8 @@ describe('nextChange: the next moment membership changes by time alone', () => {
                 expect(at(next, state), `${label}: changed at the next change`).not.toBe(current);
               }
               for (const t of moments(now, sampled, next)) {
-                if (t > now && (next === undefined || t < next)) expect(at(t, state), `${label}: at ${new Date(t).toISOString()}`).toBe(current);
+                if (t > now && (next === undefined || t < next))
+                  expect(at(t, state), `${label}: at ${new Date(t).toISOString()}`).toBe(current);
               }
             }
           },

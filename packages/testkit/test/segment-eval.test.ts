@@ -12,7 +12,14 @@ import { Customer, Event, fixedClock } from '@strata/core';
 import { computeProfiles } from '@strata/profiles';
 import { compileSegment } from '@strata/sql';
 import { DuckDbStore } from '@strata/store-duckdb';
-import { evaluationShifts, NOW, openRandomStore, randomStore, savedSegments, segmentArbitrary } from './segment-eval-fixture.js';
+import {
+  evaluationShifts,
+  NOW,
+  openRandomStore,
+  randomStore,
+  savedSegments,
+  segmentArbitrary,
+} from './segment-eval-fixture.js';
 
 /*
  * Differential test of the two backends of the Segment IR: random small stores, random segments
@@ -71,19 +78,23 @@ describe('the per-customer evaluator against the SQL backend', () => {
         const states = await loadCustomerStates(db, ids);
         expect(states.size).toBe(ids.length);
         await fc.assert(
-          fc.asyncProperty(segmentArbitrary({ percentiles: true }), fc.constantFrom(...evaluationShifts), async (ir, shift) => {
-            const now = new Date(NOW.getTime() + shift);
-            if (!perCustomerEvaluable(ir, resolveSegment)) {
-              seen.notEvaluable++;
-              return;
-            }
-            const expected = await sqlMembers(db, ir, now);
-            const actual = await evaluatorMembers(db, states, ir, now);
-            expect(actual, `${printIR(ir)} at ${now.toISOString()}`).toEqual(expected);
-            seen.segments++;
-            if (expected.length > 0 && expected.length < states.size) seen.mixed++;
-            kindsOf(ir.root, seen.kinds);
-          }),
+          fc.asyncProperty(
+            segmentArbitrary({ percentiles: true }),
+            fc.constantFrom(...evaluationShifts),
+            async (ir, shift) => {
+              const now = new Date(NOW.getTime() + shift);
+              if (!perCustomerEvaluable(ir, resolveSegment)) {
+                seen.notEvaluable++;
+                return;
+              }
+              const expected = await sqlMembers(db, ir, now);
+              const actual = await evaluatorMembers(db, states, ir, now);
+              expect(actual, `${printIR(ir)} at ${now.toISOString()}`).toEqual(expected);
+              seen.segments++;
+              if (expected.length > 0 && expected.length < states.size) seen.mixed++;
+              kindsOf(ir.root, seen.kinds);
+            },
+          ),
           { seed: SEED + n, numRuns: RUNS_PER_STORE },
         );
       } finally {
@@ -103,11 +114,21 @@ describe('the SQL backend where the differential test found it wrong', () => {
     const db = await DuckDbStore.open(':memory:', { clock: fixedClock(NOW) });
     try {
       const view = (id: string, who: { customer_id: string } | { anonymous_id: string }) =>
-        Event.parse({ message_id: id, ...who, type: 'page_view', occurred_at: '2026-03-01T10:00:00Z', properties: { page_kind: 'home' } });
+        Event.parse({
+          message_id: id,
+          ...who,
+          type: 'page_view',
+          occurred_at: '2026-03-01T10:00:00Z',
+          properties: { page_kind: 'home' },
+        });
       await db.write({
         customers: [Customer.parse({ id: 'quiet' }), Customer.parse({ id: 'browser' })],
         // two anonymous visits (no customer yet) and one by a known customer
-        events: [view('e1', { anonymous_id: 'visitor' }), view('e2', { anonymous_id: 'visitor' }), view('e3', { customer_id: 'browser' })],
+        events: [
+          view('e1', { anonymous_id: 'visitor' }),
+          view('e2', { anonymous_id: 'visitor' }),
+          view('e3', { customer_id: 'browser' }),
+        ],
       });
       await computeProfiles(db, { asOf: NOW, ranBy: 'test' });
       const members = async (ir: SegmentIR) => {
