@@ -188,10 +188,24 @@ export function event(ir: Extract<ConditionIR, { kind: 'event' }>, state: Custom
 }
 
 /** The times of a sequence step's possible occurrences, in order. */
-export function occurrences(target: SequenceTarget, state: CustomerState, now: number): number[] {
-  return target.kind === 'event'
-    ? eventsOf(state, target.name, target.where, now).map((e) => e.occurredAt)
-    : purchasesOf(state, target.item).map((o) => o.placedAt);
+function occurrences(target: SequenceTarget, state: CustomerState, now: number): number[] {
+  const times =
+    target.kind === 'event'
+      ? eventsOf(state, target.name, target.where, now).map((e) => e.occurredAt)
+      : purchasesOf(state, target.item).map((o) => o.placedAt);
+  return times.sort((a, b) => a - b);
+}
+
+/** The index of the first time later than `t` in sorted `times` (their length when none is). */
+function firstAfter(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** The shape the SQL backend answers from the profile: one negated step, any order, no time limit. */
@@ -232,10 +246,19 @@ export function sequence(ir: SequenceIR, state: CustomerState, env: Env): boolea
     if (known !== undefined) return known;
     const step = steps[i]!;
     const limit = step.within ? addInterval(after, step.within.amount, step.within.unit) : Infinity;
-    const next = step.times.filter((t) => t > after && t <= limit && t <= now);
-    const result = step.negated
-      ? next.length === 0 && (!step.within || limit <= now)
-      : next.some((t) => i + 1 === steps.length || follows(i + 1, t));
+    const upTo = Math.min(limit, now);
+    let result = false;
+    if (step.negated) {
+      const t = step.times[firstAfter(step.times, after)];
+      result = (t === undefined || t > upTo) && (!step.within || limit <= now);
+    } else {
+      for (let k = firstAfter(step.times, after); k < step.times.length && step.times[k]! <= upTo; k++) {
+        if (i + 1 === steps.length || follows(i + 1, step.times[k]!)) {
+          result = true;
+          break;
+        }
+      }
+    }
     memo.set(key, result);
     return result;
   };

@@ -82,13 +82,19 @@ class FlipTimes {
     // months is not monotone (Mar 28 23:00 → Feb 28 23:00, but Mar 29 01:00 → Feb 28 01:00):
     // the comparison can flip at midnights whose shifted day is next to s's, or on a day shifted
     // onto s's day at s's time of day. Those days lie within a few days of s shifted back.
-    const back = addInterval(s, -m.amount, m.unit);
-    const firstDay = Math.floor(back / DAY_MS) * DAY_MS - 5 * DAY_MS;
-    const timeOfDay = s - Math.floor(s / DAY_MS) * DAY_MS;
-    for (let day = firstDay; day <= firstDay + 10 * DAY_MS; day += DAY_MS) {
-      this.add(day);
-      this.add(day + timeOfDay);
-      this.add(day + timeOfDay + 1);
+    const day = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+    const target = day(s);
+    const timeOfDay = s - target;
+    /** How the shifted day of the day starting at `d` compares with s's day. */
+    const side = (d: number) => Math.sign(day(addInterval(d, m.amount, m.unit)) - target);
+    const first = day(addInterval(s, -m.amount, m.unit)) - 5 * DAY_MS;
+    for (let d = first; d <= first + 10 * DAY_MS; d += DAY_MS) {
+      const here = side(d);
+      if (here === 0) {
+        this.add(d + timeOfDay);
+        this.add(d + timeOfDay + 1);
+      }
+      if (here === 0 || side(d - DAY_MS) !== here) this.add(d);
     }
   }
 

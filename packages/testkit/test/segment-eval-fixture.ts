@@ -562,15 +562,16 @@ const timeLeaf: fc.Arbitrary<ConditionIR> = fc.oneof(
       first: { name: first },
       steps: [{ negated: true, target: t, within }],
     })),
-  fc.tuple(timeTest, fc.option(window, { nil: undefined })).map(([t, w]): ConditionIR =>
-    strip({
+  fc.tuple(timeTest, fc.option(window, { nil: undefined })).map(([t, w]): ConditionIR => {
+    const where: WhereIR = { kind: 'property', property: 'starts', type: 'timestamp', ...t };
+    return strip({
       kind: 'event' as const,
       name: 'webinar',
-      where: { kind: 'property', property: 'starts', type: 'timestamp', ...t },
+      where,
       count: { op: 'gte' as const, value: 1 },
       window: w,
-    }),
-  ),
+    });
+  }),
 );
 
 /** Segments most of whose conditions move with time: alone, negated, or beside any other condition. */

@@ -20,7 +20,7 @@ import {
  */
 const SEED = Number(process.env.FC_SEED ?? 20260315);
 const STORES = 2;
-const RUNS_PER_STORE = Number(process.env.FC_RUNS ?? 40);
+const RUNS_PER_STORE = Number(process.env.FC_RUNS ?? 80);
 const DAY = 86_400_000;
 const HORIZON = 400 * DAY;
 
