@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
-import { LiveEngine, LiveLoop } from '@strata/live';
+import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
@@ -31,6 +31,9 @@ export interface ServerOptions {
    * live engine, docs/live.md). Off by default for `strata serve`; `strata start` turns it on.
    */
   live?: boolean;
+  /** Each live step's report and where its time went (bench/live.js); the engine works the same without them. */
+  onLiveStep?: (report: StepReport) => void;
+  onLivePhase?: LiveEngineOptions['onPhase'];
 }
 
 export interface RunningServer {
@@ -60,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       segments: new SegmentService(store, { clock, queryTimeoutMs }),
       onSegmentError: (s, e) =>
         log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),
+      ...(options.onLivePhase ? { onPhase: options.onLivePhase } : {}),
     });
     loop = new LiveLoop(live, clock, {
       onRecompute: (r) =>
@@ -67,6 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           `live: profiled ${r.customers.toLocaleString('en')} customers and evaluated the saved segments in ${(r.ms / 1000).toFixed(1)} s (drift: ${r.profileDrift.customers} profiles, ${r.membershipDrift.entered + r.membershipDrift.exited} memberships)`,
         ),
       onError: (e) => log(`live: ${e instanceof Error ? e.message : String(e)}`),
+      ...(options.onLiveStep ? { onStep: options.onLiveStep } : {}),
     });
   }
   // Ingest wakes the live loop, so membership follows an event within one step.
