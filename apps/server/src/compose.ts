@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { realTimer, systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
-import { LiveEngine, LiveLoop } from '@strata/live';
+import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
 import { ChangeFeed, fetchWebhookSender, WebhookDispatcher } from '@strata/membership';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
@@ -32,6 +32,9 @@ export interface ServerOptions {
    * live engine, docs/live.md). Off by default for `strata serve`; `strata start` turns it on.
    */
   live?: boolean;
+  /** Each live step's report and where its time went (bench/live.js); the engine works the same without them. */
+  onLiveStep?: (report: StepReport) => void;
+  onLivePhase?: LiveEngineOptions['onPhase'];
 }
 
 export interface RunningServer {
@@ -65,11 +68,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       segments: new SegmentService(store, { clock, queryTimeoutMs }),
       onSegmentError: (s, e) =>
         log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),
+      ...(options.onLivePhase ? { onPhase: options.onLivePhase } : {}),
     });
     loop = new LiveLoop(live, clock, {
       timer,
       onStep: (r) => {
         if (r.entered + r.exited) changes.notify();
+        options.onLiveStep?.(r);
       },
       onRecompute: (r) => {
         changes.notify();

@@ -30,7 +30,29 @@ export interface LiveEngineOptions {
   rankEveryMs?: number;
   /** A saved segment that cannot be evaluated (a reference to a deleted one, over the cost limits). */
   onSegmentError?: (segment: SavedSegment, error: unknown) => void;
+  /**
+   * Where the time of a step or a recompute goes, one call per phase as it ends (`segmentId` for
+   * the per-segment phases). For benchmarks and diagnostics: the work done is the same without it.
+   */
+  onPhase?: (phase: LivePhase, ms: number, segmentId?: string) => void;
 }
+
+/**
+ * The phases of a step (and of a recompute): compiling the saved segments, choosing the customers
+ * (scope), re-profiling them, evaluating each segment for them and recording its entries and
+ * exits, naming the causes, scheduling the next re-checks, and the commit.
+ */
+export const LivePhase = {
+  compile: 'compile',
+  scope: 'scope',
+  profiles: 'profiles',
+  evaluate: 'evaluate',
+  record: 'record',
+  causes: 'causes',
+  due: 'due',
+  commit: 'commit',
+} as const;
+export type LivePhase = (typeof LivePhase)[keyof typeof LivePhase];
 
 export interface StepReport {
   at: string;
@@ -84,6 +106,16 @@ export class LiveEngine {
     this.rankEveryMs = options.rankEveryMs ?? 15 * 60_000;
   }
 
+  /** Runs `fn`, reporting its duration to onPhase when one is given. */
+  private async timed<T>(phase: LivePhase, fn: () => Promise<T>, segmentId?: string): Promise<T> {
+    const onPhase = this.options.onPhase;
+    if (!onPhase) return fn();
+    const started = performance.now();
+    const result = await fn();
+    onPhase(phase, performance.now() - started, segmentId);
+    return result;
+  }
+
   /** Whether profiles have been computed (the engine builds on a first full run). */
   async ready(): Promise<boolean> {
     const [row] = await this.db.query<{ n: number }>(
@@ -135,8 +167,10 @@ export class LiveEngine {
     if (!Number(waiting?.n) && !changed.size && !deleted.length && !ranking.length) return undefined;
     // Compiled before the transaction: compiling reads the saved segments through the store,
     // which would wait for the transaction to end.
-    const queries = await this.compileAll(saved, now);
-    return this.db.transaction(async (tx) => {
+    const queries = await this.timed(LivePhase.compile, () => this.compileAll(saved, now));
+    let bodyEnded = 0;
+    const report = await this.db.transaction(async (tx) => {
+      const scopeStarted = performance.now();
       await tx.exec(
         `CREATE OR REPLACE TEMP TABLE ${SCOPE} AS
          WITH data AS (
@@ -152,7 +186,9 @@ export class LiveEngine {
         `SELECT cause, count(*)::INTEGER AS n FROM ${SCOPE} GROUP BY 1`,
       );
       const count = (cause: string) => Number(counts.find((c) => c.cause === cause)?.n ?? 0);
+      this.options.onPhase?.(LivePhase.scope, performance.now() - scopeStarted);
       let reranked = 0;
+      const profilesStarted = performance.now();
       if (count('event') + count('time') > 0) {
         // A merged customer's id stays in scope so their memberships end; their survivor is re-profiled.
         const ids = (await tx.query<{ id: string }>(`SELECT id FROM ${SCOPE}`)).map((r) => r.id);
@@ -174,6 +210,7 @@ export class LiveEngine {
             [run.id],
           );
         await tx.exec(`DELETE FROM live_pending WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
+        this.options.onPhase?.(LivePhase.profiles, performance.now() - profilesStarted);
       }
       let entered = 0;
       let exited = 0;
@@ -203,16 +240,19 @@ export class LiveEngine {
         else if (scoped) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
       }
       // Each entry and exit names what caused it: the record that touched the customer, or the due time.
-      await tx.exec(
-        `UPDATE segment_changes SET cause = s.cause, ref = s.ref FROM ${SCOPE} s
-         WHERE segment_changes.seq > $1 AND segment_changes.customer_id = s.id AND segment_changes.cause = 'event'`,
-        [Number(last?.seq ?? 0)],
+      await this.timed(LivePhase.causes, () =>
+        tx.exec(
+          `UPDATE segment_changes SET cause = s.cause, ref = s.ref FROM ${SCOPE} s
+           WHERE segment_changes.seq > $1 AND segment_changes.customer_id = s.id AND segment_changes.cause = 'event'`,
+          [Number(last?.seq ?? 0)],
+        ),
       );
-      for (const id of deleted) await dropSegmentMembership(tx, id, at);
-      if (scoped) {
-        await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
-        await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`, [at]);
-      }
+      for (const id of deleted) await this.timed(LivePhase.record, () => dropSegmentMembership(tx, id, at), id);
+      if (scoped)
+        await this.timed(LivePhase.due, async () => {
+          await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
+          await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`, [at]);
+        });
       if (changed.size || deleted.length)
         await this.saveSetting(
           tx,
@@ -222,6 +262,7 @@ export class LiveEngine {
       if (rankNow) await this.saveSetting(tx, RANKED_KEY, at);
       await tx.exec(`DROP TABLE IF EXISTS ${SCOPE}`);
       await tx.exec('DROP TABLE IF EXISTS live_members');
+      bodyEnded = performance.now();
       return {
         at,
         byData: count('event'),
@@ -234,6 +275,8 @@ export class LiveEngine {
         ms: Math.round(performance.now() - started),
       };
     });
+    this.options.onPhase?.(LivePhase.commit, performance.now() - bodyEnded);
+    return report;
   }
 
   /**
@@ -250,11 +293,14 @@ export class LiveEngine {
     const hadProfiles = await this.ready();
     if (hadProfiles)
       await this.db.exec('CREATE OR REPLACE TABLE live_profile_before AS SELECT * FROM customer_profile');
-    const run = await computeProfiles(this.db, { asOf: now, config: this.config, ranBy });
+    const run = await this.timed(LivePhase.profiles, () =>
+      computeProfiles(this.db, { asOf: now, config: this.config, ranBy }),
+    );
     const drift = hadProfiles ? await profileDrift(this.db) : { customers: 0, columns: {} };
     await this.db.exec('DROP TABLE IF EXISTS live_profile_before');
     const saved = await this.segments.list();
-    const queries = await this.compileAll(saved, now);
+    const queries = await this.timed(LivePhase.compile, () => this.compileAll(saved, now));
+    let bodyEnded = 0;
     const report = await this.db.transaction(async (tx) => {
       let entered = 0;
       let exited = 0;
@@ -269,10 +315,13 @@ export class LiveEngine {
       for (const id of segmentChanges(saved, evaluated).deleted) await dropSegmentMembership(tx, id, at);
       // what was accepted before the run is in the profiles now
       await tx.exec('DELETE FROM live_pending WHERE "at" <= $1::TIMESTAMPTZ', [at]);
-      await tx.exec('DELETE FROM live_due');
-      await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`, [
-        at,
-      ]);
+      await this.timed(LivePhase.due, async () => {
+        await tx.exec('DELETE FROM live_due');
+        await tx.exec(
+          `INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`,
+          [at],
+        );
+      });
       await this.saveSetting(
         tx,
         SEGMENTS_KEY,
@@ -288,8 +337,10 @@ export class LiveEngine {
         ms: Math.round(performance.now() - started),
       };
       await this.saveSetting(tx, RECOMPUTE_KEY, JSON.stringify(report));
+      bodyEnded = performance.now();
       return report;
     });
+    this.options.onPhase?.(LivePhase.commit, performance.now() - bodyEnded);
     return report;
   }
 
@@ -320,11 +371,20 @@ export class LiveEngine {
     q: { sql: string; params: readonly SqlParam[] },
     u: { segmentId: string; scope: string; at: string; cause: MembershipCause; ref?: string },
   ): Promise<{ entered: number; exited: number }> {
-    await tx.exec(
-      `CREATE OR REPLACE TEMP TABLE live_members AS SELECT customer_id FROM (${q.sql}) m${u.scope === 'all' ? '' : ` WHERE customer_id IN (${u.scope})`}`,
-      q.params,
+    await this.timed(
+      LivePhase.evaluate,
+      () =>
+        tx.exec(
+          `CREATE OR REPLACE TEMP TABLE live_members AS SELECT customer_id FROM (${q.sql}) m${u.scope === 'all' ? '' : ` WHERE customer_id IN (${u.scope})`}`,
+          q.params,
+        ),
+      u.segmentId,
     );
-    return recordMembership(tx, { ...u, members: 'SELECT customer_id FROM live_members' });
+    return this.timed(
+      LivePhase.record,
+      () => recordMembership(tx, { ...u, members: 'SELECT customer_id FROM live_members' }),
+      u.segmentId,
+    );
   }
 
   private async setting(key: string, tx: SqlRunner = this.db): Promise<string | undefined> {

@@ -207,3 +207,30 @@ describe('live membership', () => {
     expect(await segments.count({ segment: three.id })).toBe(1);
   });
 });
+
+describe('where a step’s time goes', () => {
+  it('reports each phase once per step and each saved segment’s evaluation, and changes nothing it does', async () => {
+    const cart = await save('cart-no-order', 'did add_to_cart within last 7 days then not order');
+    const buyers = await save('buyers', 'order_count >= 1');
+    const phases: [string, number, string | undefined][] = [];
+    const timed = new LiveEngine(store, { clock, segments, onPhase: (p, ms, s) => phases.push([p, ms, s]) });
+    await timed.recompute('test');
+    while ((await timed.step())?.more);
+    phases.length = 0;
+    await store.write({
+      events: [event('bob', 'add_to_cart', clock.now(), { sku: 'TEA-002' })],
+      orders: [order('cat', 8, clock.now())],
+    });
+    const report = await timed.step();
+    expect(report).toMatchObject({ byData: 2, entered: 2 });
+    expect(await members(cart.id)).toEqual(['bob']);
+    expect(await members(buyers.id)).toEqual(['cat']);
+    const once = phases.filter(([, , s]) => s === undefined).map(([p]) => p);
+    expect(once).toEqual(['compile', 'scope', 'profiles', 'causes', 'due', 'commit']);
+    for (const segment of [cart.id, buyers.id])
+      expect(phases.filter(([, , s]) => s === segment).map(([p]) => p)).toEqual(['evaluate', 'record']);
+    // the phases before the commit happen within the step's own measured time
+    const within = phases.filter(([p]) => p !== 'commit').reduce((a, [, ms]) => a + ms, 0);
+    expect(within).toBeLessThanOrEqual(report!.ms + 1);
+  });
+});
