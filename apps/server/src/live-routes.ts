@@ -7,6 +7,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { checkedQuery } from './query-params.js';
 import { AppError, parseAsOf, type Clock, type SqlRunner } from '@strata/core';
 import {
   ChangeStreamQuery,
@@ -53,18 +54,6 @@ const STREAM_BATCH = 500;
 const KEEP_ALIVE_MS = 15_000;
 const MS_PER_DAY = 86_400_000;
 
-/** Query parameters checked with the API's schema; each mistake is named by its parameter. */
-function query<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(c.req.query());
-  if (!parsed.success)
-    throw new AppError(
-      'invalid',
-      `bad query parameters: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    );
-  return parsed.data;
-}
-
 /** `since`: a date alone is the start of that day (parseAsOf reads it as its end); any other time as given. */
 function sinceOf(v: string): Date {
   const at = parseAsOf(v, 'since');
@@ -83,7 +72,7 @@ async function streamStart(c: Context, db: SqlRunner): Promise<number> {
       );
     return Number(lastId.trim());
   }
-  const { after } = query(c, ChangeStreamQuery);
+  const { after } = checkedQuery(c, ChangeStreamQuery);
   return after ?? (await latestChangeSeq(db));
 }
 
@@ -98,7 +87,7 @@ export function registerLiveRoutes(app: Hono, deps: LiveRouteDeps): void {
   };
 
   app.get('/v1/segments/:id/history', requireApiKey, async (c) => {
-    const q = query(c, SegmentHistoryQuery);
+    const q = checkedQuery(c, SegmentHistoryQuery);
     const id = await knownSegment(c);
     const until = q.until === undefined ? undefined : parseAsOf(q.until, 'until');
     const changes = await segmentHistory(db, id, {
@@ -117,7 +106,7 @@ export function registerLiveRoutes(app: Hono, deps: LiveRouteDeps): void {
   });
 
   app.get('/v1/segments/:id/sizes', requireApiKey, async (c) => {
-    const q = query(c, SegmentSizesQuery);
+    const q = checkedQuery(c, SegmentSizesQuery);
     const id = await knownSegment(c);
     const to = q.to ?? clock.now().toISOString().slice(0, 10);
     const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * MS_PER_DAY).toISOString().slice(0, 10);
@@ -130,7 +119,7 @@ export function registerLiveRoutes(app: Hono, deps: LiveRouteDeps): void {
   });
 
   app.get('/v1/customers/:id/segments', requireApiKey, async (c) => {
-    const q = query(c, CustomerSegmentsQuery);
+    const q = checkedQuery(c, CustomerSegmentsQuery);
     const at = q.at === undefined || q.at === '' ? undefined : parseAsOf(q.at, 'at');
     const found = await customerSegments(db, c.req.param('id') ?? '', at);
     const body: CustomerSegmentsResponse = { ...found, at: at ? at.toISOString() : null };

@@ -61,18 +61,8 @@ export function timeValueAt(v: TimeValue, now: number): number {
 /** Whole days from `from` to `now`, exactly as `floor((epoch(now) - epoch(from)) / 86400)` on doubles. */
 export const wholeDaysBetween = (from: number, now: number): number => Math.floor((now / 1000 - from / 1000) / 86400);
 
-/** Whole days a duration covers, for "any day in the next n days" (annual dates), as the compiler counts them. */
-export function durationDays(d: Duration): number {
-  const perUnit: Record<Duration['unit'], number> = {
-    minute: 1 / 1440,
-    hour: 1 / 24,
-    day: 1,
-    week: 7,
-    month: 31,
-    year: 366,
-  };
-  return Math.ceil(d.amount * perUnit[d.unit]);
-}
+/** Whole days a duration covers, for annual dates, as the compiler counts them. */
+export { durationDays } from '@strata/sql';
 
 const TIMESTAMP_TEXT =
   /^\s*(-?\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
