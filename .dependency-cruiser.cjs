@@ -1,7 +1,8 @@
 /**
  * The dependency direction from ../shared/STYLE.md, checked on every `npm run lint`:
  * core depends on nothing of ours; segment-lang, sql and core never reach adapters; ingest,
- * profiles and membership see only core, sql only core and segment-lang; packages never import apps; no cycles.
+ * profiles and membership see only core, sql only core and segment-lang, segment-eval only those
+ * and sql; packages never import apps; no cycles.
  */
 module.exports = {
   forbidden: [
@@ -45,6 +46,18 @@ module.exports = {
       to: {
         path: '^(packages|apps)/|node_modules/@strata/',
         pathNot: '^packages/(core|segment-lang|sql)/|node_modules/@strata/(core|segment-lang)/',
+      },
+    },
+    {
+      name: 'segment-eval-sees-only-core-the-language-and-sql',
+      comment:
+        'segment-eval decides one customer against the Segment IR with the SQL backend semantics: of our packages it imports @strata/core, @strata/segment-lang and @strata/sql (for the percentile cut-offs and which customers a segment ranges over), and reaches stores only through the core ports',
+      severity: 'error',
+      from: { path: '^packages/segment-eval/' },
+      to: {
+        path: '^(packages|apps)/|node_modules/@strata/',
+        pathNot:
+          '^packages/(core|segment-lang|sql|segment-eval)/|node_modules/@strata/(core|segment-lang|sql|segment-eval)/',
       },
     },
     {

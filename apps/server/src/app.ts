@@ -7,6 +7,7 @@ import {
   entities,
   parseAsOf,
   systemClock,
+  realTimer,
   type Clock,
   httpStatusOf,
   toAppError,
@@ -48,10 +49,12 @@ import {
   SegmentUpdateRequest,
   WebhookSecretRequest,
 } from '@strata/api';
+import { ChangeFeed, dropSegmentMembership } from '@strata/membership';
 import type { z } from 'zod';
 import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
 import { registerExportRoutes } from './export-routes.js';
+import { registerLiveRoutes } from './live-routes.js';
 import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
 import { importDefaults, readConfig, setConfig } from './config.js';
 
@@ -70,6 +73,8 @@ export interface AppDeps {
   importBodyLimit?: number;
   /** How long one segment query may run (default: the segment service's). */
   queryTimeoutMs?: number;
+  /** Wakes change streams when segment changes commit; closed at shutdown (default: one polling on the clock). */
+  changes?: ChangeFeed;
 }
 
 const MiB = 1024 * 1024;
@@ -386,7 +391,10 @@ export function createApp(deps: AppDeps): Hono {
     );
   });
   app.delete('/v1/segments/:id', requireApiKey, async (c) => {
-    await segments.delete(c.req.param('id') ?? '');
+    const { id } = await segments.get(c.req.param('id') ?? '');
+    await segments.delete(id);
+    // Its members exit, recorded so that subscribers see them go; its history stays readable by id.
+    await deps.store.transaction((tx) => dropSegmentMembership(tx, id, clock.now().toISOString()));
     return c.body(null, 204);
   });
   const saved = (c: Context): SegmentDefinition => ({ segment: c.req.param('id') ?? '' });
@@ -445,6 +453,7 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   registerExportRoutes(app, { segments, requireApiKey, body });
+  registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {

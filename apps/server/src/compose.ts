@@ -1,7 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { systemClock, type Clock } from '@strata/core';
+import { realTimer, systemClock, type Clock } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
+import { ChangeFeed, fetchWebhookSender, WebhookDispatcher } from '@strata/membership';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
@@ -54,6 +55,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store = await DuckDbStore.open(options.dbPath, { clock, ...(memoryLimit ? { memoryLimit } : {}) });
   const keys = await KeyRing.open(store, options.keys);
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
+  const timer = realTimer(clock);
+  // Woken after each commit of segment changes (a live step); closed first at shutdown, which ends
+  // change streams and stops webhook deliveries.
+  const changes = new ChangeFeed(clock, timer);
   let loop: LiveLoop | undefined;
   let live: LiveEngine | undefined;
   if (options.live) {
@@ -66,12 +71,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...(options.onLivePhase ? { onPhase: options.onLivePhase } : {}),
     });
     loop = new LiveLoop(live, clock, {
-      onRecompute: (r) =>
+      timer,
+      onStep: (r) => {
+        if (r.entered + r.exited) changes.notify();
+        options.onLiveStep?.(r);
+      },
+      onRecompute: (r) => {
+        changes.notify();
         log(
           `live: profiled ${r.customers.toLocaleString('en')} customers and evaluated the saved segments in ${(r.ms / 1000).toFixed(1)} s (drift: ${r.profileDrift.customers} profiles, ${r.membershipDrift.entered + r.membershipDrift.exited} memberships)`,
-        ),
+        );
+      },
       onError: (e) => log(`live: ${e instanceof Error ? e.message : String(e)}`),
-      ...(options.onLiveStep ? { onStep: options.onLiveStep } : {}),
     });
   }
   // Ingest wakes the live loop, so membership follows an event within one step.
@@ -82,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return counts;
     },
   });
-  const app = createApp({ store, writer, keys, clock, importDirs, queryTimeoutMs });
+  const app = createApp({ store, writer, keys, clock, importDirs, queryTimeoutMs, changes });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
@@ -97,6 +108,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     importDirs,
   });
   loop?.start();
+  const webhooks = new WebhookDispatcher({ db: store, sender: fetchWebhookSender(), clock, timer, feed: changes });
+  webhooks.start();
   return {
     url,
     keys,
@@ -105,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       // The loop stops taking steps; a step in flight is a write like any other (see closeServer).
       const stopped = loop?.stop();
-      await closeServer(server, store, () => removeServerFile(options.dbPath));
+      await closeServer(server, store, { changes, webhooks }, () => removeServerFile(options.dbPath));
       await stopped;
     },
   };
@@ -115,11 +128,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 const WRITE_GRACE_MS = 2000;
 
 /**
- * Stops within seconds whatever is running: no new connections; segment queries are stopped at
+ * Stops within seconds whatever is running: no new connections; change streams end and webhook
+ * deliveries stop (one in flight is sent again at the next start); segment queries are stopped at
  * once; writes in flight get WRITE_GRACE_MS to commit, then are stopped (rolled back, so never
  * acknowledged: the client sends them again); connections still open are cut; the store closes.
  */
-async function closeServer(server: ServerType | undefined, store: DuckDbStore, removeFile: () => void): Promise<void> {
+async function closeServer(
+  server: ServerType | undefined,
+  store: DuckDbStore,
+  signals: { changes: ChangeFeed; webhooks: WebhookDispatcher },
+  removeFile: () => void,
+): Promise<void> {
+  signals.changes.close();
   const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   const http = server as
     (ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void }) | undefined;
@@ -134,6 +154,7 @@ async function closeServer(server: ServerType | undefined, store: DuckDbStore, r
   } finally {
     clearTimeout(grace);
   }
+  await signals.webhooks.close();
   removeFile();
   await store.close();
 }

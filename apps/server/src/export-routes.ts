@@ -6,29 +6,18 @@
  * however large the segment.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { AppError, parseAsOf } from '@strata/core';
+import { parseAsOf } from '@strata/core';
 import { EXPORT_SUMMARY_HEADER, ExportQuery, SegmentExportRequest } from '@strata/api';
 import { everyone, fileExtensions, prepareExport, type PreparedExport } from '@strata/export';
 import type { SegmentDefinition, SegmentService } from '@strata/segments';
 import type { z } from 'zod';
+import { checkedQuery } from './query-params.js';
 
 export interface ExportRouteDeps {
   segments: SegmentService;
   requireApiKey: MiddlewareHandler;
   /** A JSON body checked with a schema (the app's own helper: the same errors as every route). */
   body: <S extends z.ZodType>(c: Context, schema: S) => Promise<z.infer<S>>;
-}
-
-/** The query parameters of the GET routes, checked with the API's schema. */
-function exportQuery(c: Context): z.infer<typeof ExportQuery> {
-  const parsed = ExportQuery.safeParse(c.req.query());
-  if (!parsed.success)
-    throw new AppError(
-      'invalid',
-      `bad query parameters: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    );
-  return parsed.data;
 }
 
 /** A file name for Content-Disposition: letters, digits, dot, dash and underscore only. */
@@ -77,7 +66,7 @@ export function registerExportRoutes(app: Hono, deps: ExportRouteDeps): void {
   const { segments, requireApiKey } = deps;
 
   app.get('/v1/segments/:id/export', requireApiKey, async (c) => {
-    const q = exportQuery(c);
+    const q = checkedQuery(c, ExportQuery);
     const id = c.req.param('id') ?? '';
     const prepared = await prepareExport(
       segments,
@@ -100,7 +89,7 @@ export function registerExportRoutes(app: Hono, deps: ExportRouteDeps): void {
   });
 
   app.get('/v1/profiles/export', requireApiKey, async (c) => {
-    const q = exportQuery(c);
+    const q = checkedQuery(c, ExportQuery);
     return streamed(
       await prepareExport(segments, everyone, { format: q.format, columns: q.columns, asOf: asOfOf(q.as_of) }),
       'profiles',

@@ -4,3 +4,4 @@
  */
 export * from './schemas.js';
 export * from './client.js';
+export * from './membership-schemas.js';

@@ -9,6 +9,7 @@ import {
 } from '@strata/profiles';
 import { profileDrift, type ProfileDrift } from './profile-drift.js';
 import type { SavedSegment, SegmentService } from '@strata/segments';
+import { evaluateScope, segmentDue } from './scope-evaluation.js';
 import { ranksCustomers, savedByKey, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
 
 /*
@@ -153,6 +154,9 @@ export class LiveEngine {
       throw new AppError('not_found', 'no profiles computed yet: the live engine starts from a full profile run');
     const now = this.clock.now();
     const at = now.toISOString();
+    // The store stamps pending marks with its own time: the step takes the marks written up to
+    // now, and data written from here on waits for the next step (evaluated as of its own now).
+    const taken = await this.storeTime();
     const saved = await this.segments.list();
     const evaluated = JSON.parse((await this.setting(SEGMENTS_KEY)) ?? '{}') as EvaluatedSegments;
     const { changed, deleted } = segmentChanges(saved, evaluated);
@@ -174,13 +178,14 @@ export class LiveEngine {
       await tx.exec(
         `CREATE OR REPLACE TEMP TABLE ${SCOPE} AS
          WITH data AS (
-           SELECT customer_id AS id, arg_min(ref, "at") AS ref FROM live_pending GROUP BY customer_id ORDER BY min("at"), customer_id LIMIT ${this.batchSize}
+           SELECT customer_id AS id, arg_min(ref, "at") AS ref FROM live_pending WHERE "at" < $2::TIMESTAMPTZ
+           GROUP BY customer_id ORDER BY min("at"), customer_id LIMIT ${this.batchSize}
          ), due AS (
            SELECT customer_id AS id, due_at FROM live_due WHERE due_at <= $1::TIMESTAMPTZ ORDER BY due_at, customer_id LIMIT ${this.batchSize}
          )
          SELECT id, 'event' AS cause, ref FROM data
          UNION ALL SELECT id, 'time', strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') FROM due WHERE id NOT IN (SELECT id FROM data)`,
-        [at],
+        [at, taken],
       );
       const counts = await tx.query<{ cause: string; n: number }>(
         `SELECT cause, count(*)::INTEGER AS n FROM ${SCOPE} GROUP BY 1`,
@@ -209,7 +214,10 @@ export class LiveEngine {
              WHERE run_id = $1 AND customer_id NOT IN (SELECT id FROM ${SCOPE})`,
             [run.id],
           );
-        await tx.exec(`DELETE FROM live_pending WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
+        await tx.exec(
+          `DELETE FROM live_pending WHERE customer_id IN (SELECT id FROM ${SCOPE}) AND "at" < $1::TIMESTAMPTZ`,
+          [taken],
+        );
         this.options.onPhase?.(LivePhase.profiles, performance.now() - profilesStarted);
       }
       let entered = 0;
@@ -229,15 +237,49 @@ export class LiveEngine {
       const [last] = await tx.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM segment_changes');
       const scoped = count('event') + count('time') + reranked > 0;
       for (const s of saved) {
-        if (!queries.has(s.id)) continue;
-        if (whole.has(s.id))
+        if (queries.has(s.id) && whole.has(s.id))
           await record(
             s.id,
             'all',
             changed.has(s.id) ? 'segment' : 'recompute',
             changed.has(s.id) ? s.updated_at : 'ranks',
           );
-        else if (scoped) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
+      }
+      let segmentsDue = new Map<string, number>();
+      if (scoped) {
+        const ids = (await tx.query<{ id: string }>(`SELECT DISTINCT id FROM ${SCOPE}`)).map((r) => r.id);
+        const perCustomer = saved.filter((s) => queries.has(s.id) && !whole.has(s.id));
+        const decided = await this.timed(LivePhase.evaluate, () =>
+          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now),
+        );
+        segmentsDue = decided.due;
+        for (const s of perCustomer) {
+          const members = decided.members.get(s.id);
+          if (!members) {
+            await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
+            continue;
+          }
+          const r = await this.timed(
+            LivePhase.record,
+            async () => {
+              await tx.loadTable(
+                'live_decided',
+                [['customer_id', 'text']],
+                members.map((m) => [m]),
+              );
+              return recordMembership(tx, {
+                segmentId: s.id,
+                scope: `SELECT id FROM ${SCOPE}`,
+                members: 'SELECT customer_id FROM live_decided',
+                at,
+                cause: 'event',
+              });
+            },
+            s.id,
+          );
+          entered += r.entered;
+          exited += r.exited;
+        }
       }
       // Each entry and exit names what caused it: the record that touched the customer, or the due time.
       await this.timed(LivePhase.causes, () =>
@@ -251,7 +293,7 @@ export class LiveEngine {
       if (scoped)
         await this.timed(LivePhase.due, async () => {
           await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
-          await tx.exec(`INSERT INTO live_due ${profileDueSql(this.config, `SELECT id FROM ${SCOPE}`)}`, [at]);
+          await this.scheduleDue(tx, `SELECT id FROM ${SCOPE}`, segmentsDue, at);
         });
       if (changed.size || deleted.length)
         await this.saveSetting(
@@ -262,6 +304,7 @@ export class LiveEngine {
       if (rankNow) await this.saveSetting(tx, RANKED_KEY, at);
       await tx.exec(`DROP TABLE IF EXISTS ${SCOPE}`);
       await tx.exec('DROP TABLE IF EXISTS live_members');
+      await tx.exec('DROP TABLE IF EXISTS live_decided');
       bodyEnded = performance.now();
       return {
         at,
@@ -290,6 +333,7 @@ export class LiveEngine {
     const started = performance.now();
     const now = this.clock.now();
     const at = now.toISOString();
+    const taken = await this.storeTime();
     const hadProfiles = await this.ready();
     if (hadProfiles)
       await this.db.exec('CREATE OR REPLACE TABLE live_profile_before AS SELECT * FROM customer_profile');
@@ -299,6 +343,7 @@ export class LiveEngine {
     const drift = hadProfiles ? await profileDrift(this.db) : { customers: 0, columns: {} };
     await this.db.exec('DROP TABLE IF EXISTS live_profile_before');
     const saved = await this.segments.list();
+    const byKey = savedByKey(saved);
     const queries = await this.timed(LivePhase.compile, () => this.compileAll(saved, now));
     let bodyEnded = 0;
     const report = await this.db.transaction(async (tx) => {
@@ -314,13 +359,15 @@ export class LiveEngine {
       const evaluated = JSON.parse((await this.setting(SEGMENTS_KEY, tx)) ?? '{}') as EvaluatedSegments;
       for (const id of segmentChanges(saved, evaluated).deleted) await dropSegmentMembership(tx, id, at);
       // what was accepted before the run is in the profiles now
-      await tx.exec('DELETE FROM live_pending WHERE "at" <= $1::TIMESTAMPTZ', [at]);
+      await tx.exec('DELETE FROM live_pending WHERE "at" < $1::TIMESTAMPTZ', [taken]);
       await this.timed(LivePhase.due, async () => {
         await tx.exec('DELETE FROM live_due');
-        await tx.exec(
-          `INSERT INTO live_due ${profileDueSql(this.config, 'SELECT customer_id FROM customer_profile')}`,
-          [at],
+        const everyone = (await tx.query<{ id: string }>('SELECT customer_id AS id FROM customer_profile')).map(
+          (r) => r.id,
         );
+        const timed = saved.filter((s) => queries.has(s.id));
+        const due = await segmentDue(tx, everyone, timed, (n) => byKey.get(n), now);
+        await this.scheduleDue(tx, 'SELECT customer_id FROM customer_profile', due, at);
       });
       await this.saveSetting(
         tx,
@@ -385,6 +432,40 @@ export class LiveEngine {
       () => recordMembership(tx, { ...u, members: 'SELECT customer_id FROM live_members' }),
       u.segmentId,
     );
+  }
+
+  /**
+   * Each customer's next re-check: the earliest of the moments a profile trait (profile-due.ts)
+   * and a saved segment's answer (segmentDue) can change by time alone.
+   */
+  private async scheduleDue(
+    tx: SqlRunner,
+    ids: string,
+    segmentsDue: ReadonlyMap<string, number>,
+    at: string,
+  ): Promise<void> {
+    await tx.loadTable(
+      'live_segment_due',
+      [
+        ['customer_id', 'text'],
+        ['due_at', 'timestamp'],
+      ],
+      [...segmentsDue].map(([id, t]) => [id, new Date(t).toISOString()]),
+    );
+    await tx.exec(
+      `INSERT INTO live_due SELECT customer_id, min(due_at) FROM (
+         ${profileDueSql(this.config, ids)}
+         UNION ALL SELECT customer_id, due_at FROM live_segment_due WHERE due_at > $1::TIMESTAMPTZ
+       ) GROUP BY customer_id`,
+      [at],
+    );
+    await tx.exec('DROP TABLE live_segment_due');
+  }
+
+  /** The store's own time (what it stamps pending marks with), as ISO text. */
+  private async storeTime(): Promise<string> {
+    const [row] = await this.db.query<{ t: string }>('SELECT now() AS t');
+    return new Date(row!.t).toISOString();
   }
 
   private async setting(key: string, tx: SqlRunner = this.db): Promise<string | undefined> {

@@ -7,3 +7,4 @@ export * from './sql-ir.js';
 export * from './query-compiler.js';
 export * from './segment-compiler.js';
 export * from './segment-explain.js';
+export { durationDays } from './segment-values.js';

@@ -226,7 +226,13 @@ export function event(ir: Extract<ConditionIR, { kind: 'event' }>, ctx: Context)
       distinct: false,
       from: table('events', 'e'),
       joins: [],
-      where: and(eventRows('e', ir.name, ir.where, ctx), windowCondition(col('e', 'occurred_at'), ir.window, ctx)),
+      // Anonymous events (no customer) are nobody's: grouped, their NULL id would land in the
+      // NOT IN list of "at most n times" and make it match no one.
+      where: and(
+        isNull(col('e', 'customer_id'), true),
+        eventRows('e', ir.name, ir.where, ctx),
+        windowCondition(col('e', 'occurred_at'), ir.window, ctx),
+      ),
       orderBy: [],
       limit: null,
       offset: null,

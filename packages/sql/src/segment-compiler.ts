@@ -3,9 +3,9 @@
  * (segment-conditions.ts), wrapped in a statement of the requested shape (count, ids, a page) and
  * compiled for a dialect. `explain` lives in segment-explain.ts.
  */
-import { defaultChannels, lookup, type FieldType, type SegmentIR } from '@strata/segment-lang';
+import { defaultChannels, lookup, type FieldType, type PercentileIR, type SegmentIR } from '@strata/segment-lang';
 import { compilerFor, type CompiledQuery } from './query-compiler.js';
-import { lower } from './segment-conditions.js';
+import { lower, percentileCutoffs } from './segment-conditions.js';
 import {
   baseSelect,
   contextFor,
@@ -16,9 +16,28 @@ import {
   type SegmentCompileOptions,
 } from './segment-context.js';
 import { fieldExpr } from './segment-values.js';
-import { agg, and, bin, bool, cast, col, fn, num, param, str, type SelectNode, type SqlExpr } from './sql-ir.js';
+import {
+  agg,
+  and,
+  bin,
+  bool,
+  cast,
+  col,
+  fn,
+  num,
+  param,
+  select,
+  str,
+  type SelectNode,
+  type SqlExpr,
+} from './sql-ir.js';
 
-export { SegmentCompileError, type SegmentCompileOptions } from './segment-context.js';
+export {
+  profileBacked,
+  SegmentCompileError,
+  segmentReadsCustomers,
+  type SegmentCompileOptions,
+} from './segment-context.js';
 
 /** What an exported column holds. */
 export type RowValue =
@@ -150,4 +169,29 @@ export function compileSegment(
   shape: QueryShape = { kind: 'ids' },
 ): CompiledQuery {
   return compilerFor(options.dialect).compile(segmentSelect(ir, options, shape));
+}
+
+/**
+ * One row with the cut-offs of percentile conditions of `ir` ranked among all customers (no
+ * `of matching` filter), worked out as the segment's own query works them out: column `low_<i>`
+ * (a member's value is at least it) and `high_<i>` (at most it) for `nodes[i]`, NULL where the
+ * rank has no such bound or nobody is ranked. Lets a per-customer evaluator decide these
+ * conditions from the customer's own value.
+ */
+export function compilePercentileCutoffs(
+  ir: SegmentIR,
+  nodes: readonly PercentileIR[],
+  options: SegmentCompileOptions,
+): CompiledQuery {
+  const ctx = contextFor(ir, options);
+  const columns = nodes.flatMap((node, i) => {
+    const { low, high } = percentileCutoffs(node, ctx, null);
+    return [
+      { expr: cast(low ?? param(null), 'double'), alias: `low_${i}` },
+      { expr: cast(high ?? param(null), 'double'), alias: `high_${i}` },
+    ];
+  });
+  return compilerFor(options.dialect).compile(
+    select({ columns, from: { kind: 'series', to: num(0), alias: 'one_row', column: 'k' } }),
+  );
 }

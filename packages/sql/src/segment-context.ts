@@ -61,7 +61,7 @@ export function baseSelect(
 }
 
 /** Fields kept on the profile although the catalog files them under the customer (derived at profile time). */
-export const profileBacked = new Set(['age', 'age_group']);
+export const profileBacked: ReadonlySet<string> = new Set(['age', 'age_group']);
 
 function needsCustomers(
   node: ConditionIR,
@@ -91,6 +91,18 @@ function needsCustomers(
     default:
       return false;
   }
+}
+
+/**
+ * Whether a segment reads the customers table (customer attributes, consent) besides the profile.
+ * Such a segment's base relation leaves out customers merged into another (`merged_into` set)
+ * and profile rows without a customer record, so another backend must leave them out too.
+ */
+export function segmentReadsCustomers(
+  ir: SegmentIR,
+  options: Pick<SegmentCompileOptions, 'catalog' | 'resolveSegment'> = {},
+): boolean {
+  return needsCustomers(ir.root, options.catalog ?? defaultCatalog, options.resolveSegment, new Set());
 }
 
 export function contextFor(ir: SegmentIR, options: SegmentCompileOptions): Context {

@@ -55,8 +55,8 @@ function scalar(v: ScalarValue, type: FieldType): SqlExpr {
 const isText = (type: FieldType) => type === 'string';
 export const ci = (e: SqlExpr) => fn('lower', e);
 
-/** Whole days a duration covers, for "any day in the next n days" (annual dates). */
-function durationDays(d: Duration): number {
+/** Whole days a duration covers, for "any day in the next n days" (annual dates); the per-customer backend counts them the same way. */
+export function durationDays(d: Duration): number {
   const perUnit: Record<Duration['unit'], number> = {
     minute: 1 / 1440,
     hour: 1 / 24,
