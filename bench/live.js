@@ -85,6 +85,7 @@ log(
 );
 const segmentName = new Map(saved.map((s) => [s.id, s.name]));
 const abandonedId = saved.find((s) => s.name === 'abandoned-basket')?.id;
+const cartNoOrderId = saved.find((s) => s.name === 'behaviour-c-cart-no-order')?.id;
 if (!abandonedId) throw new Error('the ready segment abandoned-basket did not save: the flips need it');
 const poolSize = Math.min(200_000, Math.floor(customers / 5));
 const chosen = (
@@ -109,7 +110,7 @@ const server = spawn(process.execPath, [join(import.meta.dirname, 'live-server.j
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-/** @typedef {{ at: string, byData: number, byTime: number, ms: number }} Step */
+/** @typedef {{ at: string, byData: number, byTime: number, reranked: number, wholeSegments: string[], entered: number, exited: number, ms: number }} Step */
 /** @type {{ step: Step, phases: [string, number, string | undefined][], t: number }[]} */
 const steps = [];
 /** @type {{ pending: number, overdue: number, events: number, orders: number, t: number }[]} */
@@ -145,8 +146,13 @@ createInterface({ input: server.stdout }).on('line', (line) => {
   else if (m.log) {
     log(`server: ${m.log}`);
     if (m.log.startsWith('live: profiled')) recompute = m;
-  } else if (m.step) steps.push(m);
-  else if (m.backlog) backlog.push({ ...m.backlog, t: m.t });
+  } else if (m.step) {
+    steps.push(m);
+    const r = m.step;
+    log(
+      `step: ${fmt(r.byData)} by data, ${fmt(r.byTime)} by time, ${fmt(r.reranked)} re-ranked${r.wholeSegments.length ? `, ${r.wholeSegments.length} segments for everyone` : ''}: ${fmt(r.entered)} entered, ${fmt(r.exited)} exited in ${fmt(r.ms)} ms`,
+    );
+  } else if (m.backlog) backlog.push({ ...m.backlog, t: m.t });
   else if (m.changes) {
     for (const [customer, segment, kind, cause, ref, at] of m.changes) {
       if (!watched.has(customer)) continue;
@@ -164,10 +170,56 @@ log(`server on ${url}; waiting for the first recompute (load ${load()})`);
 await until(() => ready !== undefined, 3_600_000, 'the first recompute');
 const recomputeSeconds = (performance.now() - t0) / 1000;
 log(`first recompute done after ${recomputeSeconds.toFixed(1)} s`);
+/*
+ * The change stream (GET /v1/changes/stream), where the server has it: when each watched
+ * customer's entry into the cart segments reached a subscriber.
+ */
+/** @type {Map<string, number>} */
+const streamed = new Map();
+const streamAbort = new AbortController();
+async function followStream(segmentIds) {
+  const q = segmentIds.map((id) => `segment=${encodeURIComponent(id)}`).join('&');
+  const res = await fetch(`${url}/v1/changes/stream?${q}`, {
+    headers: { authorization: 'Bearer bench' },
+    signal: streamAbort.signal,
+  }).catch(() => undefined);
+  if (!res?.ok || !res.body) return false;
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        const t = Date.now();
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          /** @type {{ customer_id: string, segment_id: string, type: string }} */
+          const change = JSON.parse(data.slice(6));
+          const key = `${change.customer_id} ${change.segment_id}`;
+          if (watched.has(change.customer_id) && change.type === 'segment.entered' && !streamed.has(key))
+            streamed.set(key, t);
+        }
+      }
+    } catch {
+      // the stream ends with the server
+    }
+  })();
+  return true;
+}
 const latestBacklog = () => /** @type {(typeof backlog)[number]} */ (backlog.at(-1));
 await until(() => backlog.length > 0, 60_000, 'a backlog sample');
-// What the recompute left to do (re-checks that fell due meanwhile) goes first, so the run starts level.
-await until(() => latestBacklog().pending === 0 && latestBacklog().overdue < 100, 600_000, 'a level start');
+// What the recompute left to do (re-checks that fell due meanwhile) is taken by the first steps:
+// the load starts once one step has run and nobody waits for data.
+const stepsAtReady = steps.length;
+await until(() => steps.length > stepsAtReady && latestBacklog().pending === 0, 600_000, 'a first step');
+const streaming = await followStream([abandonedId, cartNoOrderId].filter((id) => id !== undefined));
+log(
+  streaming ? 'following the change stream' : 'no change stream on this server: latency to the committed change only',
+);
 
 /* ---- the steady load, probes and flips ---- */
 const loadAtStart = load();
@@ -220,6 +272,7 @@ const flushedAt = flushed?.t ?? Date.now();
 // Drained: the first sample after the last event was acknowledged with nobody waiting.
 await until(() => backlog.some((b) => b.t > flushedAt && b.pending === 0), drainTimeoutMs, 'the backlog to drain');
 const drained = backlog.find((b) => b.t > flushedAt && b.pending === 0);
+const drainEnd = drained?.t ?? Date.now();
 await until(
   () =>
     Date.now() > lastDue + 120_000 || flips.every((f) => firstChange.get(f.id)?.some((c) => c.segment === abandonedId)),
@@ -268,6 +321,7 @@ if (catchupOrders > 0) {
   rmSync(file, { force: true });
 }
 clearInterval(progress);
+streamAbort.abort();
 server.kill('SIGTERM');
 await serverExit;
 rmSync(planFile, { force: true });
@@ -275,22 +329,33 @@ rmSync(planFile, { force: true });
 /* ---- results ---- */
 const probeLatency = [];
 const probeSampled = [];
+const probeStreamed = [];
+/** @type {Record<string, number>} */
+const probeCauses = {};
 let probesWithout = 0;
 const stepCommit = new Map(steps.map((s) => [Date.parse(s.step.at), s.t]));
 for (const [id, sent] of probeSent) {
-  const c = firstChange.get(id)?.find((x) => x.cause === 'event' && x.t >= sent);
+  const streamedAt = streamed.get(`${id} ${cartNoOrderId}`);
+  if (streamedAt !== undefined) probeStreamed.push(streamedAt - sent);
+  // the step that took the cart: its cause is "time" when the cart was dated after the step's own time
+  const c = firstChange.get(id)?.find((x) => (x.cause === 'event' || x.cause === 'time') && x.t >= sent);
   if (!c) {
     probesWithout++;
     continue;
   }
+  probeCauses[c.cause] = (probeCauses[c.cause] ?? 0) + 1;
   probeLatency.push((stepCommit.get(c.at) ?? c.t) - sent);
   probeSampled.push(c.t - sent);
 }
 const flipLate = [];
 const flipCommitLate = [];
+const flipStreamed = [];
+/** @type {Record<string, number>} */
 const flipCauses = {};
 let flipsWithout = 0;
 for (const f of flips) {
+  const streamedAt = streamed.get(`${f.id} ${abandonedId}`);
+  if (streamedAt !== undefined) flipStreamed.push(streamedAt - f.due);
   const c = firstChange.get(f.id)?.find((x) => x.segment === abandonedId && x.kind === 'entered');
   if (!c) {
     flipsWithout++;
@@ -305,7 +370,7 @@ const inLoad = backlog.filter((b) => b.t >= loadStart && b.t <= loadEnd);
 const third = (k) => inLoad.slice(Math.floor((k * inLoad.length) / 3), Math.floor(((k + 1) * inLoad.length) / 3));
 /** @type {(xs: typeof backlog) => number} */
 const meanPending = (xs) => (xs.length ? xs.reduce((a, b) => a + b.pending, 0) / xs.length : NaN);
-const loadSteps = steps.filter((s) => s.t >= loadStart && s.t <= (drained?.t ?? loadEnd));
+const loadSteps = steps.filter((s) => s.t >= loadStart && s.t <= drainEnd);
 const rateAccepted = (eventsAt(loadEnd).events - eventsAt(loadStart).events) / ((loadEnd - loadStart) / 1000);
 const stepCustomers = loadSteps.reduce((a, s) => a + s.step.byData + s.step.byTime, 0);
 const stepSeconds = loadSteps.reduce((a, s) => a + s.step.ms, 0) / 1000;
@@ -376,8 +441,14 @@ const table = [
   },
   { what: 'event → membership change, max', measured: ms(Math.max(...probeLatency)), target: '', met: '' },
   {
-    what: 'probes with a change seen',
-    measured: `${probeLatency.length} of ${probeSent.size}${probesWithout ? ` (${probesWithout} without)` : ''}`,
+    what: 'event → change reaches a change-stream subscriber, p50 / p99 / max',
+    measured: streaming ? [50, 99, 100].map((p) => ms(pct(probeStreamed, p))).join(' / ') : 'no stream',
+    target: '',
+    met: '',
+  },
+  {
+    what: 'probes with a change seen (by cause)',
+    measured: `${probeLatency.length} of ${probeSent.size} ${JSON.stringify(probeCauses)}${probesWithout ? ` (${probesWithout} without)` : ''}`,
     target: '',
     met: '',
   },
@@ -397,6 +468,12 @@ const table = [
   {
     what: 'time-based flip: commit − due, p50 / p99 / max',
     measured: [50, 99, 100].map((p) => ms(pct(flipCommitLate, p))).join(' / '),
+    target: '',
+    met: '',
+  },
+  {
+    what: 'time-based flip: reaches a change-stream subscriber − due, p50 / p99 / max',
+    measured: streaming ? [50, 99, 100].map((p) => ms(pct(flipStreamed, p))).join(' / ') : 'no stream',
     target: '',
     met: '',
   },
@@ -428,7 +505,7 @@ console.table(table);
 
 // The backlog over time, every 5 s from the start of the load.
 const series = [];
-const seriesEnd = (drained?.t ?? Date.now()) + 5000;
+const seriesEnd = Date.now();
 const every = Math.max(5000, Math.ceil((seriesEnd - loadStart) / 30 / 5000) * 5000);
 for (let t = loadStart; t <= seriesEnd; t += every) {
   const b = eventsAt(t);
