@@ -8,9 +8,9 @@ import {
   type ProfileConfig,
 } from '@strata/profiles';
 import { profileDrift, type ProfileDrift } from './profile-drift.js';
-import type { SavedSegment, SegmentService } from '@strata/segments';
+import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
 import { evaluateScope, segmentDue } from './scope-evaluation.js';
-import { ranksCustomers, savedByKey, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
+import { ranksCustomers, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
 
 /*
  * The live engine keeps profiles and saved segments' membership current, one step at a time.
@@ -402,9 +402,10 @@ export class LiveEngine {
     now: Date,
   ): Promise<Map<string, { sql: string; params: readonly SqlParam[] }>> {
     const queries = new Map<string, { sql: string; params: readonly SqlParam[] }>();
+    const byKey = savedByKey(saved);
     for (const s of saved) {
       try {
-        queries.set(s.id, await this.segments.idsQuery({ ir: s.ir }, now));
+        queries.set(s.id, await this.segments.idsQuery({ ir: s.ir }, now, byKey));
       } catch (e) {
         this.options.onSegmentError?.(s, e);
       }

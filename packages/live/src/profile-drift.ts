@@ -1,4 +1,5 @@
 import type { SqlRunner } from '@strata/core';
+import { scoreColumns } from '@strata/profiles';
 
 /** Customers whose live profile differed from a recompute, and how many per trait. */
 export interface ProfileDrift {
@@ -10,15 +11,10 @@ export interface ProfileDrift {
  * Traits not compared: the bookkeeping of a run, and the BG/NBD scores with what is derived from
  * them, which count whole local days and are brought up to date daily (docs/profiles.md).
  */
-export const refreshedDaily = [
-  'p_alive',
-  'expected_orders_30d',
-  'expected_orders_90d',
-  'expected_orders_365d',
-  'expected_aov',
-  'predicted_clv',
+export const refreshedDaily: readonly string[] = [
+  ...scoreColumns.map(([name]) => name).filter((name) => name !== 'customer_id'),
   'churn_risk',
-] as const;
+];
 const bookkeeping = ['run_id', 'as_of'];
 
 /** Compares live_profile_before (the live profiles) with customer_profile (just recomputed). */
@@ -29,9 +25,7 @@ export async function profileDrift(db: SqlRunner): Promise<ProfileDrift> {
     )
   )
     .map((r) => r.name)
-    .filter(
-      (c) => c !== 'customer_id' && !bookkeeping.includes(c) && !(refreshedDaily as readonly string[]).includes(c),
-    );
+    .filter((c) => c !== 'customer_id' && !bookkeeping.includes(c) && !refreshedDaily.includes(c));
   const differs = (c: string) => `(a.${c} IS DISTINCT FROM b.${c})`;
   const [row] = await db.query<Record<string, number>>(
     `SELECT count(*) FILTER (WHERE ${columns.map(differs).join(' OR ')})::INTEGER AS customers,

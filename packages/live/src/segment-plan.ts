@@ -26,10 +26,6 @@ export function ranksCustomers(ir: SegmentIR, saved: ReadonlyMap<string, Segment
   return walk(ir.root);
 }
 
-/** Saved segments by id and by name, as segment references name them. */
-export const savedByKey = (saved: readonly SavedSegment[]): Map<string, SegmentIR> =>
-  new Map(saved.flatMap((s) => [[s.id, s.ir] as const, [s.name, s.ir] as const]));
-
 /**
  * What the engine last evaluated each saved segment as (its `updated_at`), so a new, changed or
  * deleted segment is noticed once, and durably: kept in settings with the memberships it led to.
