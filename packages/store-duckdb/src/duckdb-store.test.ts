@@ -20,6 +20,13 @@ describe('DuckDbStore', () => {
     expect(await store.migrate()).toEqual([]);
   });
 
+  it('counts every record of a batch once, a record repeated in the same batch too', async () => {
+    const line = { order_id: 'o9', line_no: 9, sku: 'MUG', quantity: 2, unit_price: 9.5, line_discount: 0 };
+    const counts = await store.write({ order_lines: [line, { ...line, line_no: 1 }, line] });
+    // the last of the repeated rows is the one kept; the one before it changed nothing
+    expect(counts.order_lines).toEqual({ inserted: 2, updated: 0, unchanged: 1 });
+  });
+
   it('re-sending the same records changes nothing', async () => {
     const batch = {
       customers: [customer({ id: 'c1', email: 'Ann@Example.com', name: 'Ann', tags: 'vip;gold' })],
