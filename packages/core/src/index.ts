@@ -8,6 +8,7 @@ export * from './normalise.js';
 export * from './country.js';
 export * from './fields.js';
 export * from './vocabulary.js';
+export * from './messaging.js';
 export * from './model.js';
 export * from './ports.js';
 export * from './clock.js';

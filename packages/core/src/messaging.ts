@@ -1,0 +1,102 @@
+/*
+ * Messages to customers: the vocabulary of a message's life and the port every channel adapter
+ * implements. Campaigns and automations (@strata/campaigns) decide who gets what and record it;
+ * adapters (@strata/channels) only deliver one message and say what became of it. The guardrails
+ * (consent, caps, quiet hours, holdouts, one send id) live with the campaigns, never in an adapter.
+ */
+import type { Channel } from './vocabulary.js';
+
+/** Where a message is in its life. Provider callbacks move it from `sent` on. */
+export const MessageStatus = {
+  /** Recorded under its send id; the provider has not confirmed it yet (or the process died meanwhile). */
+  sending: 'sending',
+  /** The provider accepted it. */
+  sent: 'sent',
+  delivered: 'delivered',
+  /** Opened (email) or read (WhatsApp). */
+  opened: 'opened',
+  clicked: 'clicked',
+  /** The provider refused it for good, or every retry failed. */
+  failed: 'failed',
+} as const;
+export type MessageStatus = (typeof MessageStatus)[keyof typeof MessageStatus];
+export const messageStatuses = Object.values(MessageStatus);
+
+/** How a failed send is treated: tried again later, never again, or after the provider's pause. */
+export const SendFailure = { retryable: 'retryable', permanent: 'permanent', rate_limited: 'rate_limited' } as const;
+export type SendFailure = (typeof SendFailure)[keyof typeof SendFailure];
+export const sendFailures = Object.values(SendFailure);
+
+/** A WhatsApp Cloud API template message: an approved template's name, language and body parameters. */
+export interface TemplateMessage {
+  readonly name: string;
+  /** The template's language code as approved, e.g. `en_GB`. */
+  readonly language: string;
+  readonly parameters: readonly string[];
+}
+
+/** One message, rendered and addressed, that has passed every guardrail. */
+export interface OutgoingMessage {
+  /**
+   * The deterministic send id (campaign or automation step + customer), recorded before the
+   * provider is called. Adapters pass it on as the provider's idempotency key where there is one.
+   */
+  readonly id: string;
+  readonly channel: Channel;
+  readonly customerId: string;
+  /** An email address (email) or an E.164 phone number (sms, whatsapp). */
+  readonly to: string;
+  /** Email only. */
+  readonly subject?: string;
+  /** The plain-text body (every channel). */
+  readonly text: string;
+  /** Email only: the HTML body. */
+  readonly html?: string;
+  /** Email only: extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * WhatsApp only: the approved template to send. Without one, `text` is sent as free text, which
+   * WhatsApp accepts only inside the 24-hour service window after the customer last wrote.
+   */
+  readonly template?: TemplateMessage;
+}
+
+/** What became of one send. A failure is a result, never a throw. */
+export type SendResult =
+  | { readonly ok: true; readonly providerId: string }
+  | {
+      readonly ok: false;
+      readonly failure: SendFailure;
+      readonly error: string;
+      /** For `rate_limited` (and `retryable` when the provider says): wait at least this long. */
+      readonly retryAfterMs?: number;
+    };
+
+/**
+ * Port: delivers messages on one or more channels (SMTP for email, a Twilio-compatible API for
+ * SMS, the WhatsApp Cloud API, a signed webhook, or the local outbox). `send` never throws for a
+ * provider's answer; it rejects only when `signal` aborts. The contract suite in
+ * @strata/testkit/contracts checks every adapter.
+ */
+export interface MessageSender {
+  /** The channels this adapter delivers. */
+  readonly channels: readonly Channel[];
+  send(message: OutgoingMessage, signal?: AbortSignal): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** A provider's report about a message it accepted (Twilio status callback, WhatsApp status). */
+export interface DeliveryReport {
+  readonly providerId: string;
+  readonly status: MessageStatus;
+  readonly at: string;
+  readonly error?: string;
+}
+
+/** A customer's inbound reply that withdraws consent (SMS or WhatsApp "STOP"). */
+export interface OptOutReply {
+  readonly channel: Channel;
+  /** The E.164 number it came from. */
+  readonly from: string;
+  readonly at: string;
+}
