@@ -68,6 +68,8 @@ export type SendResult =
       readonly ok: false;
       readonly failure: SendFailure;
       readonly error: string;
+      /** The provider's own error code where it gave one (SMTP reply code, Twilio 21610, WhatsApp 131026). */
+      readonly providerCode?: string;
       /** For `rate_limited` (and `retryable` when the provider says): wait at least this long. */
       readonly retryAfterMs?: number;
     };
