@@ -3,12 +3,12 @@ import type { MailComposerOptions } from 'nodemailer/lib/mail-composer';
 
 /**
  * An email message as nodemailer builds it, the same for SMTP and for the outbox's .eml file:
- * the send id as Message-ID (so a bounce or a reply names it) and as X-Strata-Send-Id, and the
+ * the send id as Message-ID (so a bounce or a reply names it) and as X-Strata-Send-ID, and the
  * message's own headers (List-Unsubscribe, List-Unsubscribe-Post) as given.
  */
 
 /** The header that carries the send id on every email. */
-export const SEND_ID_HEADER = 'X-Strata-Send-Id';
+export const SEND_ID_HEADER = 'X-Strata-Send-ID';
 
 /** The domain of a From address such as `Shop <news@shop.example>` (Message-IDs use it). */
 function domainOf(from: string): string {

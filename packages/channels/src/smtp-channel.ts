@@ -8,7 +8,7 @@ import { abortable, DEFAULT_RATE_LIMIT_WAIT_MS, failed, throwIfAborted, wrongCha
 
 /**
  * Email over SMTP with nodemailer, on a pool of connections kept open between messages. The
- * send id goes out as the Message-ID and the X-Strata-Send-Id header; the message's headers
+ * send id goes out as the Message-ID and the X-Strata-Send-ID header; the message's headers
  * (List-Unsubscribe, List-Unsubscribe-Post) as given. SMTP has no idempotency key: a message the
  * server accepted is not taken back, so the caller records the send id before it sends.
  */
