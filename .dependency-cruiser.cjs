@@ -61,6 +61,17 @@ module.exports = {
       },
     },
     {
+      name: 'channels-see-only-core-and-the-signing-they-share',
+      comment:
+        'channel adapters implement the core MessageSender port: of our packages they import @strata/core, and the webhook signatures of @strata/membership (X-Strata-Signature) and @strata/ingest (HMAC verification), so each signature has one home',
+      severity: 'error',
+      from: { path: '^packages/channels/src/' },
+      to: {
+        path: '^(packages|apps)/|node_modules/@strata/',
+        pathNot: '^packages/(core|membership|ingest|channels)/|node_modules/@strata/(core|membership|ingest)/',
+      },
+    },
+    {
       name: 'packages-never-import-apps',
       severity: 'error',
       from: { path: '^packages/' },
@@ -68,17 +79,18 @@ module.exports = {
     },
     {
       name: 'only-apps-compose-adapters',
-      comment: 'adapters (store-*, channel-*) are wired together only in apps/*',
+      comment: 'adapters (store-*, channels) are wired together only in apps/*',
       severity: 'error',
-      from: { path: '^packages/(?!testkit/)', pathNot: '^packages/(store-[^/]+)/' },
-      to: { path: '^packages/store-[^/]+/' },
+      from: { path: '^packages/(?!testkit/)', pathNot: '^packages/(store-[^/]+|channels)/' },
+      to: { path: '^packages/(store-[^/]+|channels)/' },
     },
     {
       name: 'through-exports-only',
-      comment: 'cross-package imports go through package exports, never into another package src',
+      comment:
+        'cross-package imports go through package exports, never into another package src (an export entry is src/index.ts, or a subpath entry such as @strata/testkit/contracts: src/contracts/index.ts)',
       severity: 'error',
       from: { path: '^(packages|apps)/([^/]+)/' },
-      to: { path: '^(packages|apps)/([^/]+)/src/(?!index\\.ts$)', pathNot: '^$1/$2/' },
+      to: { path: '^(packages|apps)/([^/]+)/src/(?!(contracts/)?index\\.ts$)', pathNot: '^$1/$2/' },
     },
   ],
   options: {

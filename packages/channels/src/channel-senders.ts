@@ -118,7 +118,8 @@ export function channelSenders(config: ChannelsConfig, options: ChannelSenderOpt
   const outer = checked(ChannelsConfig, config, 'channel settings');
   const adapters = new Map<Channel, MessageSender>();
   try {
-    for (const channel of channels) adapters.set(channel, senderFor(channel, config[channel], outer.outboxDir, options));
+    for (const channel of channels)
+      adapters.set(channel, senderFor(channel, config[channel], outer.outboxDir, options));
   } catch (e) {
     void Promise.all([...adapters.values()].map((a) => a.close()));
     throw e;

@@ -16,7 +16,5 @@ export function checked<Schema extends z.ZodType>(schema: Schema, input: unknown
 /** `entry[0].changes[1].value` for a zod path. */
 function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(the whole of it)';
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { channels, systemClock, type Channel, type Clock, type MessageSender, type OutgoingMessage } from '@strata/core';
+import {
+  channels,
+  systemClock,
+  type Channel,
+  type Clock,
+  type MessageSender,
+  type OutgoingMessage,
+} from '@strata/core';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { z } from 'zod';
 import { checked } from './checked.js';
@@ -22,7 +29,10 @@ export const OutboxSettings = z.object({
   /** The From of the .eml files. */
   from: z.string().min(1).default('Strata outbox <outbox@strata.invalid>'),
   /** The channels it takes (default: every channel). */
-  channels: z.array(z.enum(channels)).min(1).default([...channels]),
+  channels: z
+    .array(z.enum(channels))
+    .min(1)
+    .default([...channels]),
 });
 export type OutboxSettings = z.input<typeof OutboxSettings>;
 

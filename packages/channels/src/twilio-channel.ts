@@ -31,7 +31,10 @@ export const TwilioSettings = z
     authToken: z.string().min(1, 'the auth token is needed'),
     /** The sending number (E.164); or give messagingServiceSid instead. */
     from: z.string().regex(E164, 'from must be an E.164 number such as +447700900123').optional(),
-    messagingServiceSid: z.string().regex(/^MG[0-9a-zA-Z]{8,}$/, 'a Messaging Service SID starts with MG').optional(),
+    messagingServiceSid: z
+      .string()
+      .regex(/^MG[0-9a-zA-Z]{8,}$/, 'a Messaging Service SID starts with MG')
+      .optional(),
     /** Where Twilio posts status callbacks (the server's /webhooks/twilio/status route). */
     statusCallback: z.url({ protocol: /^https?$/ }).optional(),
     /** How long Twilio has to answer one send, in ms (default 30 s). */
@@ -65,7 +68,8 @@ export function classifyTwilioAnswer(
   const providerCode = code !== undefined ? String(code) : String(answer.status);
   const failure = code !== undefined && TWILIO_RATE_CODES.has(code) ? 'rate_limited' : failureOfStatus(answer.status);
   const wait = retryAfterMs(answer.headers.get('retry-after'), clock);
-  if (failure === 'rate_limited') return failed(failure, error, { providerCode, retryAfterMs: wait ?? rateLimitWaitMs });
+  if (failure === 'rate_limited')
+    return failed(failure, error, { providerCode, retryAfterMs: wait ?? rateLimitWaitMs });
   return failed(failure, error, { providerCode, retryAfterMs: failure === 'retryable' ? wait : undefined });
 }
 
@@ -103,7 +107,8 @@ export function twilioChannel(
         signal,
       );
       if ('ok' in answer) return answer;
-      if (answer.status < 200 || answer.status >= 300) return classifyTwilioAnswer(answer, clock, options.rateLimitWaitMs);
+      if (answer.status < 200 || answer.status >= 300)
+        return classifyTwilioAnswer(answer, clock, options.rateLimitWaitMs);
       const sid = (jsonOf(answer.text) as { sid?: unknown } | undefined)?.sid;
       if (typeof sid !== 'string' || sid === '')
         // Accepted, perhaps, but without a sid no status callback can be matched: tried again

@@ -1,5 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError, systemClock, type Clock, type DeliveryReport, type MessageStatus, type OptOutReply } from '@strata/core';
+import {
+  AppError,
+  systemClock,
+  type Clock,
+  type DeliveryReport,
+  type MessageStatus,
+  type OptOutReply,
+} from '@strata/core';
 import { isOptOutText } from './opt-out.js';
 
 /**

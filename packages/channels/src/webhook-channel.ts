@@ -27,7 +27,10 @@ export const WebhookSettings = z.object({
   /** The HMAC-SHA256 key the receiver verifies X-Strata-Signature with. */
   secret: z.string().min(16, 'the secret needs at least 16 characters'),
   /** The channels this webhook takes (default: every channel). */
-  channels: z.array(z.enum(channels)).min(1).default([...channels]),
+  channels: z
+    .array(z.enum(channels))
+    .min(1)
+    .default([...channels]),
   /** How long the receiver has to answer, in ms (default 30 s). */
   timeoutMs: z.number().int().positive().default(DEFAULT_REQUEST_TIMEOUT_MS),
 });
@@ -102,7 +105,12 @@ export function webhookChannel(
       const error = `webhook ${new URL(config.url).host} answered ${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`;
       return failed(failure, error, {
         providerCode: String(answer.status),
-        retryAfterMs: failure === 'rate_limited' ? (wait ?? options.rateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS) : failure === 'retryable' ? wait : undefined,
+        retryAfterMs:
+          failure === 'rate_limited'
+            ? (wait ?? options.rateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS)
+            : failure === 'retryable'
+              ? wait
+              : undefined,
       });
     },
     close: () => Promise.resolve(),

@@ -33,7 +33,10 @@ import {
 export const WhatsAppSettings = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
   /** The Graph API version, e.g. v21.0. */
-  version: z.string().regex(/^v\d+\.\d+$/, 'version looks like v21.0').default('v21.0'),
+  version: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'version looks like v21.0')
+    .default('v21.0'),
   /** The business phone number's id (not the number itself). */
   phoneNumberId: z.string().regex(/^\d+$/, 'the phone number id is the digits WhatsApp Manager shows'),
   accessToken: z.string().min(1, 'the access token is needed'),
@@ -88,7 +91,14 @@ export function classifyWhatsAppAnswer(
 export function whatsAppBody(message: OutgoingMessage): Record<string, unknown> {
   const to = message.to.replace(/[^\d]/g, '');
   const template = message.template;
-  if (!template) return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: message.text } };
+  if (!template)
+    return {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      type: 'text',
+      text: { body: message.text },
+    };
   return {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',

@@ -16,7 +16,9 @@ const Status = z.looseObject({
   status: z.string().min(1),
   timestamp: z.string().regex(/^\d+$/, 'a Unix time in seconds'),
   recipient_id: z.string().optional(),
-  errors: z.array(z.looseObject({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional() })).optional(),
+  errors: z
+    .array(z.looseObject({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional() }))
+    .optional(),
 });
 
 const Message = z.looseObject({
@@ -93,7 +95,8 @@ export function parseWhatsAppWebhook(json: unknown): WhatsAppWebhookContent {
         const from = e164(m.from);
         const at = timeOf(m.timestamp);
         inbound.push({ from, at });
-        const text = m.type === 'text' ? m.text?.body : m.type === 'button' ? (m.button?.text ?? m.button?.payload) : undefined;
+        const text =
+          m.type === 'text' ? m.text?.body : m.type === 'button' ? (m.button?.text ?? m.button?.payload) : undefined;
         if (isOptOutText(text)) optOuts.push({ channel: 'whatsapp', from, at });
       }
     }

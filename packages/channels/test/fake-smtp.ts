@@ -1,3 +1,4 @@
+import type { Server } from 'node:net';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 
 /**
@@ -84,8 +85,10 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
+  const listening: Server = await new Promise((resolve) => {
+    const socket: Server = server.listen(0, '127.0.0.1', () => resolve(socket));
+  });
+  const address = listening.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return {
     port: address.port,

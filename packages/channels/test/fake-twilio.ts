@@ -72,12 +72,15 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     const earlier = token ? byToken.get(token) : undefined;
     if (earlier) return earlier;
     const to = form.get('To')!;
-    if (to === twilioNumbers.refused) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (to === twilioNumbers.throttled)
-      return twilioError(429, 20429, 'Too Many Requests', { 'retry-after': '3' });
+    if (to === twilioNumbers.refused)
+      return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    if (to === twilioNumbers.throttled) return twilioError(429, 20429, 'Too Many Requests', { 'retry-after': '3' });
     if (to === twilioNumbers.unavailable) return twilioError(503, 20503, 'Service Unavailable');
     if (to === twilioNumbers.slow) return { status: 201, json: {}, holdMs: 10_000 };
-    const sid = `SM${createHash('sha256').update(`${messages.length}:${token ?? ''}`).digest('hex').slice(0, 32)}`;
+    const sid = `SM${createHash('sha256')
+      .update(`${messages.length}:${token ?? ''}`)
+      .digest('hex')
+      .slice(0, 32)}`;
     messages.push({ sid, token, form: Object.fromEntries(form) });
     const answer: LocalAnswer = {
       status: 201,

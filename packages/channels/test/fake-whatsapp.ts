@@ -99,23 +99,43 @@ export async function startFakeWhatsApp(): Promise<FakeWhatsApp> {
       return graphError(400, 100, `Invalid parameter: ${wrong}`);
     }
     const to = body.to as string;
-    if (to === digits(whatsAppNumbers.refused)) return graphError(400, 131026, 'Message Undeliverable.', 'Message Undeliverable.');
-    if (to === digits(whatsAppNumbers.throttled)) return graphError(400, 130429, 'Rate limit hit', 'Cloud API message throughput has been reached.');
+    if (to === digits(whatsAppNumbers.refused))
+      return graphError(400, 131026, 'Message Undeliverable.', 'Message Undeliverable.');
+    if (to === digits(whatsAppNumbers.throttled))
+      return graphError(400, 130429, 'Rate limit hit', 'Cloud API message throughput has been reached.');
     if (to === digits(whatsAppNumbers.unavailable)) return graphError(503, 2, 'Service temporarily unavailable');
     if (to === digits(whatsAppNumbers.slow)) return { status: 200, json: {}, holdMs: 10_000 };
     if (body.type === 'text' && to !== digits(whatsAppNumbers.inWindow))
-      return graphError(400, 131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
+      return graphError(
+        400,
+        131047,
+        'Re-engagement message',
+        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      );
     if (body.type === 'template') {
       const t = body.template!;
       if (t.name !== approvedTemplate.name || t.language?.code !== approvedTemplate.language)
-        return graphError(404, 132001, 'Template name does not exist in the translation', `template name (${String(t.name)}) does not exist in ${String(t.language?.code)}`);
+        return graphError(
+          404,
+          132001,
+          'Template name does not exist in the translation',
+          `template name (${String(t.name)}) does not exist in ${String(t.language?.code)}`,
+        );
       const count = t.components?.[0]?.parameters?.length ?? 0;
       if (count !== approvedTemplate.parameterCount)
-        return graphError(400, 132000, 'Number of parameters does not match the expected number of params', `body: number of localizable_params (${count}) does not match the expected number of params (${approvedTemplate.parameterCount})`);
+        return graphError(
+          400,
+          132000,
+          'Number of parameters does not match the expected number of params',
+          `body: number of localizable_params (${count}) does not match the expected number of params (${approvedTemplate.parameterCount})`,
+        );
     }
     const id = `wamid.HBgM${Buffer.from(`${messages.length}:${to}`).toString('base64url')}`;
     messages.push({ id, body: body as Record<string, unknown> });
-    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] } };
+    return {
+      status: 200,
+      json: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] },
+    };
   });
   return Object.assign(http, { messages, shapeErrors });
 }

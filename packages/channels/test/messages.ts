@@ -19,7 +19,13 @@ export function emailMessage(id: string, to: string): OutgoingMessage {
 }
 
 export function smsMessage(id: string, to: string): OutgoingMessage {
-  return { id, channel: 'sms', customerId: 'cust-ada', to, text: `Lumen: 10% off today, code ADA10 (${id}). Reply STOP to opt out.` };
+  return {
+    id,
+    channel: 'sms',
+    customerId: 'cust-ada',
+    to,
+    text: `Lumen: 10% off today, code ADA10 (${id}). Reply STOP to opt out.`,
+  };
 }
 
 export function whatsAppTemplateMessage(id: string, to: string): OutgoingMessage {

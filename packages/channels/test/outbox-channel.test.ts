@@ -50,11 +50,18 @@ describe('outbox files', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('writes an email as JSON and as the .eml SMTP would carry, with the unsubscribe headers and the send id', async () => {
-    const outbox = outboxChannel({ dir, from: 'Lumen <news@lumen.example>' }, { clock: fixedClock('2026-03-02T09:00:00Z') });
+    const outbox = outboxChannel(
+      { dir, from: 'Lumen <news@lumen.example>' },
+      { clock: fixedClock('2026-03-02T09:00:00Z') },
+    );
     const result = await outbox.send(emailMessage('camp1-step1-cust-ada', 'ada@customers.example'));
     expect(result).toEqual({ ok: true, providerId: 'outbox:email/camp1-step1-cust-ada' });
     const record = JSON.parse(await readFile(join(dir, 'email', 'camp1-step1-cust-ada.json'), 'utf8'));
-    expect(record).toMatchObject({ id: 'camp1-step1-cust-ada', to: 'ada@customers.example', written_at: '2026-03-02T09:00:00.000Z' });
+    expect(record).toMatchObject({
+      id: 'camp1-step1-cust-ada',
+      to: 'ada@customers.example',
+      written_at: '2026-03-02T09:00:00.000Z',
+    });
     const eml = await readFile(join(dir, 'email', 'camp1-step1-cust-ada.eml'), 'utf8');
     expect(eml).toContain('List-Unsubscribe: <https://shop.example/u/tok123>');
     expect(eml).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
@@ -85,7 +92,9 @@ describe('outbox files', () => {
 
   it('many sends of one id at once still make one file', async () => {
     const outbox = outboxChannel({ dir });
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => outbox.send({ ...smsMessage('raced', '+447700900123'), text: `try ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => outbox.send({ ...smsMessage('raced', '+447700900123'), text: `try ${i}` })),
+    );
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(await readdir(join(dir, 'sms'))).toEqual(['raced.json']);
   });

@@ -24,7 +24,8 @@ describeMessageSenderContract({
       sender,
       addresses: smtpAddresses,
       message: emailMessage,
-      received: (id) => Promise.resolve(smtp.deliveries.filter((d) => headerOf(d.raw, 'X-Strata-Send-ID') === id).length),
+      received: (id) =>
+        Promise.resolve(smtp.deliveries.filter((d) => headerOf(d.raw, 'X-Strata-Send-ID') === id).length),
       unreachable: () => smtpChannel(settingsFor(port)),
       async close() {
         await sender.close();
@@ -34,7 +35,8 @@ describeMessageSenderContract({
   },
   skip: [
     {
-      reason: 'SMTP has no idempotency key: the caller records the send id before it sends, so it never sends one twice',
+      reason:
+        'SMTP has no idempotency key: the caller records the send id before it sends, so it never sends one twice',
       cases: ['sameIdTwice'],
     },
   ],
@@ -72,7 +74,8 @@ describe('email over SMTP', () => {
       const ids = Array.from({ length: 20 }, (_, i) => `pool-${i}`);
       const results = await Promise.all(ids.map((id) => sender.send(emailMessage(id, smtpAddresses.accepted))));
       expect(results.every((r) => r.ok)).toBe(true);
-      for (const id of ids) expect(smtp.deliveries.filter((d) => headerOf(d.raw, 'X-Strata-Send-ID') === id)).toHaveLength(1);
+      for (const id of ids)
+        expect(smtp.deliveries.filter((d) => headerOf(d.raw, 'X-Strata-Send-ID') === id)).toHaveLength(1);
     } finally {
       await sender.close();
     }
@@ -90,14 +93,32 @@ describe('email over SMTP', () => {
   });
 
   it('classifies replies by class, and 421/450/451 that speak of rates as rate-limited', () => {
-    const reply = (responseCode: number, response: string) => Object.assign(new Error(response), { responseCode, response });
-    expect(classifySmtpError(reply(421, '421 4.7.0 Too many connections, slow down'))).toMatchObject({ failure: 'rate_limited', retryAfterMs: 60_000 });
-    expect(classifySmtpError(reply(450, '450 4.2.1 rate limited'), 5_000)).toMatchObject({ failure: 'rate_limited', retryAfterMs: 5_000 });
-    expect(classifySmtpError(reply(452, '452 4.3.1 Insufficient system storage'))).toMatchObject({ failure: 'retryable', providerCode: '452' });
-    expect(classifySmtpError(reply(554, '554 5.7.1 Message rejected as spam'))).toMatchObject({ failure: 'permanent', providerCode: '554' });
+    const reply = (responseCode: number, response: string) =>
+      Object.assign(new Error(response), { responseCode, response });
+    expect(classifySmtpError(reply(421, '421 4.7.0 Too many connections, slow down'))).toMatchObject({
+      failure: 'rate_limited',
+      retryAfterMs: 60_000,
+    });
+    expect(classifySmtpError(reply(450, '450 4.2.1 rate limited'), 5_000)).toMatchObject({
+      failure: 'rate_limited',
+      retryAfterMs: 5_000,
+    });
+    expect(classifySmtpError(reply(452, '452 4.3.1 Insufficient system storage'))).toMatchObject({
+      failure: 'retryable',
+      providerCode: '452',
+    });
+    expect(classifySmtpError(reply(554, '554 5.7.1 Message rejected as spam'))).toMatchObject({
+      failure: 'permanent',
+      providerCode: '554',
+    });
     expect(classifySmtpError(reply(503, '503 5.5.1 Bad sequence of commands'))).toMatchObject({ failure: 'retryable' });
-    expect(classifySmtpError(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' }))).toMatchObject({ failure: 'retryable', providerCode: 'ECONNECTION' });
-    expect(classifySmtpError(Object.assign(new Error('No recipients defined'), { code: 'EENVELOPE' }))).toMatchObject({ failure: 'permanent' });
+    expect(classifySmtpError(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' }))).toMatchObject({
+      failure: 'retryable',
+      providerCode: 'ECONNECTION',
+    });
+    expect(classifySmtpError(Object.assign(new Error('No recipients defined'), { code: 'EENVELOPE' }))).toMatchObject({
+      failure: 'permanent',
+    });
   });
 
   it('refuses settings that name a user without a password, or a From that is not an address', () => {

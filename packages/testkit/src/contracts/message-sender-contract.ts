@@ -55,7 +55,8 @@ export interface MessageSenderContractOptions extends ContractExceptions<Message
 }
 
 function need(address: string | undefined, what: keyof ProviderAddresses): string {
-  if (address === undefined) throw new Error(`the fixture names no ${what} address: give one or skip the case with a reason`);
+  if (address === undefined)
+    throw new Error(`the fixture names no ${what} address: give one or skip the case with a reason`);
   return address;
 }
 
