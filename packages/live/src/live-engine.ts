@@ -1,5 +1,5 @@
 import { AppError, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
-import { dropSegmentMembership, recordMembership } from '@strata/membership';
+import { dropSegmentMembership, recordMembership, recordMemberships } from '@strata/membership';
 import {
   computeProfiles,
   defaultProfileConfig,
@@ -253,32 +253,28 @@ export class LiveEngine {
           evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now),
         );
         segmentsDue = decided.due;
-        for (const s of perCustomer) {
-          const members = decided.members.get(s.id);
-          if (!members) {
-            await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
-            continue;
-          }
-          const r = await this.timed(
-            LivePhase.record,
-            async () => {
-              await tx.loadTable(
-                'live_decided',
-                [['customer_id', 'text']],
-                members.map((m) => [m]),
-              );
-              return recordMembership(tx, {
-                segmentId: s.id,
-                scope: `SELECT id FROM ${SCOPE}`,
-                members: 'SELECT customer_id FROM live_decided',
-                at,
-                cause: 'event',
-              });
-            },
-            s.id,
+        for (const s of perCustomer) if (!decided.members.has(s.id)) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
+        const r = await this.timed(LivePhase.record, async () => {
+          const segmentIds = perCustomer.filter((s) => decided.members.has(s.id)).map((s) => s.id);
+          await tx.loadTable(
+            'live_decided',
+            [
+              ['segment_id', 'text'],
+              ['customer_id', 'text'],
+            ],
+            segmentIds.flatMap((id) => decided.members.get(id)!.map((m) => [id, m])),
           );
-          entered += r.entered;
-          exited += r.exited;
+          return recordMemberships(tx, {
+            segmentIds,
+            scope: `SELECT id FROM ${SCOPE}`,
+            members: 'SELECT segment_id, customer_id FROM live_decided',
+            at,
+            cause: 'event',
+          });
+        });
+        for (const d of r.values()) {
+          entered += d.entered;
+          exited += d.exited;
         }
       }
       // Each entry and exit names what caused it: the record that touched the customer, or the due time.
