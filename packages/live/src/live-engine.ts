@@ -3,13 +3,12 @@ import { dropSegmentMembership, recordMembership, recordMemberships } from '@str
 import {
   computeProfiles,
   defaultProfileConfig,
-  profileDueSql,
   updateProfiles,
   type ProfileConfig,
 } from '@strata/profiles';
 import { profileDrift, type ProfileDrift } from './profile-drift.js';
 import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
-import { evaluateScope, segmentDue } from './scope-evaluation.js';
+import { customersDue, evaluateScope } from './scope-evaluation.js';
 import { ranksCustomers, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
 
 /*
@@ -250,7 +249,7 @@ export class LiveEngine {
         const ids = (await tx.query<{ id: string }>(`SELECT DISTINCT id FROM ${SCOPE}`)).map((r) => r.id);
         const perCustomer = saved.filter((s) => queries.has(s.id) && !whole.has(s.id));
         const decided = await this.timed(LivePhase.evaluate, () =>
-          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now),
+          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now, this.config),
         );
         segmentsDue = decided.due;
         for (const s of perCustomer) if (!decided.members.has(s.id)) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
@@ -289,7 +288,7 @@ export class LiveEngine {
       if (scoped)
         await this.timed(LivePhase.due, async () => {
           await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
-          await this.scheduleDue(tx, `SELECT id FROM ${SCOPE}`, segmentsDue, at);
+          await this.scheduleDue(tx, segmentsDue, at);
         });
       if (changed.size || deleted.length)
         await this.saveSetting(
@@ -362,8 +361,8 @@ export class LiveEngine {
           (r) => r.id,
         );
         const timed = saved.filter((s) => queries.has(s.id));
-        const due = await segmentDue(tx, everyone, timed, (n) => byKey.get(n), now);
-        await this.scheduleDue(tx, 'SELECT customer_id FROM customer_profile', due, at);
+        const due = await customersDue(tx, everyone, timed, (n) => byKey.get(n), now, this.config);
+        await this.scheduleDue(tx, due, at);
       });
       await this.saveSetting(
         tx,
@@ -432,31 +431,22 @@ export class LiveEngine {
   }
 
   /**
-   * Each customer's next re-check: the earliest of the moments a profile trait (profile-due.ts)
-   * and a saved segment's answer (segmentDue) can change by time alone.
+   * Each customer's next re-check: the earliest of the moments their profile (profile-due.ts)
+   * and a saved segment's answer can change by time alone (scope-evaluation.ts decides both from
+   * the state it loaded). A customer with neither gets no re-check until data touches them.
    */
-  private async scheduleDue(
-    tx: SqlRunner,
-    ids: string,
-    segmentsDue: ReadonlyMap<string, number>,
-    at: string,
-  ): Promise<void> {
+  private async scheduleDue(tx: SqlRunner, due: ReadonlyMap<string, number>, at: string): Promise<void> {
+    const after = Date.parse(at);
     await tx.loadTable(
-      'live_segment_due',
+      'live_next_due',
       [
         ['customer_id', 'text'],
         ['due_at', 'timestamp'],
       ],
-      [...segmentsDue].map(([id, t]) => [id, new Date(t).toISOString()]),
+      [...due].filter(([, t]) => t > after).map(([id, t]) => [id, new Date(t).toISOString()]),
     );
-    await tx.exec(
-      `INSERT INTO live_due SELECT customer_id, min(due_at) FROM (
-         ${profileDueSql(this.config, ids)}
-         UNION ALL SELECT customer_id, due_at FROM live_segment_due WHERE due_at > $1::TIMESTAMPTZ
-       ) GROUP BY customer_id`,
-      [at],
-    );
-    await tx.exec('DROP TABLE live_segment_due');
+    await tx.exec('INSERT INTO live_due SELECT customer_id, due_at FROM live_next_due');
+    await tx.exec('DROP TABLE live_next_due');
   }
 
   /** The store's own time (what it stamps pending marks with), as ISO text. */
