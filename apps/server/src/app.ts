@@ -75,6 +75,11 @@ export interface AppDeps {
   queryTimeoutMs?: number;
   /** Wakes change streams when segment changes commit; closed at shutdown (default: one polling on the clock). */
   changes?: ChangeFeed;
+  /**
+   * Where profile runs write (default: the store). On a live server, the live engine's own
+   * connection: a run then waits for a step to end instead of colliding with its rows.
+   */
+  profilesDb?: SqlRunner;
 }
 
 const MiB = 1024 * 1024;
@@ -459,7 +464,7 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {
     const b = await body(c, ProfilesComputeRequest);
     const asOf = b.as_of ? parseAsOf(b.as_of, 'as_of') : clock.now();
-    return c.json(await computeProfiles(deps.store, { asOf, ranBy: 'api' }));
+    return c.json(await computeProfiles(deps.profilesDb ?? deps.store, { asOf, ranBy: 'api' }));
   });
   app.get('/v1/customers/:id/profile', requireApiKey, async (c) =>
     c.json(await findProfile(deps.store, c.req.param('id') ?? '')),

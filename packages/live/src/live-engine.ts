@@ -1,15 +1,14 @@
 import { AppError, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
-import { dropSegmentMembership, recordMembership } from '@strata/membership';
+import { dropSegmentMembership, recordMembership, recordMemberships } from '@strata/membership';
 import {
   computeProfiles,
   defaultProfileConfig,
-  profileDueSql,
   updateProfiles,
   type ProfileConfig,
 } from '@strata/profiles';
 import { profileDrift, type ProfileDrift } from './profile-drift.js';
 import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
-import { evaluateScope, segmentDue } from './scope-evaluation.js';
+import { customersDue, evaluateScope } from './scope-evaluation.js';
 import { ranksCustomers, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
 
 /*
@@ -250,35 +249,31 @@ export class LiveEngine {
         const ids = (await tx.query<{ id: string }>(`SELECT DISTINCT id FROM ${SCOPE}`)).map((r) => r.id);
         const perCustomer = saved.filter((s) => queries.has(s.id) && !whole.has(s.id));
         const decided = await this.timed(LivePhase.evaluate, () =>
-          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now),
+          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now, this.config),
         );
         segmentsDue = decided.due;
-        for (const s of perCustomer) {
-          const members = decided.members.get(s.id);
-          if (!members) {
-            await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
-            continue;
-          }
-          const r = await this.timed(
-            LivePhase.record,
-            async () => {
-              await tx.loadTable(
-                'live_decided',
-                [['customer_id', 'text']],
-                members.map((m) => [m]),
-              );
-              return recordMembership(tx, {
-                segmentId: s.id,
-                scope: `SELECT id FROM ${SCOPE}`,
-                members: 'SELECT customer_id FROM live_decided',
-                at,
-                cause: 'event',
-              });
-            },
-            s.id,
+        for (const s of perCustomer) if (!decided.members.has(s.id)) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
+        const r = await this.timed(LivePhase.record, async () => {
+          const segmentIds = perCustomer.filter((s) => decided.members.has(s.id)).map((s) => s.id);
+          await tx.loadTable(
+            'live_decided',
+            [
+              ['segment_id', 'text'],
+              ['customer_id', 'text'],
+            ],
+            segmentIds.flatMap((id) => decided.members.get(id)!.map((m) => [id, m])),
           );
-          entered += r.entered;
-          exited += r.exited;
+          return recordMemberships(tx, {
+            segmentIds,
+            scope: `SELECT id FROM ${SCOPE}`,
+            members: 'SELECT segment_id, customer_id FROM live_decided',
+            at,
+            cause: 'event',
+          });
+        });
+        for (const d of r.values()) {
+          entered += d.entered;
+          exited += d.exited;
         }
       }
       // Each entry and exit names what caused it: the record that touched the customer, or the due time.
@@ -293,7 +288,7 @@ export class LiveEngine {
       if (scoped)
         await this.timed(LivePhase.due, async () => {
           await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
-          await this.scheduleDue(tx, `SELECT id FROM ${SCOPE}`, segmentsDue, at);
+          await this.scheduleDue(tx, segmentsDue, at);
         });
       if (changed.size || deleted.length)
         await this.saveSetting(
@@ -366,8 +361,8 @@ export class LiveEngine {
           (r) => r.id,
         );
         const timed = saved.filter((s) => queries.has(s.id));
-        const due = await segmentDue(tx, everyone, timed, (n) => byKey.get(n), now);
-        await this.scheduleDue(tx, 'SELECT customer_id FROM customer_profile', due, at);
+        const due = await customersDue(tx, everyone, timed, (n) => byKey.get(n), now, this.config);
+        await this.scheduleDue(tx, due, at);
       });
       await this.saveSetting(
         tx,
@@ -436,31 +431,22 @@ export class LiveEngine {
   }
 
   /**
-   * Each customer's next re-check: the earliest of the moments a profile trait (profile-due.ts)
-   * and a saved segment's answer (segmentDue) can change by time alone.
+   * Each customer's next re-check: the earliest of the moments their profile (profile-due.ts)
+   * and a saved segment's answer can change by time alone (scope-evaluation.ts decides both from
+   * the state it loaded). A customer with neither gets no re-check until data touches them.
    */
-  private async scheduleDue(
-    tx: SqlRunner,
-    ids: string,
-    segmentsDue: ReadonlyMap<string, number>,
-    at: string,
-  ): Promise<void> {
+  private async scheduleDue(tx: SqlRunner, due: ReadonlyMap<string, number>, at: string): Promise<void> {
+    const after = Date.parse(at);
     await tx.loadTable(
-      'live_segment_due',
+      'live_next_due',
       [
         ['customer_id', 'text'],
         ['due_at', 'timestamp'],
       ],
-      [...segmentsDue].map(([id, t]) => [id, new Date(t).toISOString()]),
+      [...due].filter(([, t]) => t > after).map(([id, t]) => [id, new Date(t).toISOString()]),
     );
-    await tx.exec(
-      `INSERT INTO live_due SELECT customer_id, min(due_at) FROM (
-         ${profileDueSql(this.config, ids)}
-         UNION ALL SELECT customer_id, due_at FROM live_segment_due WHERE due_at > $1::TIMESTAMPTZ
-       ) GROUP BY customer_id`,
-      [at],
-    );
-    await tx.exec('DROP TABLE live_segment_due');
+    await tx.exec('INSERT INTO live_due SELECT customer_id, due_at FROM live_next_due');
+    await tx.exec('DROP TABLE live_next_due');
   }
 
   /** The store's own time (what it stamps pending marks with), as ISO text. */

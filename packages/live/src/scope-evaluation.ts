@@ -9,7 +9,9 @@ import {
   type CustomerState,
   type EvaluationContext,
 } from '@strata/segment-eval';
+import type { ProfileConfig } from '@strata/profiles';
 import type { SavedSegment } from '@strata/segments';
+import { profileDue } from './profile-due.js';
 
 /*
  * Saved segments decided customer by customer: the per-customer backend (@strata/segment-eval,
@@ -23,7 +25,10 @@ export interface ScopeEvaluation {
   members: Map<string, string[]>;
   /** Segments the per-customer backend cannot decide (ranks among matching): the SQL backend does. */
   bySql: Set<string>;
-  /** Per customer, the earliest moment a saved segment's answer can change by time alone. */
+  /**
+   * Per customer, the earliest moment their stored profile (profile-due.ts) or a saved segment's
+   * answer can change by time alone.
+   */
   due: Map<string, number>;
 }
 
@@ -36,6 +41,7 @@ export async function evaluateScope(
   segments: readonly SavedSegment[],
   resolveSegment: (name: string) => SegmentIR | undefined,
   now: Date,
+  config: ProfileConfig,
 ): Promise<ScopeEvaluation> {
   const due = new Map<string, number>();
   const contexts = await contextsFor(tx, segments, resolveSegment, now);
@@ -44,6 +50,7 @@ export async function evaluateScope(
   for (let i = 0; i < ids.length; i += CHUNK) {
     const states = await loadCustomerStates(tx, ids.slice(i, i + CHUNK));
     for (const [id, state] of states) {
+      noteDue(due, id, profileDue(state, config, now.getTime()));
       for (const s of segments) {
         const ctx = contexts.get(s.id);
         if (!ctx) continue;
@@ -55,23 +62,26 @@ export async function evaluateScope(
   return { members, bySql, due };
 }
 
-/** Only the next change of each customer over all saved segments (no membership). */
-export async function segmentDue(
+/** Only the next change of each customer, of their profile and over all saved segments (no membership). */
+export async function customersDue(
   tx: SqlRunner,
   ids: readonly string[],
   segments: readonly SavedSegment[],
   resolveSegment: (name: string) => SegmentIR | undefined,
   now: Date,
+  config: ProfileConfig,
 ): Promise<Map<string, number>> {
   const due = new Map<string, number>();
   const contexts = await contextsFor(tx, segments, resolveSegment, now);
   for (let i = 0; i < ids.length; i += CHUNK) {
     const states: Map<string, CustomerState> = await loadCustomerStates(tx, ids.slice(i, i + CHUNK));
-    for (const [id, state] of states)
+    for (const [id, state] of states) {
+      noteDue(due, id, profileDue(state, config, now.getTime()));
       for (const s of segments) {
         const ctx = contexts.get(s.id);
         if (ctx) noteDue(due, id, nextChange(s.ir, state, ctx));
       }
+    }
   }
   return due;
 }
@@ -91,9 +101,9 @@ async function contextsFor(
   return contexts;
 }
 
-function noteDue(due: Map<string, number>, id: string, at: Date | undefined): void {
-  if (!at) return;
-  const t = at.getTime();
+function noteDue(due: Map<string, number>, id: string, at: Date | number | undefined): void {
+  if (at === undefined) return;
+  const t = typeof at === 'number' ? at : at.getTime();
   const before = due.get(id);
   if (before === undefined || t < before) due.set(id, t);
 }

@@ -108,6 +108,110 @@ async function applyDiff(tx: SqlRunner, u: MembershipUpdate, when: Date): Promis
   return diff;
 }
 
+/** Several segments decided for the same customers at once (a live step): one diff for all of them. */
+export interface MembershipsUpdate {
+  /** The segments decided, in the order their changes are numbered. */
+  segmentIds: readonly string[];
+  /** SQL: a SELECT whose first column is the ids of the customers re-evaluated. */
+  scope: string;
+  /** SQL: a SELECT of (segment_id, customer_id): who is a member of which of `segmentIds` now. */
+  members: string;
+  params?: readonly SqlParam[];
+  at: string;
+  cause: MembershipCause;
+  ref?: string;
+}
+
+const MANY_DIFF_TABLE = 'membership_diff_many';
+const MANY_SEGMENTS_TABLE = 'membership_diff_segments';
+
+/**
+ * As recordMembership, for many segments and one scope of customers in a few statements instead
+ * of a handful per segment (a live step decides every saved segment for the customers it took:
+ * per segment, the statements' fixed cost was most of the step's recording time). Changes are
+ * numbered segment by segment in the order given, exits before entries, each in customer order,
+ * as separate recordMembership calls would number them.
+ */
+export async function recordMemberships(tx: SqlRunner, u: MembershipsUpdate): Promise<Map<string, MembershipDiff>> {
+  const when = checkedTime(u.at, 'the membership time');
+  if (!(membershipCauses as readonly string[]).includes(u.cause))
+    throw new AppError('invalid', `unknown membership cause "${u.cause}"; one of ${membershipCauses.join(', ')}`);
+  const result = new Map(u.segmentIds.map((id) => [id, { entered: 0, exited: 0 }]));
+  if (u.segmentIds.length === 0) return result;
+  await tx.loadTable(
+    MANY_SEGMENTS_TABLE,
+    [
+      ['segment_id', 'text'],
+      ['pos', 'integer'],
+    ],
+    u.segmentIds.map((id, i) => [id, i]),
+  );
+  await tx.exec(
+    `CREATE OR REPLACE TEMP TABLE ${MANY_DIFF_TABLE} AS
+     WITH scope AS (SELECT DISTINCT CAST(id AS VARCHAR) AS id FROM (${u.scope}) AS s(id) WHERE id IS NOT NULL),
+     now_in AS (
+       SELECT DISTINCT CAST(m.segment_id AS VARCHAR) AS segment_id, CAST(m.customer_id AS VARCHAR) AS customer_id
+       FROM (${u.members}) AS m(segment_id, customer_id)
+       WHERE m.customer_id IS NOT NULL AND m.segment_id IN (SELECT segment_id FROM ${MANY_SEGMENTS_TABLE})
+     ),
+     current_members AS (
+       SELECT c.segment_id, c.customer_id FROM segment_members c
+       WHERE c.segment_id IN (SELECT segment_id FROM ${MANY_SEGMENTS_TABLE})
+         AND (c.customer_id IN (SELECT id FROM scope) OR c.customer_id IN (SELECT customer_id FROM now_in))
+     )
+     SELECT n.segment_id, n.customer_id, 'entered' AS kind FROM now_in n
+     WHERE NOT EXISTS (SELECT 1 FROM current_members c WHERE c.segment_id = n.segment_id AND c.customer_id = n.customer_id)
+     UNION ALL
+     SELECT c.segment_id, c.customer_id, 'exited' AS kind FROM current_members c
+     WHERE c.customer_id IN (SELECT id FROM scope)
+       AND NOT EXISTS (SELECT 1 FROM now_in n WHERE n.segment_id = c.segment_id AND n.customer_id = c.customer_id)`,
+    u.params ?? [],
+  );
+  const counts = await tx.query<{ segment_id: string; entered: number; exited: number }>(
+    `SELECT segment_id, count(*) FILTER (WHERE kind = 'entered')::INTEGER AS entered,
+            count(*) FILTER (WHERE kind = 'exited')::INTEGER AS exited
+     FROM ${MANY_DIFF_TABLE} GROUP BY segment_id`,
+  );
+  for (const c of counts) result.set(c.segment_id, { entered: Number(c.entered), exited: Number(c.exited) });
+  if (counts.length > 0) {
+    const at = when.toISOString();
+    await tx.exec(
+      `INSERT INTO segment_changes (seq, id, segment_id, customer_id, kind, "at", cause, ref)
+       SELECT nextval('segment_change_seq'), CAST(gen_random_uuid() AS VARCHAR), segment_id, customer_id, kind,
+              CAST($1 AS TIMESTAMPTZ), $2, $3
+       FROM (SELECT d.segment_id, d.customer_id, d.kind FROM ${MANY_DIFF_TABLE} d
+             JOIN ${MANY_SEGMENTS_TABLE} s USING (segment_id) ORDER BY s.pos, d.kind DESC, d.customer_id) d`,
+      [at, u.cause, u.ref ?? null],
+    );
+    await tx.exec(
+      `DELETE FROM segment_members USING ${MANY_DIFF_TABLE} d
+       WHERE d.kind = 'exited' AND segment_members.segment_id = d.segment_id AND segment_members.customer_id = d.customer_id`,
+    );
+    await tx.exec(
+      `INSERT INTO segment_members (segment_id, customer_id, entered_at)
+       SELECT segment_id, customer_id, CAST($1 AS TIMESTAMPTZ) FROM ${MANY_DIFF_TABLE} WHERE kind = 'entered'`,
+      [at],
+    );
+    // Each changed segment's size for the day, as addToDailySize does one at a time.
+    await tx.exec(
+      `INSERT INTO segment_sizes (segment_id, day, size)
+       SELECT d.segment_id, CASE WHEN l.day > CAST($1 AS DATE) THEN l.day ELSE CAST($1 AS DATE) END,
+              coalesce(l.size, 0) + d.delta
+       FROM (SELECT segment_id, sum(CASE kind WHEN 'entered' THEN 1 ELSE -1 END)::INTEGER AS delta
+             FROM ${MANY_DIFF_TABLE} GROUP BY segment_id) d
+       LEFT JOIN (SELECT segment_id, max(day) AS day, arg_max(size, day) AS size FROM segment_sizes
+                  WHERE segment_id IN (SELECT segment_id FROM ${MANY_DIFF_TABLE}) GROUP BY segment_id) l
+         USING (segment_id)
+       ON CONFLICT (segment_id, day) DO UPDATE SET size = excluded.size`,
+      [at.slice(0, 10)],
+    );
+  }
+  // Dropped on success only: after a failure the transaction is rolled back, and the tables with it.
+  await tx.exec(`DROP TABLE IF EXISTS ${MANY_DIFF_TABLE}`);
+  await tx.exec(`DROP TABLE IF EXISTS ${MANY_SEGMENTS_TABLE}`);
+  return result;
+}
+
 /**
  * The size at the end of a day (today: now) moves with each change. A change dated on a day
  * before the last day with a size counts toward that last day, so the latest size is always the

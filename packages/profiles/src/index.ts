@@ -10,4 +10,3 @@ export * from './model-scores.js';
 export * from './compute-profiles.js';
 export * from './profile-queries.js';
 export * from './models/index.js';
-export * from './profile-due.js';

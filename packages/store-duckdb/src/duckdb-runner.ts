@@ -62,6 +62,10 @@ export class DuckDbRunner {
   /** Set by `interrupt`: reads (and, with writes, writes) stopped from now on end as "shutting down". */
   private stopping = false;
   private writesStopping = false;
+  /** Other writing connections on the same file (see `sibling`), stopped and closed with this one. */
+  private readonly siblings: DuckDbRunner[] = [];
+  /** Set on a sibling: closing it closes its connection, not the file. */
+  private owner: DuckDbRunner | undefined;
 
   private constructor(
     readonly path: string,
@@ -101,6 +105,23 @@ export class DuckDbRunner {
     const conn = await instance.connect();
     await conn.run(`SET TimeZone = 'UTC'`);
     return new DuckDbRunner(path, instance, conn, options.readOnly ?? false, recovering);
+  }
+
+  /**
+   * A second writing connection on the same file, with its own queue: work on it (a live step)
+   * runs beside the writes of this one instead of after them. DuckDB runs concurrent transactions
+   * optimistically: they commit side by side unless both change the same row, in which case the
+   * later commit fails (and rolls back). Callers keep their writes to rows the other side does not
+   * change. Stopped by `interrupt` and closed by `close` of the runner it came from.
+   */
+  async sibling(): Promise<DuckDbRunner> {
+    if (this.owner) return this.owner.sibling();
+    const conn = await this.instance.connect();
+    await conn.run(`SET TimeZone = 'UTC'`);
+    const s = new DuckDbRunner(this.path, this.instance, conn, this.readOnly, false);
+    s.owner = this;
+    this.siblings.push(s);
+    return s;
   }
 
   /** Runs fn after every call queued before it has ended, whether that call succeeded or not. */
@@ -183,10 +204,24 @@ export class DuckDbRunner {
       this.writesStopping = true;
       this.conn.interrupt();
     }
+    for (const s of this.siblings) s.interrupt(options);
   }
 
   /** Waits for the queued calls, then closes the connections and the file. */
   async close(): Promise<void> {
+    if (this.owner) {
+      // A sibling's close ends its own connection; the file stays open for its owner.
+      const owner = this.owner;
+      owner.siblings.splice(owner.siblings.indexOf(this), 1);
+      await this.tail;
+      for (const lane of this.lanes.values()) {
+        await lane.tail;
+        (await lane.conn).closeSync();
+      }
+      this.conn.closeSync();
+      return;
+    }
+    for (const s of [...this.siblings]) await s.close();
     await this.tail;
     for (const lane of this.lanes.values()) {
       await lane.tail;

@@ -169,6 +169,17 @@ export class DuckDbStore implements Store, SqlRunner, NativeFileImporter, OrderL
     return runner.serial(() => runner.inTransaction(() => fn(tx)));
   }
 
+  /**
+   * The same store through a writing connection of its own, for long work that must not hold up
+   * ingest (the live engine's steps and recomputes, and the profile runs that share its rows):
+   * its transactions run beside this store's writes. Both sides must not change the same rows,
+   * or the later commit fails. Closed by its own `close` or with this store.
+   */
+  async ownConnection(): Promise<DuckDbStore> {
+    if (this.readOnly) throw this.readOnlyError();
+    return new DuckDbStore(await this.runner.sibling(), this.now);
+  }
+
   close(): Promise<void> {
     return this.runner.close();
   }

@@ -18,6 +18,7 @@ import {
   latestChangeSeq,
   memberCount,
   recordMembership,
+  recordMemberships,
   segmentHistory,
   type MembershipUpdate,
 } from '@strata/membership';
@@ -285,5 +286,62 @@ describe('over random update sequences', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('recordMemberships (a live step: several segments for one scope at once)', () => {
+  /** Members and changes of segments `a` and `b`, recorded one call per segment or both at once. */
+  async function replay(a: string, b: string, together: boolean) {
+    const steps: { at: string; scope: readonly string[]; a: readonly string[]; b: readonly string[] }[] = [
+      { at: '2026-04-01T10:00:00Z', scope: ['ann', 'bob', 'cat', 'dan', 'eve'], a: ['ann', 'bob'], b: ['cat'] },
+      { at: '2026-04-01T11:00:00Z', scope: ['bob', 'cat'], a: ['cat'], b: ['bob', 'cat'] },
+      { at: '2026-04-02T09:00:00Z', scope: ['ann', 'eve'], a: ['eve'], b: [] },
+    ];
+    const first = await latestChangeSeq(store);
+    for (const st of steps) {
+      const scope = ids(st.scope);
+      if (together) {
+        const rows = [...st.a.map((c) => [a, c]), ...st.b.map((c) => [b, c])];
+        await store.transaction(async (tx) => {
+          await tx.loadTable(
+            'test_decided',
+            [
+              ['segment_id', 'text'],
+              ['customer_id', 'text'],
+            ],
+            rows,
+          );
+          await recordMemberships(tx, {
+            segmentIds: [a, b],
+            scope: scope.sql,
+            members: 'SELECT segment_id, customer_id FROM test_decided',
+            params: scope.params,
+            at: st.at,
+            cause: 'event',
+          });
+        });
+      } else {
+        await record(a, st.a, st.at, { scopeIds: st.scope });
+        await record(b, st.b, st.at, { scopeIds: st.scope });
+      }
+    }
+    const changes = (await changesAfter(store, first, 100)).map(
+      (c) => `${c.segment_id === a ? 'A' : 'B'} ${c.type} ${c.customer_id} ${c.at}`,
+    );
+    const sizes = async (id: string) => (await dailySizes(store, id, { from: '2026-04-01', to: '2026-04-03' })).map((d) => `${d.day} ${d.size}`);
+    return { a: await members(a), b: await members(b), changes, sizes: [await sizes(a), await sizes(b)] };
+  }
+
+  it('records what one call per segment records: members, changes in the same order, daily sizes', async () => {
+    const separate = await replay('sep-a', 'sep-b', false);
+    const together = await replay('tog-a', 'tog-b', true);
+    expect(together).toEqual(separate);
+    expect(together.a).toEqual(['cat', 'eve']);
+    expect(together.b).toEqual(['bob', 'cat']);
+    expect(together.changes.slice(0, 3)).toEqual([
+      'A segment.entered ann 2026-04-01T10:00:00.000Z',
+      'A segment.entered bob 2026-04-01T10:00:00.000Z',
+      'B segment.entered cat 2026-04-01T10:00:00.000Z',
+    ]);
   });
 });
