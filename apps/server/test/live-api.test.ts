@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Hono } from 'hono';
-import { Customer, ManualClock, SegmentChange, type SqlParam } from '@strata/core';
+import { Customer, LiveSetting, ManualClock, SegmentChange, type SqlParam } from '@strata/core';
 import {
   CustomerSegmentsResponse,
   SegmentHistoryResponse,
@@ -414,7 +414,7 @@ describe('on a live server', () => {
         // The engine's first full run has finished (its own start is not what this test is about).
         await vi.waitFor(
           async () =>
-            expect(await server.store.query(`SELECT 1 FROM settings WHERE key = 'live.last_recompute'`)).toHaveLength(
+            expect(await server.store.query(`SELECT 1 FROM settings WHERE key = '${LiveSetting.lastRecompute}'`)).toHaveLength(
               1,
             ),
           { timeout: 30_000, interval: 50 },

@@ -14,3 +14,14 @@ export const configSettings = {
 } as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
 export type ConfigName = keyof typeof configSettings;
 export const configNames = Object.keys(configSettings) as ConfigName[];
+
+/**
+ * Settings rows the live engine keeps for itself (not set by people): which saved segments it has
+ * evaluated, when it last ranked everyone, and the report of its last full recompute (whose
+ * presence means the store has live state: segments then count as of now).
+ */
+export const LiveSetting = {
+  segments: 'live.segments',
+  rankedAt: 'live.ranked_at',
+  lastRecompute: 'live.last_recompute',
+} as const;

@@ -1,4 +1,4 @@
-import { AppError, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
+import { AppError, LiveSetting, type Clock, type MembershipCause, type SqlParam, type SqlRunner } from '@strata/core';
 import { dropSegmentMembership, recordMembership, recordMemberships } from '@strata/membership';
 import {
   computeProfiles,
@@ -70,9 +70,9 @@ export interface StepReport {
   ms: number;
 }
 
-const SEGMENTS_KEY = 'live.segments';
-const RANKED_KEY = 'live.ranked_at';
-const RECOMPUTE_KEY = 'live.last_recompute';
+const SEGMENTS_KEY = LiveSetting.segments;
+const RANKED_KEY = LiveSetting.rankedAt;
+const RECOMPUTE_KEY = LiveSetting.lastRecompute;
 
 export interface RecomputeReport {
   at: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  LiveSetting,
   displayValue,
   formatNumber,
   isQueryFileWriter,
@@ -275,9 +276,10 @@ export class SegmentService {
     );
     if (Number(state?.n ?? 0) < 3) return undefined;
     const [row] = await this.db.query<{ live: boolean; pending: boolean; due: string | null }>(
-      `SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'live.last_recompute') AS live,
+      `SELECT EXISTS (SELECT 1 FROM settings WHERE key = $1) AS live,
               EXISTS (SELECT 1 FROM live_pending) AS pending,
               (SELECT min(due_at) FROM live_due) AS due`,
+      [LiveSetting.lastRecompute],
     );
     if (!row?.live || row.pending) return undefined;
     return row.due ? new Date(row.due) : new Date(8.64e15);
