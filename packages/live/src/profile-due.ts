@@ -1,6 +1,6 @@
 import { EventType } from '@strata/core';
 import type { ProfileConfig } from '@strata/profiles';
-import type { CustomerState } from '@strata/segment-eval';
+import { addEventNeed, type CustomerState, type EventNeeds } from '@strata/segment-eval';
 
 /*
  * When a stored profile stops being true by the passing of time alone. Many traits are measured
@@ -56,6 +56,12 @@ function nextBirthday(birthday: string, asOf: number): number | undefined {
     if (t > asOfDay) return t;
   }
   return undefined;
+}
+
+/** The events profileDue reads besides those dated after `asOf`: views of the last 30 days. */
+export function addProfileDueNeeds(needs: EventNeeds, asOf: number): EventNeeds {
+  for (const type of VIEWS) addEventNeed(needs, type, asOf - 30 * DAY_MS);
+  return needs;
 }
 
 /** The earliest moment after `asOf` at which this customer's stored profile can change by time alone. */

@@ -2,16 +2,18 @@ import type { SqlRunner } from '@strata/core';
 import type { SegmentIR } from '@strata/segment-lang';
 import {
   evaluateCustomer,
+  eventNeeds,
   loadCustomerStates,
   nextChange,
   perCustomerEvaluable,
   percentileCutoffs,
   type CustomerState,
   type EvaluationContext,
+  type LoadOptions,
 } from '@strata/segment-eval';
 import type { ProfileConfig } from '@strata/profiles';
 import type { SavedSegment } from '@strata/segments';
-import { profileDue } from './profile-due.js';
+import { addProfileDueNeeds, profileDue } from './profile-due.js';
 
 /*
  * Saved segments decided customer by customer: the per-customer backend (@strata/segment-eval,
@@ -45,10 +47,11 @@ export async function evaluateScope(
 ): Promise<ScopeEvaluation> {
   const due = new Map<string, number>();
   const contexts = await contextsFor(tx, segments, resolveSegment, now);
+  const load = loadOptions(segments, contexts, resolveSegment, now);
   const members = new Map([...contexts.keys()].map((id) => [id, [] as string[]]));
   const bySql = new Set(segments.filter((s) => !contexts.has(s.id)).map((s) => s.id));
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const states = await loadCustomerStates(tx, ids.slice(i, i + CHUNK));
+    const states = await loadCustomerStates(tx, ids.slice(i, i + CHUNK), load);
     for (const [id, state] of states) {
       noteDue(due, id, profileDue(state, config, now.getTime()));
       for (const s of segments) {
@@ -73,8 +76,9 @@ export async function customersDue(
 ): Promise<Map<string, number>> {
   const due = new Map<string, number>();
   const contexts = await contextsFor(tx, segments, resolveSegment, now);
+  const load = loadOptions(segments, contexts, resolveSegment, now);
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const states: Map<string, CustomerState> = await loadCustomerStates(tx, ids.slice(i, i + CHUNK));
+    const states: Map<string, CustomerState> = await loadCustomerStates(tx, ids.slice(i, i + CHUNK), load);
     for (const [id, state] of states) {
       noteDue(due, id, profileDue(state, config, now.getTime()));
       for (const s of segments) {
@@ -84,6 +88,18 @@ export async function customersDue(
     }
   }
   return due;
+}
+
+/** Only the events the segments decided here and the profile's due time can read (event-needs.ts). */
+function loadOptions(
+  segments: readonly SavedSegment[],
+  contexts: ReadonlyMap<string, EvaluationContext>,
+  resolveSegment: (name: string) => SegmentIR | undefined,
+  now: Date,
+): LoadOptions {
+  const t = now.getTime();
+  const decided = segments.filter((s) => contexts.has(s.id)).map((s) => s.ir);
+  return { events: { needs: addProfileDueNeeds(eventNeeds(decided, resolveSegment, t), t), now: t } };
 }
 
 /** The evaluation context of each segment the per-customer backend decides, with its percentile cut-offs now. */

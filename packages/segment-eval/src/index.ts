@@ -7,6 +7,7 @@
 export * from './customer-state.js';
 export { type EvaluationContext, type PercentileBounds, type PercentileCutoffs } from './eval-context.js';
 export { evaluateCustomer, percentileKey } from './evaluate.js';
-export { loadCustomerStates } from './load-states.js';
+export { loadCustomerStates, type LoadOptions } from './load-states.js';
+export { addEventNeed, eventNeeds, type EventNeeds } from './event-needs.js';
 export { nextChange } from './next-change.js';
 export { perCustomerEvaluable, percentileCutoffs, type PercentileCutoffOptions } from './percentiles.js';

@@ -3,7 +3,7 @@
  * once into a work table, inside one transaction (a consistent view; the work table is dropped
  * with it).
  */
-import type { SqlRunner } from '@strata/core';
+import type { SqlParam, SqlRunner } from '@strata/core';
 import { defaultChannels } from '@strata/segment-lang';
 import {
   jsonObject,
@@ -14,6 +14,7 @@ import {
   type OrderState,
   type StoredRow,
 } from './customer-state.js';
+import type { EventNeeds } from './event-needs.js';
 import { toEpochMs } from './time-values.js';
 
 const text = jsonText;
@@ -47,7 +48,36 @@ function lineOf(r: StoredRow): OrderLineState {
  * merged into, as the store moves them: its state says `mergedInto`, and it is in no segment that
  * reads customer records.
  */
-export async function loadCustomerStates(db: SqlRunner, ids: readonly string[]): Promise<Map<string, CustomerState>> {
+export interface LoadOptions {
+  /**
+   * Load only the events these needs name (event-needs.ts), and every event dated after `now`;
+   * without it, every event. The state then answers the segments the needs came from (and
+   * anything reading no events) as the whole history would, at `now`.
+   */
+  readonly events?: { readonly needs: EventNeeds; readonly now: number };
+}
+
+/** The SQL condition on events `e` that keeps what `needs` names, with its parameters. */
+function eventFilter(events: LoadOptions['events']): { sql: string; params: SqlParam[] } {
+  if (!events) return { sql: '', params: [] };
+  const params: SqlParam[] = [new Date(events.now).toISOString()];
+  const terms = ['e.occurred_at > $1::TIMESTAMPTZ'];
+  for (const [type, since] of events.needs) {
+    params.push(type);
+    if (since === null) terms.push(`e.type = $${params.length}`);
+    else {
+      params.push(new Date(since).toISOString());
+      terms.push(`(e.type = $${params.length - 1} AND e.occurred_at >= $${params.length}::TIMESTAMPTZ)`);
+    }
+  }
+  return { sql: `AND (${terms.join(' OR ')})`, params };
+}
+
+export async function loadCustomerStates(
+  db: SqlRunner,
+  ids: readonly string[],
+  options: LoadOptions = {},
+): Promise<Map<string, CustomerState>> {
   const unique = [...new Set(ids)];
   const states = new Map<string, CustomerState>();
   if (unique.length === 0) return states;
@@ -76,9 +106,11 @@ export async function loadCustomerStates(db: SqlRunner, ids: readonly string[]):
        FROM order_lines li JOIN orders o ON o.id = li.order_id JOIN ${ids_} k ON k.id = o.customer_id
        LEFT JOIN products pr ON pr.sku = li.sku ORDER BY li.order_id, li.line_no`,
     );
+    const filter = eventFilter(options.events);
     const events = await tx.query(
       `SELECT e.customer_id, e.type, e.occurred_at, e.properties
-       FROM events e JOIN ${ids_} k ON k.id = e.customer_id ORDER BY e.occurred_at, e.message_id`,
+       FROM events e JOIN ${ids_} k ON k.id = e.customer_id WHERE true ${filter.sql} ORDER BY e.occurred_at, e.message_id`,
+      filter.params,
     );
     const tags = await tx.query(`SELECT t.customer_id, t.tag FROM tags t JOIN ${ids_} k ON k.id = t.customer_id`);
     await tx.exec(`DROP TABLE ${ids_}`);

@@ -14,7 +14,7 @@ import { percentileKey, ranksAmongMatching } from './evaluate.js';
 type Resolve = ((name: string) => SegmentIR | undefined) | undefined;
 
 /** Every condition of the segment, saved segments it refers to included (each once). */
-function* conditions(node: ConditionIR, resolve: Resolve, seen: Set<string>): Generator<ConditionIR> {
+export function* conditions(node: ConditionIR, resolve: Resolve, seen: Set<string>): Generator<ConditionIR> {
   yield node;
   switch (node.kind) {
     case 'and':

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateCustomer, loadCustomerStates, nextChange, type CustomerState } from '@strata/segment-eval';
+import {
+  evaluateCustomer,
+  eventNeeds,
+  loadCustomerStates,
+  nextChange,
+  type CustomerState,
+  type EventNeeds,
+  type EventState,
+} from '@strata/segment-eval';
 import { printIR, type SegmentIR } from '@strata/segment-lang';
 import {
   evaluationShifts,
@@ -40,6 +48,14 @@ const offsets = fc.tuple(
 const moments = (now: number, [far, near]: [number[], number[]], next: number | undefined) =>
   [...far, ...near].map((o) => now + o).concat(next === undefined ? [] : [next - 1, next, next + 1]);
 
+/** The rule loadCustomerStates applies with event needs: dated after now, or a needed type since its bound. */
+function needed(needs: EventNeeds, e: EventState, now: number): boolean {
+  if (e.occurredAt > now) return true;
+  if (!needs.has(e.type)) return false;
+  const since = needs.get(e.type)!;
+  return since === null || e.occurredAt >= since;
+}
+
 describe('nextChange: the next moment membership changes by time alone', () => {
   for (let n = 0; n < STORES; n++) {
     it(`random store ${n + 1}: nothing changes before it, and it changes then`, async () => {
@@ -60,9 +76,13 @@ describe('nextChange: the next moment membership changes by time alone', () => {
           (ir, shift, sampled) => {
             const now = NOW.getTime() + shift;
             const at = (t: number, s: CustomerState) => evaluateCustomer(ir, s, { now: new Date(t), resolveSegment });
+            const needs = eventNeeds([ir], resolveSegment, now);
             for (const state of states.values()) {
               const current = at(now, state);
               const next = nextChange(ir, state, { now: new Date(now), resolveSegment })?.getTime();
+              // with only the events the segment can read (what a live step loads), the same next change
+              const narrow = { ...state, events: state.events.filter((e) => needed(needs, e, now)) };
+              expect(nextChange(ir, narrow, { now: new Date(now), resolveSegment })?.getTime()).toBe(next);
               const label = `${printIR(ir)} for ${state.id} at ${new Date(now).toISOString()}, next ${next === undefined ? 'never' : new Date(next).toISOString()}`;
               seen.checks++;
               if (next !== undefined) {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   evaluateCustomer,
+  eventNeeds,
   loadCustomerStates,
   perCustomerEvaluable,
   percentileCutoffs,
@@ -90,6 +91,12 @@ describe('the per-customer evaluator against the SQL backend', () => {
               const expected = await sqlMembers(db, ir, now);
               const actual = await evaluatorMembers(db, states, ir, now);
               expect(actual, `${printIR(ir)} at ${now.toISOString()}`).toEqual(expected);
+              // states with only the events the segment can read (what a live step loads) answer the same
+              const needs = eventNeeds([ir], resolveSegment, now.getTime());
+              const narrow = await loadCustomerStates(db, ids, { events: { needs, now: now.getTime() } });
+              expect(await evaluatorMembers(db, narrow, ir, now), `${printIR(ir)} with only its events`).toEqual(
+                expected,
+              );
               seen.segments++;
               if (expected.length > 0 && expected.length < states.size) seen.mixed++;
               kindsOf(ir.root, seen.kinds);
