@@ -74,7 +74,7 @@ function quietHoursSql(q: { start: number; end: number }, zone: string, local: s
 
 /**
  * The decisions for `candidates`, a SELECT with columns id (the send id), campaign_id,
- * customer_id, channel, at (TIMESTAMPTZ: when it would go; NULL when the schedule has no time for
+ * customer_id, channel, send_at (TIMESTAMPTZ: when it would go; NULL when the schedule has no time for
  * the customer), holdout_share (DOUBLE) and excluded (BOOLEAN). The SELECT returned has those
  * columns and reason (SendReason), next_at (the next allowed time, for quiet_hours) and address.
  */
@@ -89,46 +89,46 @@ export function guardrailDecisionsSql(candidates: string, config: GuardrailConfi
       WHEN consent IS NOT TRUE THEN '${SendReason.no_consent}'
       WHEN address IS NULL OR trim(address) = '' THEN '${SendReason.missing_address}'
       WHEN held_out THEN '${SendReason.held_out}'
-      WHEN at IS NULL THEN '${SendReason.unscheduled}'
+      WHEN send_at IS NULL THEN '${SendReason.unscheduled}'
       ${quiet ? `WHEN ${quiet.inside} THEN '${SendReason.quiet_hours}'` : ''}
       ELSE '${SendReason.send}' END`;
   const stage1 = `
-    SELECT k.id, k.campaign_id, k.customer_id, k.channel, k.at::TIMESTAMPTZ AS at, k.holdout_share,
+    SELECT k.id, k.campaign_id, k.customer_id, k.channel, k.send_at::TIMESTAMPTZ AS send_at, k.holdout_share,
            coalesce(k.excluded, false) OR c.id IS NULL OR c.merged_into IS NOT NULL AS excluded,
            ${consentSql} AS consent, ${addressSql} AS address,
            ${holdoutBucketSql('k.campaign_id', 'k.customer_id')} < k.holdout_share AS held_out,
-           ${zone} AS zone, timezone(${zone}, k.at::TIMESTAMPTZ) AS local_at
+           ${zone} AS zone, timezone(${zone}, k.send_at::TIMESTAMPTZ) AS local_at
     FROM (${candidates}) k LEFT JOIN customers c ON c.id = k.customer_id`;
   const decided = `SELECT *, ${reason} AS pre_reason${quiet ? `, CASE WHEN ${quiet.inside} THEN ${quiet.next} END AS quiet_next` : ', NULL::TIMESTAMPTZ AS quiet_next'} FROM (${stage1})`;
   if (!caps)
-    return `SELECT id, campaign_id, customer_id, channel, at, holdout_share, excluded, pre_reason AS reason,
+    return `SELECT id, campaign_id, customer_id, channel, send_at, holdout_share, excluded, pre_reason AS reason,
                    CASE WHEN pre_reason = '${SendReason.quiet_hours}' THEN quiet_next END AS next_at, address
             FROM (${decided})`;
   // The frequency cap: messages already sent in the window before each candidate's time, plus the
   // candidates of the same customer ahead of it that would go too (two campaigns in one batch).
   return `
     WITH d AS (${decided}),
-    going AS (SELECT id, customer_id, channel, at FROM d WHERE pre_reason = '${SendReason.send}'),
+    going AS (SELECT id, customer_id, channel, send_at FROM d WHERE pre_reason = '${SendReason.send}'),
     recent AS (
       SELECT m.id, m.customer_id, m.channel, m.sending_at FROM messages m
       WHERE m.status IN (${cappedIn}) AND m.customer_id IN (SELECT customer_id FROM going)
-        AND m.sending_at > (SELECT min(at) FROM going) - ${window}
+        AND m.sending_at > (SELECT min(send_at) FROM going) - ${window}
     ),
     counted AS (
       SELECT g.id,
              count(r.id) AS overall_before,
              count(r.id) FILTER (WHERE r.channel = g.channel) AS channel_before
       FROM going g LEFT JOIN recent r
-        ON r.customer_id = g.customer_id AND r.id <> g.id AND r.sending_at > g.at - ${window} AND r.sending_at <= g.at
+        ON r.customer_id = g.customer_id AND r.id <> g.id AND r.sending_at > g.send_at - ${window} AND r.sending_at <= g.send_at
       GROUP BY g.id
     ),
     ranked AS (
       SELECT g.id, c.overall_before, c.channel_before,
-             row_number() OVER (PARTITION BY g.customer_id ORDER BY g.at, g.id) AS overall_rank,
-             row_number() OVER (PARTITION BY g.customer_id, g.channel ORDER BY g.at, g.id) AS channel_rank
+             row_number() OVER (PARTITION BY g.customer_id ORDER BY g.send_at, g.id) AS overall_rank,
+             row_number() OVER (PARTITION BY g.customer_id, g.channel ORDER BY g.send_at, g.id) AS channel_rank
       FROM going g JOIN counted c ON c.id = g.id
     )
-    SELECT d.id, d.campaign_id, d.customer_id, d.channel, d.at, d.holdout_share, d.excluded,
+    SELECT d.id, d.campaign_id, d.customer_id, d.channel, d.send_at, d.holdout_share, d.excluded,
            CASE WHEN r.id IS NOT NULL AND (r.overall_before + r.overall_rank > ${caps.overall}
                                            OR r.channel_before + r.channel_rank > ${caps.perChannel})
                 THEN '${SendReason.capped}' ELSE d.pre_reason END AS reason,

@@ -39,16 +39,19 @@ async function candidates(
     throw new AppError('not_found', `the schedule "${def.schedule.kind}" reads profile traits: run \`strata profiles compute\` first`);
   const params = new SqlParams();
   const id = params.add(campaign.id);
+  const storeZone = params.lazy(def.storeTimeZone ?? config.storeTimeZone);
   const due = dueAtSql(def.schedule, {
     start: params.add(start.toISOString()),
-    zone: `coalesce(c.timezone, ${params.add(def.storeTimeZone ?? config.storeTimeZone)})`,
+    get zone() {
+      return `coalesce(c.timezone, ${storeZone()})`;
+    },
     favouriteWeekday: profiles ? 'p.favourite_weekday' : 'NULL',
     replenishmentDue: profiles ? 'p.next_replenishment_due_at' : 'NULL',
     ...(def.schedule.kind === ScheduleKind.at ? { at: params.add(def.schedule.at) } : {}),
   });
   const sql = `
     SELECT ${sendIdSql(id, params.add(CAMPAIGN_STEP), 'a.customer_id')} AS id, ${id} AS campaign_id, a.customer_id,
-           ${params.add(def.message.channel)} AS channel, ${due} AS at,
+           ${params.add(def.message.channel)} AS channel, ${due} AS send_at,
            ${params.add(def.holdoutShare)}::DOUBLE AS holdout_share, a.excluded
     FROM ${AUDIENCE} a LEFT JOIN customers c ON c.id = a.customer_id
     ${profiles ? 'LEFT JOIN customer_profile p ON p.customer_id = a.customer_id' : ''}`;
@@ -84,8 +87,8 @@ export async function planCampaign(
   await decideSends(db, await candidates(db, campaign, at, config), config, DECISIONS);
   const rows = await db.query<{ reason: SendReason; n: number; first: string | null; last: string | null }>(
     `SELECT reason, count(*)::INTEGER AS n,
-            strftime(min(coalesce(next_at, at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS first,
-            strftime(max(coalesce(next_at, at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
+            strftime(min(coalesce(next_at, send_at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS first,
+            strftime(max(coalesce(next_at, send_at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS last
      FROM ${DECISIONS} GROUP BY reason`,
   );
   await db.exec(`DROP TABLE IF EXISTS ${DECISIONS}`);
@@ -134,9 +137,9 @@ export async function enqueueCampaign(
   await db.exec(
     `INSERT OR IGNORE INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, created_at, updated_at)
      SELECT id, campaign_id, ${step}, customer_id, channel,
-            CASE WHEN excluded OR at IS NULL THEN '${UnsentStatus.skipped}' ELSE '${UnsentStatus.queued}' END,
-            CASE WHEN excluded THEN '${SendReason.excluded}' WHEN at IS NULL THEN '${SendReason.unscheduled}' END,
-            coalesce(at, ${now}::TIMESTAMPTZ), 0, ${now}::TIMESTAMPTZ, ${now}::TIMESTAMPTZ
+            CASE WHEN excluded OR send_at IS NULL THEN '${UnsentStatus.skipped}' ELSE '${UnsentStatus.queued}' END,
+            CASE WHEN excluded THEN '${SendReason.excluded}' WHEN send_at IS NULL THEN '${SendReason.unscheduled}' END,
+            coalesce(send_at, ${now}::TIMESTAMPTZ), 0, ${now}::TIMESTAMPTZ, ${now}::TIMESTAMPTZ
      FROM (${c.sql})`,
     c.params.values,
   );

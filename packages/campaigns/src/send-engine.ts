@@ -148,9 +148,10 @@ export class CampaignEngine {
     await setCampaignStatus(this.db, campaignId, [CampaignStatus.running], CampaignStatus.paused, this.clock.now());
   }
 
-  private async campaign(id: string): Promise<Campaign> {
+  /** A campaign's definition (kept: a started campaign's definition does not change). Inside a transaction, pass it. */
+  private async campaign(id: string, db: SqlRunner = this.db): Promise<Campaign> {
     let c = this.campaigns.get(id);
-    if (!c) this.campaigns.set(id, (c = await findCampaign(this.db, id)));
+    if (!c) this.campaigns.set(id, (c = await findCampaign(db, id)));
     return c;
   }
 
@@ -229,7 +230,7 @@ export class CampaignEngine {
     if (limit <= 0) return {};
     await tx.exec(
       `CREATE OR REPLACE TEMP TABLE ${BATCH} AS
-       SELECT m.id, m.campaign_id, m.customer_id, m.channel, $1::TIMESTAMPTZ AS at,
+       SELECT m.id, m.campaign_id, m.customer_id, m.channel, $1::TIMESTAMPTZ AS send_at,
               json_extract(c.definition, '$.holdoutShare')::DOUBLE AS holdout_share, false AS excluded
        FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status = $2
        WHERE m.status = $3 AND m.due_at <= $1::TIMESTAMPTZ
@@ -243,7 +244,7 @@ export class CampaignEngine {
       [SendReason.send],
     );
     for (const { campaign_id } of couponCampaigns) {
-      const coupons = (await this.campaign(campaign_id)).definition.coupons;
+      const coupons = (await this.campaign(campaign_id, tx)).definition.coupons;
       if (!coupons) continue;
       await tx.exec(`CREATE OR REPLACE TEMP TABLE ${GOING} AS SELECT id, customer_id FROM ${DECISIONS} WHERE reason = $1 AND campaign_id = $2`, [
         SendReason.send,
