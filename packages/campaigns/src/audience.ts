@@ -65,7 +65,10 @@ export async function materialiseAudience(
       }
       const def = { segment: s.id };
       const q = await segments.idsQuery(def, await segments.evaluationTime(def), irs);
-      await db.exec(`INSERT INTO ${target} SELECT CAST(customer_id AS VARCHAR) FROM (${q.sql}) AS m(customer_id)`, q.params);
+      await db.exec(
+        `INSERT INTO ${target} SELECT CAST(customer_id AS VARCHAR) FROM (${q.sql}) AS m(customer_id)`,
+        q.params,
+      );
     }
   };
   await fill(`${table}_in`, include);

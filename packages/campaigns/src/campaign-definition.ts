@@ -127,7 +127,10 @@ export const CAMPAIGN_STEP = 'main';
 export function parseCampaign(input: unknown): CampaignDefinition {
   const r = CampaignDefinition.safeParse(input);
   if (r.success) return r.data;
-  const details: ErrorDetail[] = r.error.issues.map((i) => ({ field: i.path.join('.') || '(campaign)', message: i.message }));
+  const details: ErrorDetail[] = r.error.issues.map((i) => ({
+    field: i.path.join('.') || '(campaign)',
+    message: i.message,
+  }));
   throw new AppError(
     'invalid',
     `the campaign is not valid: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`,

@@ -64,7 +64,12 @@ export async function createCampaign(
 }
 
 /** Replaces a draft's definition (a started campaign keeps what it was started with). */
-export async function updateCampaign(db: SqlRunner, id: string, input: unknown, options: { clock: Clock }): Promise<Campaign> {
+export async function updateCampaign(
+  db: SqlRunner,
+  id: string,
+  input: unknown,
+  options: { clock: Clock },
+): Promise<Campaign> {
   const current = await findCampaign(db, id);
   if (current.status !== CampaignStatus.draft)
     throw new AppError('conflict', `campaign "${id}" is ${current.status}: only a draft can be changed`);
@@ -98,7 +103,10 @@ export async function setCampaignStatus(
 ): Promise<Campaign> {
   const current = await findCampaign(db, id);
   if (!from.includes(current.status))
-    throw new AppError('conflict', `campaign "${id}" is ${current.status}; it must be ${from.join(' or ')} to become ${to}`);
+    throw new AppError(
+      'conflict',
+      `campaign "${id}" is ${current.status}; it must be ${from.join(' or ')} to become ${to}`,
+    );
   await db.exec(
     `UPDATE campaigns SET status = $2, updated_at = $3::TIMESTAMPTZ,
        started_at = CASE WHEN $2 = '${CampaignStatus.running}' THEN coalesce(started_at, $3::TIMESTAMPTZ) ELSE started_at END

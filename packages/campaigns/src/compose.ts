@@ -26,7 +26,12 @@ export interface Recipient {
   readonly coupon: string | null;
 }
 
-export function unsubscribeUrl(links: UnsubscribeLinks, customerId: string, channel: Channel, campaignId: string): string {
+export function unsubscribeUrl(
+  links: UnsubscribeLinks,
+  customerId: string,
+  channel: Channel,
+  campaignId: string,
+): string {
   const url = new URL(links.baseUrl);
   url.searchParams.set('token', createUnsubscribeToken(links.secret, { customerId, channel, campaignId }));
   return url.toString();
@@ -51,7 +56,10 @@ function toOutgoing(campaign: Campaign, r: Recipient, rendered: RenderedMessage,
       ...(link ? { headers: unsubscribeHeaders(link) } : {}),
     };
   if (m.channel === Channel.whatsapp && m.template)
-    return { ...base, template: { name: m.template.name, language: m.template.language, parameters: rendered.parameters ?? [] } };
+    return {
+      ...base,
+      template: { name: m.template.name, language: m.template.language, parameters: rendered.parameters ?? [] },
+    };
   return base;
 }
 
@@ -115,7 +123,12 @@ export async function previewMessage(
   if (!row) throw new AppError('not_found', `no customer "${customerId}"`);
   const coupons = campaign.definition.coupons;
   const sample = coupons ? `${coupons.source === 'generated' ? coupons.prefix : ''}SAMPLE${'X'.repeat(4)}` : null;
-  const recipient: Recipient = { id: row.id ?? 'preview', customerId, address: row.address ?? '', coupon: row.coupon ?? sample };
+  const recipient: Recipient = {
+    id: row.id ?? 'preview',
+    customerId,
+    address: row.address ?? '',
+    coupon: row.coupon ?? sample,
+  };
   const message = (await composeMessages(db, campaign, [recipient], links)).get(recipient.id);
   if (!message) throw new AppError('not_found', `no customer "${customerId}"`);
   if (message instanceof AppError) throw message;

@@ -31,7 +31,10 @@ export async function unsubscribeSecret(db: SqlRunner): Promise<string> {
     (await db.query<{ value: string }>(`SELECT value FROM settings WHERE key = $1`, [SECRET_KEY]))[0]?.value;
   const stored = await read();
   if (stored) return stored;
-  await db.exec(`INSERT OR IGNORE INTO settings (key, value) VALUES ($1, $2)`, [SECRET_KEY, randomBytes(32).toString('base64url')]);
+  await db.exec(`INSERT OR IGNORE INTO settings (key, value) VALUES ($1, $2)`, [
+    SECRET_KEY,
+    randomBytes(32).toString('base64url'),
+  ]);
   const made = await read();
   if (!made) throw new AppError('internal', 'the unsubscribe secret could not be stored');
   return made;
@@ -66,10 +69,18 @@ export function verifyUnsubscribeToken(secret: string, token: string): Result<Un
   if (expected.length !== given.length || !timingSafeEqual(expected, given))
     return err({ type: 'bad_signature', message: 'the unsubscribe token is not signed by this store' });
   try {
-    const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c?: unknown; ch?: unknown; k?: unknown };
+    const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      c?: unknown;
+      ch?: unknown;
+      k?: unknown;
+    };
     if (typeof body.c !== 'string' || !(channels as readonly unknown[]).includes(body.ch))
       return err({ type: 'malformed', message: 'the unsubscribe token names no customer or channel' });
-    return ok({ customerId: body.c, channel: body.ch as Channel, ...(typeof body.k === 'string' ? { campaignId: body.k } : {}) });
+    return ok({
+      customerId: body.c,
+      channel: body.ch as Channel,
+      ...(typeof body.k === 'string' ? { campaignId: body.k } : {}),
+    });
   } catch {
     return err({ type: 'malformed', message: 'the unsubscribe token is not readable' });
   }
@@ -99,7 +110,10 @@ export async function withdrawConsent(store: StoreWriter & StoreReader, w: Withd
     const who = w.customer.id ?? w.customer.email ?? w.customer.phone ?? '(nobody named)';
     throw new AppError('not_found', `no customer "${who}" to withdraw ${w.channel} consent for`);
   }
-  const record = Customer.parse({ id, consent: { [w.channel]: { granted: false, at: w.at.toISOString(), source: w.source } } });
+  const record = Customer.parse({
+    id,
+    consent: { [w.channel]: { granted: false, at: w.at.toISOString(), source: w.source } },
+  });
   await store.write({ customers: [record] });
   return id;
 }

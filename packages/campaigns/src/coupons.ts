@@ -12,7 +12,11 @@ import { literal } from './sql-params.js';
  */
 
 /** One random code: `prefix` and `length` characters of COUPON_ALPHABET (no modulo bias). */
-export function generateCouponCode(prefix: string, length: number, random: (n: number) => Buffer = randomBytes): string {
+export function generateCouponCode(
+  prefix: string,
+  length: number,
+  random: (n: number) => Buffer = randomBytes,
+): string {
   const n = COUPON_ALPHABET.length;
   const limit = 256 - (256 % n);
   let code = '';
@@ -47,15 +51,28 @@ export async function importCoupons(
     const code = raw.trim().toUpperCase();
     if (code === '') return;
     if (CODE.test(code)) good.add(code);
-    else rejected.push({ line: i + 1, field: 'code', message: `not a coupon code: "${raw}" (3–64 letters, digits, - or _)` });
+    else
+      rejected.push({
+        line: i + 1,
+        field: 'code',
+        message: `not a coupon code: "${raw}" (3–64 letters, digits, - or _)`,
+      });
   });
-  const [before] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM coupons WHERE campaign_id = $1`, [campaignId]);
+  const [before] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM coupons WHERE campaign_id = $1`, [
+    campaignId,
+  ]);
+  // Not INSERT OR IGNORE: DuckDB 1.5 takes the NULL message ids of such rows as clashing on the
+  // UNIQUE column and keeps one row; stored codes are left out by an anti-join instead.
   await db.exec(
-    `INSERT OR IGNORE INTO coupons (code, campaign_id, source, added_at)
-     SELECT unnest(from_json($1, '["VARCHAR"]')), $2, '${CouponSource.imported}', $3::TIMESTAMPTZ`,
+    `INSERT INTO coupons (code, campaign_id, source, added_at)
+     SELECT code, $2, '${CouponSource.imported}', $3::TIMESTAMPTZ
+     FROM (SELECT DISTINCT unnest(from_json($1, '["VARCHAR"]')) AS code) n
+     WHERE NOT EXISTS (SELECT 1 FROM coupons k WHERE k.code = n.code)`,
     [JSON.stringify([...good]), campaignId, at.toISOString()],
   );
-  const [after] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM coupons WHERE campaign_id = $1`, [campaignId]);
+  const [after] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM coupons WHERE campaign_id = $1`, [
+    campaignId,
+  ]);
   const added = Number(after?.n ?? 0) - Number(before?.n ?? 0);
   return { added, existing: good.size - added, rejected };
 }
@@ -107,7 +124,11 @@ export async function assignCoupons(
   for (let round = 0; round < 5; round++) {
     const todo = await lacking();
     if (!todo.length) return [];
-    const rows = todo.map((m) => ({ code: generateCouponCode(coupons.prefix, coupons.length), message_id: m.id, customer_id: m.customer_id }));
+    const rows = todo.map((m) => ({
+      code: generateCouponCode(coupons.prefix, coupons.length),
+      message_id: m.id,
+      customer_id: m.customer_id,
+    }));
     await tx.exec(
       `INSERT OR IGNORE INTO coupons (code, campaign_id, source, customer_id, message_id, added_at, assigned_at)
        SELECT r.code, $2, '${CouponSource.generated}', r.customer_id, r.message_id, $3::TIMESTAMPTZ, $3::TIMESTAMPTZ
@@ -116,7 +137,8 @@ export async function assignCoupons(
     );
   }
   const left = await lacking();
-  if (left.length) throw new AppError('internal', `could not generate unique coupon codes for ${left.length} message(s)`);
+  if (left.length)
+    throw new AppError('internal', `could not generate unique coupon codes for ${left.length} message(s)`);
   return [];
 }
 

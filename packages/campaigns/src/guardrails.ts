@@ -148,7 +148,8 @@ export async function decideSends(
   config: GuardrailConfig,
   into: string,
 ): Promise<void> {
-  if (tx.dialect !== 'duckdb') throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${tx.dialect}`);
+  if (tx.dialect !== 'duckdb')
+    throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${tx.dialect}`);
   if (!/^[a-z_][a-z0-9_]*$/.test(into)) throw new AppError('invalid', `not a table name: ${into}`);
   const sql = guardrailDecisionsSql(candidates.sql, config, candidates.params);
   await tx.exec(`CREATE OR REPLACE TEMP TABLE ${into} AS ${sql}`, candidates.params.values);

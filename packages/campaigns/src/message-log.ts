@@ -31,7 +31,8 @@ export async function messageLog(
   filter: { campaignId?: string; customerId?: string; after?: string; limit?: number },
 ): Promise<MessageLogEntry[]> {
   const limit = filter.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AppError('invalid', 'limit must be a whole number from 1 to 10,000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+    throw new AppError('invalid', 'limit must be a whole number from 1 to 10,000');
   if (!filter.campaignId && !filter.customerId) throw new AppError('invalid', 'name a campaign or a customer');
   return db.query<MessageLogEntry>(
     `SELECT m.id, m.campaign_id, m.step, m.customer_id, m.channel, m.status, m.reason, ${isoCol('m.due_at')}, m.attempts,

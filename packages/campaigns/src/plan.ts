@@ -36,7 +36,10 @@ async function candidates(
   const def = campaign.definition;
   const profiles = await hasProfiles(db);
   if (readsProfile(def.schedule) && !profiles)
-    throw new AppError('not_found', `the schedule "${def.schedule.kind}" reads profile traits: run \`strata profiles compute\` first`);
+    throw new AppError(
+      'not_found',
+      `the schedule "${def.schedule.kind}" reads profile traits: run \`strata profiles compute\` first`,
+    );
   const params = new SqlParams();
   const id = params.add(campaign.id);
   const storeZone = params.lazy(def.storeTimeZone ?? config.storeTimeZone);
@@ -96,7 +99,10 @@ export async function planCampaign(
   const counts = Object.fromEntries(sendReasons.map((r) => [r, 0])) as Record<SendReason, number>;
   for (const r of rows) counts[r.reason] = Number(r.n);
   const going = rows.filter((r) => r.reason === SendReason.send || r.reason === SendReason.quiet_hours);
-  const times = going.flatMap((r) => [r.first, r.last]).filter((t): t is string => t !== null).sort();
+  const times = going
+    .flatMap((r) => [r.first, r.last])
+    .filter((t): t is string => t !== null)
+    .sort();
   const wouldSend = counts.send + counts.quiet_hours;
   const plan: CampaignPlan = {
     campaignId: campaign.id,
@@ -133,7 +139,9 @@ export async function enqueueCampaign(
   const c = await candidates(db, campaign, at, config);
   const now = c.params.add(at.toISOString());
   const step = c.params.add(CAMPAIGN_STEP);
-  const [before] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = $1`, [campaign.id]);
+  const [before] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = $1`, [
+    campaign.id,
+  ]);
   await db.exec(
     `INSERT OR IGNORE INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, created_at, updated_at)
      SELECT id, campaign_id, ${step}, customer_id, channel,
@@ -144,6 +152,8 @@ export async function enqueueCampaign(
     c.params.values,
   );
   await db.exec(`DROP TABLE IF EXISTS ${AUDIENCE}`);
-  const [after] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = $1`, [campaign.id]);
+  const [after] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = $1`, [
+    campaign.id,
+  ]);
   return Number(after?.n ?? 0) - Number(before?.n ?? 0);
 }

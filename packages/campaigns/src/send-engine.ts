@@ -122,7 +122,8 @@ export class CampaignEngine {
     this.concurrency = options.concurrency ?? 8;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.unknownOutcome = options.unknownOutcome ?? UnknownOutcome.resend;
-    if (db.dialect !== 'duckdb') throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${db.dialect}`);
+    if (db.dialect !== 'duckdb')
+      throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${db.dialect}`);
   }
 
   /** The dry run of a campaign started now (or at `at`). */
@@ -138,8 +139,16 @@ export class CampaignEngine {
     const at = this.clock.now();
     // A paused campaign keeps the audience it started with.
     const queued =
-      campaign.status === CampaignStatus.draft ? await enqueueCampaign(this.db, this.options.segments, campaign, at, this.guardrails) : 0;
-    await setCampaignStatus(this.db, campaignId, [CampaignStatus.draft, CampaignStatus.paused], CampaignStatus.running, at);
+      campaign.status === CampaignStatus.draft
+        ? await enqueueCampaign(this.db, this.options.segments, campaign, at, this.guardrails)
+        : 0;
+    await setCampaignStatus(
+      this.db,
+      campaignId,
+      [CampaignStatus.draft, CampaignStatus.paused],
+      CampaignStatus.running,
+      at,
+    );
     return { queued };
   }
 
@@ -246,10 +255,10 @@ export class CampaignEngine {
     for (const { campaign_id } of couponCampaigns) {
       const coupons = (await this.campaign(campaign_id, tx)).definition.coupons;
       if (!coupons) continue;
-      await tx.exec(`CREATE OR REPLACE TEMP TABLE ${GOING} AS SELECT id, customer_id FROM ${DECISIONS} WHERE reason = $1 AND campaign_id = $2`, [
-        SendReason.send,
-        campaign_id,
-      ]);
+      await tx.exec(
+        `CREATE OR REPLACE TEMP TABLE ${GOING} AS SELECT id, customer_id FROM ${DECISIONS} WHERE reason = $1 AND campaign_id = $2`,
+        [SendReason.send, campaign_id],
+      );
       const without = await assignCoupons(tx, campaign_id, coupons, GOING, now);
       if (without.length)
         await tx.exec(`UPDATE ${DECISIONS} SET reason = $1 WHERE id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`, [
@@ -281,26 +290,42 @@ export class CampaignEngine {
         iso(now),
       ],
     );
-    const counts = await tx.query<{ reason: SendReason; n: number }>(`SELECT reason, count(*)::INTEGER AS n FROM ${DECISIONS} GROUP BY 1`);
+    const counts = await tx.query<{ reason: SendReason; n: number }>(
+      `SELECT reason, count(*)::INTEGER AS n FROM ${DECISIONS} GROUP BY 1`,
+    );
     await tx.exec(`DROP TABLE IF EXISTS ${DECISIONS}`);
     await tx.exec(`DROP TABLE IF EXISTS ${BATCH}`);
     return Object.fromEntries(counts.map((c) => [c.reason, Number(c.n)]));
   }
 
   /** Renders and sends the claimed messages, `concurrency` at a time, recording each outcome. */
-  private async sendAll(rows: readonly SendingRow[], recorder: ResultRecorder, report: SendStepReport, signal?: AbortSignal) {
+  private async sendAll(
+    rows: readonly SendingRow[],
+    recorder: ResultRecorder,
+    report: SendStepReport,
+    signal?: AbortSignal,
+  ) {
     const byCampaign = new Map<string, SendingRow[]>();
     for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
-    const coupons = await couponsOf(this.db, rows.map((r) => r.id));
+    const coupons = await couponsOf(
+      this.db,
+      rows.map((r) => r.id),
+    );
     const work: { row: SendingRow; message: OutgoingMessage | AppError }[] = [];
     for (const [campaignId, list] of byCampaign) {
       const composed = await composeMessages(
         this.db,
         await this.campaign(campaignId),
-        list.map((r) => ({ id: r.id, customerId: r.customer_id, address: r.address, coupon: coupons.get(r.id) ?? null })),
+        list.map((r) => ({
+          id: r.id,
+          customerId: r.customer_id,
+          address: r.address,
+          coupon: coupons.get(r.id) ?? null,
+        })),
         this.options.unsubscribe,
       );
-      for (const row of list) work.push({ row, message: composed.get(row.id) ?? new AppError('internal', 'not composed') });
+      for (const row of list)
+        work.push({ row, message: composed.get(row.id) ?? new AppError('internal', 'not composed') });
     }
     let next = 0;
     let crashed: Error | undefined;

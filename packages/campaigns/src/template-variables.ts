@@ -83,7 +83,9 @@ export async function loadTemplateVariables(
         FROM products pr WHERE pr.sku = p.next_replenishment_sku) AS replenishment`,
     );
   if (recs)
-    columns.push(`(SELECT to_json(list(r.item ORDER BY r.rank)) FROM recs r WHERE r.customer_id = i.customer_id) AS recommendations`);
+    columns.push(
+      `(SELECT to_json(list(r.item ORDER BY r.rank)) FROM recs r WHERE r.customer_id = i.customer_id) AS recommendations`,
+    );
   const rows = await db.query<Record<string, unknown>>(
     `WITH ${ctes.join(',\n')}
      SELECT ${columns.join(', ')}

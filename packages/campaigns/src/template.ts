@@ -69,9 +69,7 @@ function liquidDetail(field: string, e: unknown): ErrorDetail {
   const err = e as { message?: string; token?: { getPosition?: () => [number, number] } };
   const [line, col] = err.token?.getPosition?.() ?? [];
   const message = (err.message ?? String(e)).replace(/, line:\d+, col:\d+$/, '');
-  return line !== undefined
-    ? { field, line, message: `line ${line}, column ${col}: ${message}` }
-    : { field, message };
+  return line !== undefined ? { field, line, message: `line ${line}, column ${col}: ${message}` } : { field, message };
 }
 
 export interface KnownFields {
@@ -96,10 +94,13 @@ export function checkTemplates(def: CampaignDefinition, known: KnownFields): voi
       for (const v of variables) {
         const [root, property] = v.segments;
         const where = `line ${v.location.row}, column ${v.location.col}`;
-        const fail = (message: string) => details.push({ field, line: v.location.row, message: `${where}: ${message}` });
+        const fail = (message: string) =>
+          details.push({ field, line: v.location.row, message: `${where}: ${message}` });
         if (typeof root !== 'string' || !variableNames.includes(root)) {
           const hint = typeof root === 'string' ? closest(root, variableNames) : undefined;
-          fail(`unknown variable "${String(root)}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${variableNames.join(', ')}`);
+          fail(
+            `unknown variable "${String(root)}"${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${variableNames.join(', ')}`,
+          );
           continue;
         }
         if (root === TemplateVariable.coupon && !def.coupons)
@@ -152,7 +153,9 @@ export class MessageRenderer {
         }
       }),
     );
-    this.uses = new Set([...this.parsed.values()].flatMap((p) => Object.keys(p.engine.analyzeSync(p.template).globals)));
+    this.uses = new Set(
+      [...this.parsed.values()].flatMap((p) => Object.keys(p.engine.analyzeSync(p.template).globals)),
+    );
   }
 
   private render(field: string, ctx: TemplateContext): string | undefined {

@@ -75,12 +75,23 @@ const granted = (at = '2026-01-01T00:00:00Z') => ({ granted: true, at, source: '
 
 /** A customer with email consent unless told otherwise. */
 export const person = (id: string, extra: Partial<CustomerInput> = {}): Customer =>
-  Customer.parse({ id, email: `${id}@example.com`, name: `${id.toUpperCase()} Tester`, consent: { email: granted() }, ...extra });
+  Customer.parse({
+    id,
+    email: `${id}@example.com`,
+    name: `${id.toUpperCase()} Tester`,
+    consent: { email: granted() },
+    ...extra,
+  });
 
 export { granted };
 
 let orderNo = 0;
-export const order = (customer: string, placedAt: string, lines: [sku: string, quantity: number, price: number][], codes: string[] = []) =>
+export const order = (
+  customer: string,
+  placedAt: string,
+  lines: [sku: string, quantity: number, price: number][],
+  codes: string[] = [],
+) =>
   Order.parse({
     id: `o-${++orderNo}`,
     customer_id: customer,
@@ -97,7 +108,13 @@ export async function profile(shop: Shop): Promise<void> {
 }
 
 /** A message sent in the past by another campaign (for frequency caps). */
-export async function pastMessage(shop: Shop, customerId: string, channel: Channel, at: string, n: number): Promise<void> {
+export async function pastMessage(
+  shop: Shop,
+  customerId: string,
+  channel: Channel,
+  at: string,
+  n: number,
+): Promise<void> {
   await shop.store.exec(
     `INSERT INTO messages (id, campaign_id, step, customer_id, channel, status, due_at, attempts, sending_at, sent_at, created_at, updated_at)
      VALUES ($1, 'earlier', 'main', $2, $3, 'sent', $4::TIMESTAMPTZ, 1, $4::TIMESTAMPTZ, $4::TIMESTAMPTZ, $4::TIMESTAMPTZ, $4::TIMESTAMPTZ)`,

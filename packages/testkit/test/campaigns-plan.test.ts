@@ -8,7 +8,18 @@ import {
   withdrawConsent,
   type CampaignInput,
 } from '@strata/campaigns';
-import { DAY, granted, openShop, order, pastMessage, person, profile, RecordingSender, START, type Shop } from './campaigns-fixture.js';
+import {
+  DAY,
+  granted,
+  openShop,
+  order,
+  pastMessage,
+  person,
+  profile,
+  RecordingSender,
+  START,
+  type Shop,
+} from './campaigns-fixture.js';
 
 /*
  * The dry run as a shop owner reads it: how many would get the message, and how many each
@@ -31,7 +42,8 @@ const email = (extra: Partial<CampaignInput> = {}): CampaignInput => ({
   ...extra,
 });
 
-const engine = () => new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender: new RecordingSender() });
+const engine = () =>
+  new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender: new RecordingSender() });
 
 describe('campaign dry run', () => {
   it('counts each guardrail exactly: consent, address, quiet hours, caps, exclusions', async () => {
@@ -39,9 +51,17 @@ describe('campaign dry run', () => {
     await shop.store.write({
       customers: [
         ...['c01', 'c02', 'c03', 'c04', 'c05'].map((id) => person(id, berlin)),
-        person('c06', { ...berlin, consent: { email: { granted: false, at: '2026-02-01T00:00:00Z', source: 'form' } } }),
+        person('c06', {
+          ...berlin,
+          consent: { email: { granted: false, at: '2026-02-01T00:00:00Z', source: 'form' } },
+        }),
         person('c07', { ...berlin, consent: {} }),
-        Customer.parse({ id: 'c08', phone: '+4915112345678', timezone: 'Europe/Berlin', consent: { email: granted() } }),
+        Customer.parse({
+          id: 'c08',
+          phone: '+4915112345678',
+          timezone: 'Europe/Berlin',
+          consent: { email: granted() },
+        }),
         person('c09', { timezone: 'America/Los_Angeles' }), // 02:00 there
         person('c10', { timezone: 'Pacific/Auckland' }), // 23:00 there
         person('c11', berlin),
@@ -82,11 +102,18 @@ describe('campaign dry run', () => {
     expect(plan.firstDueAt).toBe(START);
     expect(plan.lastDueAt).toBe('2026-03-02T20:00:00.000Z');
     // A dry run records nothing.
-    const [row] = await shop.store.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = 'spring'`);
+    const [row] = await shop.store.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = 'spring'`,
+    );
     expect(row?.n).toBe(0);
 
     // Withdrawn consent is seen by the next decision.
-    await withdrawConsent(shop.store, { customer: { email: 'c01@example.com' }, channel: 'email', at: new Date(START), source: 'unsubscribe link' });
+    await withdrawConsent(shop.store, {
+      customer: { email: 'c01@example.com' },
+      channel: 'email',
+      at: new Date(START),
+      source: 'unsubscribe link',
+    });
     const after = await engine().plan(campaign.id);
     expect(after.counts.send).toBe(5);
     expect(after.counts.no_consent).toBe(3);
@@ -108,7 +135,10 @@ describe('campaign dry run', () => {
         person('de-staff', { country: 'DE', city: 'Staffhausen' }),
         person('nobody', { country: 'FR' }),
       ],
-      orders: [order('de-buyer', '2026-02-01T10:00:00Z', [['TEA-1', 1, 8]]), order('buyer-only', '2026-02-03T10:00:00Z', [['MUG', 1, 15]])],
+      orders: [
+        order('de-buyer', '2026-02-01T10:00:00Z', [['TEA-1', 1, 8]]),
+        order('buyer-only', '2026-02-03T10:00:00Z', [['MUG', 1, 15]]),
+      ],
     });
     await profile(shop);
     await shop.segments.save({ name: 'germans', text: 'country = "DE"' });
@@ -116,7 +146,10 @@ describe('campaign dry run', () => {
     await shop.segments.save({ name: 'staff', text: 'city = "Staffhausen"' });
     const campaign = await createCampaign(
       shop.store,
-      email({ audience: { include: ['germans', 'buyers'], exclude: ['staff'] }, message: { channel: 'email', subject: 'Hi', text: 'Hello' } }),
+      email({
+        audience: { include: ['germans', 'buyers'], exclude: ['staff'] },
+        message: { channel: 'email', subject: 'Hi', text: 'Hello' },
+      }),
       { clock: shop.clock, id: 'two' },
     );
     const e = engine();
@@ -149,7 +182,10 @@ describe('campaign dry run', () => {
     await profile(shop);
     await shop.segments.save({ name: 'everyone', text: 'order_count >= 0' });
     await shop.segments.save({ name: 'staff', text: 'city = "Staffhausen"' });
-    const campaign = await createCampaign(shop.store, email({ holdoutShare: 0.1 }), { clock: shop.clock, id: 'holdout-a' });
+    const campaign = await createCampaign(shop.store, email({ holdoutShare: 0.1 }), {
+      clock: shop.clock,
+      id: 'holdout-a',
+    });
     const expected = ids.filter((id) => holdoutBucket('holdout-a', id) < 0.1).length;
     const plan = await engine().plan(campaign.id);
     expect(plan.counts.held_out).toBe(expected);
@@ -166,7 +202,9 @@ describe('campaign dry run', () => {
     const e = new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender, batchSize: 500 });
     await e.start(campaign.id);
     while (await e.step());
-    const held = await shop.store.query<{ customer_id: string }>(`SELECT customer_id FROM messages WHERE status = 'held_out' ORDER BY 1`);
+    const held = await shop.store.query<{ customer_id: string }>(
+      `SELECT customer_id FROM messages WHERE status = 'held_out' ORDER BY 1`,
+    );
     expect(held.map((r) => r.customer_id)).toEqual(ids.filter((id) => holdoutBucket('holdout-a', id) < 0.1));
     expect(sender.calls.length).toBe(1000 - expected);
     expect(sender.calls.some((c) => holdoutBucket('holdout-a', c.customerId) < 0.1)).toBe(false);
@@ -174,21 +212,37 @@ describe('campaign dry run', () => {
 
   it('refuses a template with a typo, naming the field, line and column', async () => {
     const bad = email({
-      message: { channel: 'email', subject: 'Hi', text: 'Hello {{ customer.first_name }},\nyou have {{ profile.order_cuont }} orders' },
+      message: {
+        channel: 'email',
+        subject: 'Hi',
+        text: 'Hello {{ customer.first_name }},\nyou have {{ profile.order_cuont }} orders',
+      },
     });
     await profile(shop);
     const error = await createCampaign(shop.store, bad, { clock: shop.clock }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).details).toEqual([
-      { field: 'message.text', line: 2, message: 'line 2, column 13: "profile" has no field "order_cuont" (did you mean "profile.order_count"?)' },
+      {
+        field: 'message.text',
+        line: 2,
+        message: 'line 2, column 13: "profile" has no field "order_cuont" (did you mean "profile.order_count"?)',
+      },
     ]);
-    const syntax = await createCampaign(shop.store, email({ message: { channel: 'sms', text: 'Hi\n{{ customer.name | upcase' } }), {
-      clock: shop.clock,
-    }).catch((e: unknown) => e);
+    const syntax = await createCampaign(
+      shop.store,
+      email({ message: { channel: 'sms', text: 'Hi\n{{ customer.name | upcase' } }),
+      {
+        clock: shop.clock,
+      },
+    ).catch((e: unknown) => e);
     expect((syntax as AppError).details[0]).toMatchObject({ field: 'message.text', line: 2 });
-    const filter = await createCampaign(shop.store, email({ message: { channel: 'sms', text: '{{ customer.name | shout }}' } }), {
-      clock: shop.clock,
-    }).catch((e: unknown) => e);
+    const filter = await createCampaign(
+      shop.store,
+      email({ message: { channel: 'sms', text: '{{ customer.name | shout }}' } }),
+      {
+        clock: shop.clock,
+      },
+    ).catch((e: unknown) => e);
     expect((filter as AppError).details[0]?.message).toMatch(/line 1.*shout/);
     const coupon = await createCampaign(shop.store, email({ message: { channel: 'sms', text: 'Code {{ coupon }}' } }), {
       clock: shop.clock,
