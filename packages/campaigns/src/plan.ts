@@ -32,6 +32,7 @@ async function candidates(
   campaign: Campaign,
   start: Date,
   config: GuardrailConfig,
+  ids: 'send ids' | 'customer ids',
 ): Promise<{ sql: string; params: SqlParams }> {
   const def = campaign.definition;
   const profiles = await hasProfiles(db);
@@ -53,7 +54,7 @@ async function candidates(
     ...(def.schedule.kind === ScheduleKind.at ? { at: params.add(def.schedule.at) } : {}),
   });
   const sql = `
-    SELECT ${sendIdSql(id, params.add(CAMPAIGN_STEP), 'a.customer_id')} AS id, ${id} AS campaign_id, a.customer_id,
+    SELECT ${ids === 'send ids' ? sendIdSql(id, params.add(CAMPAIGN_STEP), 'a.customer_id') : 'a.customer_id'} AS id, ${id} AS campaign_id, a.customer_id,
            ${params.add(def.message.channel)} AS channel, ${due} AS send_at,
            ${params.add(def.holdoutShare)}::DOUBLE AS holdout_share, a.excluded
     FROM ${AUDIENCE} a LEFT JOIN customers c ON c.id = a.customer_id
@@ -87,7 +88,8 @@ export async function planCampaign(
   config: GuardrailConfig,
 ): Promise<CampaignPlan> {
   const audience = await materialiseAudience(db, segments, campaign.definition.audience, AUDIENCE);
-  await decideSends(db, await candidates(db, campaign, at, config), config, DECISIONS);
+  // Each person once: their id stands in for the send id, which the dry run does not need.
+  await decideSends(db, await candidates(db, campaign, at, config, 'customer ids'), config, DECISIONS);
   const rows = await db.query<{ reason: SendReason; n: number; first: string | null; last: string | null }>(
     `SELECT reason, count(*)::INTEGER AS n,
             strftime(min(coalesce(next_at, send_at)), '%Y-%m-%dT%H:%M:%S.%gZ') AS first,
@@ -136,7 +138,7 @@ export async function enqueueCampaign(
   config: GuardrailConfig,
 ): Promise<number> {
   await materialiseAudience(db, segments, campaign.definition.audience, AUDIENCE);
-  const c = await candidates(db, campaign, at, config);
+  const c = await candidates(db, campaign, at, config, 'send ids');
   const now = c.params.add(at.toISOString());
   const step = c.params.add(CAMPAIGN_STEP);
   const [before] = await db.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM messages WHERE campaign_id = $1`, [
