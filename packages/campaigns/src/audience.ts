@@ -1,4 +1,4 @@
-import { AppError, type SqlRunner } from '@strata/core';
+import { AppError, LiveSetting, type SqlRunner } from '@strata/core';
 import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
 import type { CampaignAudience } from './campaign-definition.js';
 
@@ -10,17 +10,14 @@ import type { CampaignAudience } from './campaign-definition.js';
  * table with their own query and parameters, so no query's parameters are renumbered.
  */
 
-const LIVE_SEGMENTS_KEY = 'live.segments';
-const LIVE_RECOMPUTE_KEY = 'live.last_recompute';
-
 /** The saved segments whose membership the live engine keeps: evaluated by it as they stand now. */
 async function liveSegments(db: SqlRunner, saved: readonly SavedSegment[]): Promise<Set<string>> {
   const rows = await db.query<{ key: string; value: string }>(`SELECT key, value FROM settings WHERE key IN ($1, $2)`, [
-    LIVE_SEGMENTS_KEY,
-    LIVE_RECOMPUTE_KEY,
+    LiveSetting.segments,
+    LiveSetting.lastRecompute,
   ]);
-  const evaluated = rows.find((r) => r.key === LIVE_SEGMENTS_KEY)?.value;
-  if (!evaluated || !rows.some((r) => r.key === LIVE_RECOMPUTE_KEY)) return new Set();
+  const evaluated = rows.find((r) => r.key === LiveSetting.segments)?.value;
+  if (!evaluated || !rows.some((r) => r.key === LiveSetting.lastRecompute)) return new Set();
   const at = JSON.parse(evaluated) as Record<string, string>;
   return new Set(saved.filter((s) => at[s.id] === s.updated_at).map((s) => s.id));
 }
