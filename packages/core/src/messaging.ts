@@ -102,3 +102,40 @@ export interface OptOutReply {
   readonly from: string;
   readonly at: string;
 }
+
+/**
+ * A message's state before a provider has it: waiting for its due time (scheduled, deferred by
+ * quiet hours, or waiting to retry), kept back as the campaign's holdout, or stopped for good by
+ * a guardrail (the reason says which). With MessageStatus, the states of a row of the message log.
+ */
+export const UnsentStatus = { queued: 'queued', held_out: 'held_out', skipped: 'skipped' } as const;
+export type UnsentStatus = (typeof UnsentStatus)[keyof typeof UnsentStatus];
+export type MessageLogStatus = MessageStatus | UnsentStatus;
+export const messageLogStatuses: readonly MessageLogStatus[] = [...Object.values(UnsentStatus), ...messageStatuses];
+
+/**
+ * What the guardrails decided for one message, and why: the one vocabulary of the dry run's counts,
+ * the message log's reasons and (later) the automations'. Every send goes through one decision.
+ */
+export const SendReason = {
+  /** Passed every guardrail: sent now. */
+  send: 'send',
+  /** In an exclusion segment, or no longer a customer of their own (merged into another). */
+  excluded: 'excluded',
+  /** No consent for the channel at send time (withdrawn, refused or never given). */
+  no_consent: 'no_consent',
+  /** No email address (email) or phone number (sms, whatsapp). */
+  missing_address: 'missing_address',
+  /** In the campaign's holdout group: receives nothing, kept for comparing results. */
+  held_out: 'held_out',
+  /** Over the frequency cap (messages per customer in a window, per channel or overall). */
+  capped: 'capped',
+  /** Inside quiet hours in the customer's time zone: deferred to the next allowed hour. */
+  quiet_hours: 'quiet_hours',
+  /** The schedule needs a trait the customer lacks (favourite weekday, replenishment date). */
+  unscheduled: 'unscheduled',
+  /** The campaign's imported coupon codes ran out before this message. */
+  no_coupon: 'no_coupon',
+} as const;
+export type SendReason = (typeof SendReason)[keyof typeof SendReason];
+export const sendReasons = Object.values(SendReason);

@@ -304,4 +304,52 @@ CREATE TABLE webhook_deliveries (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'campaigns: definitions, the message log keyed by send id, coupon codes',
+    // packages/campaigns. A message row is written (queued) for every audience member when a
+    // campaign starts; its id is the deterministic send id (campaign, step, customer), so one
+    // customer can never have two messages of one step. It turns 'sending' in a committed
+    // transaction before the provider is called, so a crash never loses the fact of an attempt.
+    sql: `
+CREATE TABLE campaigns (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  definition JSON NOT NULL,        -- the CampaignDefinition as validated
+  status VARCHAR NOT NULL,         -- draft | running | paused | done
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL,
+  started_at TIMESTAMPTZ
+);
+CREATE TABLE messages (
+  id VARCHAR PRIMARY KEY,          -- the send id, also the provider's idempotency key
+  campaign_id VARCHAR NOT NULL,
+  step VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  channel VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,         -- queued | held_out | skipped | sending | sent | delivered | opened | clicked | failed
+  reason VARCHAR,                  -- the guardrails' latest decision (SendReason)
+  due_at TIMESTAMPTZ NOT NULL,     -- when it may go next (schedule, quiet hours, retry backoff)
+  attempts INTEGER NOT NULL,
+  claim VARCHAR,                   -- the sending engine that marked it sending
+  sending_at TIMESTAMPTZ,          -- the latest attempt began (what frequency caps count)
+  sent_at TIMESTAMPTZ,
+  provider_id VARCHAR,
+  failure VARCHAR,                 -- retryable | permanent | rate_limited (the last failure)
+  error VARCHAR,
+  address VARCHAR,                 -- where it went
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE coupons (
+  code VARCHAR PRIMARY KEY,        -- upper case; unique across campaigns
+  campaign_id VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,         -- generated | imported
+  customer_id VARCHAR,             -- who got it (null while an imported code waits)
+  message_id VARCHAR UNIQUE,       -- the message that carried it
+  added_at TIMESTAMPTZ NOT NULL,
+  assigned_at TIMESTAMPTZ
+);
+`,
+  },
 ];

@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  MessageStatus,
+  realTimer,
+  SendFailure,
+  SendReason,
+  UnsentStatus,
+  type Clock,
+  type MessageSender,
+  type OutgoingMessage,
+  type SendResult,
+  type SqlRunner,
+  type Timer,
+} from '@strata/core';
+import type { SegmentService } from '@strata/segments';
+import { CampaignStatus } from './campaign-definition.js';
+import { findCampaign, setCampaignStatus, type Campaign } from './campaign-store.js';
+import { composeMessages, type UnsubscribeLinks } from './compose.js';
+import { assignCoupons, couponsOf } from './coupons.js';
+import { decideSends, GuardrailConfig, type GuardrailConfigInput } from './guardrails.js';
+import { enqueueCampaign, planCampaign, type CampaignPlan } from './plan.js';
+import { ResultRecorder, type MessageOutcome } from './result-recorder.js';
+import { SqlParams } from './sql-params.js';
+
+/*
+ * The send loop. Each step takes the messages that are due, lets the guardrails decide them (the
+ * one decision, in SQL, inside the step's transaction), gives coupons to those that go, and marks
+ * them 'sending' — committed before any provider is called. Then it renders and sends them with
+ * bounded concurrency, and records each outcome as it comes back (grouped into small commits):
+ * sent, queued again after a backoff (retryable, rate-limited), or failed for good.
+ *
+ * After a crash. A message left 'sending' by an engine that is gone may or may not have reached
+ * the provider. Rule (`unknownOutcome`):
+ *  - 'resend' (default): it is sent again with the same send id, which every adapter passes on as
+ *    the provider's idempotency key; a provider (or receiver) that de-duplicates by it delivers
+ *    once. Guardrails are not decided again: they let it go already, and its coupon is kept.
+ *  - 'fail': it is recorded failed ("outcome unknown") and never sent again: at most once, for
+ *    providers without idempotency, at the cost of missing the few that were in flight.
+ * Only messages in flight at the crash are affected (outcomes are committed as they arrive).
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Delay before the second attempt; doubled for each further one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
+
+export const UnknownOutcome = { resend: 'resend', fail: 'fail' } as const;
+export type UnknownOutcome = (typeof UnknownOutcome)[keyof typeof UnknownOutcome];
+
+export interface SendEngineOptions {
+  clock: Clock;
+  /** Waits for due times (default: real time on `clock`); tests hand in a ManualClock. */
+  timer?: Timer;
+  segments: SegmentService;
+  sender: MessageSender;
+  guardrails?: GuardrailConfigInput;
+  /** Messages taken per step. */
+  batchSize?: number;
+  /** Provider calls in flight at once. */
+  concurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  /** One-click unsubscribe links and headers in emails (and `unsubscribe_url` in templates). */
+  unsubscribe?: UnsubscribeLinks;
+  unknownOutcome?: UnknownOutcome;
+  /** The longest a running loop sleeps before looking for due messages again. */
+  pollMs?: number;
+}
+
+export interface SendStepReport {
+  at: string;
+  /** Messages the guardrails decided, and what they decided. */
+  decided: Partial<Record<SendReason, number>>;
+  /** Messages recovered from a crash ('sending' under an engine that is gone). */
+  recovered: number;
+  sent: number;
+  /** Failed this time and queued again for later. */
+  retrying: number;
+  failed: number;
+  /** Whether more due messages may be waiting (the step took a full batch). */
+  more: boolean;
+}
+
+interface SendingRow {
+  id: string;
+  campaign_id: string;
+  customer_id: string;
+  address: string;
+  attempts: number;
+}
+
+const BATCH = 'send_batch';
+const DECISIONS = 'send_decisions';
+const GOING = 'send_going';
+const iso = (d: Date) => d.toISOString();
+
+export class CampaignEngine {
+  private readonly clock: Clock;
+  private readonly timer: Timer;
+  private readonly guardrails: GuardrailConfig;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly retry: RetryPolicy;
+  private readonly unknownOutcome: UnknownOutcome;
+  /** This engine's mark on the messages it is sending: others' are orphans of a crash. */
+  private readonly claim = `engine_${randomUUID()}`;
+  private readonly campaigns = new Map<string, Campaign>();
+
+  constructor(
+    private readonly db: SqlRunner,
+    private readonly options: SendEngineOptions,
+  ) {
+    this.clock = options.clock;
+    this.timer = options.timer ?? realTimer(options.clock);
+    this.guardrails = GuardrailConfig.parse(options.guardrails ?? {});
+    this.batchSize = options.batchSize ?? 200;
+    this.concurrency = options.concurrency ?? 8;
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.unknownOutcome = options.unknownOutcome ?? UnknownOutcome.resend;
+    if (db.dialect !== 'duckdb')
+      throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${db.dialect}`);
+  }
+
+  /** The dry run of a campaign started now (or at `at`). */
+  async plan(campaignId: string, at: Date = this.clock.now()): Promise<CampaignPlan> {
+    return planCampaign(this.db, this.options.segments, await findCampaign(this.db, campaignId), at, this.guardrails);
+  }
+
+  /** Starts a draft (or restarts a paused one): its audience is recorded, each message queued for its due time. */
+  async start(campaignId: string): Promise<{ queued: number }> {
+    const campaign = await findCampaign(this.db, campaignId);
+    if (campaign.status === CampaignStatus.done || campaign.status === CampaignStatus.running)
+      throw new AppError('conflict', `campaign "${campaignId}" is ${campaign.status} already`);
+    const at = this.clock.now();
+    // A paused campaign keeps the audience it started with.
+    const queued =
+      campaign.status === CampaignStatus.draft
+        ? await enqueueCampaign(this.db, this.options.segments, campaign, at, this.guardrails)
+        : 0;
+    await setCampaignStatus(
+      this.db,
+      campaignId,
+      [CampaignStatus.draft, CampaignStatus.paused],
+      CampaignStatus.running,
+      at,
+    );
+    return { queued };
+  }
+
+  /** Stops sending a running campaign's messages until it is started again. */
+  async pause(campaignId: string): Promise<void> {
+    await setCampaignStatus(this.db, campaignId, [CampaignStatus.running], CampaignStatus.paused, this.clock.now());
+  }
+
+  /** A campaign's definition (kept: a started campaign's definition does not change). Inside a transaction, pass it. */
+  private async campaign(id: string, db: SqlRunner = this.db): Promise<Campaign> {
+    let c = this.campaigns.get(id);
+    if (!c) this.campaigns.set(id, (c = await findCampaign(db, id)));
+    return c;
+  }
+
+  /**
+   * One step: recovers orphaned messages, decides and sends one batch of due ones, and records
+   * every outcome. Resolves with what happened, or undefined when nothing was due.
+   */
+  async step(signal?: AbortSignal): Promise<SendStepReport | undefined> {
+    const now = this.clock.now();
+    const { rows, decided, recovered } = await this.db.transaction(async (tx) => {
+      const recovered = await this.recover(tx, now);
+      const decided = await this.decide(tx, now, this.batchSize - recovered);
+      const rows = await tx.query<SendingRow>(
+        `SELECT id, campaign_id, customer_id, address, attempts FROM messages WHERE status = $1 AND claim = $2 ORDER BY id`,
+        [MessageStatus.sending, this.claim],
+      );
+      return { rows, decided, recovered };
+    });
+    const total = Object.values(decided).reduce((a, b) => a + b, 0);
+    if (!rows.length && !total && !recovered) {
+      await this.finishCampaigns(now);
+      return undefined;
+    }
+    const report: SendStepReport = {
+      at: iso(now),
+      decided,
+      recovered,
+      sent: 0,
+      retrying: 0,
+      failed: 0,
+      more: total + recovered >= this.batchSize,
+    };
+    const recorder = new ResultRecorder(this.db);
+    try {
+      await this.sendAll(rows, recorder, report, signal);
+    } finally {
+      await recorder.drain();
+    }
+    await this.finishCampaigns(now);
+    return report;
+  }
+
+  /** Messages left 'sending' by another engine (a crash): re-claimed to send again, or failed. */
+  private async recover(tx: SqlRunner, now: Date): Promise<number> {
+    const [row] = await tx.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM messages WHERE status = $1 AND claim IS DISTINCT FROM $2`,
+      [MessageStatus.sending, this.claim],
+    );
+    const n = Number(row?.n ?? 0);
+    if (!n) return 0;
+    if (this.unknownOutcome === UnknownOutcome.fail) {
+      await tx.exec(
+        `UPDATE messages SET status = $1, failure = $2, error = $3, updated_at = $4::TIMESTAMPTZ
+         WHERE status = $5 AND claim IS DISTINCT FROM $6`,
+        [
+          MessageStatus.failed,
+          SendFailure.permanent,
+          'outcome unknown: the sending process stopped while the provider was being called',
+          iso(now),
+          MessageStatus.sending,
+          this.claim,
+        ],
+      );
+      return 0;
+    }
+    await tx.exec(
+      `UPDATE messages SET claim = $1, updated_at = $2::TIMESTAMPTZ WHERE id IN (
+         SELECT id FROM messages WHERE status = $3 AND claim IS DISTINCT FROM $1 ORDER BY id LIMIT ${this.batchSize})`,
+      [this.claim, iso(now), MessageStatus.sending],
+    );
+    return Math.min(n, this.batchSize);
+  }
+
+  /** The guardrails' decision on a batch of due messages, applied to the message log. */
+  private async decide(tx: SqlRunner, now: Date, limit: number): Promise<Partial<Record<SendReason, number>>> {
+    if (limit <= 0) return {};
+    await tx.exec(
+      `CREATE OR REPLACE TEMP TABLE ${BATCH} AS
+       SELECT m.id, m.campaign_id, m.customer_id, m.channel, $1::TIMESTAMPTZ AS send_at,
+              json_extract(c.definition, '$.holdoutShare')::DOUBLE AS holdout_share, false AS excluded
+       FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status = $2
+       WHERE m.status = $3 AND m.due_at <= $1::TIMESTAMPTZ
+       ORDER BY m.due_at, m.id LIMIT ${limit}`,
+      [iso(now), CampaignStatus.running, UnsentStatus.queued],
+    );
+    await decideSends(tx, { sql: `SELECT * FROM ${BATCH}`, params: new SqlParams() }, this.guardrails, DECISIONS);
+    // Coupons for the messages that go, per campaign; a message whose imported pool ran out does not go.
+    const couponCampaigns = await tx.query<{ campaign_id: string }>(
+      `SELECT DISTINCT campaign_id FROM ${DECISIONS} WHERE reason = $1`,
+      [SendReason.send],
+    );
+    for (const { campaign_id } of couponCampaigns) {
+      const coupons = (await this.campaign(campaign_id, tx)).definition.coupons;
+      if (!coupons) continue;
+      await tx.exec(
+        `CREATE OR REPLACE TEMP TABLE ${GOING} AS SELECT id, customer_id FROM ${DECISIONS} WHERE reason = $1 AND campaign_id = $2`,
+        [SendReason.send, campaign_id],
+      );
+      const without = await assignCoupons(tx, campaign_id, coupons, GOING, now);
+      if (without.length)
+        await tx.exec(`UPDATE ${DECISIONS} SET reason = $1 WHERE id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`, [
+          SendReason.no_coupon,
+          JSON.stringify(without),
+        ]);
+      await tx.exec(`DROP TABLE IF EXISTS ${GOING}`);
+    }
+    await tx.exec(
+      `UPDATE messages SET
+         status = CASE d.reason WHEN $1 THEN $2 WHEN $3 THEN $4 WHEN $5 THEN $6 ELSE $7 END,
+         reason = d.reason,
+         due_at = coalesce(d.next_at, messages.due_at),
+         claim = CASE WHEN d.reason = $1 THEN $8 ELSE messages.claim END,
+         sending_at = CASE WHEN d.reason = $1 THEN $9::TIMESTAMPTZ ELSE messages.sending_at END,
+         attempts = messages.attempts + CASE WHEN d.reason = $1 THEN 1 ELSE 0 END,
+         address = CASE WHEN d.reason = $1 THEN d.address ELSE messages.address END,
+         updated_at = $9::TIMESTAMPTZ
+       FROM ${DECISIONS} d WHERE messages.id = d.id`,
+      [
+        SendReason.send,
+        MessageStatus.sending,
+        SendReason.quiet_hours,
+        UnsentStatus.queued,
+        SendReason.held_out,
+        UnsentStatus.held_out,
+        UnsentStatus.skipped,
+        this.claim,
+        iso(now),
+      ],
+    );
+    const counts = await tx.query<{ reason: SendReason; n: number }>(
+      `SELECT reason, count(*)::INTEGER AS n FROM ${DECISIONS} GROUP BY 1`,
+    );
+    await tx.exec(`DROP TABLE IF EXISTS ${DECISIONS}`);
+    await tx.exec(`DROP TABLE IF EXISTS ${BATCH}`);
+    return Object.fromEntries(counts.map((c) => [c.reason, Number(c.n)]));
+  }
+
+  /** Renders and sends the claimed messages, `concurrency` at a time, recording each outcome. */
+  private async sendAll(
+    rows: readonly SendingRow[],
+    recorder: ResultRecorder,
+    report: SendStepReport,
+    signal?: AbortSignal,
+  ) {
+    const byCampaign = new Map<string, SendingRow[]>();
+    for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
+    const coupons = await couponsOf(
+      this.db,
+      rows.map((r) => r.id),
+    );
+    const work: { row: SendingRow; message: OutgoingMessage | AppError }[] = [];
+    for (const [campaignId, list] of byCampaign) {
+      const composed = await composeMessages(
+        this.db,
+        await this.campaign(campaignId),
+        list.map((r) => ({
+          id: r.id,
+          customerId: r.customer_id,
+          address: r.address,
+          coupon: coupons.get(r.id) ?? null,
+        })),
+        this.options.unsubscribe,
+      );
+      for (const row of list)
+        work.push({ row, message: composed.get(row.id) ?? new AppError('internal', 'not composed') });
+    }
+    let next = 0;
+    let crashed: Error | undefined;
+    const worker = async () => {
+      while (next < work.length && crashed === undefined && !signal?.aborted) {
+        const { row, message } = work[next++]!;
+        let result: SendResult;
+        if (message instanceof AppError) result = { ok: false, failure: SendFailure.permanent, error: message.message };
+        else {
+          try {
+            result = await this.options.sender.send(message, signal);
+          } catch (e) {
+            // A sender throws only when it is stopped: the outcome is unknown, the row stays 'sending'.
+            crashed ??= e instanceof Error ? e : new Error(String(e));
+            return;
+          }
+        }
+        recorder.add(this.outcome(row, result, report));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, work.length) }, worker));
+    if (crashed !== undefined) throw crashed;
+  }
+
+  /** What a provider's answer makes of a message: sent, queued again after a backoff, or failed. */
+  private outcome(row: SendingRow, result: SendResult, report: SendStepReport): MessageOutcome {
+    const now = this.clock.now();
+    if (result.ok) {
+      report.sent++;
+      return { id: row.id, status: MessageStatus.sent, at: iso(now), providerId: result.providerId };
+    }
+    const again = result.failure !== SendFailure.permanent && row.attempts < this.retry.maxAttempts;
+    if (!again) {
+      report.failed++;
+      return { id: row.id, status: MessageStatus.failed, at: iso(now), failure: result.failure, error: result.error };
+    }
+    report.retrying++;
+    const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.max(0, row.attempts - 1));
+    const delay = Math.max(backoff, result.retryAfterMs ?? 0);
+    return {
+      id: row.id,
+      status: UnsentStatus.queued,
+      at: iso(now),
+      dueAt: iso(new Date(now.getTime() + delay)),
+      failure: result.failure,
+      error: result.error,
+    };
+  }
+
+  /** Running campaigns with nothing queued or sending are done. */
+  private async finishCampaigns(now: Date): Promise<void> {
+    await this.db.exec(
+      `UPDATE campaigns SET status = $1, updated_at = $2::TIMESTAMPTZ
+       WHERE status = $3 AND NOT EXISTS (
+         SELECT 1 FROM messages m WHERE m.campaign_id = campaigns.id AND m.status IN ($4, $5))`,
+      [CampaignStatus.done, iso(now), CampaignStatus.running, UnsentStatus.queued, MessageStatus.sending],
+    );
+  }
+
+  /** When the next queued message of a running campaign falls due. */
+  async nextDue(): Promise<Date | undefined> {
+    const [row] = await this.db.query<{ t: string | null }>(
+      `SELECT min(m.due_at) AS t FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status = $1 WHERE m.status = $2`,
+      [CampaignStatus.running, UnsentStatus.queued],
+    );
+    return row?.t ? new Date(row.t) : undefined;
+  }
+
+  /** Steps until `signal` aborts, sleeping until the next due time (or `pollMs`) when nothing is due. */
+  async run(signal: AbortSignal): Promise<void> {
+    const pollMs = this.options.pollMs ?? 60_000;
+    while (!signal.aborted) {
+      const report = await this.step(signal);
+      if (report?.more) continue;
+      const now = this.clock.now().getTime();
+      const due = (await this.nextDue())?.getTime() ?? Infinity;
+      await this.timer.sleepUntil(new Date(Math.min(Math.max(due, now), now + pollMs)), signal);
+    }
+  }
+}
