@@ -309,6 +309,25 @@ describe('Twilio status callbacks and replies', () => {
     expect(await countOf('message_reports')).toBe(before);
   });
 
+  it('behind a proxy, a callback signed for the public address (X-Forwarded-Proto and -Host) is taken', async () => {
+    const publicUrl = `https://strata.lumen.example${statusPath}`;
+    const sent = { ...callback, MessageSid: 'SMproxied1', MessageStatus: 'sent' };
+    const res = await fetch(statusUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'strata.lumen.example',
+        'x-twilio-signature': twilioSign(publicUrl, sent, TWILIO_TOKEN),
+      },
+      body: new URLSearchParams(sent).toString(),
+    });
+    expect(res.status).toBe(204);
+    expect(await rows(`SELECT status FROM message_reports WHERE provider_id = 'SMproxied1'`)).toEqual([
+      { status: 'sent' },
+    ]);
+  });
+
   it('STOP withdraws the SMS consent of the customer with that number, through the write path', async () => {
     const path = '/v1/inbound/twilio/sms';
     const reply = {
