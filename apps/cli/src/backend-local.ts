@@ -1,10 +1,18 @@
 import { dirname, resolve } from 'node:path';
-import type { GeneratedKeyName } from '@strata/api';
+import type { ChannelTestRequest, GeneratedKeyName } from '@strata/api';
 import type { Entity } from '@strata/core';
 import { everyone, prepareExport } from '@strata/export';
 import { computeProfiles, findProfile } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
 import {
+  ChannelService,
+  ChannelSettingsStore,
+  channelNamed,
+  channelView,
+  defaultOutboxDir,
+  lastInboundAt,
+  nextChannelSettings,
+  SecretBox,
   importDefaults,
   queryTimeoutFromEnv,
   readConfig,
@@ -21,12 +29,14 @@ import { importOne, type ImportCommandOptions } from './import-file.js';
 export class LocalBackend implements Backend {
   readonly kind = 'local';
   private readonly segments: SegmentService;
+  private readonly channelSettings: ChannelSettingsStore;
   constructor(
     private readonly store: DuckDbStore,
     private readonly io: Io,
-    g: GlobalOptions,
+    private readonly g: GlobalOptions,
   ) {
     this.segments = new SegmentService(store, { clock: g.clock, queryTimeoutMs: queryTimeoutFromEnv() });
+    this.channelSettings = new ChannelSettingsStore(store, new SecretBox(g.db));
   }
   stats = () => this.store.counts();
   importFile = async (entity: Entity | undefined, file: string, opts: ImportCommandOptions) =>
@@ -69,5 +79,34 @@ export class LocalBackend implements Backend {
   setWebhookSecret = async (secret: string) => {
     await setStoredWebhookSecret(this.store, secret);
   };
+  /** The channels as a server would send through them (read, and closed again, per command). */
+  private async withChannels<T>(fn: (channels: ChannelService) => Promise<T>): Promise<T> {
+    const channels = await ChannelService.open({
+      settings: this.channelSettings,
+      outboxDir: defaultOutboxDir(this.g.db),
+      clock: this.g.clock,
+      lastInboundAt: (to) => lastInboundAt(this.store, 'whatsapp', to),
+    });
+    try {
+      return await fn(channels);
+    } finally {
+      await channels.close();
+    }
+  }
+  channels = () => this.withChannels((c) => Promise.resolve({ outboxDir: c.outboxDir, channels: c.list() }));
+  /** Only this channel's settings are read (to merge), so a channel can be set again whatever the others hold. */
+  async setChannel(name: string, input: Record<string, unknown>, merge: boolean) {
+    const channel = channelNamed(name);
+    const before = merge && input.provider === undefined ? await this.channelSettings.read(channel) : undefined;
+    const settings = await this.channelSettings.write(channel, nextChannelSettings(channel, input, before, merge));
+    return channelView(channel, settings, defaultOutboxDir(this.g.db));
+  }
+  async resetChannel(name: string) {
+    const channel = channelNamed(name);
+    await this.channelSettings.remove(channel);
+    return channelView(channel, undefined, defaultOutboxDir(this.g.db));
+  }
+  testChannel = (name: string, request: ChannelTestRequest) =>
+    this.withChannels((c) => c.test(channelNamed(name), request));
   close = () => this.store.close();
 }

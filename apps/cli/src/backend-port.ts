@@ -1,4 +1,11 @@
-import type { ExportSummaryBody, GeneratedKeyName, SegmentExplanation } from '@strata/api';
+import type {
+  ChannelTestRequest,
+  ChannelTestResponse,
+  ChannelViewBody,
+  ExportSummaryBody,
+  GeneratedKeyName,
+  SegmentExplanation,
+} from '@strata/api';
 import type { Entity, EntityCounts, ExportFormat } from '@strata/core';
 import type { ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
@@ -64,5 +71,12 @@ export interface Backend {
   rotateKey(name: GeneratedKeyName): Promise<string>;
   /** Keeps Shopify's webhook signing secret (a running server uses it from the next webhook on). */
   setWebhookSecret(secret: string): Promise<void>;
+  /** Every channel's provider and settings, secrets masked. */
+  channels(): Promise<{ outboxDir: string; channels: ChannelViewBody[] }>;
+  /** A channel's settings, all (with `provider`) or with `merge` changes to those it has; a running server sends with them at once. */
+  setChannel(channel: string, settings: Record<string, unknown>, merge: boolean): Promise<ChannelViewBody>;
+  resetChannel(channel: string): Promise<ChannelViewBody>;
+  /** One test message through the channel's adapter as set. */
+  testChannel(channel: string, request: ChannelTestRequest): Promise<ChannelTestResponse>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiClient, ApiError, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
+import { ApiClient, ApiError, type ChannelTestRequest, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
 import { AppError, type Entity } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
@@ -129,5 +129,13 @@ export class ServerBackend implements Backend {
   setWebhookSecret = async (secret: string) => {
     await this.api.setWebhookSecret(secret);
   };
+  channels = async () => {
+    const r = await this.api.channels();
+    return { outboxDir: r.outbox_dir, channels: r.channels };
+  };
+  setChannel = (channel: string, settings: Record<string, unknown>, merge: boolean) =>
+    this.api.setChannel(channel, settings, merge);
+  resetChannel = (channel: string) => this.api.resetChannel(channel);
+  testChannel = (channel: string, request: ChannelTestRequest) => this.api.testChannel(channel, request);
   close = () => Promise.resolve();
 }

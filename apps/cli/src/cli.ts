@@ -14,6 +14,7 @@ import { registerSegment } from './commands/segment.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerModels } from './commands/models.js';
 import { registerFields } from './commands/fields.js';
+import { registerChannel } from './commands/channel.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -73,6 +74,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerSegment(program, io, globals);
   registerFields(program, io, globals);
   registerModels(program, io, globals);
+  registerChannel(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

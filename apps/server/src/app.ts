@@ -9,6 +9,7 @@ import {
   systemClock,
   realTimer,
   type Clock,
+  type DeliveryReportSink,
   httpStatusOf,
   toAppError,
   type Entity,
@@ -57,6 +58,10 @@ import { registerExportRoutes } from './export-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
 import { importDefaults, readConfig, setConfig } from './config.js';
+import type { ChannelService } from './channel-service.js';
+import { registerChannelRoutes } from './channel-routes.js';
+import { registerInboundRoutes } from './inbound-routes.js';
+import { tableDeliveryReportSink } from './provider-records.js';
 
 export interface AppDeps {
   store: Store & SqlRunner & SettingsStore;
@@ -80,6 +85,13 @@ export interface AppDeps {
    * connection: a run then waits for a step to end instead of colliding with its rows.
    */
   profilesDb?: SqlRunner;
+  /** The channels' settings and adapters: with them, the /v1/channels and /v1/inbound routes. */
+  channels?: ChannelService;
+  /** Where verified delivery reports go (default: the message_reports table). */
+  deliveryReports?: DeliveryReportSink;
+  /** The server's public address as providers are told it (Twilio signs the URL it posts to). */
+  publicUrl?: string;
+  log?: (line: string) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -458,6 +470,18 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   registerExportRoutes(app, { segments, requireApiKey, body });
+  if (deps.channels) {
+    registerChannelRoutes(app, { channels: deps.channels, requireApiKey, body });
+    registerInboundRoutes(app, {
+      channels: deps.channels,
+      reports: deps.deliveryReports ?? tableDeliveryReportSink(deps.store, clock),
+      store: deps.store,
+      writer: deps.writer,
+      clock,
+      ...(deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}),
+      log: deps.log ?? ((line) => console.error(line)),
+    });
+  }
   registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });
 
   /* ---- profiles ---- */

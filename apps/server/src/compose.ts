@@ -1,11 +1,16 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { realTimer, systemClock, type Clock } from '@strata/core';
+import { realTimer, systemClock, type Clock, type DeliveryReportSink } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
 import { ChangeFeed, fetchWebhookSender, WebhookDispatcher } from '@strata/membership';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
+import { ChannelService, defaultOutboxDir } from './channel-service.js';
+import { ChannelSettingsStore } from './channel-settings.js';
+import { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
+import { lastInboundAt, tableDeliveryReportSink } from './provider-records.js';
+import { SecretBox } from './secret-box.js';
 import { importDirsFor } from './import-dirs.js';
 import { KeyRing, type AppKeys } from './keys.js';
 import { memoryLimitFromEnv, queryTimeoutFromEnv } from './limits.js';
@@ -35,6 +40,14 @@ export interface ServerOptions {
   /** Each live step's report and where its time went (bench/live.js); the engine works the same without them. */
   onLiveStep?: (report: StepReport) => void;
   onLivePhase?: LiveEngineOptions['onPhase'];
+  /** Where the outbox writes for channels without a provider of their own (default: `outbox` beside the store). */
+  outboxDir?: string;
+  /** The server's public address as providers are told it; default STRATA_PUBLIC_URL, else as each request came. */
+  publicUrl?: string;
+  /** Where verified delivery reports go (campaigns); default: the store's message_reports table. */
+  deliveryReports?: DeliveryReportSink;
+  /** The environment STRATA_SECRET_KEY is read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -44,6 +57,13 @@ export interface RunningServer {
   store: DuckDbStore;
   /** The live engine, when the server runs it. */
   live?: LiveEngine;
+  /**
+   * The channels as stored (`strata channel set`): `channels.sender` delivers every channel's
+   * messages and follows settings changes; campaigns send through it.
+   */
+  channels: ChannelService;
+  /** Where verified delivery reports go. */
+  deliveryReports: DeliveryReportSink;
   close(): Promise<void>;
 }
 
@@ -54,6 +74,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const memoryLimit = options.memoryLimit ?? memoryLimitFromEnv();
   const store = await DuckDbStore.open(options.dbPath, { clock, ...(memoryLimit ? { memoryLimit } : {}) });
   const keys = await KeyRing.open(store, options.keys);
+  let channels: ChannelService;
+  try {
+    channels = await ChannelService.open({
+      settings: new ChannelSettingsStore(store, new SecretBox(options.dbPath, options.env)),
+      outboxDir: options.outboxDir ?? defaultOutboxDir(options.dbPath),
+      clock,
+      lastInboundAt: (to) => lastInboundAt(store, 'whatsapp', to),
+    });
+  } catch (e) {
+    // Settings that cannot be read (a missing secret key) stop the start, and free the store.
+    await store.close();
+    throw e;
+  }
+  const deliveryReports = options.deliveryReports ?? tableDeliveryReportSink(store, clock);
+  const publicUrl = options.publicUrl ?? (options.env ?? process.env)[PUBLIC_URL_VARIABLE];
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
   const timer = realTimer(clock);
   // Woken after each commit of segment changes (a live step); closed first at shutdown, which ends
@@ -107,6 +142,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queryTimeoutMs,
     changes,
     ...(liveDb ? { profilesDb: liveDb } : {}),
+    channels,
+    deliveryReports,
+    ...(publicUrl ? { publicUrl } : {}),
+    log: options.log ?? ((line) => console.error(line)),
   });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
@@ -129,10 +168,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     keys,
     store,
     ...(live ? { live } : {}),
+    channels,
+    deliveryReports,
     close: async () => {
       // The loop stops taking steps; a step in flight is a write like any other (see closeServer).
       const stopped = loop?.stop();
-      await closeServer(server, store, { changes, webhooks }, () => removeServerFile(options.dbPath));
+      await closeServer(server, store, { changes, webhooks, channels }, () => removeServerFile(options.dbPath));
       await stopped;
     },
   };
@@ -150,7 +191,7 @@ const WRITE_GRACE_MS = 2000;
 async function closeServer(
   server: ServerType | undefined,
   store: DuckDbStore,
-  signals: { changes: ChangeFeed; webhooks: WebhookDispatcher },
+  signals: { changes: ChangeFeed; webhooks: WebhookDispatcher; channels: ChannelService },
   removeFile: () => void,
 ): Promise<void> {
   signals.changes.close();
@@ -169,6 +210,7 @@ async function closeServer(
     clearTimeout(grace);
   }
   await signals.webhooks.close();
+  await signals.channels.close();
   removeFile();
   await store.close();
 }

@@ -20,3 +20,20 @@ export { writeKeyFrom, bearerFrom } from './auth.js';
 export { isInside } from './import-dirs.js';
 export { importDefaults, readConfig, setConfig } from './config.js';
 export { memoryLimitFromEnv, queryTimeoutFromEnv, MEMORY_LIMIT_VARIABLE, QUERY_TIMEOUT_VARIABLE } from './limits.js';
+export {
+  ChannelService,
+  defaultOutboxDir,
+  type ChannelServiceOptions,
+} from './channel-service.js';
+export {
+  ChannelSettingsStore,
+  channelNamed,
+  channelView,
+  maskSecret,
+  nextChannelSettings,
+  type ChannelSettingsDb,
+  type ChannelView,
+} from './channel-settings.js';
+export { SecretBox, SECRET_KEY_VARIABLE, isSealed, secretKeyFilePath } from './secret-box.js';
+export { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
+export { lastInboundAt, recordInbound, tableDeliveryReportSink } from './provider-records.js';

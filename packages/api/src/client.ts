@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AppError, type EntityCounts } from '@strata/core';
 import type { Diagnostic } from '@strata/segment-lang';
 import type { GeneratedKeyName, SegmentExportRequest, SegmentPreviewRequest } from './schemas.js';
+import { ChannelListResponse, ChannelTestResponse, ChannelViewBody, type ChannelTestRequest } from './channel-schemas.js';
 import {
   ConfigBody,
   EXPORT_SUMMARY_HEADER,
@@ -215,6 +216,23 @@ export class ApiClient {
   /** Sets the Shopify webhook signing secret (Shopify makes it; Strata is given it). */
   setWebhookSecret = (secret: string) =>
     this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
+
+  /** Every channel's provider and settings, secrets masked. */
+  channels = () => this.call(ChannelListResponse, '/v1/channels');
+  channel = (channel: string) => this.call(ChannelViewBody, `/v1/channels/${encodeURIComponent(channel)}`);
+  /** All of a channel's settings (with `provider`), or with `merge` changes to those it has. */
+  setChannel = (channel: string, settings: Record<string, unknown>, merge: boolean) =>
+    this.call(ChannelViewBody, `/v1/channels/${encodeURIComponent(channel)}`, {
+      method: merge ? 'PATCH' : 'PUT',
+      body: settings,
+    });
+  resetChannel = (channel: string) =>
+    this.call(ChannelViewBody, `/v1/channels/${encodeURIComponent(channel)}`, { method: 'DELETE' });
+  testChannel = (channel: string, request: ChannelTestRequest) =>
+    this.call(ChannelTestResponse, `/v1/channels/${encodeURIComponent(channel)}/test`, {
+      method: 'POST',
+      body: request,
+    });
 }
 
 async function jsonOf(res: Response): Promise<unknown> {

@@ -5,3 +5,4 @@
 export * from './schemas.js';
 export * from './client.js';
 export * from './membership-schemas.js';
+export * from './channel-schemas.js';

@@ -16,3 +16,4 @@ export * from './channel-senders.js';
 export * from './opt-out.js';
 export * from './twilio-inbound.js';
 export * from './whatsapp-inbound.js';
+export * from './provider-settings.js';

@@ -40,6 +40,12 @@ export const WhatsAppSettings = z.object({
   /** The business phone number's id (not the number itself). */
   phoneNumberId: z.string().regex(/^\d+$/, 'the phone number id is the digits WhatsApp Manager shows'),
   accessToken: z.string().min(1, 'the access token is needed'),
+  /**
+   * For the server's webhook, not for sending: the app secret that signs what WhatsApp posts
+   * (X-Hub-Signature-256), and the verify token the webhook's subscription challenge must repeat.
+   */
+  appSecret: z.string().min(1).optional(),
+  verifyToken: z.string().min(1).optional(),
   /** How long WhatsApp has to answer one send, in ms (default 30 s). */
   timeoutMs: z.number().int().positive().default(DEFAULT_REQUEST_TIMEOUT_MS),
 });

@@ -95,6 +95,16 @@ export interface DeliveryReport {
   readonly error?: string;
 }
 
+/**
+ * Port: where the server hands the delivery reports providers post back (Twilio status
+ * callbacks, WhatsApp statuses), after their signatures are checked. Campaigns implement it to
+ * move their messages along; until then the server records them as they came. Called once per
+ * verified webhook request; a report for a message it does not know is not an error.
+ */
+export interface DeliveryReportSink {
+  record(channel: Channel, reports: readonly DeliveryReport[]): Promise<void>;
+}
+
 /** A customer's inbound reply that withdraws consent (SMS or WhatsApp "STOP"). */
 export interface OptOutReply {
   readonly channel: Channel;

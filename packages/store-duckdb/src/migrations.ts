@@ -352,4 +352,31 @@ CREATE TABLE coupons (
 );
 `,
   },
+  {
+    version: 11,
+    name: "channels: delivery reports as providers post them, customers' last inbound message per channel",
+    // Migrations 9 and 10 are taken by work on other branches (campaigns' message log is 9);
+    // versions are applied by number, whichever order they land in. message_reports is where the
+    // server keeps verified delivery reports (Twilio status callbacks, WhatsApp statuses) while no
+    // campaign takes them; a provider repeating a report changes nothing. channel_inbound keeps
+    // when each address last wrote, which opens WhatsApp's 24-hour window for free text.
+    sql: `
+CREATE TABLE message_reports (
+  channel VARCHAR NOT NULL,
+  provider_id VARCHAR NOT NULL,    -- the provider's message id (Twilio SM…, WhatsApp wamid.…)
+  status VARCHAR NOT NULL,         -- a MessageStatus: sent | delivered | opened | failed
+  "at" TIMESTAMPTZ NOT NULL,       -- when the provider says it happened (or when it arrived)
+  error VARCHAR,
+  received_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (channel, provider_id, status)
+);
+CREATE TABLE channel_inbound (
+  channel VARCHAR NOT NULL,
+  address VARCHAR NOT NULL,        -- E.164 for sms and whatsapp
+  customer_id VARCHAR,             -- who it resolved to when it arrived, if anyone
+  last_inbound_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (channel, address)
+);
+`,
+  },
 ];

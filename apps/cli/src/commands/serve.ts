@@ -31,6 +31,10 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
       `Strata is serving ${db} on ${server.url}`,
       `  health:     ${server.url}/health`,
       `  stats:      ${server.url}/v1/stats`,
+      `  channels:   ${server.channels
+        .list()
+        .map((c) => `${c.channel} → ${c.provider}${c.provider === 'outbox' ? ` (${String(c.settings.dir)})` : ''}`)
+        .join(', ')}`,
       ...server.keys.status().flatMap((k) => describeKey(k, { keyTitle, keyVariable, webhookSecretHelp })),
     ].join('\n'),
   );
