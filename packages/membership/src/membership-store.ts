@@ -36,6 +36,13 @@ export interface MembershipDiff {
 
 const DIFF_TABLE = 'membership_diff';
 
+/** The time of an update, checked with its cause. */
+function checkedChange(u: { at: string; cause: MembershipCause }): Date {
+  if (!(membershipCauses as readonly string[]).includes(u.cause))
+    throw new AppError('invalid', `unknown membership cause "${u.cause}"; one of ${membershipCauses.join(', ')}`);
+  return checkedTime(u.at, 'the membership time');
+}
+
 function checkedTime(at: string, what: string): Date {
   const when = new Date(at);
   if (Number.isNaN(when.getTime())) throw new AppError('invalid', `${what} is not a time: ${at}`);
@@ -48,9 +55,7 @@ function checkedTime(at: string, what: string): Date {
  * nothing the second time.
  */
 export async function recordMembership(tx: SqlRunner, u: MembershipUpdate): Promise<MembershipDiff> {
-  const when = checkedTime(u.at, 'the membership time');
-  if (!(membershipCauses as readonly string[]).includes(u.cause))
-    throw new AppError('invalid', `unknown membership cause "${u.cause}"; one of ${membershipCauses.join(', ')}`);
+  const when = checkedChange(u);
   const params = [...(u.params ?? [])];
   const segment = `$${params.push(u.segmentId)}`;
   const inScope =
@@ -133,9 +138,7 @@ const MANY_SEGMENTS_TABLE = 'membership_diff_segments';
  * as separate recordMembership calls would number them.
  */
 export async function recordMemberships(tx: SqlRunner, u: MembershipsUpdate): Promise<Map<string, MembershipDiff>> {
-  const when = checkedTime(u.at, 'the membership time');
-  if (!(membershipCauses as readonly string[]).includes(u.cause))
-    throw new AppError('invalid', `unknown membership cause "${u.cause}"; one of ${membershipCauses.join(', ')}`);
+  const when = checkedChange(u);
   const result = new Map(u.segmentIds.map((id) => [id, { entered: 0, exited: 0 }]));
   if (u.segmentIds.length === 0) return result;
   await tx.loadTable(
