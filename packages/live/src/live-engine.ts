@@ -355,6 +355,12 @@ export class LiveEngine {
       for (const id of segmentChanges(saved, evaluated).deleted) await dropSegmentMembership(tx, id, at);
       // what was accepted before the run is in the profiles now
       await tx.exec('DELETE FROM live_pending WHERE "at" < $1::TIMESTAMPTZ', [taken]);
+      // Each step records an incremental profile run; the full run supersedes them (readers ask
+      // for the latest run), so a day's steps are forgotten instead of piling up.
+      await tx.exec(
+        `DELETE FROM profile_runs WHERE kind = 'incremental' AND ran_by = 'live' AND finished_at < $1::TIMESTAMPTZ`,
+        [taken],
+      );
       await this.timed(LivePhase.due, async () => {
         await tx.exec('DELETE FROM live_due');
         const everyone = (await tx.query<{ id: string }>('SELECT customer_id AS id FROM customer_profile')).map(

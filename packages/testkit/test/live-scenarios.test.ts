@@ -154,6 +154,31 @@ describe('live membership', () => {
     expect(Date.parse(entry!.at) - Date.parse('2026-03-02T11:00:00.000Z')).toBeLessThan(1_000);
   });
 
+  it('a recompute forgets the profile runs of the steps before it, so they do not pile up', async () => {
+    await live.recompute('test');
+    const stepRuns = async () =>
+      Number(
+        (
+          await store.query<{ n: number }>(
+            `SELECT count(*) AS n FROM profile_runs WHERE kind = 'incremental' AND ran_by = 'live'`,
+          )
+        )[0]?.n,
+      );
+    const before = await stepRuns();
+    for (const c of ['ann', 'bob', 'cat']) {
+      await store.write({ orders: [order(c, 10, clock.now())] });
+      await settle();
+    }
+    expect(await stepRuns()).toBe(before + 3);
+    await live.recompute('test');
+    expect(await stepRuns()).toBe(0);
+    // the profiles stay readable: the latest run is the recompute's
+    const [latest] = await store.query<{ kind: string }>(
+      `SELECT kind FROM profile_runs WHERE status = 'complete' ORDER BY finished_at DESC LIMIT 1`,
+    );
+    expect(latest?.kind).toBe('full');
+  });
+
   it('a merge of two customers leaves one member, not two', async () => {
     await store.write({
       customers: [
