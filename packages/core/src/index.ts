@@ -16,3 +16,4 @@ export * from './did-you-mean.js';
 export * from './display.js';
 export * from './settings.js';
 export * from './segment-changes.js';
+export * from './questionnaire.js';

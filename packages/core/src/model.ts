@@ -255,6 +255,17 @@ export const TagAssignment = z.object({
 });
 export type TagAssignment = z.infer<typeof TagAssignment>;
 
+/**
+ * A tag taken off a customer; with `assigned_by`, only when that is who assigned it (a
+ * questionnaire takes back the tags its own answers gave, never one a person set by hand).
+ */
+export const TagRemoval = z.object({
+  customer_id: id,
+  tag: text(100),
+  assigned_by: optional(text(200)),
+});
+export type TagRemoval = z.infer<typeof TagRemoval>;
+
 /** Links an anonymous visitor (and optionally contact details) to a customer. */
 export const IdentityLink = z.object({
   customer_id: id,

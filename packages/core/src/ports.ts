@@ -8,6 +8,7 @@ import type {
   OrderLineRow,
   Product,
   TagAssignment,
+  TagRemoval,
 } from './model.js';
 
 /** What one write did, per entity: new rows, changed rows, rows already present as sent. */
@@ -33,7 +34,35 @@ export interface WriteBatch {
   events?: readonly Event[];
   tags?: readonly TagAssignment[];
   identities?: readonly IdentityLink[];
+  /**
+   * Tags taken off customers. They are applied before the batch's tag assignments, so a batch
+   * that removes and adds one tag ends with it.
+   */
+  tag_removals?: readonly TagRemoval[];
+  /**
+   * Events that take the place of the stored event with the same message id (inserted when there
+   * is none): a later, fuller account of one happening — a content view whose dwell time came,
+   * a questionnaire question answered again. Applied after `events`; the last of each id wins.
+   */
+  event_updates?: readonly Event[];
 }
+
+/**
+ * Every part of a WriteBatch, for code that handles batches part by part (a group-committing
+ * writer): a part added to WriteBatch must be named here, or this stops compiling.
+ */
+export const writeBatchParts = Object.keys({
+  locations: true,
+  products: true,
+  customers: true,
+  identities: true,
+  orders: true,
+  order_lines: true,
+  events: true,
+  tags: true,
+  tag_removals: true,
+  event_updates: true,
+} satisfies Record<keyof WriteBatch, true>) as (keyof WriteBatch)[];
 
 export type BatchCounts = Partial<Record<Entity | 'identities', WriteCounts>>;
 

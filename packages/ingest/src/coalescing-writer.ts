@@ -1,4 +1,4 @@
-import type { BatchCounts, StoreWriter, WriteBatch } from '@strata/core';
+import { writeBatchParts, type BatchCounts, type StoreWriter, type WriteBatch } from '@strata/core';
 
 interface Pending {
   batch: WriteBatch;
@@ -6,7 +6,7 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-const keys = ['locations', 'products', 'customers', 'identities', 'orders', 'order_lines', 'events', 'tags'] as const;
+const keys = writeBatchParts;
 
 /**
  * Group commit: batches that arrive while a write is under way are combined into the next single
@@ -37,6 +37,9 @@ export class CoalescingWriter implements StoreWriter {
         const round: Pending[] = [];
         let size = 0;
         while (this.queue.length && (round.length === 0 || size < this.maxRecords)) {
+          // A batch applies its tag removals before its additions: one that removes tags starts a
+          // round, so that a tag added by an earlier batch is not added back after it.
+          if (round.length && this.queue[0]!.batch.tag_removals?.length) break;
           const p = this.queue.shift()!;
           round.push(p);
           size += keys.reduce((n, k) => n + (p.batch[k]?.length ?? 0), 0);

@@ -13,7 +13,7 @@ class MemoryWriter {
     this.batches++;
     const counts: BatchCounts = {};
     for (const [entity, rows] of Object.entries(batch) as [
-      keyof WriteBatch,
+      keyof BatchCounts,
       { id?: string; message_id?: string; sku?: string }[],
     ][]) {
       const c = { inserted: 0, updated: 0, unchanged: 0 };

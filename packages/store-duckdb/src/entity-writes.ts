@@ -15,13 +15,17 @@ import {
   type WriteCounts,
 } from '@strata/core';
 import type { DuckDbRunner } from './duckdb-runner.js';
+import { insertEventStubs, resolvedEventsSql, stageEvents } from './event-rows.js';
 import { markTouched } from './live-marks.js';
+import { removeTags, replaceEvents } from './revisions.js';
 import { claimIdentities, ensureCustomers, guestIdSql, linkIdentities, redirectMerged } from './identity-resolution.js';
 import { customerPlainFields, insertOnlyCounts, stage, upsertFromStage, type AppendMode } from './staging.js';
 
 /** Applies one batch (the caller holds the transaction): each entity kind in the order references need. */
 export async function writeBatch(runner: DuckDbRunner, b: WriteBatch, now: () => Date): Promise<BatchCounts> {
   const counts: BatchCounts = {};
+  // Before any tag of the batch is added (see WriteBatch.tag_removals).
+  if (b.tag_removals?.length) await removeTags(runner, b.tag_removals);
   if (b.locations?.length) counts.locations = await upsertLocations(runner, b.locations);
   if (b.products?.length) counts.products = await upsertProducts(runner, b.products);
   if (b.customers?.length) {
@@ -50,6 +54,7 @@ export async function writeBatch(runner: DuckDbRunner, b: WriteBatch, now: () =>
   if (b.orders?.length) counts.orders = await upsertOrders(runner, b.orders, now);
   if (b.order_lines?.length) counts.order_lines = await upsertOrderLines(runner, b.order_lines);
   if (b.events?.length) counts.events = await insertEvents(runner, b.events);
+  if (b.event_updates?.length) counts.events = addCounts(counts.events, await replaceEvents(runner, b.event_updates));
   if (b.tags?.length) counts.tags = addCounts(counts.tags, await upsertTags(runner, b.tags));
   return counts;
 }
@@ -335,20 +340,7 @@ export async function applyOrderLines(runner: DuckDbRunner, append: AppendMode |
 }
 
 async function insertEvents(runner: DuckDbRunner, rows: readonly Event[]): Promise<WriteCounts> {
-  await stage(
-    runner,
-    'stage_events',
-    rows.map((e, i) => [
-      e.message_id,
-      e.customer_id,
-      e.anonymous_id,
-      e.type,
-      e.occurred_at,
-      JSON.stringify(e.properties),
-      null,
-      i,
-    ]),
-  );
+  await stageEvents(runner, rows);
   return applyEvents(runner, 'stage_events', rows.length, false);
 }
 
@@ -364,24 +356,13 @@ export async function applyEvents(
   total: number,
   mode: AppendMode | false,
 ): Promise<WriteCounts> {
-  await runner.run(`
-    INSERT INTO customers (id, is_stub, attributes)
-    SELECT DISTINCT s.source_customer_id, true, '{}'::JSON FROM ${source} s
-    WHERE s.source_customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = s.source_customer_id)`);
+  await insertEventStubs(runner, source);
   // The first of each message id in the batch (skipped for an append that assumes none twice).
   const rows =
     mode === 'unique'
       ? source
       : `(SELECT * FROM ${source} QUALIFY row_number() OVER (PARTITION BY message_id ORDER BY ord) = 1)`;
-  // The customer: the one named (or who it was merged into), else whoever the anonymous id was identified as.
-  const select = `
-    SELECT s.message_id,
-           CASE WHEN s.source_customer_id IS NOT NULL THEN coalesce(c.merged_into, s.source_customer_id) ELSE coalesce(ac.merged_into, ac.id) END AS customer_id,
-           s.anonymous_id, s.type, s.occurred_at::TIMESTAMPTZ, s.properties::JSON
-    FROM ${rows} s
-    LEFT JOIN customers c ON c.id = s.source_customer_id
-    LEFT JOIN identities i ON i.kind = 'anonymous' AND i.value = CASE WHEN s.source_customer_id IS NULL THEN s.anonymous_id END
-    LEFT JOIN customers ac ON ac.id = i.customer_id`;
+  const select = resolvedEventsSql(rows);
   const insert =
     mode === false
       ? `INSERT OR IGNORE INTO events ${select}`

@@ -353,6 +353,21 @@ CREATE TABLE coupons (
 `,
   },
   {
+    version: 10,
+    name: 'questionnaires',
+    // packages/engagement. The answers are questionnaire_answer events and the options' tags are
+    // tags, so only the definitions are kept here.
+    sql: `
+CREATE TABLE questionnaires (
+  id VARCHAR PRIMARY KEY,
+  title VARCHAR NOT NULL,
+  definition JSON NOT NULL,        -- the Questionnaire as validated (@strata/core)
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
+  {
     version: 11,
     name: "channels: delivery reports as providers post them, customers' last inbound message per channel",
     // Migrations 9 and 10 are taken by work on other branches (campaigns' message log is 9);

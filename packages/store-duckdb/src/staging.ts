@@ -127,6 +127,13 @@ const tagColumns = [
   ['assigned_at', 'text'],
 ] as const satisfies Columns;
 
+const tagRemovalColumns = [
+  ['ord', 'int'],
+  ['customer_id', 'text'],
+  ['tag', 'text'],
+  ['assigned_by', 'text'],
+] as const satisfies Columns;
+
 const linkColumns = [
   ['ord', 'int'],
   ['customer_id', 'text'],
@@ -145,6 +152,7 @@ const stagingTables = {
   stage_products: productColumns,
   stage_locations: locationColumns,
   stage_tags: tagColumns,
+  stage_tag_removals: tagRemovalColumns,
   stage_links: linkColumns,
 } as const;
 export type StagingTable = keyof typeof stagingTables;
