@@ -1,7 +1,7 @@
 /**
  * The dependency direction from ../shared/STYLE.md, checked on every `npm run lint`:
  * core depends on nothing of ours; segment-lang, sql and core never reach adapters; ingest,
- * profiles and membership see only core, sql only core and segment-lang, segment-eval only those
+ * profiles, membership and engagement see only core, sql only core and segment-lang, segment-eval only those
  * and sql; packages never import apps; no cycles.
  */
 module.exports = {
@@ -27,11 +27,11 @@ module.exports = {
       to: { path: '^(packages/(?!segment-lang/|core/)|apps/)' },
     },
     {
-      name: 'ingest-profiles-and-membership-see-only-core',
+      name: 'ingest-profiles-membership-and-engagement-see-only-core',
       comment:
-        'ingest, profiles and membership work through the core ports (a store is handed to them): of our packages they import @strata/core only',
+        'ingest, profiles, membership and engagement work through the core ports (a store is handed to them): of our packages they import @strata/core only',
       severity: 'error',
-      from: { path: '^packages/(ingest|profiles|membership)/' },
+      from: { path: '^packages/(ingest|profiles|membership|engagement)/' },
       to: {
         path: '^(packages|apps)/|node_modules/@strata/',
         pathNot: '^packages/(core|$1)/|node_modules/@strata/core/',

@@ -1,6 +1,15 @@
 import { dirname, resolve } from 'node:path';
-import type { ChannelTestRequest, GeneratedKeyName } from '@strata/api';
+import type { ChannelTestRequest, ContentLinkRequest, GeneratedKeyName } from '@strata/api';
 import type { Entity } from '@strata/core';
+import {
+  addTags,
+  linkBase,
+  listTags,
+  makeContentLink,
+  makeQuestionnaireLink,
+  removeTags,
+  saveQuestionnaire,
+} from '@strata/engagement';
 import { everyone, prepareExport } from '@strata/export';
 import { computeProfiles, findProfile } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
@@ -13,6 +22,8 @@ import {
   lastInboundAt,
   nextChannelSettings,
   SecretBox,
+  configuredPublicUrl,
+  DEFAULT_PORT,
   importDefaults,
   queryTimeoutFromEnv,
   readConfig,
@@ -108,5 +119,24 @@ export class LocalBackend implements Backend {
   }
   testChannel = (name: string, request: ChannelTestRequest) =>
     this.withChannels((c) => c.test(channelNamed(name), request));
+  private get tagDeps() {
+    return { store: this.store, writer: this.store, clock: this.g.clock };
+  }
+  tags = (customer: string) => listTags(this.tagDeps, customer);
+  addTags = (customer: string, tags: readonly string[]) => addTags(this.tagDeps, customer, tags, 'cli');
+  removeTags = (customer: string, tags: readonly string[]) => removeTags(this.tagDeps, customer, tags);
+  /** Links start with public_url, else the address a server on this machine listens on by default. */
+  private async linkBase() {
+    return linkBase(await configuredPublicUrl(this.store), `http://127.0.0.1:${DEFAULT_PORT}`);
+  }
+  contentLink = async (request: ContentLinkRequest) => makeContentLink(this.store, await this.linkBase(), request);
+  saveQuestionnaire = (definition: unknown, replace: boolean) =>
+    saveQuestionnaire(this.store, definition, { now: this.g.clock.now(), replace });
+  questionnaireLink = async (questionnaire: string, customer: string, sendId?: string) =>
+    makeQuestionnaireLink(this.store, await this.linkBase(), {
+      questionnaire,
+      customer,
+      ...(sendId !== undefined ? { send_id: sendId } : {}),
+    });
   close = () => this.store.close();
 }

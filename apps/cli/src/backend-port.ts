@@ -2,9 +2,13 @@ import type {
   ChannelTestRequest,
   ChannelTestResponse,
   ChannelViewBody,
+  ContentLinkRequest,
   ExportSummaryBody,
   GeneratedKeyName,
+  LinkResponse,
+  QuestionnaireSavedResponse,
   SegmentExplanation,
+  TagsResponse,
 } from '@strata/api';
 import type { Entity, EntityCounts, ExportFormat } from '@strata/core';
 import type { ImportSummary } from '@strata/ingest';
@@ -78,5 +82,16 @@ export interface Backend {
   resetChannel(channel: string): Promise<ChannelViewBody>;
   /** One test message through the channel's adapter as set. */
   testChannel(channel: string, request: ChannelTestRequest): Promise<ChannelTestResponse>;
+  /** A customer's tags; adding (by hand) and removing answer what changed as well. */
+  tags(customer: string): Promise<TagsResponse>;
+  addTags(customer: string, tags: readonly string[]): Promise<TagsResponse>;
+  /** All or nothing: a tag the customer does not have is not_found, and none is removed. */
+  removeTags(customer: string, tags: readonly string[]): Promise<TagsResponse>;
+  /** A tracked content link for one recipient. */
+  contentLink(request: ContentLinkRequest): Promise<LinkResponse>;
+  /** Stores a questionnaire definition (`replace`: or a new version of one). */
+  saveQuestionnaire(definition: unknown, replace: boolean): Promise<QuestionnaireSavedResponse>;
+  /** A questionnaire's page for one recipient. */
+  questionnaireLink(questionnaire: string, customer: string, sendId?: string): Promise<LinkResponse>;
   close(): Promise<void>;
 }

@@ -3,7 +3,17 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiClient, ApiError, type ChannelTestRequest, type GeneratedKeyName, type ImportTarget, type SegmentExplanation } from '@strata/api';
+import {
+  ApiClient,
+  ApiError,
+  type ChannelTestRequest,
+  type ContentLinkRequest,
+  type GeneratedKeyName,
+  type ImportTarget,
+  type SegmentExplanation,
+  type TagsResponse,
+} from '@strata/api';
+import { checkedTags, checkTagsPresent } from '@strata/engagement';
 import { AppError, type Entity } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
@@ -137,5 +147,20 @@ export class ServerBackend implements Backend {
     this.api.setChannel(channel, settings, merge);
   resetChannel = (channel: string) => this.api.resetChannel(channel);
   testChannel = (channel: string, request: ChannelTestRequest) => this.api.testChannel(channel, request);
+  tags = (customer: string) => this.api.tags(customer);
+  addTags = (customer: string, tags: readonly string[]) => this.api.addTags(customer, tags);
+  /** All or nothing, as on the store file: every tag is checked before the first is removed. */
+  async removeTags(customer: string, tags: readonly string[]): Promise<TagsResponse> {
+    const unwanted = checkedTags(tags, tags.length === 1 ? 'tag' : 'tags');
+    const current = await this.api.tags(customer);
+    checkTagsPresent(current.customer_id, current.tags, unwanted);
+    let last = current;
+    for (const tag of unwanted) last = await this.api.removeTag(customer, tag);
+    return { ...last, removed: unwanted };
+  }
+  contentLink = (request: ContentLinkRequest) => this.api.contentLink(request);
+  saveQuestionnaire = (definition: unknown, replace: boolean) => this.api.saveQuestionnaire(definition, replace);
+  questionnaireLink = (questionnaire: string, customer: string, sendId?: string) =>
+    this.api.questionnaireLink(questionnaire, customer, sendId);
   close = () => Promise.resolve();
 }

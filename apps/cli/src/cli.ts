@@ -15,6 +15,9 @@ import { registerProfiles } from './commands/profiles.js';
 import { registerModels } from './commands/models.js';
 import { registerFields } from './commands/fields.js';
 import { registerChannel } from './commands/channel.js';
+import { registerTag } from './commands/tag.js';
+import { registerQuestionnaire } from './commands/questionnaire.js';
+import { registerContent } from './commands/content.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -75,6 +78,9 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerFields(program, io, globals);
   registerModels(program, io, globals);
   registerChannel(program, io, globals);
+  registerTag(program, io, globals);
+  registerContent(program, io, globals);
+  registerQuestionnaire(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -56,6 +56,7 @@ import { bearerFrom, writeKeyFrom } from './auth.js';
 import { allowedImportPath } from './import-dirs.js';
 import { registerExportRoutes } from './export-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import { registerEngagementRoutes } from './engagement-routes.js';
 import { webhookSecretHelp, type KeyRing, type SettingsStore } from './keys.js';
 import { importDefaults, readConfig, setConfig } from './config.js';
 import type { ChannelService } from './channel-service.js';
@@ -483,6 +484,7 @@ export function createApp(deps: AppDeps): Hono {
     });
   }
   registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });
+  registerEngagementRoutes(app, { store: deps.store, writer: deps.writer, clock, requireApiKey, body });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {

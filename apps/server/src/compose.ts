@@ -16,6 +16,9 @@ import { KeyRing, type AppKeys } from './keys.js';
 import { memoryLimitFromEnv, queryTimeoutFromEnv } from './limits.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
+/** The port a server listens on unless told otherwise. */
+export const DEFAULT_PORT = 7300;
+
 /** All wiring of concrete adapters lives here and nowhere else. */
 export interface ServerOptions {
   dbPath: string;
@@ -149,7 +152,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 7300 }, (info) => resolve(info.port));
+    server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, (info) => resolve(info.port));
     server.once('error', reject);
   });
   const url = `http://${host}:${port}`;

@@ -44,3 +44,8 @@ export async function importDefaults(store: SettingsStore): Promise<ImportDefaul
   const currency = await store.getSetting(settingKey('currency'));
   return currency ? { currency } : {};
 }
+
+/** The address customers reach this server at, if it is set (links in messages start with it). */
+export async function configuredPublicUrl(store: SettingsStore): Promise<string | undefined> {
+  return store.getSetting(settingKey('public_url'));
+}

@@ -3,7 +3,7 @@
  * place where concrete adapters are composed into a running server.
  */
 export { createApp, type AppDeps } from './app.js';
-export { startServer, type RunningServer, type ServerOptions } from './compose.js';
+export { DEFAULT_PORT, startServer, type RunningServer, type ServerOptions } from './compose.js';
 export {
   KeyRing,
   hashKey,
@@ -18,7 +18,7 @@ export {
 export { readServerFile, serverFilePath, type ServerFile } from './server-file.js';
 export { writeKeyFrom, bearerFrom } from './auth.js';
 export { isInside } from './import-dirs.js';
-export { importDefaults, readConfig, setConfig } from './config.js';
+export { configuredPublicUrl, importDefaults, readConfig, setConfig } from './config.js';
 export { memoryLimitFromEnv, queryTimeoutFromEnv, MEMORY_LIMIT_VARIABLE, QUERY_TIMEOUT_VARIABLE } from './limits.js';
 export {
   ChannelService,

@@ -4,6 +4,13 @@ import type { Diagnostic } from '@strata/segment-lang';
 import type { GeneratedKeyName, SegmentExportRequest, SegmentPreviewRequest } from './schemas.js';
 import { ChannelListResponse, ChannelTestResponse, ChannelViewBody, type ChannelTestRequest } from './channel-schemas.js';
 import {
+  LinkResponse,
+  QuestionnaireListResponse,
+  QuestionnaireSavedResponse,
+  TagsResponse,
+  type ContentLinkRequest,
+} from './engagement-schemas.js';
+import {
   ConfigBody,
   EXPORT_SUMMARY_HEADER,
   ErrorBody,
@@ -210,6 +217,33 @@ export class ApiClient {
       throw new AppError('internal', `the server's export answer has no ${EXPORT_SUMMARY_HEADER} header or no body`);
     return { summary: summary.data, body: res.body };
   }
+
+  /** A customer's tags; adding and removing answer what changed and the tags after. */
+  tags = (customer: string) => this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags`);
+  addTags = (customer: string, tags: readonly string[]) =>
+    this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags`, { method: 'POST', body: { tags } });
+  removeTag = (customer: string, tag: string) =>
+    this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags/${encodeURIComponent(tag)}`, {
+      method: 'DELETE',
+    });
+
+  /** A tracked content link for one recipient. */
+  contentLink = (request: ContentLinkRequest) =>
+    this.call(LinkResponse, '/v1/content/links', { method: 'POST', body: request });
+
+  /** Stores a questionnaire (`replace`: or a new version of one with the same id). */
+  saveQuestionnaire = (definition: unknown, replace = false) =>
+    this.call(QuestionnaireSavedResponse, `/v1/questionnaires${replace ? '?replace=true' : ''}`, {
+      method: 'POST',
+      body: definition,
+    });
+  listQuestionnaires = () => this.call(QuestionnaireListResponse, '/v1/questionnaires');
+  /** A questionnaire's page for one recipient. */
+  questionnaireLink = (questionnaire: string, customer: string, sendId?: string) =>
+    this.call(LinkResponse, `/v1/questionnaires/${encodeURIComponent(questionnaire)}/links`, {
+      method: 'POST',
+      body: { customer, ...(sendId !== undefined ? { send_id: sendId } : {}) },
+    });
 
   /** A new write key or API key; the old one stops working at once. The answer is the only place the new key is shown. */
   rotateKey = (name: GeneratedKeyName) => this.call(KeyRotateResponse, `/v1/keys/${name}/rotate`, { method: 'POST' });

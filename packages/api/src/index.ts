@@ -6,3 +6,4 @@ export * from './schemas.js';
 export * from './client.js';
 export * from './membership-schemas.js';
 export * from './channel-schemas.js';
+export * from './engagement-schemas.js';
