@@ -148,7 +148,7 @@ export class ServerBackend implements Backend {
   resetChannel = (channel: string) => this.api.resetChannel(channel);
   testChannel = (channel: string, request: ChannelTestRequest) => this.api.testChannel(channel, request);
   tags = (customer: string) => this.api.tags(customer);
-  addTags = (customer: string, tags: readonly string[]) => this.api.addTags(customer, tags);
+  addTags = (customer: string, tags: readonly string[]) => this.api.addTags(customer, tags, 'cli');
   /** All or nothing, as on the store file: every tag is checked before the first is removed. */
   async removeTags(customer: string, tags: readonly string[]): Promise<TagsResponse> {
     const unwanted = checkedTags(tags, tags.length === 1 ? 'tag' : 'tags');

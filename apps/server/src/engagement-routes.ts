@@ -78,7 +78,7 @@ export function registerEngagementRoutes(app: Hono, deps: EngagementRouteDeps): 
   });
   app.post('/v1/customers/:id/tags', requireApiKey, async (c) => {
     const b = await deps.body(c, TagsAddRequest);
-    const answer: TagsResponse = await addTags(tagDeps, c.req.param('id') ?? '', b.tags, 'api');
+    const answer: TagsResponse = await addTags(tagDeps, c.req.param('id') ?? '', b.tags, b.by ?? 'api');
     return c.json(answer);
   });
   app.delete('/v1/customers/:id/tags/:tag', requireApiKey, async (c) => {

@@ -220,8 +220,11 @@ export class ApiClient {
 
   /** A customer's tags; adding and removing answer what changed and the tags after. */
   tags = (customer: string) => this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags`);
-  addTags = (customer: string, tags: readonly string[]) =>
-    this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags`, { method: 'POST', body: { tags } });
+  addTags = (customer: string, tags: readonly string[], by?: string) =>
+    this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags`, {
+      method: 'POST',
+      body: { tags, ...(by !== undefined ? { by } : {}) },
+    });
   removeTag = (customer: string, tag: string) =>
     this.call(TagsResponse, `/v1/customers/${encodeURIComponent(customer)}/tags/${encodeURIComponent(tag)}`, {
       method: 'DELETE',

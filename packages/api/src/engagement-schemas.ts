@@ -14,8 +14,11 @@ export const CustomerTagBody = z.object({
   assigned_at: z.string(),
 });
 
-/** `POST /v1/customers/:id/tags` */
-export const TagsAddRequest = z.object({ tags: z.array(z.string()).min(1).max(100) });
+/** `POST /v1/customers/:id/tags`; `by` names who adds them (kept as the tags' assigned_by; default `api`). */
+export const TagsAddRequest = z.object({
+  tags: z.array(z.string()).min(1).max(100),
+  by: z.string().trim().min(1).max(200).exactOptional(),
+});
 
 /** `GET /v1/customers/:id/tags`; adding answers `added`, removing `removed` as well. */
 export const TagsResponse = z.object({
