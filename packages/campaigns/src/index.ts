@@ -20,5 +20,6 @@ export * from './consent.js';
 export * from './send-id.js';
 export * from './send-engine.js';
 export * from './message-log.js';
+export * from './delivery-reports.js';
 export * from './ready-campaigns.js';
 export { SqlParams } from './sql-params.js';
