@@ -63,6 +63,9 @@ import type { ChannelService } from './channel-service.js';
 import { registerChannelRoutes } from './channel-routes.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { tableDeliveryReportSink } from './provider-records.js';
+import type { CampaignService } from './campaign-service.js';
+import { COUPON_IMPORT_PATH, registerCampaignRoutes } from './campaign-routes.js';
+import { registerUnsubscribeRoutes } from './unsubscribe-routes.js';
 
 export interface AppDeps {
   store: Store & SqlRunner & SettingsStore;
@@ -93,6 +96,10 @@ export interface AppDeps {
   /** The server's public address as providers are told it (Twilio signs the URL it posts to). */
   publicUrl?: string;
   log?: (line: string) => void;
+  /** Campaigns: with them, the /v1/campaigns routes and the public unsubscribe page (/u). */
+  campaigns?: CampaignService;
+  /** A campaign started: the send loop looks for due messages now. */
+  onCampaignStarted?: () => void;
 }
 
 const MiB = 1024 * 1024;
@@ -106,6 +113,7 @@ function bodyLimitFor(path: string, importLimit: number): number {
   if (path.startsWith('/v1/import/')) return importLimit;
   if (/^\/v1\/(batch|identify|track|page|screen|alias|group)$/.test(path)) return 4 * MiB;
   if (path.startsWith('/v1/webhooks/')) return 2 * MiB;
+  if (COUPON_IMPORT_PATH.test(path)) return 64 * MiB;
   return 1 * MiB;
 }
 
@@ -481,6 +489,26 @@ export function createApp(deps: AppDeps): Hono {
       clock,
       ...(deps.publicUrl !== undefined ? { publicUrl: deps.publicUrl } : {}),
       log: deps.log ?? ((line) => console.error(line)),
+    });
+  }
+  if (deps.campaigns) {
+    const campaigns = deps.campaigns;
+    registerCampaignRoutes(app, {
+      campaigns,
+      requireApiKey,
+      body,
+      ...(deps.onCampaignStarted ? { onStarted: deps.onCampaignStarted } : {}),
+    });
+    registerUnsubscribeRoutes(app, {
+      secret: () => campaigns.signingSecret,
+      // withdrawals go the ingest way (the group-committing writer, which wakes the live engine)
+      store: {
+        write: (batch) => deps.writer.write(batch),
+        resolveCustomer: (key) => deps.store.resolveCustomer(key),
+        counts: () => deps.store.counts(),
+        ping: () => deps.store.ping(),
+      },
+      clock,
     });
   }
   registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });

@@ -1,11 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { realTimer, systemClock, type Clock, type DeliveryReportSink } from '@strata/core';
+import { realTimer, systemClock, type Clock, type DeliveryReportSink, type Timer } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
 import { ChangeFeed, fetchWebhookSender, WebhookDispatcher } from '@strata/membership';
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
+import { CampaignLoop } from './campaign-loop.js';
+import { CampaignService } from './campaign-service.js';
 import { ChannelService, defaultOutboxDir } from './channel-service.js';
 import { ChannelSettingsStore } from './channel-settings.js';
 import { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
@@ -51,6 +53,8 @@ export interface ServerOptions {
   deliveryReports?: DeliveryReportSink;
   /** The environment STRATA_SECRET_KEY is read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** What waits for due times (the live loop, webhook retries, campaign sends); default real time on `clock`. */
+  timer?: Timer;
 }
 
 export interface RunningServer {
@@ -67,6 +71,8 @@ export interface RunningServer {
   channels: ChannelService;
   /** Where verified delivery reports go. */
   deliveryReports: DeliveryReportSink;
+  /** Campaigns, sent through `channels` by the loop this server runs. */
+  campaigns: CampaignService;
   close(): Promise<void>;
 }
 
@@ -93,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deliveryReports = options.deliveryReports ?? tableDeliveryReportSink(store, clock);
   const publicUrl = options.publicUrl ?? (options.env ?? process.env)[PUBLIC_URL_VARIABLE];
   const importDirs = importDirsFor(options.dbPath, options.importDirs);
-  const timer = realTimer(clock);
+  const timer = options.timer ?? realTimer(clock);
   // Woken after each commit of segment changes (a live step); closed first at shutdown, which ends
   // change streams and stops webhook deliveries.
   const changes = new ChangeFeed(clock, timer);
@@ -128,6 +134,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       onError: (e) => log(`live: ${e instanceof Error ? e.message : String(e)}`),
     });
   }
+  // Campaigns work on a connection of their own. Their send steps are short transactions (a batch
+  // of 200), but a start records the whole audience in one INSERT and a dry run decides it in one
+  // query (seconds at 500,000 recipients: bench/campaigns-plan.js), both through temporary tables
+  // that belong to the connection; on the main one they would hold up every ingest batch meanwhile.
+  // They change their own rows (campaigns, messages, coupons); a consent withdrawal from the
+  // unsubscribe page goes the ingest way, and the next send step reads it.
+  const campaigns = await CampaignService.open(await store.ownConnection(), {
+    clock,
+    timer,
+    sender: channels.sender,
+    queryTimeoutMs,
+    ...(publicUrl ? { publicUrl } : {}),
+  });
+  const campaignLog = options.log ?? (() => {});
+  const campaignLoop = new CampaignLoop(campaigns, clock, {
+    timer,
+    onError: (e) => campaignLog(`campaigns: ${e instanceof Error ? e.message : String(e)}`),
+  });
   // Ingest wakes the live loop, so membership follows an event within one step.
   const writer = new CoalescingWriter({
     write: async (batch) => {
@@ -149,6 +173,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     deliveryReports,
     ...(publicUrl ? { publicUrl } : {}),
     log: options.log ?? ((line) => console.error(line)),
+    campaigns,
+    onCampaignStarted: () => campaignLoop.notify(),
   });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {
@@ -164,6 +190,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     importDirs,
   });
   loop?.start();
+  // Sending starts once the links in messages can point at this server.
+  campaigns.setOwnUrl(url);
+  campaignLoop.start();
   const webhooks = new WebhookDispatcher({ db: store, sender: fetchWebhookSender(), clock, timer, feed: changes });
   webhooks.start();
   return {
@@ -173,7 +202,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(live ? { live } : {}),
     channels,
     deliveryReports,
+    campaigns,
     close: async () => {
+      // Campaign sends in flight are cancelled (sent again under their send id at the next start).
+      await campaignLoop.stop();
       // The loop stops taking steps; a step in flight is a write like any other (see closeServer).
       const stopped = loop?.stop();
       await closeServer(server, store, { changes, webhooks, channels }, () => removeServerFile(options.dbPath));

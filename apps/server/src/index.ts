@@ -37,3 +37,8 @@ export {
 export { SecretBox, SECRET_KEY_VARIABLE, isSealed, secretKeyFilePath } from './secret-box.js';
 export { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
 export { lastInboundAt, recordInbound, tableDeliveryReportSink } from './provider-records.js';
+export {
+  CampaignService,
+  UNSUBSCRIBE_PATH,
+  type CampaignServiceOptions,
+} from './campaign-service.js';

@@ -117,7 +117,8 @@ export class ApiClient {
     return res;
   }
 
-  private async call<S extends z.ZodType>(
+  /** One request, its answer checked against `schema` (also for the route groups' own clients, e.g. CampaignClient). */
+  async call<S extends z.ZodType>(
     schema: S,
     path: string,
     init: { method?: string; body?: unknown; raw?: ReadableStream<Uint8Array> | Blob } = {},

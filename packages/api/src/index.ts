@@ -7,3 +7,5 @@ export * from './client.js';
 export * from './membership-schemas.js';
 export * from './channel-schemas.js';
 export * from './engagement-schemas.js';
+export * from './campaign-schemas.js';
+export * from './campaign-client.js';
