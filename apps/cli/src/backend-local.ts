@@ -24,6 +24,8 @@ import {
   SecretBox,
   configuredPublicUrl,
   DEFAULT_PORT,
+  CampaignService,
+  PUBLIC_URL_VARIABLE,
   importDefaults,
   queryTimeoutFromEnv,
   readConfig,
@@ -35,6 +37,7 @@ import type { DuckDbStore } from '@strata/store-duckdb';
 import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } from './backend-port.js';
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
+import { localCampaigns } from './campaign-backend.js';
 
 /** Commands straight on the store file (no server owns it right now). */
 export class LocalBackend implements Backend {
@@ -138,5 +141,16 @@ export class LocalBackend implements Backend {
       customer,
       ...(sendId !== undefined ? { send_id: sendId } : {}),
     });
+  /** Links in previews start as a server's would, its own address being where `strata serve` listens by default. */
+  campaigns = async () => {
+    const given = process.env[PUBLIC_URL_VARIABLE];
+    const service = await CampaignService.open(this.store, {
+      clock: this.g.clock,
+      queryTimeoutMs: queryTimeoutFromEnv(),
+      ...(given ? { publicUrl: given } : {}),
+    });
+    service.setOwnUrl(`http://127.0.0.1:${DEFAULT_PORT}`);
+    return localCampaigns(service);
+  };
   close = () => this.store.close();
 }

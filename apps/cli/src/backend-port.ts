@@ -16,6 +16,7 @@ import type { ProfileRun } from '@strata/profiles';
 import type { Diagnostic } from '@strata/segment-lang';
 import type { SavedSegment } from '@strata/segments';
 import type { ImportCommandOptions } from './import-file.js';
+import type { CampaignBackend } from './campaign-backend.js';
 
 export interface SegmentAnswer {
   /** The time the answer holds for (the profiles' as-of time unless asked otherwise). */
@@ -93,5 +94,7 @@ export interface Backend {
   saveQuestionnaire(definition: unknown, replace: boolean): Promise<QuestionnaireSavedResponse>;
   /** A questionnaire's page for one recipient. */
   questionnaireLink(questionnaire: string, customer: string, sendId?: string): Promise<LinkResponse>;
+  /** Campaigns, their message log and coupon codes (the server sends; on the file they are only queued). */
+  campaigns(): Promise<CampaignBackend>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   ApiClient,
   ApiError,
+  CampaignClient,
   type ChannelTestRequest,
   type ContentLinkRequest,
   type GeneratedKeyName,
@@ -22,6 +23,7 @@ import { isInside, type ServerFile } from '@strata/server';
 import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } from './backend-port.js';
 import type { Io } from './context.js';
 import type { ImportCommandOptions } from './import-file.js';
+import { serverCampaigns } from './campaign-backend.js';
 
 /** The largest page the server lists at once. */
 const SERVER_PAGE = 100_000;
@@ -162,5 +164,6 @@ export class ServerBackend implements Backend {
   saveQuestionnaire = (definition: unknown, replace: boolean) => this.api.saveQuestionnaire(definition, replace);
   questionnaireLink = (questionnaire: string, customer: string, sendId?: string) =>
     this.api.questionnaireLink(questionnaire, customer, sendId);
+  campaigns = () => Promise.resolve(serverCampaigns(new CampaignClient(this.api)));
   close = () => Promise.resolve();
 }

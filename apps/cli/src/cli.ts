@@ -18,6 +18,7 @@ import { registerChannel } from './commands/channel.js';
 import { registerTag } from './commands/tag.js';
 import { registerQuestionnaire } from './commands/questionnaire.js';
 import { registerContent } from './commands/content.js';
+import { registerCampaign, registerCoupons } from './commands/campaign.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -81,6 +82,8 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerTag(program, io, globals);
   registerContent(program, io, globals);
   registerQuestionnaire(program, io, globals);
+  registerCampaign(program, io, globals);
+  registerCoupons(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
