@@ -103,7 +103,9 @@ export const MessagePreviewBody = z.object({
   text: z.string(),
   html: z.string().exactOptional(),
   headers: z.record(z.string(), z.string()).exactOptional(),
-  template: z.object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).readonly() }).exactOptional(),
+  template: z
+    .object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).readonly() })
+    .exactOptional(),
 });
 export type MessagePreviewBody = z.infer<typeof MessagePreviewBody>;
 
