@@ -285,14 +285,19 @@ describe('a campaign sent through SMTP by the server', () => {
     expect(plan.counts.no_consent).toBe(2);
   });
 
-  it('sends the deferred message when 09:00 comes in Los Angeles, and nothing more', async () => {
+  it('sends the deferred message when 09:00 comes in Los Angeles (links on the public_url set meanwhile), and nothing more', async () => {
     expect(received).toHaveLength(firstWave.length);
+    // The shop sets the address customers reach it at; the next send's links start with it.
+    expect(
+      (await api('/v1/config/public_url', { method: 'PUT', body: { value: 'https://tea.example/' } })).status,
+    ).toBe(200);
     clock.set('2026-03-02T17:00:00.000Z');
     await until('the deferred message', async () => {
       const report = CampaignReportBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/report`)).json);
       return report.campaign.status === 'done' && received.length > firstWave.length;
     });
     expect(received.map(recipient).slice(firstWave.length)).toEqual(['night']);
+    expect(header(received.at(-1)!, 'List-Unsubscribe')).toMatch(/^<https:\/\/tea\.example\/u\?token=[\w-]+\.[\w-]+>$/);
     const customerLog = MessageLogResponse.parse((await api('/v1/customers/night/messages')).json);
     expect(customerLog.messages).toMatchObject([{ campaign_id: CAMPAIGN, status: 'sent', reason: 'send' }]);
     expect(customerLog.next_after).toBeNull();
