@@ -17,12 +17,13 @@ let shop: Shop;
 let live: LiveEngine;
 let sender: RecordingSender;
 let automations: AutomationEngine;
+let sends: CampaignEngine;
 let cart: Automation;
 
 /** New engines on the shop's store (after a reopen: the new process). */
 function engines(options: { sending?: boolean } = {}): void {
   live = new LiveEngine(shop.store, { clock: shop.clock, segments: shop.segments });
-  const sends = new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender });
+  sends = new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender });
   automations = new AutomationEngine(shop.store, {
     clock: shop.clock,
     segments: shop.segments,
@@ -34,7 +35,12 @@ beforeEach(async () => {
   shop = await openShop();
   sender = new RecordingSender();
   await shop.store.write({
-    customers: [person('ann', { name: 'Ann Archer' }), person('bob'), person('cy', { consent: {} })],
+    customers: [
+      person('ann', { name: 'Ann Archer' }),
+      person('bob'),
+      person('cy', { consent: {} }),
+      person('la', { timezone: 'America/Los_Angeles' }),
+    ],
   });
   engines();
   cart = await installPlaybook(shop.store, 'abandoned-cart', {
@@ -77,7 +83,7 @@ async function runUntil(at: Date | string): Promise<void> {
   const until = new Date(at).getTime();
   await settle();
   for (let i = 0; i < 200; i++) {
-    const dues = [await live.nextDue(), await automations.nextDue()]
+    const dues = [await live.nextDue(), await automations.nextDue(), await sends.nextDue()]
       .map((d) => d?.getTime() ?? Infinity)
       .filter((t) => t > shop.clock.now().getTime());
     const due = Math.min(...dues);
@@ -153,6 +159,17 @@ describe('the abandoned-cart playbook', () => {
       ]),
     );
     expect(log).toHaveLength(2);
+  });
+
+  it('a reminder due at 3 at night in Los Angeles waits for 9 in the morning there', async () => {
+    await addToCart('la');
+    await runUntil(at(HOUR + 1_000));
+    expect(to('la')).toEqual([]);
+    const [deferred] = await messageLog(shop.store, { customerId: 'la' });
+    expect(deferred).toMatchObject({ step: 'reminder', status: 'queued', reason: 'quiet_hours' });
+    expect(deferred!.due_at).toBe('2026-03-02T17:00:00.000Z');
+    await runUntil(at(7 * HOUR + 1_000));
+    expect(to('la')).toHaveLength(1);
   });
 
   it('a customer who comes back within the 10-day re-entry window starts nothing; after it, a second run', async () => {
