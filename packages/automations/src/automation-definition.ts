@@ -110,6 +110,12 @@ export const AutomationDefinition = z
     steps: z.array(AutomationStep).min(1, 'add at least one step').max(100),
     reentry: Reentry.default({ kind: ReentryKind.once }),
     goal: AutomationGoal.optional(),
+    /**
+     * The share of triggering customers held out: their run is recorded (status held_out) and takes
+     * no step, to compare results against. A stable hash of automation and customer decides (the
+     * campaigns' holdoutBucket), so a customer is held out of every run of one automation or none.
+     */
+    holdoutShare: z.number().min(0).max(0.5).default(0),
     /** The store's time zone for quiet hours of customers without one (default: the guardrails'). */
     storeTimeZone: timeZone.optional(),
   })

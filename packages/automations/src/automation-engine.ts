@@ -1,4 +1,4 @@
-import { enqueueMessage, type CampaignEngine, type SendStepReport } from '@strata/campaigns';
+import { enqueueMessage, holdoutBucket, type CampaignEngine, type SendStepReport } from '@strata/campaigns';
 import {
   AppError,
   MembershipCause,
@@ -58,7 +58,7 @@ export interface AutomationEngineOptions {
 
 export interface AutomationStepReport {
   at: string;
-  /** Runs started. */
+  /** Runs started (held-out customers are counted in `finished.held_out` instead). */
   started: number;
   /** Triggers refused by the re-entry rule (or because the customer's run is still active). */
   refused: number;
@@ -121,7 +121,12 @@ export class AutomationEngine {
         report.sends.push(sent);
         if (!sent.more) break;
       }
-    const idle = !report.started && !report.refused && !Object.keys(report.taken).length && !report.sends.length;
+    const idle =
+      !report.started &&
+      !report.refused &&
+      !Object.keys(report.taken).length &&
+      !Object.keys(report.finished).length &&
+      !report.sends.length;
     return idle ? undefined : report;
   }
 
@@ -146,12 +151,25 @@ export class AutomationEngine {
           report.refused++;
           continue;
         }
+        const heldOut = def.holdoutShare > 0 && holdoutBucket(a.id, c.customer_id) < def.holdoutShare;
+        const now = iso(this.clock.now());
         await tx.exec(
-          `INSERT INTO automation_runs (automation_id, customer_id, entry, change_id, entered_at, step, due_at, status, updated_at)
-           VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, 0, $5::TIMESTAMPTZ, $6, $7::TIMESTAMPTZ)`,
-          [a.id, c.customer_id, Number(last?.entry ?? 0) + 1, c.id, c.at, RunStatus.active, iso(this.clock.now())],
+          `INSERT INTO automation_runs (automation_id, customer_id, entry, change_id, entered_at, step, due_at, status, finished_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, 0, $6::TIMESTAMPTZ, $7, $8::TIMESTAMPTZ, $9::TIMESTAMPTZ)`,
+          [
+            a.id,
+            c.customer_id,
+            Number(last?.entry ?? 0) + 1,
+            c.id,
+            c.at,
+            heldOut ? null : c.at,
+            heldOut ? RunStatus.held_out : RunStatus.active,
+            heldOut ? now : null,
+            now,
+          ],
         );
-        report.started++;
+        if (heldOut) report.finished.held_out = (report.finished.held_out ?? 0) + 1;
+        else report.started++;
       }
       await tx.exec(`UPDATE automations SET after_seq = $2 WHERE id = $1`, [a.id, changes[changes.length - 1]!.seq]);
     });

@@ -21,8 +21,14 @@ import {
 export const AutomationStatus = { active: 'active', paused: 'paused' } as const;
 export type AutomationStatus = (typeof AutomationStatus)[keyof typeof AutomationStatus];
 
-/** Where a customer's run stands: taking steps, or finished (all steps, goal met, an exit step). */
-export const RunStatus = { active: 'active', completed: 'completed', goal: 'goal', exited: 'exited' } as const;
+/** Where a customer's run stands: taking steps, finished (all steps, goal met, an exit step), or held out. */
+export const RunStatus = {
+  active: 'active',
+  completed: 'completed',
+  goal: 'goal',
+  exited: 'exited',
+  held_out: 'held_out',
+} as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 export interface Automation {

@@ -24,6 +24,8 @@ export interface PlaybookOptions {
   discountPercent?: number;
   /** Days before a customer may run through the playbook again (abandoned cart: 7, win-back: 90). */
   reentryDays?: number;
+  /** The share of customers held out, to compare results against (default 0). */
+  holdoutShare?: number;
   /** The automation's id (default: generated). */
   id?: string;
 }
@@ -79,6 +81,7 @@ function abandonedCart(segment: string, o: PlaybookOptions): AutomationInput {
     ],
     reentry: { kind: ReentryKind.after_days, days: o.reentryDays ?? 7 },
     goal: { kind: GoalKind.ordered },
+    holdoutShare: o.holdoutShare ?? 0,
   };
 }
 
@@ -116,6 +119,7 @@ function winBack(segment: string, o: PlaybookOptions): AutomationInput {
     ],
     reentry: { kind: ReentryKind.after_days, days: o.reentryDays ?? 90 },
     goal: { kind: GoalKind.ordered },
+    holdoutShare: o.holdoutShare ?? 0,
   };
 }
 

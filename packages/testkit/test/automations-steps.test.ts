@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AutomationEngine, automationRuns, createAutomation, installPlaybook } from '@strata/automations';
-import { CampaignEngine, messageLog } from '@strata/campaigns';
+import { CampaignEngine, holdoutBucket, messageLog } from '@strata/campaigns';
 import type { OutgoingMessage } from '@strata/core';
 import { LiveEngine } from '@strata/live';
 import { DAY, HOUR, openShop, order, person, RecordingSender, START, type Shop } from './campaigns-fixture.js';
@@ -136,6 +136,31 @@ describe('automations', () => {
       ['small', 'exited'],
     ]);
     expect((await messageLog(shop.store, { campaignId: 'thanks.never' })).length).toBe(0);
+  });
+
+  it('holds out a stable share of customers: their runs are recorded and take no step', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    await shop.store.write({ customers: ids.map((id) => person(id)) });
+    await shop.segments.save({ name: 'tea buyers', text: 'bought category "Tea"' });
+    await createAutomation(
+      shop.store,
+      {
+        name: 'Thanks',
+        trigger: { kind: 'segment_entered', segment: 'tea buyers' },
+        steps: [{ kind: 'send', name: 'thanks', message: { channel: 'email', subject: 'Thanks', text: 'Thanks' } }],
+        holdoutShare: 0.5,
+      },
+      { clock: shop.clock, segments: shop.segments, id: 'held' },
+    );
+    await live.recompute('test');
+    await shop.store.write({ orders: ids.map((id) => order(id, at(0).toISOString(), [['TEA-1', 1, 8]])) });
+    await runUntil(at(1_000));
+    const heldOut = ids.filter((id) => holdoutBucket('held', id) < 0.5);
+    expect(heldOut.length).toBeGreaterThan(0);
+    expect(heldOut.length).toBeLessThan(ids.length);
+    expect(sender.calls.map((m) => m.customerId).sort()).toEqual(ids.filter((id) => !heldOut.includes(id)).sort());
+    const runs = await automationRuns(shop.store, 'held');
+    expect(runs.filter((r) => r.status === 'held_out').map((r) => r.customer_id)).toEqual(heldOut.sort());
   });
 
   it('refuses a definition whose branch jumps backwards or to a missing step, naming the field', async () => {
