@@ -1,12 +1,14 @@
-import { enqueueMessage, holdoutBucket, type CampaignEngine, type SendStepReport } from '@strata/campaigns';
+import { enqueueMessage, holdoutBucket, sendId, type CampaignEngine, type SendStepReport } from '@strata/campaigns';
 import {
   AppError,
   MembershipCause,
   OrderStatus,
   realTimer,
   SegmentSignal,
+  SendReason,
   TagAssignment,
   TagSource,
+  UnsentStatus,
   type Clock,
   type SqlRunner,
   type StoreWriter,
@@ -183,9 +185,32 @@ export class AutomationEngine {
     return at.getTime() - new Date(last.entered_at).getTime() >= r.days * 86_400_000;
   }
 
+  /**
+   * Ends the runs whose `ordered` goal is met, whenever their next step is due: an order placed
+   * since the entry ends the run at once, and the messages it still has queued (say, deferred by
+   * quiet hours) are not sent.
+   */
+  private async sweepOrdered(active: Map<string, Automation>, now: Date, report: AutomationStepReport) {
+    const ids = [...active.values()].filter((a) => a.definition.goal?.kind === GoalKind.ordered).map((a) => a.id);
+    if (!ids.length) return;
+    const runs = await this.db.query<RunRow>(
+      `SELECT automation_id, customer_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
+              strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS due_at
+       FROM automation_runs r
+       WHERE status = $1 AND automation_id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id AND o.status = $3 AND o.placed_at >= r.entered_at)
+       ORDER BY automation_id, customer_id LIMIT ${this.batchSize}`,
+      [RunStatus.active, JSON.stringify(ids), OrderStatus.confirmed],
+    );
+    if (runs.length >= this.batchSize) report.more = true;
+    for (const run of runs)
+      await this.finish(active.get(run.automation_id)!, run, Number(run.step), RunStatus.goal, now, report);
+  }
+
   /** Takes the due steps of a batch of runs. */
   private async advance(active: Map<string, Automation>, now: Date, report: AutomationStepReport): Promise<void> {
     if (!active.size) return;
+    await this.sweepOrdered(active, now, report);
     const runs = await this.db.query<RunRow>(
       `SELECT automation_id, customer_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
               strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS due_at
@@ -205,9 +230,9 @@ export class AutomationEngine {
     let at = { step: Number(run.step), due: new Date(run.due_at) };
     // Steps only go forward (branches jump to later steps), so a run takes at most every step once.
     for (let guard = 0; guard <= def.steps.length && at.due.getTime() <= now.getTime(); guard++) {
-      if (def.goal && (await this.goalMet(def, run))) return this.finish(run, at.step, RunStatus.goal, now, report);
+      if (def.goal && (await this.goalMet(def, run))) return this.finish(a, run, at.step, RunStatus.goal, now, report);
       const step = def.steps[at.step];
-      if (!step) return this.finish(run, at.step, RunStatus.completed, now, report);
+      if (!step) return this.finish(a, run, at.step, RunStatus.completed, now, report);
       let next = { step: at.step + 1, due: at.due };
       switch (step.kind) {
         case StepKind.send:
@@ -258,7 +283,7 @@ export class AutomationEngine {
           break;
         case StepKind.exit:
           report.taken.exit = (report.taken.exit ?? 0) + 1;
-          return this.finish(run, at.step, RunStatus.exited, now, report);
+          return this.finish(a, run, at.step, RunStatus.exited, now, report);
       }
       report.taken[step.kind] = (report.taken[step.kind] ?? 0) + 1;
       at = next;
@@ -305,12 +330,34 @@ export class AutomationEngine {
     );
   }
 
-  private async finish(run: RunRow, at: number, status: RunStatus, now: Date, report: AutomationStepReport) {
-    await this.db.exec(
-      `UPDATE automation_runs SET status = $5, due_at = NULL, finished_at = $6::TIMESTAMPTZ, updated_at = $6::TIMESTAMPTZ
-       WHERE automation_id = $1 AND customer_id = $2 AND entry = $3 AND step = $4 AND status = '${RunStatus.active}'`,
-      [run.automation_id, run.customer_id, Number(run.entry), at, status, iso(now)],
-    );
+  /** Ends a run; when its goal was met, its messages still queued are not sent (reason goal_met). */
+  private async finish(
+    a: Automation,
+    run: RunRow,
+    at: number,
+    status: RunStatus,
+    now: Date,
+    report: AutomationStepReport,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.exec(
+        `UPDATE automation_runs SET status = $5, due_at = NULL, finished_at = $6::TIMESTAMPTZ, updated_at = $6::TIMESTAMPTZ
+         WHERE automation_id = $1 AND customer_id = $2 AND entry = $3 AND step = $4 AND status = '${RunStatus.active}'`,
+        [run.automation_id, run.customer_id, Number(run.entry), at, status, iso(now)],
+      );
+      if (status !== RunStatus.goal) return;
+      const ids = a.definition.steps.flatMap((s) =>
+        s.kind === StepKind.send
+          ? [sendId(stepCampaignId(a.id, s.name), s.name, run.customer_id, Number(run.entry))]
+          : [],
+      );
+      if (ids.length)
+        await tx.exec(
+          `UPDATE messages SET status = $1, reason = $2, updated_at = $3::TIMESTAMPTZ
+           WHERE status = $4 AND id IN (SELECT unnest(from_json($5, '["VARCHAR"]')))`,
+          [UnsentStatus.skipped, SendReason.goal_met, iso(now), UnsentStatus.queued, JSON.stringify(ids)],
+        );
+    });
     report.finished[status] = (report.finished[status] ?? 0) + 1;
   }
 

@@ -172,6 +172,18 @@ describe('the abandoned-cart playbook', () => {
     expect(to('la')).toHaveLength(1);
   });
 
+  it('an order while the reminder waits out the quiet hours ends the run: the reminder never goes', async () => {
+    await addToCart('la');
+    await runUntil(at(2 * HOUR));
+    await shop.store.write({ orders: [order('la', shop.clock.now().toISOString(), [['TEA-1', 1, 8]])] });
+    await runUntil(at(26 * HOUR));
+    expect(to('la')).toEqual([]);
+    const log = await messageLog(shop.store, { customerId: 'la' });
+    expect(log.map((m) => [m.step, m.status, m.reason])).toEqual([['reminder', 'skipped', 'goal_met']]);
+    const [run] = await automationRuns(shop.store, cart.id, 'la');
+    expect(run).toMatchObject({ status: 'goal', finished_at: at(2 * HOUR).toISOString() });
+  });
+
   it('a customer who comes back within the 10-day re-entry window starts nothing; after it, a second run', async () => {
     await addToCart('ann');
     await runUntil(at(HOUR + 1_000));
