@@ -68,6 +68,11 @@ export interface AutomationStepReport {
   taken: Partial<Record<StepKind, number>>;
   /** Runs that finished, by how. */
   finished: Partial<Record<RunStatus, number>>;
+  /**
+   * Runs whose step failed (a branch condition that no longer parses, a store error): they stay at
+   * their step, due, and are tried again at the next engine step; the others go on.
+   */
+  errors: { automationId: string; customerId: string; entry: number; step: string; error: string }[];
   /** The send engine's steps, when it was given one. */
   sends: SendStepReport[];
   /** Whether more work may be waiting (a full batch was read). */
@@ -110,6 +115,7 @@ export class AutomationEngine {
       refused: 0,
       taken: {},
       finished: {},
+      errors: [],
       sends: [],
       more: false,
     };
@@ -128,6 +134,7 @@ export class AutomationEngine {
       !report.refused &&
       !Object.keys(report.taken).length &&
       !Object.keys(report.finished).length &&
+      !report.errors.length &&
       !report.sends.length;
     return idle ? undefined : report;
   }
@@ -221,7 +228,24 @@ export class AutomationEngine {
       [RunStatus.active, iso(now), JSON.stringify([...active.keys()])],
     );
     if (runs.length >= this.batchSize) report.more = true;
-    for (const run of runs) await this.advanceRun(active.get(run.automation_id)!, run, now, report);
+    for (const run of runs) {
+      const a = active.get(run.automation_id)!;
+      try {
+        await this.advanceRun(a, run, now, report);
+      } catch (e) {
+        const [at] = await this.db.query<{ step: number }>(
+          `SELECT step FROM automation_runs WHERE automation_id = $1 AND customer_id = $2 AND entry = $3`,
+          [run.automation_id, run.customer_id, Number(run.entry)],
+        );
+        report.errors.push({
+          automationId: a.id,
+          customerId: run.customer_id,
+          entry: Number(run.entry),
+          step: a.definition.steps[Number(at?.step ?? run.step)]?.name ?? '(end)',
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
   }
 
   /** Takes a run's steps until it waits past now or finishes. */

@@ -163,6 +163,38 @@ describe('automations', () => {
     expect(runs.filter((r) => r.status === 'held_out').map((r) => r.customer_id)).toEqual(heldOut.sort());
   });
 
+  it('a run whose step fails is reported and tried again; the other automations go on', async () => {
+    await shop.store.write({ customers: [person('ann')] });
+    await shop.segments.save({ name: 'tea buyers', text: 'bought category "Tea"' });
+    const vip = await shop.segments.save({ name: 'vip', text: 'total_spent >= 100' });
+    const send = (name: string) => ({ kind: 'send', name, message: { channel: 'email', subject: name, text: name } });
+    const trigger = { kind: 'segment_entered', segment: 'tea buyers' };
+    const opts = { clock: shop.clock, segments: shop.segments };
+    await createAutomation(
+      shop.store,
+      {
+        name: 'Broken',
+        trigger,
+        steps: [{ kind: 'branch', name: 'is-vip', condition: 'in segment "vip"' }, send('b')],
+      },
+      { ...opts, id: 'broken' },
+    );
+    await createAutomation(shop.store, { name: 'Fine', trigger, steps: [send('fine')] }, { ...opts, id: 'fine' });
+    // the branch's saved segment is deleted after the automation was saved
+    await shop.segments.delete(vip.id);
+    await live.recompute('test');
+    await shop.store.write({ orders: [order('ann', at(0).toISOString(), [['TEA-1', 1, 8]])] });
+    for (let i = 0; i < 5; i++) if (!(await live.step())?.more) break;
+    const report = await automations.step();
+    expect(report?.errors).toEqual([
+      expect.objectContaining({ automationId: 'broken', customerId: 'ann', step: 'is-vip' }),
+    ]);
+    expect(to('ann').map((m) => m.text)).toEqual(['fine']);
+    const again = await automations.step();
+    expect(again?.errors.map((e) => e.automationId)).toEqual(['broken']);
+    expect((await automationRuns(shop.store, 'broken'))[0]).toMatchObject({ status: 'active', step: 'is-vip' });
+  });
+
   it('refuses a definition whose branch jumps backwards or to a missing step, naming the field', async () => {
     await shop.segments.save({ name: 'tea buyers', text: 'bought category "Tea"' });
     const input = (whenTrue: string) => ({
