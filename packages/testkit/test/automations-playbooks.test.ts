@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AutomationEngine, automationRuns, installPlaybook, type Automation } from '@strata/automations';
 import { CampaignEngine, messageLog } from '@strata/campaigns';
 import { Event, type OutgoingMessage } from '@strata/core';
@@ -26,6 +26,7 @@ function engines(options: { sending?: boolean } = {}): void {
   sends = new CampaignEngine(shop.store, { clock: shop.clock, segments: shop.segments, sender });
   automations = new AutomationEngine(shop.store, {
     clock: shop.clock,
+    timer: shop.clock,
     segments: shop.segments,
     ...(options.sending === false ? {} : { sends }),
   });
@@ -214,6 +215,26 @@ describe('the abandoned-cart playbook', () => {
       // the wait is taken already: the coupon is next, due a day after the entry
       [2, 'active', 'coupon'],
     ]);
+  });
+
+  it('run() sleeps until the next step is due and takes it when the clock gets there', async () => {
+    await addToCart('ann');
+    await runUntil(at(HOUR + 1_000));
+    expect(to('ann')).toHaveLength(1);
+    const stop = new AbortController();
+    const loop = automations.run(stop.signal);
+    try {
+      await vi.waitFor(() => expect(shop.clock.waiting).toBeGreaterThan(0), { timeout: 30_000 });
+      shop.clock.set(at(12 * HOUR));
+      await vi.waitFor(() => expect(shop.clock.waiting).toBeGreaterThan(0), { timeout: 30_000 });
+      expect(to('ann')).toHaveLength(1);
+      shop.clock.set(at(25 * HOUR + 1_000));
+      await vi.waitFor(() => expect(to('ann')).toHaveLength(2), { timeout: 30_000 });
+      expect(to('ann')[1]!.text).toContain('CART-');
+    } finally {
+      stop.abort();
+      await loop;
+    }
   });
 
   it('a crash in the middle of a step sends nothing twice: a new process on the same file carries on', async () => {
