@@ -7,6 +7,7 @@ import {
   SegmentSignal,
   SendReason,
   TagAssignment,
+  TagRemoval,
   TagSource,
   UnsentStatus,
   type Clock,
@@ -30,11 +31,12 @@ import { AutomationStatus, listAutomations, RunStatus, stepCampaignId, type Auto
  * The automation engine. Each step (1) reads the segment changes after every active automation's
  * cursor and starts a run for each customer its trigger and re-entry rule let in — the runs and
  * the cursor move in one transaction; (2) takes the steps that are due, customer by customer: a
- * step's effect (a message queued under its deterministic send id, a tag removed) and the move to
- * the next step commit together, so after a crash a new engine on the same file resumes each
+ * step's effect (a message queued under its deterministic send id) and the move to the next step
+ * commit together, so after a crash a new engine on the same file resumes each
  * customer at the step they were at, and a retried send step finds its message already queued;
  * (3) when it was given the process's campaign engine, sends what fell due through it (the
- * guardrails decide each message there, as for any campaign).
+ * guardrails decide each message there, as for any campaign). Tags are written through the
+ * store's write path before the run moves on: writing them again is harmless.
  *
  * Time is the clock's: a wait moves the due time on from when the previous step was due (not
  * from when the engine got to it), so a run's schedule does not drift when the engine is late.
@@ -285,25 +287,22 @@ export class AutomationEngine {
           break;
         }
         case StepKind.tag:
-          // Added through the store's write path (it marks the customer for the live engine); adding
-          // again after a crash changes nothing. Removal has no write path: it is done here, with
-          // the same mark, in the transaction that moves the run on.
-          if (step.add.length)
-            await this.db.write({
-              tags: step.add.map((tag) =>
-                TagAssignment.parse({
-                  customer_id: run.customer_id,
-                  tag,
-                  source: TagSource.rule,
-                  assigned_by: `automation:${a.id}`,
-                  assigned_at: iso(now),
-                }),
-              ),
-            });
-          await this.db.transaction(async (tx) => {
-            if (step.remove.length) await this.removeTags(tx, run.customer_id, step.remove, now);
-            await this.move(tx, run, at.step, next, now);
+          // Through the store's write path (one transaction, the customer marked for the live
+          // engine), then the move. Taking the step again after a crash in between writes the same
+          // tags again, which changes nothing.
+          await this.db.write({
+            tags: step.add.map((tag) =>
+              TagAssignment.parse({
+                customer_id: run.customer_id,
+                tag,
+                source: TagSource.rule,
+                assigned_by: `automation:${a.id}`,
+                assigned_at: iso(now),
+              }),
+            ),
+            tag_removals: step.remove.map((tag) => TagRemoval.parse({ customer_id: run.customer_id, tag })),
           });
+          await this.move(this.db, run, at.step, next, now);
           break;
         case StepKind.exit:
           report.taken.exit = (report.taken.exit ?? 0) + 1;
@@ -312,24 +311,6 @@ export class AutomationEngine {
       report.taken[step.kind] = (report.taken[step.kind] ?? 0) + 1;
       at = next;
     }
-  }
-
-  private async removeTags(tx: SqlRunner, customerId: string, tags: readonly string[], now: Date): Promise<void> {
-    const list = JSON.stringify(tags);
-    const [had] = await tx.query<{ n: number }>(
-      `SELECT count(*)::INTEGER AS n FROM tags WHERE customer_id = $1 AND tag IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`,
-      [customerId, list],
-    );
-    if (!Number(had?.n ?? 0)) return;
-    await tx.exec(`DELETE FROM tags WHERE customer_id = $1 AND tag IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`, [
-      customerId,
-      list,
-    ]);
-    await tx.exec(`INSERT INTO live_pending (customer_id, cause, ref, "at") VALUES ($1, 'tag', $2, $3::TIMESTAMPTZ)`, [
-      customerId,
-      `tag:${tags.join(',')}`,
-      iso(now),
-    ]);
   }
 
   /** Whether the automation's goal holds for the customer now. */

@@ -400,7 +400,7 @@ CREATE TABLE channel_inbound (
     // packages/automations. An automation reads segment_changes after after_seq; the runs it
     // starts and the cursor move commit together, so an entry starts one run however often a step
     // is retried. A run is one customer's pass through the steps: `step` is the next step to take
-    // and due_at when; a step's effect (a queued message, a tag removed) commits with the move.
+    // and due_at when; a send step's queued message commits with the move.
     sql: `
 CREATE TABLE automations (
   id VARCHAR PRIMARY KEY,
