@@ -42,11 +42,11 @@ export async function validateCampaign(db: SqlRunner, input: unknown): Promise<C
   return def;
 }
 
-/** Saves a new campaign as a draft. */
+/** Saves a new campaign as a draft (or, for an automation's send step, as standing: see standing-campaign.ts). */
 export async function createCampaign(
   db: SqlRunner,
   input: unknown,
-  options: { clock: Clock; id?: string },
+  options: { clock: Clock; id?: string; status?: typeof CampaignStatus.draft | typeof CampaignStatus.standing },
 ): Promise<Campaign> {
   const def = await validateCampaign(db, input);
   const id = options.id ?? `cmp_${randomUUID()}`;
@@ -54,7 +54,7 @@ export async function createCampaign(
   try {
     await db.exec(
       `INSERT INTO campaigns (id, name, definition, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, $5::TIMESTAMPTZ)`,
-      [id, def.name, JSON.stringify(def), CampaignStatus.draft, at],
+      [id, def.name, JSON.stringify(def), options.status ?? CampaignStatus.draft, at],
     );
   } catch (e) {
     if (/constraint/i.test(String(e))) throw new AppError('conflict', `a campaign with id "${id}" exists already`);

@@ -19,6 +19,7 @@ export * from './coupons.js';
 export * from './consent.js';
 export * from './send-id.js';
 export * from './send-engine.js';
+export * from './standing-campaign.js';
 export * from './message-log.js';
 export * from './delivery-reports.js';
 export * from './ready-campaigns.js';

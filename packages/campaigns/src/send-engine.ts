@@ -241,10 +241,10 @@ export class CampaignEngine {
       `CREATE OR REPLACE TEMP TABLE ${BATCH} AS
        SELECT m.id, m.campaign_id, m.customer_id, m.channel, $1::TIMESTAMPTZ AS send_at,
               json_extract(c.definition, '$.holdoutShare')::DOUBLE AS holdout_share, false AS excluded
-       FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status = $2
+       FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status IN ($2, $4)
        WHERE m.status = $3 AND m.due_at <= $1::TIMESTAMPTZ
        ORDER BY m.due_at, m.id LIMIT ${limit}`,
-      [iso(now), CampaignStatus.running, UnsentStatus.queued],
+      [iso(now), CampaignStatus.running, UnsentStatus.queued, CampaignStatus.standing],
     );
     await decideSends(tx, { sql: `SELECT * FROM ${BATCH}`, params: new SqlParams() }, this.guardrails, DECISIONS);
     // Coupons for the messages that go, per campaign; a message whose imported pool ran out does not go.
@@ -385,11 +385,11 @@ export class CampaignEngine {
     );
   }
 
-  /** When the next queued message of a running campaign falls due. */
+  /** When the next queued message of a running (or standing) campaign falls due. */
   async nextDue(): Promise<Date | undefined> {
     const [row] = await this.db.query<{ t: string | null }>(
-      `SELECT min(m.due_at) AS t FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status = $1 WHERE m.status = $2`,
-      [CampaignStatus.running, UnsentStatus.queued],
+      `SELECT min(m.due_at) AS t FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status IN ($1, $3) WHERE m.status = $2`,
+      [CampaignStatus.running, UnsentStatus.queued, CampaignStatus.standing],
     );
     return row?.t ? new Date(row.t) : undefined;
   }

@@ -9,9 +9,12 @@ import { createHash } from 'node:crypto';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The send id of one customer's message of one campaign step: `m_` and 32 hex digits of SHA-256. */
-export const sendId = (campaignId: string, step: string, customerId: string) =>
-  `m_${sha256(`${campaignId}/${step}/${customerId}`).slice(0, 32)}`;
+/**
+ * The send id of one customer's message of one campaign step: `m_` and 32 hex digits of SHA-256.
+ * `occurrence` tells apart the times one customer passes one step (an automation's entry number).
+ */
+export const sendId = (campaignId: string, step: string, customerId: string, occurrence?: number) =>
+  `m_${sha256(`${campaignId}/${step}/${customerId}${occurrence === undefined ? '' : `/${occurrence}`}`).slice(0, 32)}`;
 
 /** sendId as SQL over expressions (DuckDB). */
 export const sendIdSql = (campaignId: string, step: string, customerId: string) =>

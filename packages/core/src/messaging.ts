@@ -146,6 +146,8 @@ export const SendReason = {
   unscheduled: 'unscheduled',
   /** The campaign's imported coupon codes ran out before this message. */
   no_coupon: 'no_coupon',
+  /** An automation's goal was met (e.g. the customer ordered) while the message waited: it is not sent. */
+  goal_met: 'goal_met',
 } as const;
 export type SendReason = (typeof SendReason)[keyof typeof SendReason];
 export const sendReasons = Object.values(SendReason);

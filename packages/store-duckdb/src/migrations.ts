@@ -394,4 +394,36 @@ CREATE TABLE channel_inbound (
 );
 `,
   },
+  {
+    version: 12,
+    name: "automations: definitions with a durable cursor over segment_changes, each customer's progress",
+    // packages/automations. An automation reads segment_changes after after_seq; the runs it
+    // starts and the cursor move commit together, so an entry starts one run however often a step
+    // is retried. A run is one customer's pass through the steps: `step` is the next step to take
+    // and due_at when; a send step's queued message commits with the move.
+    sql: `
+CREATE TABLE automations (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  definition JSON NOT NULL,        -- the AutomationDefinition as validated (trigger segment resolved to its id)
+  status VARCHAR NOT NULL,         -- active | paused
+  after_seq BIGINT NOT NULL,       -- segment_changes up to this seq have been read
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE automation_runs (
+  automation_id VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  entry INTEGER NOT NULL,          -- 1 for a customer's first entry, 2 for the second, …
+  change_id VARCHAR NOT NULL,      -- the segment change that started it
+  entered_at TIMESTAMPTZ NOT NULL,
+  step INTEGER NOT NULL,           -- index of the next step to take
+  due_at TIMESTAMPTZ,              -- when; null once finished
+  status VARCHAR NOT NULL,         -- active | completed | goal | exited
+  finished_at TIMESTAMPTZ,
+  updated_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (automation_id, customer_id, entry)
+);
+`,
+  },
 ];

@@ -1,0 +1,11 @@
+/**
+ * @strata/automations — playbooks that run themselves: a trigger (a customer enters or leaves a
+ * saved segment, read from the membership change log after a durable cursor), then steps for each
+ * customer (send through the campaigns' guardrails and send engine, wait, branch on a segment
+ * condition, tag, exit), re-entry rules and a goal that ends a run. Each customer's place is kept
+ * in the store, so a restart resumes where it stopped. Ready playbooks install with one call.
+ */
+export * from './automation-definition.js';
+export * from './automation-store.js';
+export * from './automation-engine.js';
+export * from './playbooks.js';
