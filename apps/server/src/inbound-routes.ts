@@ -13,7 +13,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import {
   AppError,
-  Customer,
   type Clock,
   type DeliveryReportSink,
   type OptOutReply,
@@ -29,6 +28,7 @@ import {
   verifyWhatsAppSignature,
 } from '@strata/channels';
 import { parseJsonText } from '@strata/ingest';
+import { withdrawConsent } from '@strata/campaigns';
 import type { ChannelService } from './channel-service.js';
 import { recordInbound } from './provider-records.js';
 
@@ -90,14 +90,22 @@ export function registerInboundRoutes(app: Hono, deps: InboundRouteDeps): void {
 
   /** Withdraws consent for the customer whose number wrote STOP; a number nobody has is only logged. */
   const withdraw = async (reply: OptOutReply, source: string): Promise<string | undefined> => {
-    const id = await deps.store.resolveCustomer({ phone: reply.from });
-    if (!id) {
+    const through = {
+      write: deps.writer.write.bind(deps.writer),
+      resolveCustomer: deps.store.resolveCustomer.bind(deps.store),
+    };
+    try {
+      return await withdrawConsent(through, {
+        customer: { phone: reply.from },
+        channel: reply.channel,
+        at: new Date(reply.at),
+        source,
+      });
+    } catch (e) {
+      if (!(e instanceof AppError && e.kind === 'not_found')) throw e;
       deps.log(`inbound: ${reply.channel} STOP from ${reply.from}, which is no customer's number: nothing to withdraw`);
       return undefined;
     }
-    const record = Customer.parse({ id, consent: { [reply.channel]: { granted: false, at: reply.at, source } } });
-    await deps.writer.write({ customers: [record] });
-    return id;
   };
 
   app.post('/v1/inbound/twilio/status', async (c) => {

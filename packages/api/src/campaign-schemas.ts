@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageLogStatuses, sendReasons } from '@strata/core';
+import { campaignStatuses, messageLogStatuses, sendReasons, type CampaignStatus } from '@strata/core';
 
 /**
  * Campaigns over HTTP: what the routes take and answer. A campaign's definition itself is checked
@@ -17,7 +17,7 @@ const definition = z.record(z.string(), z.unknown());
 /** `POST /v1/campaigns` and `PATCH /v1/campaigns/:id`: a campaign definition (docs/campaigns.md), `id` optional on create. */
 export const CampaignWriteRequest = z.looseObject({ id: CampaignId.exactOptional() });
 
-export const CampaignStatusName = z.enum(['draft', 'running', 'paused', 'done']);
+export const CampaignStatusName = z.enum(campaignStatuses as [CampaignStatus, ...CampaignStatus[]]);
 
 export const CampaignBody = z.object({
   id: z.string(),

@@ -116,19 +116,8 @@ export const CampaignDefinition = z.object({
 export type CampaignDefinition = z.infer<typeof CampaignDefinition>;
 export type CampaignInput = z.input<typeof CampaignDefinition>;
 
-/**
- * A campaign's state: written, sending (or waiting for due times), paused by hand, or with nothing
- * left to send. `standing`: an automation's send step — its messages are queued one at a time as
- * customers reach the step (enqueueMessage), it sends like a running campaign and never finishes.
- */
-export const CampaignStatus = {
-  draft: 'draft',
-  running: 'running',
-  paused: 'paused',
-  done: 'done',
-  standing: 'standing',
-} as const;
-export type CampaignStatus = (typeof CampaignStatus)[keyof typeof CampaignStatus];
+/** A campaign's state has its home in core (CampaignStatus), where the API's schemas read it too. */
+export { CampaignStatus } from '@strata/core';
 
 /** A campaign has one step today; automations name theirs. Part of every send id. */
 export const CAMPAIGN_STEP = 'main';

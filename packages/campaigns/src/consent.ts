@@ -104,7 +104,10 @@ export interface Withdrawal {
  * Withdraws a customer's consent for one channel as of `at`. Returns the customer's id; an unknown
  * customer is AppError 'not_found'. Withdrawing twice changes nothing the second time.
  */
-export async function withdrawConsent(store: StoreWriter & StoreReader, w: Withdrawal): Promise<string> {
+export async function withdrawConsent(
+  store: StoreWriter & Pick<StoreReader, 'resolveCustomer'>,
+  w: Withdrawal,
+): Promise<string> {
   const id = await store.resolveCustomer(w.customer);
   if (!id) {
     const who = w.customer.id ?? w.customer.email ?? w.customer.phone ?? '(nobody named)';

@@ -1,11 +1,13 @@
 /*
  * What providers say became of the messages they accepted (Twilio status callbacks, WhatsApp
- * statuses, verified by the server's inbound routes) moves each message's status in the log. A
- * status only moves forward (sent → delivered → opened → clicked), so reports that arrive out of
- * order, or twice, change nothing; a failure after acceptance (undelivered) marks a message that
- * was not yet delivered as failed.
+ * statuses) is recorded by the server's inbound routes in `message_reports`, as it arrives. The
+ * send engine moves each message's status from those reports at every step, on its own
+ * connection (the only writer of `messages`, so an incoming report never collides with a send
+ * being recorded). A status only moves forward (sent → delivered → opened → clicked), so reports
+ * that arrive out of order, or twice, change nothing; a failure after acceptance (undelivered)
+ * marks a message that was not yet delivered as failed.
  */
-import { MessageStatus, type Channel, type DeliveryReport, type SqlRunner } from '@strata/core';
+import { MessageStatus, type SqlRunner } from '@strata/core';
 
 /** How far along a status is; a report moves a message only to a later one. */
 const progress: Record<MessageStatus, number> = {
@@ -22,21 +24,24 @@ const rankSql = (column: string) =>
     .map(([status, rank]) => `WHEN '${status}' THEN ${rank}`)
     .join(' ')} ELSE -1 END`;
 
-/** Applies a provider's reports to the messages it sent on `channel`; returns how many messages moved. */
-export async function applyDeliveryReports(
-  db: SqlRunner,
-  channel: Channel,
-  reports: readonly DeliveryReport[],
-): Promise<number> {
-  let moved = 0;
-  for (const r of reports) {
-    const rows = await db.query<{ id: string }>(
-      `UPDATE messages SET status = $3, error = coalesce($4, error), updated_at = $5::TIMESTAMPTZ
-       WHERE channel = $1 AND provider_id = $2 AND ${rankSql('status')} < ${rankSql('$3')}
-       RETURNING id`,
-      [channel, r.providerId, r.status, r.error ?? null, r.at],
-    );
-    moved += rows.length;
-  }
-  return moved;
+/**
+ * Moves messages forward to the furthest status their provider has reported (message_reports,
+ * matched by channel and provider id). Returns how many messages moved.
+ */
+export async function applyDeliveryReports(db: SqlRunner): Promise<number> {
+  const moved = await db.query<{ id: string }>(
+    `UPDATE messages SET status = r.status, error = coalesce(r.error, messages.error), updated_at = r."at"
+     FROM (
+       SELECT channel, provider_id, arg_max(status, ${rankSql('status')}) AS status,
+              arg_max(error, ${rankSql('status')}) AS error, arg_max("at", ${rankSql('status')}) AS "at"
+       FROM message_reports GROUP BY channel, provider_id
+     ) r
+     WHERE messages.channel = r.channel AND messages.provider_id = r.provider_id
+       AND ${rankSql('messages.status')} < ${rankSql('r.status')}
+       AND messages.status IN (${Object.keys(progress)
+         .map((s) => `'${s}'`)
+         .join(', ')})
+     RETURNING messages.id`,
+  );
+  return moved.length;
 }

@@ -15,6 +15,7 @@ import {
 } from '@strata/core';
 import type { SegmentService } from '@strata/segments';
 import { CampaignStatus } from './campaign-definition.js';
+import { applyDeliveryReports } from './delivery-reports.js';
 import { findCampaign, setCampaignStatus, type Campaign } from './campaign-store.js';
 import { composeMessages, type UnsubscribeLinks } from './compose.js';
 import { assignCoupons, couponsOf } from './coupons.js';
@@ -165,12 +166,13 @@ export class CampaignEngine {
   }
 
   /**
-   * One step: recovers orphaned messages, decides and sends one batch of due ones, and records
+   * One step: moves messages on from the delivery reports received, recovers orphaned messages, decides and sends one batch of due ones, and records
    * every outcome. Resolves with what happened, or undefined when nothing was due.
    */
   async step(signal?: AbortSignal): Promise<SendStepReport | undefined> {
     const now = this.clock.now();
     const { rows, decided, recovered } = await this.db.transaction(async (tx) => {
+      await applyDeliveryReports(tx);
       const recovered = await this.recover(tx, now);
       const decided = await this.decide(tx, now, this.batchSize - recovered);
       const rows = await tx.query<SendingRow>(

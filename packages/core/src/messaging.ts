@@ -151,3 +151,18 @@ export const SendReason = {
 } as const;
 export type SendReason = (typeof SendReason)[keyof typeof SendReason];
 export const sendReasons = Object.values(SendReason);
+
+/**
+ * A campaign's state: written, sending (or waiting for due times), paused by hand, or with nothing
+ * left to send. `standing`: an automation's send step — its messages are queued one at a time as
+ * customers reach the step (enqueueMessage), it sends like a running campaign and never finishes.
+ */
+export const CampaignStatus = {
+  draft: 'draft',
+  running: 'running',
+  paused: 'paused',
+  done: 'done',
+  standing: 'standing',
+} as const;
+export type CampaignStatus = (typeof CampaignStatus)[keyof typeof CampaignStatus];
+export const campaignStatuses = Object.values(CampaignStatus);

@@ -3,8 +3,9 @@ import { applyDeliveryReports, CampaignEngine, createCampaign } from '@strata/ca
 import { openShop, person, profile, RecordingSender, type Shop } from './campaigns-fixture.js';
 
 /*
- * A provider's delivery reports (as the server's inbound routes pass them on) move the messages of
- * the log forward, never back, whatever order they come in.
+ * A provider's delivery reports (recorded in message_reports by the server's inbound routes) move
+ * the messages of the log forward at the send engine's next step, never back, whatever order they
+ * come in.
  */
 
 let shop: Shop;
@@ -50,23 +51,26 @@ describe('delivery reports', () => {
     await engine.step();
     expect(await statuses()).toEqual({ ann: 'sent', bob: 'sent', cat: 'sent' });
     const provider = (customer: string) => `p-${sender.calls.find((c) => c.customerId === customer)!.id}`;
-    const at = shop.clock.now().toISOString();
-    const moved = await applyDeliveryReports(shop.store, 'email', [
-      { providerId: provider('ann'), status: 'delivered', at },
-      { providerId: provider('ann'), status: 'opened', at },
-      // late and out of order: ann stays opened
-      { providerId: provider('ann'), status: 'sent', at },
-      { providerId: provider('bob'), status: 'failed', at, error: 'mailbox full' },
-      { providerId: 'p-nobody', status: 'delivered', at },
-    ]);
-    expect(moved).toBe(3);
+    const report = (channel: string, providerId: string, status: string, error: string | null = null) =>
+      shop.store.exec(
+        `INSERT OR IGNORE INTO message_reports (channel, provider_id, status, "at", error, received_at)
+         VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5, $4::TIMESTAMPTZ)`,
+        [channel, providerId, status, shop.clock.now().toISOString(), error],
+      );
+    await report('email', provider('ann'), 'opened');
+    await report('email', provider('ann'), 'delivered');
+    // late and out of order: ann stays opened
+    await report('email', provider('ann'), 'sent');
+    await report('email', provider('bob'), 'failed', 'mailbox full');
+    await report('email', 'p-nobody', 'delivered');
+    // the same id on another channel is not this message's
+    await report('sms', provider('cat'), 'delivered');
+    // the engine's next step takes them
+    await engine.step();
     expect(await statuses()).toEqual({ ann: 'opened', bob: 'failed: mailbox full', cat: 'sent' });
-    // the same report on another channel is not this message's
-    expect(
-      await applyDeliveryReports(shop.store, 'sms', [{ providerId: provider('cat'), status: 'delivered', at }]),
-    ).toBe(0);
-    // a failure reported after delivery does not undo it
-    await applyDeliveryReports(shop.store, 'email', [{ providerId: provider('ann'), status: 'failed', at }]);
+    // a failure reported after delivery does not undo it; nothing moves twice
+    await report('email', provider('ann'), 'failed');
+    expect(await applyDeliveryReports(shop.store)).toBe(0);
     expect((await statuses()).ann).toBe('opened');
   });
 });

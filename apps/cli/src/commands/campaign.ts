@@ -23,6 +23,7 @@ const reasonLabel: Record<SendReason, string> = {
   excluded: 'in an excluded segment',
   unscheduled: 'no time in the schedule (a trait is missing)',
   no_coupon: 'no coupon code left',
+  goal_met: 'not sent: the automation’s goal was met first',
 };
 
 /** A JSON file's object, or an error naming the file, line and column. */
