@@ -53,8 +53,13 @@ export class ChannelService {
   ) {
     this.current = first;
     this.clock = options.clock ?? systemClock;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the facade's getter reads the current adapters
+    const service = this;
     this.sender = {
       channels,
+      get deduplicates() {
+        return service.current.sender.deduplicates ?? [];
+      },
       send: (message, signal) => this.sendThrough(message, signal),
       close: () => this.close(),
     };

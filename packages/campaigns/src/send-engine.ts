@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  channels,
   MessageStatus,
   realTimer,
   SendFailure,
@@ -33,11 +34,14 @@ import { SqlParams } from './sql-params.js';
  *
  * After a crash. A message left 'sending' by an engine that is gone may or may not have reached
  * the provider. Rule (`unknownOutcome`):
- *  - 'resend' (default): it is sent again with the same send id, which every adapter passes on as
- *    the provider's idempotency key; a provider (or receiver) that de-duplicates by it delivers
- *    once. Guardrails are not decided again: they let it go already, and its coupon is kept.
- *  - 'fail': it is recorded failed ("outcome unknown") and never sent again: at most once, for
- *    providers without idempotency, at the cost of missing the few that were in flight.
+ *  - 'by_provider' (default): sent again with the same send id where the sender says its provider
+ *    de-duplicates by it (MessageSender.deduplicates: Twilio's idempotency token, the outbox), so
+ *    it is delivered once; recorded failed ("outcome unknown") elsewhere (SMTP, WhatsApp,
+ *    webhooks), so nobody gets a second copy, at the cost of the few that were in flight.
+ *  - 'resend': sent again on every channel (for a sender whose provider de-duplicates but does not say so).
+ *  - 'fail': recorded failed on every channel.
+ * A message sent again is not decided by the guardrails again: they let it go already, and its
+ * coupon is kept.
  * Only messages in flight at the crash are affected (outcomes are committed as they arrive).
  */
 
@@ -51,7 +55,7 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
 
-export const UnknownOutcome = { resend: 'resend', fail: 'fail' } as const;
+export const UnknownOutcome = { byProvider: 'by_provider', resend: 'resend', fail: 'fail' } as const;
 export type UnknownOutcome = (typeof UnknownOutcome)[keyof typeof UnknownOutcome];
 
 export interface SendEngineOptions {
@@ -122,7 +126,7 @@ export class CampaignEngine {
     this.batchSize = options.batchSize ?? 200;
     this.concurrency = options.concurrency ?? 8;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.unknownOutcome = options.unknownOutcome ?? UnknownOutcome.resend;
+    this.unknownOutcome = options.unknownOutcome ?? UnknownOutcome.byProvider;
     if (db.dialect !== 'duckdb')
       throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${db.dialect}`);
   }
@@ -211,23 +215,33 @@ export class CampaignEngine {
       `SELECT count(*)::INTEGER AS n FROM messages WHERE status = $1 AND claim IS DISTINCT FROM $2`,
       [MessageStatus.sending, this.claim],
     );
-    const n = Number(row?.n ?? 0);
+    if (!Number(row?.n ?? 0)) return 0;
+    // Sent again only where the provider de-duplicates by the send id (or when told to resend all).
+    const resend: readonly string[] =
+      this.unknownOutcome === UnknownOutcome.fail
+        ? []
+        : this.unknownOutcome === UnknownOutcome.resend
+          ? channels
+          : (this.options.sender.deduplicates ?? []);
+    await tx.exec(
+      `UPDATE messages SET status = $1, failure = $2, error = $3, updated_at = $4::TIMESTAMPTZ
+       WHERE status = $5 AND claim IS DISTINCT FROM $6 AND NOT list_contains($7::VARCHAR[], channel)`,
+      [
+        MessageStatus.failed,
+        SendFailure.permanent,
+        'outcome unknown: the sending process stopped while the provider was being called, and this provider could deliver a second copy',
+        iso(now),
+        MessageStatus.sending,
+        this.claim,
+        JSON.stringify(resend),
+      ],
+    );
+    const [left] = await tx.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM messages WHERE status = $1 AND claim IS DISTINCT FROM $2`,
+      [MessageStatus.sending, this.claim],
+    );
+    const n = Number(left?.n ?? 0);
     if (!n) return 0;
-    if (this.unknownOutcome === UnknownOutcome.fail) {
-      await tx.exec(
-        `UPDATE messages SET status = $1, failure = $2, error = $3, updated_at = $4::TIMESTAMPTZ
-         WHERE status = $5 AND claim IS DISTINCT FROM $6`,
-        [
-          MessageStatus.failed,
-          SendFailure.permanent,
-          'outcome unknown: the sending process stopped while the provider was being called',
-          iso(now),
-          MessageStatus.sending,
-          this.claim,
-        ],
-      );
-      return 0;
-    }
     await tx.exec(
       `UPDATE messages SET claim = $1, updated_at = $2::TIMESTAMPTZ WHERE id IN (
          SELECT id FROM messages WHERE status = $3 AND claim IS DISTINCT FROM $1 ORDER BY id LIMIT ${this.batchSize})`,

@@ -127,6 +127,7 @@ export function channelSenders(config: ChannelsConfig, options: ChannelSenderOpt
   const delivers: readonly Channel[] = [...adapters.keys()];
   return {
     channels: delivers,
+    deduplicates: delivers.filter((ch) => adapters.get(ch)?.deduplicates?.includes(ch)),
     send(message, signal) {
       const adapter = adapters.get(message.channel);
       return adapter ? adapter.send(message, signal) : Promise.resolve(wrongChannel('channels', delivers, message));

@@ -92,6 +92,8 @@ export function outboxChannel(settings: OutboxSettings, options: { clock?: Clock
   const delivers: readonly Channel[] = config.channels;
   return {
     channels: delivers,
+    // one file per send id: the same id again writes nothing new
+    deduplicates: delivers,
     async send(message, signal) {
       throwIfAborted(signal);
       if (!delivers.includes(message.channel)) return wrongChannel('the outbox', delivers, message);

@@ -85,6 +85,8 @@ export function twilioChannel(
   const delivers: readonly Channel[] = ['sms'];
   return {
     channels: delivers,
+    // I-Twilio-Idempotency-Token carries the send id
+    deduplicates: delivers,
     async send(message, signal) {
       throwIfAborted(signal);
       if (message.channel !== 'sms') return wrongChannel('twilio', delivers, message);

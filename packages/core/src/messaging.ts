@@ -83,6 +83,13 @@ export type SendResult =
 export interface MessageSender {
   /** The channels this adapter delivers. */
   readonly channels: readonly Channel[];
+  /**
+   * The channels on which a message sent twice with the same id is delivered once, because the
+   * provider de-duplicates by the id (Twilio's idempotency token; the outbox's one file per id).
+   * After a crash, a message whose outcome is unknown is sent again only on these; on the others
+   * (SMTP, WhatsApp, webhooks) it is recorded failed rather than risk a second copy. Absent: none.
+   */
+  readonly deduplicates?: readonly Channel[];
   send(message: OutgoingMessage, signal?: AbortSignal): Promise<SendResult>;
   close(): Promise<void>;
 }

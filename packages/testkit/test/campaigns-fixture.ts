@@ -128,6 +128,8 @@ export async function pastMessage(
  */
 export class RecordingSender implements MessageSender {
   readonly channels: readonly Channel[] = ['email', 'sms', 'whatsapp'];
+  /** Channels on which it says the provider de-duplicates by send id (all, unless a test says none, as SMTP). */
+  deduplicates: readonly Channel[] = ['email', 'sms', 'whatsapp'];
   readonly calls: OutgoingMessage[] = [];
   before: (m: OutgoingMessage, n: number) => void = () => undefined;
   answer: (m: OutgoingMessage, n: number) => SendResult = (m) => ({ ok: true, providerId: `p-${m.id}` });

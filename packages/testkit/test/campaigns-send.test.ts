@@ -283,6 +283,36 @@ describe('sending a campaign', () => {
     expect(coupons).toEqual({ n: 60, codes: 60 });
   });
 
+  it('after a crash, never sends again where the provider could deliver a second copy (as over SMTP)', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await setup(ids.map((id) => person(id)));
+    const sender = new RecordingSender();
+    sender.deduplicates = [];
+    sender.before = (_, n) => {
+      if (n === 11) throw new Error('killed');
+    };
+    const first = engine(sender, { batchSize: 20, concurrency: 4 });
+    await first.start('c1');
+    await expect(first.step()).rejects.toThrow('killed');
+    const [inFlight] = await shop.store.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM messages WHERE status = 'sending'`,
+    );
+    expect(inFlight!.n).toBeGreaterThan(0);
+
+    await shop.reopen();
+    sender.before = () => undefined;
+    const second = engine(sender, { batchSize: 20, concurrency: 4 });
+    while (await second.step());
+    // nobody got two; those whose outcome the crash left unknown are failed, not sent again
+    expect([...sender.callsById().values()].every((n) => n === 1)).toBe(true);
+    const unknown = await shop.store.query<{ customer_id: string; error: string }>(
+      `SELECT customer_id, error FROM messages WHERE status = 'failed' ORDER BY 1`,
+    );
+    expect(unknown.length).toBe(inFlight!.n);
+    expect(unknown.every((u) => u.error.startsWith('outcome unknown'))).toBe(true);
+    expect(sender.calls.length + unknown.length).toBe(30);
+  });
+
   it('caps across campaigns: a second campaign in the same batch does not go over the cap', async () => {
     await setup([person('one')]);
     await createCampaign(
