@@ -76,7 +76,13 @@ describe('strata import --from and strata config, locally and through the server
     const local = await runAll(localDb);
     // what the local run says is right, so the comparison means something
     expect(local.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 65, 0, 65, 65, 65]);
-    expect(local[1]!.stdout).toEqual(['currency: GBP', 'public_url: (not set)']);
+    expect(local[1]!.stdout).toEqual([
+      'currency: GBP',
+      'public_url: (not set)',
+      'frequency_cap: (not set)',
+      'quiet_hours: (not set)',
+      'store_timezone: (not set)',
+    ]);
     expect(local[2]!.stdout[0]).toBe(
       'Shopify customers export: 1 rows → 1 customers — 1 imported, 0 updated, 0 skipped (already stored), 0 rejected (… s)',
     );

@@ -35,7 +35,7 @@ import {
   type Timer,
 } from '@strata/core';
 import { SegmentService } from '@strata/segments';
-import { configuredPublicUrl } from './config.js';
+import { configuredGuardrails, configuredPublicUrl } from './config.js';
 import type { SettingsStore } from './keys.js';
 
 /** Where the unsubscribe page is under a server's public address. */
@@ -74,6 +74,8 @@ export class CampaignService {
   private engineMade: CampaignEngine | undefined;
   /** The address links start with, as last read (see linkBase). */
   private base: string | undefined;
+  /** The guardrails: the server's options, then the store's settings (read by linkBase). */
+  private guardrails: GuardrailConfigInput = {};
   private ownUrl: string | undefined;
   private readonly givenUrl: string | undefined;
   /**
@@ -115,9 +117,18 @@ export class CampaignService {
    * setting, else the address given to the server, else its own.
    */
   private async linkBase(): Promise<string> {
+    await this.readGuardrails();
     this.base = (await configuredPublicUrl(this.db)) ?? this.givenUrl ?? this.ownUrl;
     if (!this.base) throw new AppError('internal', 'the campaigns have no address for their links yet');
     return this.base;
+  }
+
+  /**
+   * The guardrails: the server's options, then the store's settings, read again before each send
+   * step, dry run and start (`strata config set quiet_hours …` takes effect on a running server).
+   */
+  private async readGuardrails(): Promise<void> {
+    this.guardrails = { ...this.options.guardrails, ...(await configuredGuardrails(this.db)) };
   }
 
   /** Where the links in messages point (as last read by linkBase). */
@@ -143,7 +154,9 @@ export class CampaignService {
       get unsubscribe() {
         return service.unsubscribeLinks;
       },
-      ...(this.options.guardrails ? { guardrails: this.options.guardrails } : {}),
+      get guardrails() {
+        return service.guardrails;
+      },
     });
     return this.engineMade;
   }
@@ -180,10 +193,17 @@ export class CampaignService {
     return updateCampaign(this.db, id, split.definition, { clock: this.options.clock });
   }
 
-  plan = (id: string): Promise<CampaignPlan> => this.oneAtATime(() => this.engine.plan(id));
+  plan = (id: string): Promise<CampaignPlan> =>
+    this.oneAtATime(async () => {
+      await this.readGuardrails();
+      return this.engine.plan(id);
+    });
 
   async start(id: string): Promise<{ campaign: Campaign; queued: number }> {
-    const { queued } = await this.oneAtATime(() => this.engine.start(id));
+    const { queued } = await this.oneAtATime(async () => {
+      await this.readGuardrails();
+      return this.engine.start(id);
+    });
     return { campaign: await findCampaign(this.db, id), queued };
   }
 

@@ -3,7 +3,15 @@
  * `PUT /v1/config/currency`): kept in the store's settings table, each checked by its schema
  * (the settings themselves are @strata/core's configSettings).
  */
-import { AppError, closest, configNames, configSettings, type ConfigName, type ImportDefaults } from '@strata/core';
+import {
+  AppError,
+  closest,
+  configNames,
+  configSettings,
+  guardrailSettings,
+  type ConfigName,
+  type ImportDefaults,
+} from '@strata/core';
 import type { SettingsStore } from './keys.js';
 
 const settingKey = (name: ConfigName) => `config.${name}`;
@@ -48,4 +56,14 @@ export async function importDefaults(store: SettingsStore): Promise<ImportDefaul
 /** The address customers reach this server at, if it is set (links in messages start with it). */
 export async function configuredPublicUrl(store: SettingsStore): Promise<string | undefined> {
   return store.getSetting(settingKey('public_url'));
+}
+
+/** The guardrails the store's settings give (frequency_cap, quiet_hours, store_timezone); the rest default. */
+export async function configuredGuardrails(store: SettingsStore): Promise<ReturnType<typeof guardrailSettings>> {
+  const text: Parameters<typeof guardrailSettings>[0] = {};
+  for (const name of ['frequency_cap', 'quiet_hours', 'store_timezone'] as const) {
+    const v = await store.getSetting(settingKey(name));
+    if (v !== undefined) text[name] = v;
+  }
+  return guardrailSettings(text);
 }

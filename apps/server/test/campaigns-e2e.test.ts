@@ -204,6 +204,25 @@ describe('a campaign sent through SMTP by the server', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('dry-runs it again with the store’s own guardrail settings, which take effect at once', async () => {
+    const set = async (name: string, value: string) =>
+      expect((await api(`/v1/config/${name}`, { method: 'PUT', body: { value } })).status).toBe(200);
+    const bad = await api('/v1/config/quiet_hours', { method: 'PUT', body: { value: '9pm to 9am' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('must be like \\"21-9\\"');
+    await set('quiet_hours', 'none');
+    await set('frequency_cap', '3 in 7 days');
+    const plan = CampaignPlanBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/plan`, { method: 'POST' })).json);
+    expect(plan.counts).toMatchObject({ send: firstWave.length + 2, held_out: 2, no_consent: 1 });
+    expect(plan.counts.capped ?? 0).toBe(0);
+    expect(plan.counts.quiet_hours ?? 0).toBe(0);
+    // back to the defaults for the sends below
+    await set('quiet_hours', '21-9');
+    await set('frequency_cap', '2 in 7 days');
+    const again = CampaignPlanBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/plan`, { method: 'POST' })).json);
+    expect(again.counts).toMatchObject({ send: firstWave.length, capped: 1, quiet_hours: 1 });
+  });
+
   it('sends exactly the expected messages when started, personalised, with unique codes and unsubscribe headers', async () => {
     const started = CampaignStartResponse.parse(
       (await api(`/v1/campaigns/${CAMPAIGN}/start`, { method: 'POST' })).json,

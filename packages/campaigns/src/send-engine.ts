@@ -107,7 +107,6 @@ const iso = (d: Date) => d.toISOString();
 export class CampaignEngine {
   private readonly clock: Clock;
   private readonly timer: Timer;
-  private readonly guardrails: GuardrailConfig;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly retry: RetryPolicy;
@@ -122,7 +121,6 @@ export class CampaignEngine {
   ) {
     this.clock = options.clock;
     this.timer = options.timer ?? realTimer(options.clock);
-    this.guardrails = GuardrailConfig.parse(options.guardrails ?? {});
     this.batchSize = options.batchSize ?? 200;
     this.concurrency = options.concurrency ?? 8;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
@@ -160,6 +158,11 @@ export class CampaignEngine {
   /** Stops sending a running campaign's messages until it is started again. */
   async pause(campaignId: string): Promise<void> {
     await setCampaignStatus(this.db, campaignId, [CampaignStatus.running], CampaignStatus.paused, this.clock.now());
+  }
+
+  /** The guardrails as the options give them now (a server reads the store's settings before each step). */
+  private get guardrails(): GuardrailConfig {
+    return GuardrailConfig.parse(this.options.guardrails ?? {});
   }
 
   /** A campaign's definition (kept: a started campaign's definition does not change). Inside a transaction, pass it. */

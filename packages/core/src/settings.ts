@@ -4,7 +4,7 @@
  * the CLI names them in its help without loading the server.
  */
 import { z } from 'zod';
-import { currencyCode } from './fields.js';
+import { currencyCode, timeZone } from './fields.js';
 
 /**
  * An http(s) address without query or fragment, kept without a trailing slash, so paths are
@@ -27,6 +27,51 @@ export const publicUrl = z
   })
   .transform((v) => v.replace(/\/+$/, ''));
 
+const CAP = /^(\d+) in (\d+) days?(?:, (\d+) per channel)?$/;
+const QUIET = /^(\d{1,2})(?::00)?-(\d{1,2})(?::00)?$/;
+
+/** How often one customer may be messaged, as people write it: `2 in 7 days`, `3 in 7 days, 2 per channel`, or `none`. */
+export const frequencyCapText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => v === 'none' || (CAP.test(v) && Number(CAP.exec(v)![1]) >= 1 && Number(CAP.exec(v)![2]) >= 1), {
+    message: 'must be like "2 in 7 days", "3 in 7 days, 2 per channel", or "none"',
+  });
+
+/** The hours of the customer's own day when nothing is sent, as people write them: `21-9`, `22:00-08:00`, or `none`. */
+export const quietHoursText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(
+    (v) => {
+      if (v === 'none') return true;
+      const m = QUIET.exec(v);
+      return !!m && Number(m[1]) <= 23 && Number(m[2]) <= 23 && m[1] !== m[2];
+    },
+    { message: 'must be like "21-9" (from 21:00 to 09:00, local time) or "none"' },
+  );
+
+/** The guardrails these settings give (undefined: the default); `none` switches a guardrail off. */
+export function guardrailSettings(text: { frequency_cap?: string; quiet_hours?: string; store_timezone?: string }): {
+  caps?: { windowDays: number; perChannel: number; overall: number } | null;
+  quietHours?: { start: number; end: number } | null;
+  storeTimeZone?: string;
+} {
+  const out: ReturnType<typeof guardrailSettings> = {};
+  if (text.frequency_cap !== undefined) {
+    const m = CAP.exec(text.frequency_cap);
+    out.caps = m ? { overall: Number(m[1]), windowDays: Number(m[2]), perChannel: Number(m[3] ?? m[1]) } : null;
+  }
+  if (text.quiet_hours !== undefined) {
+    const m = QUIET.exec(text.quiet_hours);
+    out.quietHours = m ? { start: Number(m[1]), end: Number(m[2]) } : null;
+  }
+  if (text.store_timezone !== undefined) out.storeTimeZone = text.store_timezone;
+  return out;
+}
+
 export const configSettings = {
   currency: {
     schema: currencyCode,
@@ -35,6 +80,18 @@ export const configSettings = {
   public_url: {
     schema: publicUrl,
     help: 'the address customers reach this server at (e.g. https://strata.example.com): tracked links and questionnaire links start with it',
+  },
+  frequency_cap: {
+    schema: frequencyCapText,
+    help: 'how often one customer may be messaged across all campaigns and automations: "2 in 7 days" (the default), "3 in 7 days, 2 per channel", or "none"',
+  },
+  quiet_hours: {
+    schema: quietHoursText,
+    help: 'local hours of the customer\'s day when nothing is sent (deferred to the next allowed hour): "21-9" (the default) or "none"',
+  },
+  store_timezone: {
+    schema: timeZone.pipe(z.string()),
+    help: 'the time zone of customers who have none of their own, for quiet hours and schedules (IANA, e.g. Europe/London; default UTC)',
   },
 } as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
 export type ConfigName = keyof typeof configSettings;
