@@ -64,6 +64,7 @@ import { registerChannelRoutes } from './channel-routes.js';
 import { registerInboundRoutes } from './inbound-routes.js';
 import { tableDeliveryReportSink } from './provider-records.js';
 import type { CampaignService } from './campaign-service.js';
+import { registerAutomationRoutes, type AutomationRouteDeps } from './automation-routes.js';
 import { COUPON_IMPORT_PATH, registerCampaignRoutes } from './campaign-routes.js';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.js';
 
@@ -96,6 +97,8 @@ export interface AppDeps {
   /** The server's public address as providers are told it (Twilio signs the URL it posts to). */
   publicUrl?: string;
   log?: (line: string) => void;
+  /** Automations: with them, the /v1/automations routes (the engine runs beside the campaign sends). */
+  automations?: Omit<AutomationRouteDeps, 'requireApiKey' | 'body'>;
   /** Campaigns: with them, the /v1/campaigns routes and the public unsubscribe page (/u). */
   campaigns?: CampaignService;
   /** A campaign started: the send loop looks for due messages now. */
@@ -491,6 +494,7 @@ export function createApp(deps: AppDeps): Hono {
       log: deps.log ?? ((line) => console.error(line)),
     });
   }
+  if (deps.automations) registerAutomationRoutes(app, { ...deps.automations, requireApiKey, body });
   if (deps.campaigns) {
     const campaigns = deps.campaigns;
     registerCampaignRoutes(app, {

@@ -6,6 +6,7 @@ import { ChangeFeed, fetchWebhookSender, WebhookDispatcher } from '@strata/membe
 import { SegmentService } from '@strata/segments';
 import { DuckDbStore } from '@strata/store-duckdb';
 import { createApp } from './app.js';
+import { AutomationEngine } from '@strata/automations';
 import { CampaignLoop } from './campaign-loop.js';
 import { CampaignService } from './campaign-service.js';
 import { ChannelService, defaultOutboxDir } from './channel-service.js';
@@ -104,6 +105,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // change streams and stops webhook deliveries.
   const changes = new ChangeFeed(clock, timer);
   let loop: LiveLoop | undefined;
+  /** Wakes the campaign and automation loop (set once it exists). */
+  let wakeOutreach = () => {};
   let live: LiveEngine | undefined;
   // The live engine writes through a connection of its own, so an ingest batch is acknowledged as
   // soon as it commits, not after the step running now (a step at 1,000,000 customers takes
@@ -122,7 +125,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loop = new LiveLoop(live, clock, {
       timer,
       onStep: (r) => {
-        if (r.entered + r.exited) changes.notify();
+        if (r.entered + r.exited) {
+          changes.notify();
+          // automations start from entries and exits
+          wakeOutreach();
+        }
         options.onLiveStep?.(r);
       },
       onRecompute: (r) => {
@@ -140,7 +147,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // that belong to the connection; on the main one they would hold up every ingest batch meanwhile.
   // They change their own rows (campaigns, messages, coupons); a consent withdrawal from the
   // unsubscribe page goes the ingest way, and the next send step reads it.
-  const campaigns = await CampaignService.open(await store.ownConnection(), {
+  const outreachDb = await store.ownConnection();
+  const campaigns = await CampaignService.open(outreachDb, {
     clock,
     timer,
     sender: channels.sender,
@@ -148,10 +156,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(publicUrl ? { publicUrl } : {}),
   });
   const campaignLog = options.log ?? (() => {});
-  const campaignLoop = new CampaignLoop(campaigns, clock, {
+  // Automations work on the campaigns' connection: they queue messages in the same log the send
+  // step decides and sends, so the two never collide. Each loop turn takes the automations' due
+  // work (new entries from the live engine's segment changes, due steps), then one send step.
+  const outreachSegments = new SegmentService(store, { clock, queryTimeoutMs });
+  const automations = new AutomationEngine(outreachDb, { clock, timer, segments: outreachSegments });
+  const outreach = {
+    step: async (signal?: AbortSignal) => {
+      for (let i = 0; i < 100 && !signal?.aborted; i++) if (!(await automations.step(signal))?.more) break;
+      return campaigns.step(signal);
+    },
+    nextDue: async () => {
+      const times = [await automations.nextDue(), await campaigns.nextDue()].filter((t): t is Date => !!t);
+      return times.length ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
+    },
+  };
+  const campaignLoop = new CampaignLoop(outreach, clock, {
     timer,
     onError: (e) => campaignLog(`campaigns: ${e instanceof Error ? e.message : String(e)}`),
   });
+  wakeOutreach = () => campaignLoop.notify();
   // Ingest wakes the live loop, so membership follows an event within one step.
   const writer = new CoalescingWriter({
     write: async (batch) => {
@@ -175,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log: options.log ?? ((line) => console.error(line)),
     campaigns,
     onCampaignStarted: () => campaignLoop.notify(),
+    automations: { db: outreachDb, segments: outreachSegments, clock, onChanged: () => campaignLoop.notify() },
   });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {

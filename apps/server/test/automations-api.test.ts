@@ -1,0 +1,109 @@
+/**
+ * A ready playbook installed over HTTP runs inside the live server: a cart left for an hour puts
+ * the customer into the abandoned-basket segment (the live engine), the automation takes them and
+ * the reminder goes out through the campaign guardrails (to the outbox, the default channel).
+ * The test clock moves time; the server's loops sleep on it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Customer, Event, LiveSetting, ManualClock } from '@strata/core';
+import { startServer, type RunningServer } from '@strata/server';
+
+const keys = { writeKey: 'wk-auto', apiKey: 'api-key-auto', webhookSecret: 'secret-auto' };
+const dir = mkdtempSync(join(tmpdir(), 'strata-automations-api-'));
+const clock = new ManualClock('2026-03-02T10:00:00Z');
+let server: RunningServer;
+
+const api = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+  const res = await fetch(`${server.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json' },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+};
+
+/** Waits (real time) until `check` holds, looking every 50 ms. */
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer({ dbPath: join(dir, 'shop.duckdb'), port: 0, keys, clock, timer: clock, live: true });
+  await until('the live engine’s first run', () => server.live!.initialised());
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('automations in the server', () => {
+  it('refuses a playbook it does not have, naming the ones it has', async () => {
+    const res = await api('/v1/automations/playbooks/birthday', { method: 'POST', body: {} });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.json)).toContain(
+      'no playbook \\"birthday\\"; the ready playbooks: abandoned-cart, win-back',
+    );
+  });
+
+  it('installs abandoned-cart with one request; a cart left for an hour gets the reminder, and the run waits for the coupon', async () => {
+    const installed = await api('/v1/automations/playbooks/abandoned-cart', {
+      method: 'POST',
+      body: { id: 'carts', shop_name: 'Tea House' },
+    });
+    expect(installed.status).toBe(201);
+    expect(installed.json).toMatchObject({ id: 'carts', status: 'active' });
+    expect(((await api('/v1/automations')).json.automations as unknown[]).length).toBe(1);
+    // the live engine takes the playbook's new saved segment at its next step (a second later)
+    clock.advance(1_000);
+    await until('the live engine to evaluate the new segment', async () => {
+      const [row] = await server.store.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [
+        LiveSetting.segments,
+      ]);
+      const [basket] = await server.store.query<{ id: string }>(
+        `SELECT id FROM segments WHERE name = 'Abandoned basket'`,
+      );
+      return !!row && !!basket && row.value.includes(basket.id);
+    });
+
+    await server.store.write({
+      customers: [
+        Customer.parse({
+          id: 'ann',
+          email: 'ann@example.com',
+          name: 'Ann Smith',
+          consent: { email: { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout' } },
+        }),
+      ],
+      events: [
+        Event.parse({
+          message_id: 'cart-1',
+          customer_id: 'ann',
+          type: 'add_to_cart',
+          occurred_at: clock.now().toISOString(),
+          properties: { sku: 'TEA-1', product_name: 'Green tea', quantity: 1, price: 8 },
+        }),
+      ],
+    });
+    // an hour and a minute later, with no order
+    clock.advance(61 * 60_000);
+    await until('the reminder', async () => {
+      const log = (await api('/v1/customers/ann/messages')).json.messages as { status: string }[] | undefined;
+      return (log ?? []).some((m) => m.status === 'sent');
+    });
+    const runs = (await api('/v1/automations/carts/runs')).json.runs as { customer_id: string; step: string | null }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ customer_id: 'ann', status: 'active' });
+    expect(runs[0]!.step).not.toBeNull();
+
+    const paused = await api('/v1/automations/carts/pause', { method: 'POST' });
+    expect(paused.json).toMatchObject({ id: 'carts', status: 'paused' });
+    expect((await api('/v1/automations/nobody/runs')).status).toBe(404);
+  });
+});
