@@ -3,7 +3,7 @@ import type { Campaign } from './campaign-store.js';
 import { createUnsubscribeToken, unsubscribeHeaders } from './consent.js';
 import { addressSql } from './guardrails.js';
 import { MessageRenderer, type RenderedMessage, type TemplateContext } from './template.js';
-import { loadTemplateVariables } from './template-variables.js';
+import { loadTemplateVariables, type BestSellers } from './template-variables.js';
 
 /*
  * Turning a campaign and its recipients into messages: the template variables of a batch from
@@ -65,20 +65,22 @@ function toOutgoing(campaign: Campaign, r: Recipient, rendered: RenderedMessage,
 
 /**
  * The messages of a batch of one campaign's recipients, by send id: an OutgoingMessage, or the
- * AppError that kept it from rendering (recorded as a permanent failure).
+ * AppError that kept it from rendering (recorded as a permanent failure). `bestSellers` keeps the
+ * units sold between batches (else they are counted for this batch).
  */
 export async function composeMessages(
   db: SqlRunner,
   campaign: Campaign,
   recipients: readonly Recipient[],
   links: UnsubscribeLinks | undefined,
+  bestSellers?: BestSellers,
 ): Promise<Map<string, OutgoingMessage | AppError>> {
   const renderer = rendererOf(campaign);
   const def = campaign.definition;
   const variables = await loadTemplateVariables(
     db,
     recipients.map((r) => r.customerId),
-    { uses: renderer.uses, recommendations: def.recommendations },
+    { uses: renderer.uses, recommendations: def.recommendations, ...(bestSellers ? { bestSellers } : {}) },
   );
   const out = new Map<string, OutgoingMessage | AppError>();
   for (const r of recipients) {

@@ -77,6 +77,11 @@ function quietHoursSql(q: { start: number; end: number }, zone: string, local: s
  * customer_id, channel, send_at (TIMESTAMPTZ: when it would go; NULL when the schedule has no time for
  * the customer), holdout_share (DOUBLE) and excluded (BOOLEAN). The SELECT returned has those
  * columns and reason (SendReason), next_at (the next allowed time, for quiet_hours) and address.
+ *
+ * Built for half a million candidates in one statement: the wall-clock time (ICU, the costliest
+ * function here) is worked out once per time zone and due time, not per customer; the holdout hash
+ * only for candidates that reach it; the cap counts only for candidates with messages in their
+ * window, and the ranks among a customer's own candidates only for customers with more than one.
  */
 export function guardrailDecisionsSql(candidates: string, config: GuardrailConfig, params: SqlParams): string {
   const zone = `coalesce(c.timezone, ${params.add(config.storeTimeZone)})`;
@@ -85,56 +90,66 @@ export function guardrailDecisionsSql(candidates: string, config: GuardrailConfi
   const window = caps ? `INTERVAL ${Math.round(caps.windowDays * 86_400)} SECOND` : '';
   const cappedIn = cappedStatuses.map(literal).join(', ');
   const reason = `CASE
-      WHEN excluded THEN '${SendReason.excluded}'
-      WHEN consent IS NOT TRUE THEN '${SendReason.no_consent}'
-      WHEN address IS NULL OR trim(address) = '' THEN '${SendReason.missing_address}'
-      WHEN held_out THEN '${SendReason.held_out}'
-      WHEN send_at IS NULL THEN '${SendReason.unscheduled}'
-      ${quiet ? `WHEN ${quiet.inside} THEN '${SendReason.quiet_hours}'` : ''}
+      WHEN b.excluded THEN '${SendReason.excluded}'
+      WHEN b.consent IS NOT TRUE THEN '${SendReason.no_consent}'
+      WHEN b.address IS NULL OR trim(b.address) = '' THEN '${SendReason.missing_address}'
+      WHEN ${holdoutBucketSql('b.campaign_id', 'b.customer_id')} < b.holdout_share THEN '${SendReason.held_out}'
+      WHEN b.send_at IS NULL THEN '${SendReason.unscheduled}'
+      ${quiet ? `WHEN l.quiet THEN '${SendReason.quiet_hours}'` : ''}
       ELSE '${SendReason.send}' END`;
-  const stage1 = `
+  const base = `
     SELECT k.id, k.campaign_id, k.customer_id, k.channel, k.send_at::TIMESTAMPTZ AS send_at, k.holdout_share,
            coalesce(k.excluded, false) OR c.id IS NULL OR c.merged_into IS NOT NULL AS excluded,
-           ${consentSql} AS consent, ${addressSql} AS address,
-           ${holdoutBucketSql('k.campaign_id', 'k.customer_id')} < k.holdout_share AS held_out,
-           ${zone} AS zone, timezone(${zone}, k.send_at::TIMESTAMPTZ) AS local_at
+           ${consentSql} AS consent, ${addressSql} AS address, ${zone} AS zone
     FROM (${candidates}) k LEFT JOIN customers c ON c.id = k.customer_id`;
-  const decided = `SELECT *, ${reason} AS pre_reason${quiet ? `, CASE WHEN ${quiet.inside} THEN ${quiet.next} END AS quiet_next` : ', NULL::TIMESTAMPTZ AS quiet_next'} FROM (${stage1})`;
+  // Quiet hours per (time zone, due time): a campaign to half a million people has a handful of each.
+  const local = quiet
+    ? `, local AS (
+      SELECT zone, send_at, ${quiet.inside} AS quiet, CASE WHEN ${quiet.inside} THEN ${quiet.next} END AS quiet_next
+      FROM (SELECT zone, send_at, timezone(zone, send_at) AS local_at
+            FROM (SELECT DISTINCT zone, send_at FROM base WHERE send_at IS NOT NULL)))`
+    : '';
+  const decided = `
+    SELECT b.id, b.campaign_id, b.customer_id, b.channel, b.send_at, b.holdout_share, b.excluded, b.address,
+           ${reason} AS pre_reason, ${quiet ? 'l.quiet_next' : 'NULL::TIMESTAMPTZ'} AS quiet_next
+    FROM base b ${quiet ? 'LEFT JOIN local l ON l.zone = b.zone AND l.send_at = b.send_at' : ''}`;
+  const head = `WITH base AS MATERIALIZED (${base})${local}`;
   if (!caps)
-    return `SELECT id, campaign_id, customer_id, channel, send_at, holdout_share, excluded, pre_reason AS reason,
-                   CASE WHEN pre_reason = '${SendReason.quiet_hours}' THEN quiet_next END AS next_at, address
-            FROM (${decided})`;
+    return `${head}
+      SELECT id, campaign_id, customer_id, channel, send_at, holdout_share, excluded, pre_reason AS reason,
+             CASE WHEN pre_reason = '${SendReason.quiet_hours}' THEN quiet_next END AS next_at, address
+      FROM (${decided})`;
   // The frequency cap: messages already sent in the window before each candidate's time, plus the
   // candidates of the same customer ahead of it that would go too (two campaigns in one batch).
-  return `
-    WITH d AS (${decided}),
+  return `${head},
+    d AS MATERIALIZED (${decided}),
     going AS (SELECT id, customer_id, channel, send_at FROM d WHERE pre_reason = '${SendReason.send}'),
     recent AS (
       SELECT m.id, m.customer_id, m.channel, m.sending_at FROM messages m
       WHERE m.status IN (${cappedIn}) AND m.customer_id IN (SELECT customer_id FROM going)
         AND m.sending_at > (SELECT min(send_at) FROM going) - ${window}
     ),
-    counted AS (
-      SELECT g.id,
-             count(r.id) AS overall_before,
-             count(r.id) FILTER (WHERE r.channel = g.channel) AS channel_before
-      FROM going g LEFT JOIN recent r
+    before AS (
+      SELECT g.id, count(*) AS overall_before, count(*) FILTER (WHERE r.channel = g.channel) AS channel_before
+      FROM going g JOIN recent r
         ON r.customer_id = g.customer_id AND r.id <> g.id AND r.sending_at > g.send_at - ${window} AND r.sending_at <= g.send_at
       GROUP BY g.id
     ),
-    ranked AS (
-      SELECT g.id, c.overall_before, c.channel_before,
-             row_number() OVER (PARTITION BY g.customer_id ORDER BY g.send_at, g.id) AS overall_rank,
-             row_number() OVER (PARTITION BY g.customer_id, g.channel ORDER BY g.send_at, g.id) AS channel_rank
-      FROM going g JOIN counted c ON c.id = g.id
+    ahead AS (
+      SELECT id,
+             row_number() OVER (PARTITION BY customer_id ORDER BY send_at, id) - 1 AS overall_ahead,
+             row_number() OVER (PARTITION BY customer_id, channel ORDER BY send_at, id) - 1 AS channel_ahead
+      FROM going
+      WHERE customer_id IN (SELECT customer_id FROM going GROUP BY customer_id HAVING count(*) > 1)
     )
     SELECT d.id, d.campaign_id, d.customer_id, d.channel, d.send_at, d.holdout_share, d.excluded,
-           CASE WHEN r.id IS NOT NULL AND (r.overall_before + r.overall_rank > ${caps.overall}
-                                           OR r.channel_before + r.channel_rank > ${caps.perChannel})
+           CASE WHEN d.pre_reason = '${SendReason.send}'
+                 AND (coalesce(b.overall_before, 0) + coalesce(a.overall_ahead, 0) + 1 > ${caps.overall}
+                      OR coalesce(b.channel_before, 0) + coalesce(a.channel_ahead, 0) + 1 > ${caps.perChannel})
                 THEN '${SendReason.capped}' ELSE d.pre_reason END AS reason,
            CASE WHEN d.pre_reason = '${SendReason.quiet_hours}' THEN d.quiet_next END AS next_at,
            d.address
-    FROM d LEFT JOIN ranked r ON r.id = d.id`;
+    FROM d LEFT JOIN before b ON b.id = d.id LEFT JOIN ahead a ON a.id = d.id`;
 }
 
 /**

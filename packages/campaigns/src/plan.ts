@@ -44,21 +44,32 @@ async function candidates(
   const params = new SqlParams();
   const id = params.add(campaign.id);
   const storeZone = params.lazy(def.storeTimeZone ?? config.storeTimeZone);
+  // The customers and profiles are joined only when the schedule reads them (not for "now" or "at").
+  let readsCustomer = false;
+  let readsProfiles = false;
   const due = dueAtSql(def.schedule, {
     start: params.add(start.toISOString()),
     get zone() {
+      readsCustomer = true;
       return `coalesce(c.timezone, ${storeZone()})`;
     },
-    favouriteWeekday: profiles ? 'p.favourite_weekday' : 'NULL',
-    replenishmentDue: profiles ? 'p.next_replenishment_due_at' : 'NULL',
+    get favouriteWeekday() {
+      readsProfiles = profiles;
+      return profiles ? 'p.favourite_weekday' : 'NULL';
+    },
+    get replenishmentDue() {
+      readsProfiles = profiles;
+      return profiles ? 'p.next_replenishment_due_at' : 'NULL';
+    },
     ...(def.schedule.kind === ScheduleKind.at ? { at: params.add(def.schedule.at) } : {}),
   });
   const sql = `
     SELECT ${ids === 'send ids' ? sendIdSql(id, params.add(CAMPAIGN_STEP), 'a.customer_id') : 'a.customer_id'} AS id, ${id} AS campaign_id, a.customer_id,
            ${params.add(def.message.channel)} AS channel, ${due} AS send_at,
            ${params.add(def.holdoutShare)}::DOUBLE AS holdout_share, a.excluded
-    FROM ${AUDIENCE} a LEFT JOIN customers c ON c.id = a.customer_id
-    ${profiles ? 'LEFT JOIN customer_profile p ON p.customer_id = a.customer_id' : ''}`;
+    FROM ${AUDIENCE} a
+    ${readsCustomer ? 'LEFT JOIN customers c ON c.id = a.customer_id' : ''}
+    ${readsProfiles ? 'LEFT JOIN customer_profile p ON p.customer_id = a.customer_id' : ''}`;
   return { sql, params };
 }
 

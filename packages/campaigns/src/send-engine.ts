@@ -24,6 +24,7 @@ import { decideSends, GuardrailConfig, type GuardrailConfigInput } from './guard
 import { enqueueCampaign, planCampaign, type CampaignPlan } from './plan.js';
 import { ResultRecorder, type MessageOutcome } from './result-recorder.js';
 import { SqlParams } from './sql-params.js';
+import { BestSellers } from './template-variables.js';
 
 /*
  * The send loop. Each step takes the messages that are due, lets the guardrails decide them (the
@@ -114,6 +115,8 @@ export class CampaignEngine {
   /** This engine's mark on the messages it is sending: others' are orphans of a crash. */
   private readonly claim = `engine_${randomUUID()}`;
   private readonly campaigns = new Map<string, Campaign>();
+  /** Units sold per product for recommendations, counted once an hour rather than for every batch. */
+  private readonly bestSellers: BestSellers;
 
   constructor(
     private readonly db: SqlRunner,
@@ -125,6 +128,7 @@ export class CampaignEngine {
     this.concurrency = options.concurrency ?? 8;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.unknownOutcome = options.unknownOutcome ?? UnknownOutcome.byProvider;
+    this.bestSellers = new BestSellers(options.clock);
     if (db.dialect !== 'duckdb')
       throw new AppError('unavailable', `campaigns run on the DuckDB store; this one is ${db.dialect}`);
   }
@@ -342,6 +346,7 @@ export class CampaignEngine {
           coupon: coupons.get(r.id) ?? null,
         })),
         this.options.unsubscribe,
+        this.bestSellers,
       );
       for (const row of list)
         work.push({ row, message: composed.get(row.id) ?? new AppError('internal', 'not composed') });
