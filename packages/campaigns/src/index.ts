@@ -23,4 +23,6 @@ export * from './standing-campaign.js';
 export * from './message-log.js';
 export * from './delivery-reports.js';
 export * from './ready-campaigns.js';
+export * from './uplift.js';
+export * from './results.js';
 export { SqlParams } from './sql-params.js';

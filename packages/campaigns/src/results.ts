@@ -1,0 +1,258 @@
+/**
+ * What a campaign (or an automation's send step, which is a standing campaign) brought in: orders
+ * attributed to its messages, its funnel from the message log, and its uplift over the holdout.
+ * Attribution is one set-based statement over every campaign's messages, so two campaigns never
+ * both claim one order.
+ */
+import type { Channel } from '@strata/core';
+import { AppError, channels, MessageStatus, OrderStatus, SendReason, UnsentStatus, type SqlRunner } from '@strata/core';
+import { findCampaign, type Campaign } from './campaign-store.js';
+import { literal } from './sql-params.js';
+import { sampleFromSums, uplift, type Uplift } from './uplift.js';
+
+/**
+ * How long after a message an order by its recipient counts as converted by it, in days per
+ * channel. Defaults: email 5 days, SMS 1 day, WhatsApp 1 day.
+ */
+export type AttributionWindows = Record<Channel, number>;
+export const defaultAttributionWindows: AttributionWindows = { email: 5, sms: 1, whatsapp: 1 };
+
+export interface AttributionOptions {
+  /** Days per channel; channels left out keep their default. */
+  windowDays?: Partial<AttributionWindows>;
+}
+
+/** Message statuses that mean the provider took the message (it went out). */
+const WENT_OUT = [MessageStatus.sent, MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
+const DELIVERED = [MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
+const OPENED = [MessageStatus.opened, MessageStatus.clicked];
+const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
+
+/** The source consent_history records for a withdrawal by the unsubscribe link (see consent.ts). */
+export const UNSUBSCRIBE_LINK_SOURCE = 'unsubscribe link';
+
+/** The windows with defaults filled in, each checked (AppError 'invalid' naming the channel). */
+export function attributionWindows(options: AttributionOptions = {}): AttributionWindows {
+  const w = { ...defaultAttributionWindows };
+  for (const [channel, days] of Object.entries(options.windowDays ?? {})) {
+    if (!(channels as readonly string[]).includes(channel))
+      throw new AppError('invalid', `windowDays: unknown channel "${channel}" (known: ${channels.join(', ')})`);
+    if (typeof days !== 'number' || !Number.isFinite(days) || days < 0 || days > 365)
+      throw new AppError(
+        'invalid',
+        `windowDays.${channel}: must be a number of days from 0 to 365, not ${String(days)}`,
+      );
+    w[channel as Channel] = days;
+  }
+  return w;
+}
+
+/** `ts + window(channel)` as SQL: the window's end for a row's channel. */
+const windowEnd = (ts: string, channelCol: string, w: AttributionWindows) =>
+  `${ts} + to_seconds((CASE ${channelCol} ${channels
+    .map((c) => `WHEN ${literal(c)} THEN ${w[c] * 86_400}`)
+    .join(' ')} ELSE 0 END)::DOUBLE)`;
+
+/**
+ * The attribution as SQL (a query yielding order_id, message_id, campaign_id, customer_id, how,
+ * total, placed_at). Only confirmed orders count (cancelled and refunded never do). An order that
+ * used a message's coupon (codes compared case-insensitively, placed after the message, any time
+ * later) belongs to that message; otherwise to the latest message its buyer was sent before it
+ * whose window (by channel) still held it — last touch.
+ */
+export function attributionSql(w: AttributionWindows): string {
+  return `
+    WITH sent AS (
+      SELECT id, campaign_id, customer_id, channel, sent_at, ${windowEnd('sent_at', 'channel', w)} AS until
+      FROM messages WHERE status IN ${inList(WENT_OUT)} AND sent_at IS NOT NULL
+    ), ok AS (
+      SELECT id, customer_id, placed_at, total, discount_codes FROM orders WHERE status = ${literal(OrderStatus.confirmed)}
+    ), by_coupon AS (
+      SELECT o.id AS order_id, s.id AS message_id, 'coupon' AS how
+      FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
+      JOIN coupons k ON k.code = o.code
+      JOIN sent s ON s.id = k.message_id AND o.placed_at >= s.sent_at
+      QUALIFY row_number() OVER (PARTITION BY o.id ORDER BY s.sent_at DESC, s.id DESC) = 1
+    ), by_window AS (
+      SELECT o.id AS order_id, s.id AS message_id, 'window' AS how
+      FROM ok o JOIN sent s ON s.customer_id = o.customer_id AND o.placed_at >= s.sent_at AND o.placed_at <= s.until
+      WHERE o.id NOT IN (SELECT order_id FROM by_coupon)
+      QUALIFY row_number() OVER (PARTITION BY o.id ORDER BY s.sent_at DESC, s.id DESC) = 1
+    )
+    SELECT a.order_id, a.message_id, s.campaign_id, s.customer_id, a.how, o.total::DOUBLE AS total, o.placed_at
+    FROM (SELECT * FROM by_coupon UNION ALL SELECT * FROM by_window) a
+    JOIN sent s ON s.id = a.message_id JOIN ok o ON o.id = a.order_id`;
+}
+
+export interface AttributedOrder {
+  order_id: string;
+  message_id: string;
+  campaign_id: string;
+  /** The message's recipient (a coupon can be passed on: the buyer may differ). */
+  customer_id: string;
+  how: 'coupon' | 'window';
+  total: number;
+  placed_at: string;
+}
+
+/** The orders attributed to one campaign's messages, oldest first. */
+export async function attributedOrders(
+  db: SqlRunner,
+  campaignId: string,
+  options: AttributionOptions = {},
+): Promise<AttributedOrder[]> {
+  const rows = await db.query<AttributedOrder>(
+    `SELECT order_id, message_id, campaign_id, customer_id, how, total,
+            strftime(placed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS placed_at
+     FROM (${attributionSql(attributionWindows(options))}) WHERE campaign_id = $1 ORDER BY placed_at, order_id`,
+    [campaignId],
+  );
+  return rows.map((r) => ({ ...r, total: Number(r.total) }));
+}
+
+export interface CampaignResults {
+  campaign: Pick<Campaign, 'id' | 'name' | 'status' | 'started_at'>;
+  windowDays: AttributionWindows;
+  /** Customers the campaign considered (every row of its message log). */
+  audience: number;
+  /** Customers kept back as the holdout. */
+  heldOut: number;
+  /** Customers the guardrails stopped, by reason (no_consent, missing_address, capped, …). */
+  excluded: Record<string, number>;
+  /** Messages the provider took (sent or further along), delivered (or further), failed, opened (or clicked), clicked. */
+  sent: number;
+  delivered: number;
+  failed: number;
+  opened: number;
+  clicked: number;
+  /** Recipients who withdrew consent for the message's channel by the unsubscribe link after it. */
+  unsubscribed: number;
+  /** Distinct customers who were sent a message. */
+  recipients: number;
+  /** Recipients with at least one attributed order. */
+  converted: number;
+  orders: number;
+  revenue: number;
+  revenuePerRecipient: number;
+  /** The holdout measured over the same window after the moment its message would have gone. */
+  holdout: { customers: number; converted: number; revenue: number; revenuePerCustomer: number };
+  uplift: Uplift;
+}
+
+interface Totals {
+  n: number;
+  converted: number;
+  orders: number;
+  revenue: number;
+  sumsq: number;
+}
+
+const num = (x: unknown) => Number(x ?? 0);
+
+/** A campaign's funnel, attributed revenue and uplift over its holdout. AppError 'not_found' for an unknown id. */
+export async function campaignResults(
+  db: SqlRunner,
+  campaignId: string,
+  options: AttributionOptions = {},
+): Promise<CampaignResults> {
+  const campaign = await findCampaign(db, campaignId);
+  const w = attributionWindows(options);
+  const [funnel] = await db.query<Record<string, number>>(
+    `SELECT count(DISTINCT customer_id)::INTEGER AS audience,
+            count(DISTINCT customer_id) FILTER (WHERE status = ${literal(UnsentStatus.held_out)})::INTEGER AS held_out,
+            count(*) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS sent,
+            count(*) FILTER (WHERE status IN ${inList(DELIVERED)})::INTEGER AS delivered,
+            count(*) FILTER (WHERE status = ${literal(MessageStatus.failed)})::INTEGER AS failed,
+            count(*) FILTER (WHERE status IN ${inList(OPENED)})::INTEGER AS opened,
+            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)})::INTEGER AS clicked,
+            count(DISTINCT customer_id) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS recipients
+     FROM messages WHERE campaign_id = $1`,
+    [campaignId],
+  );
+  const reasons = await db.query<{ reason: string; n: number }>(
+    `SELECT reason, count(DISTINCT customer_id)::INTEGER AS n FROM messages
+     WHERE campaign_id = $1 AND status = ${literal(UnsentStatus.skipped)} AND reason IS NOT NULL AND reason <> ${literal(SendReason.send)}
+     GROUP BY reason ORDER BY reason`,
+    [campaignId],
+  );
+  // Unsubscribed: a withdrawal by the link on the message's channel after it, and before any later
+  // message to them on that channel (which would have carried its own link).
+  const [unsub] = await db.query<{ n: number }>(
+    `SELECT count(DISTINCT m.customer_id)::INTEGER AS n
+     FROM messages m JOIN consent_history h ON h.customer_id = m.customer_id AND h.channel = m.channel
+       AND NOT h.granted AND h.source = $2 AND h.stated_at >= m.sent_at
+     WHERE m.campaign_id = $1 AND m.status IN ${inList(WENT_OUT)} AND m.sent_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM messages l WHERE l.customer_id = m.customer_id AND l.channel = m.channel
+         AND l.status IN ${inList(WENT_OUT)} AND l.sent_at > m.sent_at AND l.sent_at <= h.stated_at)`,
+    [campaignId, UNSUBSCRIBE_LINK_SOURCE],
+  );
+  // Recipients' attributed revenue per customer (zero for those who bought nothing), as sums for Welch.
+  const [treated] = await db.query<Totals>(
+    `WITH a AS (${attributionSql(w)}),
+     per AS (
+       SELECT r.customer_id, count(a.order_id) AS orders, coalesce(sum(a.total), 0) AS revenue
+       FROM (SELECT DISTINCT customer_id FROM messages WHERE campaign_id = $1 AND status IN ${inList(WENT_OUT)}) r
+       LEFT JOIN a ON a.customer_id = r.customer_id AND a.campaign_id = $1
+       GROUP BY r.customer_id
+     )
+     SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
+            coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
+            coalesce(sum(revenue * revenue), 0)::DOUBLE AS sumsq
+     FROM per`,
+    [campaignId],
+  );
+  // The holdout: any confirmed order within the channel's window after the held-out message's due time.
+  const [hold] = await db.query<Totals>(
+    `WITH h AS (
+       SELECT customer_id, min(due_at) AS since, arg_min(channel, due_at) AS channel FROM messages
+       WHERE campaign_id = $1 AND status = ${literal(UnsentStatus.held_out)} GROUP BY customer_id
+     ), per AS (
+       SELECT h.customer_id, count(o.id) AS orders, coalesce(sum(o.total::DOUBLE), 0) AS revenue
+       FROM h LEFT JOIN orders o ON o.customer_id = h.customer_id AND o.status = ${literal(OrderStatus.confirmed)}
+         AND o.placed_at >= h.since AND o.placed_at <= ${windowEnd('h.since', 'h.channel', w)}
+       GROUP BY h.customer_id
+     )
+     SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
+            coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
+            coalesce(sum(revenue * revenue), 0)::DOUBLE AS sumsq
+     FROM per`,
+    [campaignId],
+  );
+  const t = {
+    n: num(treated?.n),
+    converted: num(treated?.converted),
+    revenue: num(treated?.revenue),
+    sumsq: num(treated?.sumsq),
+  };
+  const h = { n: num(hold?.n), converted: num(hold?.converted), revenue: num(hold?.revenue), sumsq: num(hold?.sumsq) };
+  const excluded: Record<string, number> = {};
+  for (const r of reasons) excluded[r.reason] = num(r.n);
+  return {
+    campaign: { id: campaign.id, name: campaign.name, status: campaign.status, started_at: campaign.started_at },
+    windowDays: w,
+    audience: num(funnel?.audience),
+    heldOut: num(funnel?.held_out),
+    excluded,
+    sent: num(funnel?.sent),
+    delivered: num(funnel?.delivered),
+    failed: num(funnel?.failed),
+    opened: num(funnel?.opened),
+    clicked: num(funnel?.clicked),
+    unsubscribed: num(unsub?.n),
+    recipients: num(funnel?.recipients),
+    converted: t.converted,
+    orders: num(treated?.orders),
+    revenue: t.revenue,
+    revenuePerRecipient: t.n > 0 ? t.revenue / t.n : 0,
+    holdout: {
+      customers: h.n,
+      converted: h.converted,
+      revenue: h.revenue,
+      revenuePerCustomer: h.n > 0 ? h.revenue / h.n : 0,
+    },
+    uplift: uplift(
+      { customers: t.n, converted: t.converted, revenue: sampleFromSums(t.n, t.revenue, t.sumsq) },
+      { customers: h.n, converted: h.converted, revenue: sampleFromSums(h.n, h.revenue, h.sumsq) },
+    ),
+  };
+}

@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attributedOrders, campaignResults, createCampaign, newcombeDifference } from '@strata/campaigns';
+import { Customer } from '@strata/core';
+import { DAY, HOUR, openShop, order, person, START, type Shop } from './campaigns-fixture.js';
+
+/*
+ * Attribution and results on a hand-made shop whose numbers were worked out by hand. The message
+ * log rows are written as the send engine leaves them (status, sent_at), at test-clock times.
+ */
+
+let shop: Shop;
+beforeEach(async () => {
+  shop = await openShop();
+});
+afterEach(async () => {
+  await shop.close();
+});
+
+const at = (ms: number) => new Date(Date.parse(START) + ms).toISOString();
+let n = 0;
+async function message(
+  campaign: string,
+  customer: string,
+  channel: string,
+  status: string,
+  sentAt: number | null,
+  reason = 'send',
+) {
+  const id = `m${String(++n).padStart(3, '0')}`;
+  await shop.store.exec(
+    `INSERT INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, sent_at, created_at, updated_at)
+     VALUES ($1, $2, 'main', $3, $4, $5, $6, $7::TIMESTAMPTZ, 1, $8::TIMESTAMPTZ, $7::TIMESTAMPTZ, $7::TIMESTAMPTZ)`,
+    [id, campaign, customer, channel, status, reason, START, sentAt === null ? null : at(sentAt)],
+  );
+  return id;
+}
+
+async function shopWithTwoCampaigns() {
+  const ids = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy'];
+  await shop.store.write({ customers: ids.map((id, i) => person(id, { phone: `+4917012345${10 + i}` })) });
+  await shop.segments.save({ name: 'everyone', text: 'order_count >= 0' });
+  const base = { audience: { include: ['everyone'] }, holdoutShare: 0.2 };
+  await createCampaign(
+    shop.store,
+    { ...base, name: 'Tea', message: { channel: 'email', subject: 'Tea', text: 'Tea' } },
+    { clock: shop.clock, id: 'c1' },
+  );
+  await createCampaign(
+    shop.store,
+    { ...base, name: 'Flash', message: { channel: 'sms', text: 'Flash sale' } },
+    { clock: shop.clock, id: 'c2' },
+  );
+
+  await message('c1', 'ann', 'email', 'clicked', 0);
+  await message('c1', 'bob', 'email', 'opened', 0);
+  const cat = await message('c1', 'cat', 'email', 'delivered', 0);
+  await message('c1', 'dan', 'email', 'sent', 0);
+  await message('c1', 'eve', 'email', 'sent', 0);
+  await message('c1', 'fay', 'email', 'failed', null);
+  await message('c1', 'gus', 'email', 'skipped', null, 'no_consent');
+  await message('c1', 'hal', 'email', 'held_out', null, 'held_out');
+  await message('c1', 'ivy', 'email', 'held_out', null, 'held_out');
+  await message('c2', 'eve', 'sms', 'delivered', 3 * DAY);
+  await shop.store.exec(
+    `INSERT INTO coupons (code, campaign_id, source, customer_id, message_id, added_at, assigned_at) VALUES ('TEA-CAT', 'c1', 'generated', 'cat', $1, $2::TIMESTAMPTZ, $2::TIMESTAMPTZ)`,
+    [cat, START],
+  );
+  const refunded = { ...order('dan', at(1 * DAY), [['TEA-1', 1, 50]]), status: 'refunded' as const };
+  await shop.store.write({
+    orders: [
+      order('ann', at(2 * DAY), [['TEA-1', 1, 20]]), // within 5 days of c1: converted
+      order('bob', at(6 * DAY), [['TEA-1', 1, 30]]), // a day after the email window closed: not converted
+      order('cat', at(10 * DAY), [['TEA-1', 1, 40]], ['tea-cat']), // c1's coupon, lower case, late: converted
+      refunded, // never counts
+      order('eve', at(3 * DAY + 2 * HOUR), [['TEA-1', 1, 60]]), // c1 then c2's SMS: last touch is c2
+      order('hal', at(1 * DAY), [['TEA-1', 1, 10]]), // holdout, within the window
+      order('ivy', at(6 * DAY), [['TEA-1', 1, 10]]), // holdout, outside the window
+    ],
+  });
+  // bob unsubscribes from c1's email by its link an hour after it went.
+  await shop.store.write({
+    customers: [
+      Customer.parse({ id: 'bob', consent: { email: { granted: false, at: at(HOUR), source: 'unsubscribe link' } } }),
+    ],
+  });
+}
+
+describe('campaign results', () => {
+  it('attributes by window, by coupon and by last touch, and never counts a refunded order', async () => {
+    await shopWithTwoCampaigns();
+    const c1 = await attributedOrders(shop.store, 'c1');
+    expect(c1.map((o) => [o.customer_id, o.how, o.total])).toEqual([
+      ['ann', 'window', 20],
+      ['cat', 'coupon', 40],
+    ]);
+    const c2 = await attributedOrders(shop.store, 'c2');
+    expect(c2.map((o) => [o.customer_id, o.how, o.total])).toEqual([['eve', 'window', 60]]);
+  });
+
+  it('reports the funnel, revenue and uplift over the holdout as worked out by hand', async () => {
+    await shopWithTwoCampaigns();
+    const r = await campaignResults(shop.store, 'c1');
+    expect(r).toMatchObject({
+      audience: 9,
+      heldOut: 2,
+      excluded: { no_consent: 1 },
+      sent: 5,
+      delivered: 3,
+      opened: 2,
+      clicked: 1,
+      failed: 1,
+      unsubscribed: 1,
+      recipients: 5,
+      converted: 2,
+      orders: 2,
+      revenue: 60,
+      revenuePerRecipient: 12,
+      holdout: { customers: 2, converted: 1, revenue: 10, revenuePerCustomer: 5 },
+    });
+    // 2/5 vs 1/2 by Newcombe; revenue [20, 0, 40, 0, 0] (mean 12, variance 320) vs [10, 0] (mean 5,
+    // variance 50): se = √(64 + 25) = √89, df = 89² / (64²/4 + 25²/1) = 7921 / 1649.
+    expect(r.uplift.conversionRate).toEqual(newcombeDifference(2, 5, 1, 2));
+    expect(r.uplift.conversionRate.estimate).toBeCloseTo(-0.1, 12);
+    expect(r.uplift.revenuePerRecipient.estimate).toBeCloseTo(7, 10);
+    expect(r.uplift.revenuePerRecipient.df).toBeCloseTo(7921 / 1649, 10);
+    expect(r.uplift.significant).toBe(false);
+    expect(r.uplift.verdict).toMatch(
+      /^converted 10\.0 points less than the holdout \(95% CI -\d+\.\d to \d+\.\d\): not yet significant; about \d+ more recipients needed$/,
+    );
+
+    const sms = await campaignResults(shop.store, 'c2');
+    expect(sms).toMatchObject({ sent: 1, delivered: 1, recipients: 1, converted: 1, revenue: 60, unsubscribed: 0 });
+    expect(sms.uplift.verdict).toBe('no holdout: nothing to compare');
+  });
+
+  it('takes the windows from its options', async () => {
+    await shopWithTwoCampaigns();
+    const r = await campaignResults(shop.store, 'c1', { windowDays: { email: 7 } });
+    // bob's order 6 days after the email now counts; ivy's holdout order too.
+    expect(r).toMatchObject({ converted: 3, revenue: 90, holdout: { converted: 2, revenue: 20 } });
+    await expect(campaignResults(shop.store, 'c1', { windowDays: { fax: 1 } as never })).rejects.toThrow(
+      /unknown channel "fax"/,
+    );
+    await expect(campaignResults(shop.store, 'nope')).rejects.toThrow(/nope/);
+  });
+});
