@@ -35,6 +35,8 @@ const commands: string[][] = [
   ['campaign', 'report', 'welcome'],
   ['campaign', 'plan', 'nope'],
   ['campaign', 'pause', 'welcome'],
+  ['campaign', 'results', 'welcome'],
+  ['campaign', 'results', 'nope'],
 ];
 
 async function runAll(db: string) {
@@ -98,7 +100,7 @@ afterAll(() => {
 describe('strata campaign', () => {
   it('answers alike on the store file and through the running server', async () => {
     const onFile = await runAll(local);
-    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75]);
+    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75, 0, 66]);
     const out = (i: number) => onFile[i]!.stdout.join('\n');
     const err = (i: number) => onFile[i]!.stderr.join('\n');
     expect(out(0)).toContain('created campaign welcome (draft): Welcome back');
@@ -117,6 +119,10 @@ describe('strata campaign', () => {
     expect(out(8)).toContain('welcome: Welcome back — draft');
     expect(err(9)).toBe('error: no campaign "nope"');
     expect(err(10)).toBe('error: campaign "welcome" is draft; it must be running to become paused');
+    expect(out(11)).toContain('attribution: coupon, or the last message within email 5 d, sms 1 d, whatsapp 1 d');
+    expect(out(11)).toContain('revenue per recipient vs holdout: 0.00 (95% CI unbounded to unbounded, Welch)');
+    expect(out(11)).toContain('no recipients yet: nothing to compare');
+    expect(err(12)).toBe('error: no campaign "nope"');
 
     const server = await startServer({ dbPath: served, port: 0, clock });
     try {
@@ -139,6 +145,9 @@ describe('strata campaign', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(report).toContain('sent: 2');
+      const results = captureIo();
+      expect(await run(['--db', served, 'campaign', 'results', 'welcome'], results, { clock })).toBe(0);
+      expect(results.stdout.join('\n')).toMatch(/recipients: 2 {3}converted: 0 \(0\.0%\)/);
       const messages = captureIo();
       await run(['--db', served, 'campaign', 'messages', 'welcome'], messages, { clock });
       expect(messages.stdout.map((l) => l.split('  ').slice(0, 3).join(' '))).toEqual(

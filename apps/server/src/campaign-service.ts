@@ -8,6 +8,7 @@ import {
   CampaignEngine,
   CouponSource,
   campaignReport,
+  campaignResults,
   createCampaign,
   findCampaign,
   importCoupons,
@@ -24,7 +25,7 @@ import {
   type MessageLogEntry,
   type UnsubscribeLinks,
 } from '@strata/campaigns';
-import { CampaignId } from '@strata/api';
+import { CampaignId, CampaignResultsBody } from '@strata/api';
 import {
   AppError,
   publicUrl as PublicUrl,
@@ -213,6 +214,14 @@ export class CampaignService {
   }
 
   report = (id: string): Promise<CampaignReport> => campaignReport(this.db, id);
+
+  /**
+   * Attributed results and uplift over the holdout (default windows). As JSON carries it
+   * (unbounded interval ends become null), so the CLI on the file and through the server agree.
+   */
+  async results(id: string): Promise<CampaignResultsBody> {
+    return CampaignResultsBody.parse(JSON.parse(JSON.stringify(await campaignResults(this.db, id))));
+  }
 
   /** A page of the message log of a campaign or a customer. */
   async messages(filter: { campaignId?: string; customerId?: string }, page: { after?: string; limit: number }) {

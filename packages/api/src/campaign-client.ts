@@ -3,6 +3,7 @@ import {
   CampaignListResponse,
   CampaignPlanBody,
   CampaignReportBody,
+  CampaignResultsBody,
   CampaignStartResponse,
   CouponImportBody,
   MessageLogResponse,
@@ -42,6 +43,7 @@ export class CampaignClient {
   pause = (campaign: string) =>
     this.api.call(CampaignBody, `/v1/campaigns/${id(campaign)}/pause`, { method: 'POST', body: {} });
   report = (campaign: string) => this.api.call(CampaignReportBody, `/v1/campaigns/${id(campaign)}/report`);
+  results = (campaign: string) => this.api.call(CampaignResultsBody, `/v1/campaigns/${id(campaign)}/results`);
   messages = (campaign: string, page: MessagePage = {}) =>
     this.api.call(MessageLogResponse, `/v1/campaigns/${id(campaign)}/messages${pageQuery(page)}`);
   customerMessages = (customer: string, page: MessagePage = {}) =>

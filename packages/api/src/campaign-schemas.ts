@@ -58,6 +58,43 @@ export const CampaignReportBody = z.object({
 });
 export type CampaignReportBody = z.infer<typeof CampaignReportBody>;
 
+/** A 95% interval; unbounded ends (too few customers for Welch) travel as null. */
+const IntervalBody = z.object({ estimate: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
+
+/** `GET /v1/campaigns/:id/results`: funnel, attributed revenue and uplift over the holdout (see @strata/campaigns results.ts). */
+export const CampaignResultsBody = z.object({
+  campaign: z.object({ id: z.string(), name: z.string(), status: z.string(), started_at: z.string().nullable() }),
+  windowDays: z.record(z.string(), z.number()),
+  audience: z.number().int(),
+  heldOut: z.number().int(),
+  excluded: z.record(z.string(), z.number().int()),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  failed: z.number().int(),
+  opened: z.number().int(),
+  clicked: z.number().int(),
+  unsubscribed: z.number().int(),
+  recipients: z.number().int(),
+  converted: z.number().int(),
+  orders: z.number().int(),
+  revenue: z.number(),
+  revenuePerRecipient: z.number(),
+  holdout: z.object({
+    customers: z.number().int(),
+    converted: z.number().int(),
+    revenue: z.number(),
+    revenuePerCustomer: z.number(),
+  }),
+  uplift: z.object({
+    conversionRate: IntervalBody,
+    revenuePerRecipient: IntervalBody.extend({ df: z.number().nullable() }),
+    significant: z.boolean(),
+    moreRecipientsNeeded: z.number().int().nullable(),
+    verdict: z.string(),
+  }),
+});
+export type CampaignResultsBody = z.infer<typeof CampaignResultsBody>;
+
 /** `GET /v1/campaigns/:id/messages` and `GET /v1/customers/:id/messages`: keyset pages in send-id order. */
 export const MessageLogQuery = z.object({
   /** The `next_after` of the previous page. */

@@ -4,6 +4,7 @@ import type { CampaignBody, CampaignPlanBody, CampaignReportBody, MessageLogEntr
 import { AppError, type SendReason } from '@strata/core';
 import { withBackend } from '../backend.js';
 import type { CampaignBackend } from '../campaign-backend.js';
+import { printResults } from './campaign-results.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
 /*
@@ -196,6 +197,17 @@ export function registerCampaign(program: Command, io: Io, globals: () => Global
       const r = await onCampaigns(io, g, (b) => b.report(id));
       if (g.json) return printJson(io, r);
       printReport(io, r);
+    });
+
+  campaign
+    .command('results')
+    .description('orders and revenue the campaign brought in (coupon or last touch) and its uplift over the holdout')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const g = globals();
+      const r = await onCampaigns(io, g, (b) => b.results(id));
+      if (g.json) return printJson(io, r);
+      printResults(io, r);
     });
 
   campaign
