@@ -7,7 +7,7 @@
  * another store gets a 404 page and changes nothing.
  */
 import type { Context, Hono } from 'hono';
-import { verifyUnsubscribeToken, withdrawConsent, type UnsubscribeClaim } from '@strata/campaigns';
+import { unsubscribeSource, verifyUnsubscribeToken, withdrawConsent, type UnsubscribeClaim } from '@strata/campaigns';
 import { AppError, type Clock, type StoreReader, type StoreWriter } from '@strata/core';
 import { UNSUBSCRIBE_PATH } from './campaign-service.js';
 
@@ -108,7 +108,7 @@ export function registerUnsubscribeRoutes(app: Hono, deps: UnsubscribeRouteDeps)
         customer: { id: claim.customerId },
         channel: claim.channel,
         at: deps.clock.now(),
-        source: claim.campaignId ? `unsubscribe link (campaign ${claim.campaignId})` : 'unsubscribe link',
+        source: unsubscribeSource(claim.campaignId),
       });
     } catch (e) {
       // A customer deleted since the message went: nothing left to unsubscribe.

@@ -30,6 +30,9 @@ const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
 
 /** The source consent_history records for a withdrawal by the unsubscribe link (see consent.ts). */
 export const UNSUBSCRIBE_LINK_SOURCE = 'unsubscribe link';
+/** The source of a withdrawal by a link whose token names its campaign. */
+export const unsubscribeSource = (campaignId?: string) =>
+  campaignId ? `${UNSUBSCRIBE_LINK_SOURCE} (campaign ${campaignId})` : UNSUBSCRIBE_LINK_SOURCE;
 
 /** The windows with defaults filled in, each checked (AppError 'invalid' naming the channel). */
 export function attributionWindows(options: AttributionOptions = {}): AttributionWindows {
@@ -175,16 +178,18 @@ export async function campaignResults(
      GROUP BY reason ORDER BY reason`,
     [campaignId],
   );
-  // Unsubscribed: a withdrawal by the link on the message's channel after it, and before any later
-  // message to them on that channel (which would have carried its own link).
+  // Unsubscribed: a withdrawal by the link on the message's channel after it — by this campaign's
+  // link when the source names it, else (a plain link) before any later message to them on that
+  // channel, which would have carried its own link.
   const [unsub] = await db.query<{ n: number }>(
     `SELECT count(DISTINCT m.customer_id)::INTEGER AS n
      FROM messages m JOIN consent_history h ON h.customer_id = m.customer_id AND h.channel = m.channel
-       AND NOT h.granted AND h.source = $2 AND h.stated_at >= m.sent_at
+       AND NOT h.granted AND h.stated_at >= m.sent_at
      WHERE m.campaign_id = $1 AND m.status IN ${inList(WENT_OUT)} AND m.sent_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM messages l WHERE l.customer_id = m.customer_id AND l.channel = m.channel
-         AND l.status IN ${inList(WENT_OUT)} AND l.sent_at > m.sent_at AND l.sent_at <= h.stated_at)`,
-    [campaignId, UNSUBSCRIBE_LINK_SOURCE],
+       AND (h.source = $3 OR (h.source = $2 AND NOT EXISTS (
+         SELECT 1 FROM messages l WHERE l.customer_id = m.customer_id AND l.channel = m.channel
+           AND l.status IN ${inList(WENT_OUT)} AND l.sent_at > m.sent_at AND l.sent_at <= h.stated_at)))`,
+    [campaignId, unsubscribeSource(), unsubscribeSource(campaignId)],
   );
   // Recipients' attributed revenue per customer (zero for those who bought nothing), as sums for Welch.
   const [treated] = await db.query<Totals>(

@@ -83,6 +83,14 @@ async function shopWithTwoCampaigns() {
       Customer.parse({ id: 'bob', consent: { email: { granted: false, at: at(HOUR), source: 'unsubscribe link' } } }),
     ],
   });
+  // ann by c1's own link days later; eve by another campaign's link (not c1's doing).
+  const by = (source: string) => ({ email: { granted: false, at: at(4 * DAY), source } });
+  await shop.store.write({
+    customers: [
+      Customer.parse({ id: 'ann', consent: by('unsubscribe link (campaign c1)') }),
+      Customer.parse({ id: 'eve', consent: by('unsubscribe link (campaign c9)') }),
+    ],
+  });
 }
 
 describe('campaign results', () => {
@@ -109,7 +117,7 @@ describe('campaign results', () => {
       opened: 2,
       clicked: 1,
       failed: 1,
-      unsubscribed: 1,
+      unsubscribed: 2,
       recipients: 5,
       converted: 2,
       orders: 2,
