@@ -153,4 +153,37 @@ describe('campaign results', () => {
     );
     await expect(campaignResults(shop.store, 'nope')).rejects.toThrow(/nope/);
   });
+
+  it('reports an automation step (a standing campaign) with each holdout measured from its own entry', async () => {
+    await shop.store.write({
+      customers: ['ann', 'bob', 'cat'].map((id, i) => person(id, { phone: `+4917055500${i}` })),
+    });
+    await shop.segments.save({ name: 'everyone', text: 'order_count >= 0' });
+    const def = {
+      name: 'Cart reminder',
+      audience: { include: ['everyone'] },
+      message: { channel: 'sms', text: 'Your cart' },
+    };
+    await createCampaign(shop.store, def, { clock: shop.clock, id: 'abandoned-cart.remind', status: 'standing' });
+    await message('abandoned-cart.remind', 'ann', 'sms', 'delivered', 2 * DAY);
+    await message('abandoned-cart.remind', 'bob', 'sms', 'sent', 0);
+    // cat was held out when entering at START (due_at); her order 12 hours later counts for the holdout.
+    await message('abandoned-cart.remind', 'cat', 'sms', 'held_out', null, 'held_out');
+    await shop.store.write({
+      orders: [
+        order('ann', at(2 * DAY + 20 * HOUR), [['TEA-3', 1, 12]]), // 20 h after her SMS: within 1 day
+        order('bob', at(1 * DAY + HOUR), [['TEA-3', 1, 12]]), // 25 h after his: outside
+        order('cat', at(12 * HOUR), [['MUG', 1, 15]]),
+      ],
+    });
+    const r = await campaignResults(shop.store, 'abandoned-cart.remind');
+    expect(r).toMatchObject({
+      campaign: { id: 'abandoned-cart.remind', status: 'standing' },
+      recipients: 2,
+      converted: 1,
+      revenue: 12,
+      revenuePerRecipient: 6,
+      holdout: { customers: 1, converted: 1, revenue: 15 },
+    });
+  });
 });
