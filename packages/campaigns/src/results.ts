@@ -63,13 +63,20 @@ const windowEnd = (ts: string, channelCol: string, w: AttributionWindows) =>
  * later) belongs to that message; otherwise to the latest message its buyer was sent before it
  * whose window (by channel) still held it — last touch.
  */
-export function attributionSql(w: AttributionWindows): string {
+export function attributionSql(w: AttributionWindows, campaignParam?: string): string {
+  // Orders that could belong to the campaign: its recipients' orders, or orders with its codes.
+  // The others cannot, and leaving them out keeps one campaign's results from scanning the store.
+  const mayBelong = campaignParam
+    ? ` AND (customer_id IN (SELECT customer_id FROM messages WHERE campaign_id = ${campaignParam})
+         OR list_has_any(list_transform(discount_codes, c -> upper(trim(c))),
+                         (SELECT coalesce(list(code), []) FROM coupons WHERE campaign_id = ${campaignParam})))`
+    : '';
   return `
     WITH sent AS (
       SELECT id, campaign_id, customer_id, channel, sent_at, ${windowEnd('sent_at', 'channel', w)} AS until
       FROM messages WHERE status IN ${inList(WENT_OUT)} AND sent_at IS NOT NULL
     ), ok AS (
-      SELECT id, customer_id, placed_at, total, discount_codes FROM orders WHERE status = ${literal(OrderStatus.confirmed)}
+      SELECT id, customer_id, placed_at, total, discount_codes FROM orders WHERE status = ${literal(OrderStatus.confirmed)}${mayBelong}
     ), by_coupon AS (
       SELECT o.id AS order_id, s.id AS message_id, 'coupon' AS how
       FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
@@ -107,7 +114,7 @@ export async function attributedOrders(
   const rows = await db.query<AttributedOrder>(
     `SELECT order_id, message_id, campaign_id, customer_id, how, total,
             strftime(placed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS placed_at
-     FROM (${attributionSql(attributionWindows(options))}) WHERE campaign_id = $1 ORDER BY placed_at, order_id`,
+     FROM (${attributionSql(attributionWindows(options), '$1')}) WHERE campaign_id = $1 ORDER BY placed_at, order_id`,
     [campaignId],
   );
   return rows.map((r) => ({ ...r, total: Number(r.total) }));
@@ -193,7 +200,7 @@ export async function campaignResults(
   );
   // Recipients' attributed revenue per customer (zero for those who bought nothing), as sums for Welch.
   const [treated] = await db.query<Totals>(
-    `WITH a AS (${attributionSql(w)}),
+    `WITH a AS (${attributionSql(w, '$1')}),
      per AS (
        SELECT r.customer_id, count(a.order_id) AS orders, coalesce(sum(a.total), 0) AS revenue
        FROM (SELECT DISTINCT customer_id FROM messages WHERE campaign_id = $1 AND status IN ${inList(WENT_OUT)}) r

@@ -103,6 +103,14 @@ describe('campaign results', () => {
     ]);
     const c2 = await attributedOrders(shop.store, 'c2');
     expect(c2.map((o) => [o.customer_id, o.how, o.total])).toEqual([['eve', 'window', 60]]);
+    // A code passed on: gus (never sent c1) uses cat's code; the order is still c1's, through cat's message.
+    await shop.store.write({ orders: [order('gus', at(11 * DAY), [['MUG', 1, 15]], [' Tea-Cat '])] });
+    const passedOn = await attributedOrders(shop.store, 'c1');
+    expect(passedOn.map((o) => [o.customer_id, o.how, o.total])).toEqual([
+      ['ann', 'window', 20],
+      ['cat', 'coupon', 40],
+      ['cat', 'coupon', 15],
+    ]);
   });
 
   it('reports the funnel, revenue and uplift over the holdout as worked out by hand', async () => {
