@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Event, LiveSetting, ManualClock } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
+import { until } from './until.js';
 
 const keys = { writeKey: 'wk-auto', apiKey: 'api-key-auto', webhookSecret: 'secret-auto' };
 const dir = mkdtempSync(join(tmpdir(), 'strata-automations-api-'));
@@ -24,15 +25,6 @@ const api = async (path: string, init: { method?: string; body?: unknown } = {})
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 };
-
-/** Waits (real time) until `check` holds, looking every 50 ms. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   server = await startServer({ dbPath: join(dir, 'shop.duckdb'), port: 0, keys, clock, timer: clock, live: true });

@@ -24,6 +24,7 @@ import {
 import { holdoutBucket } from '@strata/campaigns';
 import { Customer, ManualClock, Order } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
+import { until } from './until.js';
 
 const START = '2026-03-02T10:00:00.000Z'; // a Monday: 11:00 in Berlin, 02:00 in Los Angeles
 const CAMPAIGN = 'spring-tea';
@@ -46,15 +47,6 @@ const api = async (path: string, init: { method?: string; body?: unknown } = {})
   const json: unknown = await res.json();
   return { status: res.status, json };
 };
-
-/** Waits (real time) until `check` holds, looking every 50 ms. */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const granted = { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout' };
 const customer = (id: string, extra: Record<string, unknown> = {}) =>
