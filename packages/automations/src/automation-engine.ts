@@ -4,6 +4,7 @@ import {
   MembershipCause,
   OrderStatus,
   realTimer,
+  stepUntilAborted,
   SegmentSignal,
   SendReason,
   TagAssignment,
@@ -377,14 +378,15 @@ export class AutomationEngine {
   }
 
   /** Steps until `signal` aborts, sleeping until the next due step or message (or `pollMs`) when idle. */
-  async run(signal: AbortSignal): Promise<void> {
-    const pollMs = this.options.pollMs ?? 60_000;
-    while (!signal.aborted) {
-      const report = await this.step(signal);
-      if (report?.more) continue;
-      const now = this.clock.now().getTime();
-      const dues = [await this.nextDue(), await this.options.sends?.nextDue()].map((d) => d?.getTime() ?? Infinity);
-      await this.timer.sleepUntil(new Date(Math.min(Math.max(Math.min(...dues), now), now + pollMs)), signal);
-    }
+  run(signal: AbortSignal): Promise<void> {
+    const work = {
+      step: (signal?: AbortSignal) => this.step(signal),
+      // the next due step, or the next due message of the send engine it drives
+      nextDue: async () => {
+        const dues = [await this.nextDue(), await this.options.sends?.nextDue()].filter((d): d is Date => !!d);
+        return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : undefined;
+      },
+    };
+    return stepUntilAborted(work, this.clock, this.timer, this.options.pollMs ?? 60_000, signal);
   }
 }

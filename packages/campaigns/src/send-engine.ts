@@ -4,6 +4,7 @@ import {
   channels,
   MessageStatus,
   realTimer,
+  stepUntilAborted,
   SendFailure,
   SendReason,
   UnsentStatus,
@@ -419,14 +420,7 @@ export class CampaignEngine {
   }
 
   /** Steps until `signal` aborts, sleeping until the next due time (or `pollMs`) when nothing is due. */
-  async run(signal: AbortSignal): Promise<void> {
-    const pollMs = this.options.pollMs ?? 60_000;
-    while (!signal.aborted) {
-      const report = await this.step(signal);
-      if (report?.more) continue;
-      const now = this.clock.now().getTime();
-      const due = (await this.nextDue())?.getTime() ?? Infinity;
-      await this.timer.sleepUntil(new Date(Math.min(Math.max(due, now), now + pollMs)), signal);
-    }
+  run(signal: AbortSignal): Promise<void> {
+    return stepUntilAborted(this, this.clock, this.timer, this.options.pollMs ?? 60_000, signal);
   }
 }

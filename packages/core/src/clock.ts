@@ -59,6 +59,32 @@ export interface Timer {
   sleepUntil(at: Date, signal?: AbortSignal): Promise<void>;
 }
 
+/** Work taken in steps, each saying whether more is waiting, with the time its next work falls due. */
+export interface SteppedWork {
+  step(signal?: AbortSignal): Promise<{ readonly more?: boolean } | undefined>;
+  nextDue(): Promise<Date | undefined>;
+}
+
+/**
+ * Steps `work` until `signal` aborts: again at once while a step says more is waiting, otherwise
+ * after sleeping until its next due time, but never longer than `pollMs` (to notice work that
+ * arrived without a due time).
+ */
+export async function stepUntilAborted(
+  work: SteppedWork,
+  clock: Clock,
+  timer: Timer,
+  pollMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    if ((await work.step(signal))?.more) continue;
+    const now = clock.now().getTime();
+    const due = (await work.nextDue())?.getTime() ?? Infinity;
+    await timer.sleepUntil(new Date(Math.min(Math.max(due, now), now + pollMs)), signal);
+  }
+}
+
 /** setTimeout's longest delay (about 24.8 days); longer waits are taken in steps. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
