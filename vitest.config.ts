@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // A temporary folder per run, removed at the end (scripts/test-tmpdir.js).
+    globalSetup: ['scripts/test-tmpdir.js'],
   },
 });
