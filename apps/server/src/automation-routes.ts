@@ -41,6 +41,8 @@ export const PlaybookInstallRequest = z
     discount_percent: z.number().int().min(1).max(90).optional(),
     reentry_days: z.number().int().min(0).max(3650).optional(),
     holdout_share: z.number().min(0).max(0.5).optional(),
+    /** The playbook's own parameters (checked by the playbook: docs/automations.md). */
+    params: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -64,6 +66,7 @@ export function registerAutomationRoutes(app: Hono, deps: AutomationRouteDeps): 
       ...(b.discount_percent !== undefined ? { discountPercent: b.discount_percent } : {}),
       ...(b.reentry_days !== undefined ? { reentryDays: b.reentry_days } : {}),
       ...(b.holdout_share !== undefined ? { holdoutShare: b.holdout_share } : {}),
+      ...(b.params !== undefined ? { params: b.params } : {}),
     });
     deps.onChanged?.();
     return c.json(installed, 201);

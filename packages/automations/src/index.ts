@@ -8,4 +8,4 @@
 export * from './automation-definition.js';
 export * from './automation-store.js';
 export * from './automation-engine.js';
-export * from './playbooks.js';
+export * from './playbooks/index.js';

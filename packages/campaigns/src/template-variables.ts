@@ -1,4 +1,4 @@
-import { OrderStatus, type Clock, type SqlRunner } from '@strata/core';
+import { EventType, OrderStatus, type Clock, type SqlRunner } from '@strata/core';
 import { TemplateVariable, type KnownFields, type TemplateContext } from './template.js';
 import { literal } from './sql-params.js';
 
@@ -25,7 +25,7 @@ export async function knownTemplateFields(db: SqlRunner): Promise<KnownFields> {
 }
 
 export interface VariableNeeds {
-  /** Which of cart, replenishment and recommendations the templates use. */
+  /** Which of cart, viewed, replenishment and recommendations the templates use. */
   readonly uses: ReadonlySet<string>;
   /** How many recommendations to give. */
   readonly recommendations: number;
@@ -117,6 +117,18 @@ export async function loadTemplateVariables(
     columns.push(
       `(SELECT to_json(list(${product('pr')} ORDER BY pr.sku)) FROM products pr WHERE list_contains(p.abandoned_skus, pr.sku)) AS cart`,
     );
+  if (needs.uses.has(TemplateVariable.viewed))
+    // Each product's latest view, unless a confirmed order with it came after that view.
+    columns.push(
+      `(SELECT to_json(list(v.item ORDER BY v.seen DESC, v.sku)[1:5]) FROM (
+          SELECT pr.sku, ${product('pr')} AS item, max(e.occurred_at) AS seen
+          FROM events e JOIN products pr ON pr.sku = json_extract_string(e.properties, '$.sku')
+          WHERE e.customer_id = i.customer_id AND e.type = ${literal(EventType.product_view)}
+          GROUP BY pr.sku, pr.name, pr.category, pr.price) v
+        WHERE NOT EXISTS (SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+                          WHERE o.customer_id = i.customer_id AND o.status = ${confirmed} AND l.sku = v.sku
+                            AND o.placed_at >= v.seen)) AS viewed`,
+    );
   if (hasProfile && needs.uses.has(TemplateVariable.replenishment))
     columns.push(
       `(SELECT to_json({sku: pr.sku, name: pr.name, category: pr.category, price: pr.price::DOUBLE, due_at: strftime(p.next_replenishment_due_at, '%Y-%m-%d')})
@@ -143,6 +155,7 @@ export async function loadTemplateVariables(
       customer,
       profile: (json(r.profile) as Record<string, unknown> | null) ?? emptyProfile,
       cart: (json(r.cart) as Record<string, unknown>[] | null) ?? [],
+      viewed: (json(r.viewed) as Record<string, unknown>[] | null) ?? [],
       replenishment: (json(r.replenishment) as Record<string, unknown> | null) ?? null,
       recommendations: (json(r.recommendations) as Record<string, unknown>[] | null) ?? [],
     });

@@ -17,6 +17,8 @@ export const TemplateVariable = {
   profile: 'profile',
   /** Products left in abandoned carts: a list of { sku, name, category, price }. */
   cart: 'cart',
+  /** Products the customer viewed lately and has not bought since: up to 5, latest first. */
+  viewed: 'viewed',
   /** The consumable due for replenishment: { sku, name, category, price, due_at }, or nil. */
   replenishment: 'replenishment',
   /** Best sellers of the customer's favourite category they have not bought. */
@@ -31,13 +33,14 @@ export const TemplateVariable = {
 export type TemplateVariable = (typeof TemplateVariable)[keyof typeof TemplateVariable];
 const variableNames = Object.values(TemplateVariable) as string[];
 
-/** The fields of a product in cart, replenishment and recommendations. */
+/** The fields of a product in cart, viewed, replenishment and recommendations. */
 export const productFields = ['sku', 'name', 'category', 'price'] as const;
 
 export interface TemplateContext {
   customer: Record<string, unknown>;
   profile: Record<string, unknown>;
   cart: Record<string, unknown>[];
+  viewed: Record<string, unknown>[];
   replenishment: Record<string, unknown> | null;
   recommendations: Record<string, unknown>[];
   coupon: string | null;
