@@ -30,11 +30,11 @@ export const replenishment = definePlaybook({
         {
           kind: StepKind.send,
           name: 'running-low',
-          message: message(o.channel, 'Running low on {{ replenishment.name }}?', [
+          message: message(o.channel, 'Running low?', [
             hello,
             '',
-            'Your {{ replenishment.name }} will run out around {{ replenishment.due_at }}.',
-            `Order it again at ${o.shopName} in time ({{ replenishment.price }}).`,
+            '{% if replenishment %}Your {{ replenishment.name }} will run out around {{ replenishment.due_at }}.',
+            `Order it again at ${o.shopName} in time ({{ replenishment.price }}).{% else %}Time to stock up at ${o.shopName}?{% endif %}`,
           ]),
         },
         { kind: StepKind.wait, name: 'until-due', days: p.daysBefore },
@@ -42,10 +42,10 @@ export const replenishment = definePlaybook({
           kind: StepKind.send,
           name: 'coupon',
           coupons: { source: 'generated', prefix: 'REFILL-', length: 8 },
-          message: message(o.channel, `${p.discountPercent}% off your next {{ replenishment.name }}`, [
+          message: message(o.channel, `${p.discountPercent}% off your next order`, [
             hello,
             '',
-            `Time for more {{ replenishment.name }}: the code {{ coupon }} takes ${p.discountPercent}% off at ${o.shopName}.`,
+            `Time for more{% if replenishment %} {{ replenishment.name }}{% endif %}: the code {{ coupon }} takes ${p.discountPercent}% off at ${o.shopName}.`,
           ]),
         },
       ],
