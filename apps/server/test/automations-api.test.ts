@@ -37,11 +37,24 @@ afterAll(async () => {
 
 describe('automations in the server', () => {
   it('refuses a playbook it does not have, naming the ones it has', async () => {
-    const res = await api('/v1/automations/playbooks/birthday', { method: 'POST', body: {} });
+    const res = await api('/v1/automations/playbooks/birthdays', { method: 'POST', body: {} });
     expect(res.status).toBe(404);
     expect(JSON.stringify(res.json)).toContain(
-      'no playbook \\"birthday\\"; the ready playbooks: abandoned-cart, win-back',
+      'no playbook \\"birthdays\\"; the ready playbooks: abandoned-cart, browse-abandonment, win-back, replenishment, post-purchase, first-order, welcome-series, vip-early-access, birthday, feedback-request',
     );
+  });
+
+  it("refuses a playbook's wrong or missing parameters, naming each, and installs nothing", async () => {
+    const res = await api('/v1/automations/playbooks/post-purchase', {
+      method: 'POST',
+      body: { params: { guideDay: 0, acessories: ['COVER'] } },
+    });
+    expect(res.status).toBe(400);
+    const text = JSON.stringify(res.json);
+    expect(text).toContain('the playbook \\"post-purchase\\" has no parameter \\"acessories\\" (did you mean \\"accessories\\"?)');
+    expect(text).toContain('parameter \\"category\\" of the playbook \\"post-purchase\\"');
+    expect(text).toContain('parameter \\"guideDay\\" of the playbook \\"post-purchase\\"');
+    expect(((await api('/v1/automations')).json.automations as unknown[]).length).toBe(0);
   });
 
   it('installs abandoned-cart with one request; a cart left for an hour gets the reminder, and the run waits for the coupon', async () => {
