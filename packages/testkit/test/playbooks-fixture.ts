@@ -6,7 +6,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutomationEngine, installPlaybook, type Automation, type Playbook, type PlaybookOptions } from '@strata/automations';
+import {
+  AutomationEngine,
+  installPlaybook,
+  type Automation,
+  type Playbook,
+  type PlaybookOptions,
+} from '@strata/automations';
 import { CampaignEngine, unsubscribeSecret } from '@strata/campaigns';
 import { outboxChannel, type OutboxRecord } from '@strata/channels';
 import { Event, type MessageSender } from '@strata/core';
@@ -71,7 +77,12 @@ export async function openPlaybookShop(setup: (s: PlaybookShop) => Promise<void>
       });
     },
     install: (name, options = {}) =>
-      installPlaybook(shop.store, name, { segments: shop.segments, clock: shop.clock, shopName: 'Tea House', ...options }),
+      installPlaybook(shop.store, name, {
+        segments: shop.segments,
+        clock: shop.clock,
+        shopName: 'Tea House',
+        ...options,
+      }),
     async event(customer, type, properties = {}) {
       await shop.store.write({
         events: [

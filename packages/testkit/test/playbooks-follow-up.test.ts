@@ -41,7 +41,10 @@ describe('the post-purchase playbook', () => {
     });
     await s.runUntil(at(HOUR));
     await s.shop.store.write({
-      orders: [order('ann', at(HOUR).toISOString(), [[SEAT, 1, 199]]), order('bob', at(HOUR).toISOString(), [[SEAT, 1, 199]])],
+      orders: [
+        order('ann', at(HOUR).toISOString(), [[SEAT, 1, 199]]),
+        order('bob', at(HOUR).toISOString(), [[SEAT, 1, 199]]),
+      ],
     });
     await s.runUntil(at(DAY + HOUR - 60_000));
     expect(s.outbox('ann')).toEqual([]);
@@ -60,8 +63,13 @@ describe('the post-purchase playbook', () => {
     await s.shop.store.write({ orders: [order('bob', at(10 * DAY).toISOString(), [['COVER', 1, 25]])] });
 
     await s.runUntil(at(14 * DAY + HOUR + 60_000), { liveDues: false });
-    expect(s.outbox('ann').map((m) => m.subject)).toEqual(['Getting the most from your purchase', 'Made to go with it']);
-    expect(s.outbox('ann')[1]!.text).toContain('These go well with what you bought:\n- Seat cover (25)\n- Back-seat mirror (12)');
+    expect(s.outbox('ann').map((m) => m.subject)).toEqual([
+      'Getting the most from your purchase',
+      'Made to go with it',
+    ]);
+    expect(s.outbox('ann')[1]!.text).toContain(
+      'These go well with what you bought:\n- Seat cover (25)\n- Back-seat mirror (12)',
+    );
     // bob bought the cover: no accessories message for him.
     expect(s.outbox('bob').map((m) => m.subject)).toEqual(['Getting the most from your purchase']);
 
@@ -71,7 +79,10 @@ describe('the post-purchase playbook', () => {
       'Made to go with it',
       'How do you like it?',
     ]);
-    expect(s.outbox('bob').map((m) => m.subject)).toEqual(['Getting the most from your purchase', 'How do you like it?']);
+    expect(s.outbox('bob').map((m) => m.subject)).toEqual([
+      'Getting the most from your purchase',
+      'How do you like it?',
+    ]);
     // Each step once, across the restart.
     const log = await messageLog(s.shop.store, { customerId: 'ann' });
     expect(log.map((m) => [m.step, m.status]).sort()).toEqual([
@@ -91,7 +102,10 @@ describe('the welcome-series playbook', () => {
   it('welcomes at sign-up (in Los Angeles at 9 in the morning, not 2 at night), introduces, and gives a code to who has not bought', async () => {
     s = await openPlaybookShop(async (s) => {
       await s.shop.store.write({
-        customers: [person('old', { newsletter: true }), person('la', { name: 'Lu Lee', timezone: 'America/Los_Angeles' })],
+        customers: [
+          person('old', { newsletter: true }),
+          person('la', { name: 'Lu Lee', timezone: 'America/Los_Angeles' }),
+        ],
       });
       await s.install('welcome-series', { id: 'welcome' });
     });
@@ -104,9 +118,16 @@ describe('the welcome-series playbook', () => {
     expect(s.outbox('ann')[0]!.text).toContain('Thank you for signing up to the Tea House newsletter.');
     expect(s.outbox('la')).toEqual([]);
     const [held] = await messageLog(s.shop.store, { customerId: 'la' });
-    expect(held).toMatchObject({ step: 'welcome', status: 'queued', reason: 'quiet_hours', due_at: '2026-03-02T17:00:00.000Z' });
+    expect(held).toMatchObject({
+      step: 'welcome',
+      status: 'queued',
+      reason: 'quiet_hours',
+      due_at: '2026-03-02T17:00:00.000Z',
+    });
     await s.runUntil(at(7 * HOUR + 60_000));
-    expect(s.outbox('la').map((m) => [m.subject, m.written_at])).toEqual([['Welcome to Tea House', '2026-03-02T17:00:00.000Z']]);
+    expect(s.outbox('la').map((m) => [m.subject, m.written_at])).toEqual([
+      ['Welcome to Tea House', '2026-03-02T17:00:00.000Z'],
+    ]);
 
     // Day 4: ann orders. Day 8: lu, who has not, gets a code; ann's run skips it.
     await s.runUntil(at(4 * DAY));

@@ -57,7 +57,10 @@ describe('the birthday playbook', () => {
   it('a gift code a week before the birthday and a greeting on the day, both at 9 in the morning', async () => {
     s = await openPlaybookShop(async (s) => {
       await s.shop.store.write({
-        customers: [person('bea', { name: 'Bea Brandt', birthday: '1990-03-10' }), person('cal', { birthday: '1980-06-01' })],
+        customers: [
+          person('bea', { name: 'Bea Brandt', birthday: '1990-03-10' }),
+          person('cal', { birthday: '1980-06-01' }),
+        ],
       });
       await s.install('birthday', { id: 'bday', params: { daysBefore: 7, discountPercent: 20 } });
     });
@@ -65,7 +68,9 @@ describe('the birthday playbook', () => {
     await s.runUntil(at(2 * DAY));
     const [gift] = s.outbox('bea');
     expect(gift).toMatchObject({ subject: 'A birthday gift from Tea House', written_at: '2026-03-03T09:00:00.000Z' });
-    expect(gift!.text).toMatch(/Hello Bea,\n\nYour birthday is coming up\. As a gift, the code BDAY-[2-9A-HJ-NP-Z]{8} takes 20% off/);
+    expect(gift!.text).toMatch(
+      /Hello Bea,\n\nYour birthday is coming up\. As a gift, the code BDAY-[2-9A-HJ-NP-Z]{8} takes 20% off/,
+    );
 
     await s.runUntil(at(9 * DAY));
     expect(s.outbox('bea').map((m) => [m.subject, m.written_at])).toEqual([

@@ -46,7 +46,9 @@ describe('the replenishment playbook', () => {
     const ann = s.outbox('ann');
     expect(ann).toHaveLength(2);
     expect(ann[1]!.written_at).toBe(at(10 * DAY).toISOString());
-    expect(ann[1]!.text).toMatch(/Time for more Green tea: the code REFILL-[2-9A-HJ-NP-Z]{8} takes 12% off at Tea House\./);
+    expect(ann[1]!.text).toMatch(
+      /Time for more Green tea: the code REFILL-[2-9A-HJ-NP-Z]{8} takes 12% off at Tea House\./,
+    );
     expect(s.outbox('bob')).toHaveLength(1);
     const runs = await automationRuns(s.shop.store, 'refill');
     expect(runs.map((r) => [r.customer_id, r.status])).toEqual([

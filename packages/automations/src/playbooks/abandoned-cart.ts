@@ -10,7 +10,11 @@ export const abandonedCart = definePlaybook({
   description: 'A reminder with the carted items an hour after a basket is left, and a discount code a day later.',
   params: z.object({
     discountPercent: percent(10),
-    couponAfterHours: z.number().min(1).max(24 * 14).default(24),
+    couponAfterHours: z
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(24),
     reentryDays: reentryDays(7),
   }),
   plan: (p, o) => ({

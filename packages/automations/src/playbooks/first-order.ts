@@ -13,7 +13,12 @@ export const firstOrder = definePlaybook({
   params: z.object({
     discountPercent: percent(10),
     /** Hours after becoming a prospect before the offer (time to order unprompted). */
-    offerAfterHours: z.number().int('whole hours').min(0).max(24 * 30).default(24),
+    offerAfterHours: z
+      .number()
+      .int('whole hours')
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     reminderAfterDays: days(5, 1, 60),
   }),
   plan: (p, o) => ({
@@ -27,7 +32,9 @@ export const firstOrder = definePlaybook({
       description: `${p.offerAfterHours} hours after someone becomes known without an order, ${p.discountPercent}% off a first order; a reminder ${p.reminderAfterDays} days later; ends at the first order.`,
       trigger: { kind: TriggerKind.segment_entered, segment },
       steps: [
-        ...(p.offerAfterHours > 0 ? [{ kind: StepKind.wait, name: 'settle-in', hours: p.offerAfterHours } as const] : []),
+        ...(p.offerAfterHours > 0
+          ? [{ kind: StepKind.wait, name: 'settle-in', hours: p.offerAfterHours } as const]
+          : []),
         {
           kind: StepKind.send,
           name: 'offer',

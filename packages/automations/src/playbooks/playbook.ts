@@ -85,8 +85,7 @@ export function parsePlaybookParams(spec: PlaybookSpec, input: Record<string, un
         message: `parameter "${field}" of the playbook "${spec.name}": ${issue.message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ''}`,
       });
     }
-  if (details.length)
-    throw new AppError('invalid', details.map((d) => d.message).join('; '), details);
+  if (details.length) throw new AppError('invalid', details.map((d) => d.message).join('; '), details);
   return parsed.data;
 }
 
@@ -97,7 +96,8 @@ export const percent = (def: number) => z.number().int('a whole percent').min(1)
 /** Days before a customer may run through the playbook again. */
 export const reentryDays = (def: number) => z.number().min(1).max(3_650).default(def);
 /** A whole number of days within bounds. */
-export const days = (def: number, min: number, max: number) => z.number().int('whole days').min(min).max(max).default(def);
+export const days = (def: number, min: number, max: number) =>
+  z.number().int('whole days').min(min).max(max).default(def);
 /** A link put in a message: http(s) only. */
 export const link = z
   .string()

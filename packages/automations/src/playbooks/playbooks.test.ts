@@ -21,15 +21,18 @@ const thrown = (f: () => unknown): AppError => {
 };
 
 describe('the ready playbooks', () => {
-  it.each(playbooks)('%s: its defaults give a valid automation and an audience in the segment language', async (name) => {
-    const spec = playbookSpecs[name];
-    const plan = await spec.plan(parsePlaybookParams(spec, required[name] ?? {}), common);
-    expect(parseSegment(plan.audience.text).diagnostics).toEqual([]);
-    const def = parseAutomation(plan.automation('seg_1'));
-    expect(def.trigger).toMatchObject({ kind: 'segment_entered', segment: 'seg_1' });
-    expect(def.steps.some((s) => s.kind === 'send')).toBe(true);
-    for (const s of def.steps) if (s.kind === 'branch') expect(parseSegment(s.condition).diagnostics).toEqual([]);
-  });
+  it.each(playbooks)(
+    '%s: its defaults give a valid automation and an audience in the segment language',
+    async (name) => {
+      const spec = playbookSpecs[name];
+      const plan = await spec.plan(parsePlaybookParams(spec, required[name] ?? {}), common);
+      expect(parseSegment(plan.audience.text).diagnostics).toEqual([]);
+      const def = parseAutomation(plan.automation('seg_1'));
+      expect(def.trigger).toMatchObject({ kind: 'segment_entered', segment: 'seg_1' });
+      expect(def.steps.some((s) => s.kind === 'send')).toBe(true);
+      for (const s of def.steps) if (s.kind === 'branch') expect(parseSegment(s.condition).diagnostics).toEqual([]);
+    },
+  );
 
   it('names a misspelt parameter with its likely meaning, and the parameters there are', () => {
     const e = thrown(() => parsePlaybookParams(playbookSpecs.replenishment, { daysBefor: 3 }));
@@ -62,7 +65,10 @@ describe('the ready playbooks', () => {
 
   it('writes an SMS without the email-only unsubscribe line, and puts a category with quotes safely in the audience', async () => {
     const spec = playbookSpecs['post-purchase'];
-    const plan = await spec.plan(parsePlaybookParams(spec, { category: 'Seats "deluxe"' }), { ...common, channel: 'sms' });
+    const plan = await spec.plan(parsePlaybookParams(spec, { category: 'Seats "deluxe"' }), {
+      ...common,
+      channel: 'sms',
+    });
     expect(plan.audience.text).toBe('bought category "Seats \\"deluxe\\"" within last 30 days');
     const def = parseAutomation(plan.automation('seg_1'));
     const guide = def.steps.find((s) => s.name === 'guide');

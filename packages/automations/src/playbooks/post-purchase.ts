@@ -42,9 +42,11 @@ export const postPurchase = definePlaybook({
       : [];
     p.accessories.forEach((sku, i) => {
       if (!products.some((r) => r.sku === sku))
-        throw new AppError('invalid', `parameter "accessories.${i}" of the playbook "post-purchase": no product "${sku}"`, [
-          { field: `accessories.${i}`, message: `no product "${sku}"` },
-        ]);
+        throw new AppError(
+          'invalid',
+          `parameter "accessories.${i}" of the playbook "post-purchase": no product "${sku}"`,
+          [{ field: `accessories.${i}`, message: `no product "${sku}"` }],
+        );
     });
     const accessoryLines = p.accessories.length
       ? p.accessories.map((sku) => {
@@ -61,7 +63,9 @@ export const postPurchase = definePlaybook({
           hello,
           '',
           `Thank you for buying from ${o.shopName}. A few tips to get started with your new ${literalText(p.category.toLowerCase())}:`,
-          p.guideUrl ? `Read the guide: ${literalText(p.guideUrl)}` : 'Reply to this message with any question: we are happy to help.',
+          p.guideUrl
+            ? `Read the guide: ${literalText(p.guideUrl)}`
+            : 'Reply to this message with any question: we are happy to help.',
         ]),
       },
       { kind: StepKind.wait, name: 'until-accessories', days: p.accessoriesDay - p.guideDay },
@@ -78,7 +82,12 @@ export const postPurchase = definePlaybook({
       {
         kind: StepKind.send,
         name: 'accessories',
-        message: message(o.channel, 'Made to go with it', [hello, '', 'These go well with what you bought:', ...accessoryLines]),
+        message: message(o.channel, 'Made to go with it', [
+          hello,
+          '',
+          'These go well with what you bought:',
+          ...accessoryLines,
+        ]),
       },
       { kind: StepKind.wait, name: 'until-review', days: p.reviewDay - p.accessoriesDay },
       {
@@ -88,7 +97,9 @@ export const postPurchase = definePlaybook({
           hello,
           '',
           `You have had your ${literalText(p.category.toLowerCase())} for a while now. Would you tell other shoppers what you think?`,
-          p.reviewUrl ? `Write a review: ${literalText(p.reviewUrl)}` : 'Just reply to this message: we read every answer.',
+          p.reviewUrl
+            ? `Write a review: ${literalText(p.reviewUrl)}`
+            : 'Just reply to this message: we read every answer.',
         ]),
       },
     ];

@@ -11,7 +11,12 @@ export const vipEarlyAccess = definePlaybook({
     /** The top share of buyers by total spend, in percent. */
     topPercent: z.number().min(0.1).max(50).default(10),
     /** How many hours before everyone else VIPs may shop new arrivals (words in the message). */
-    earlyHours: z.number().int('whole hours').min(1).max(24 * 14).default(48),
+    earlyHours: z
+      .number()
+      .int('whole hours')
+      .min(1)
+      .max(24 * 14)
+      .default(48),
     tag: z.string().trim().min(1).max(100).default('vip'),
     reentryDays: reentryDays(90),
   }),

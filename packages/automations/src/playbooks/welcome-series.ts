@@ -9,7 +9,8 @@ import { days, definePlaybook, hello, message, percent } from './playbook.js';
 export const welcomeSeries = definePlaybook({
   name: 'welcome-series',
   title: 'Welcome series',
-  description: 'For newsletter sign-ups: a welcome, an introduction, and a first-order code to those who have not bought.',
+  description:
+    'For newsletter sign-ups: a welcome, an introduction, and a first-order code to those who have not bought.',
   params: z
     .object({
       discountPercent: percent(10),
