@@ -103,3 +103,42 @@ describe('the feedback-request playbook', () => {
     expect(s.outbox('ed')).toEqual([]);
   });
 });
+
+describe('the win-back playbook', () => {
+  it('30 days after the last order a note with what is new, a week later the win-back tag and a code; an order ends it', async () => {
+    s = await openPlaybookShop(async (s) => {
+      await s.shop.store.write({
+        customers: [person('wes', { name: 'Wes West' }), person('val')],
+        orders: [
+          order('wes', at(-29 * DAY).toISOString(), [['TEA-1', 1, 8]]),
+          order('val', at(-29 * DAY + HOUR).toISOString(), [['TEA-2', 2, 7]]),
+        ],
+      });
+      await s.install('win-back', { id: 'back', params: { discountPercent: 20 } });
+    });
+    await s.runUntil(at(DAY + 2 * HOUR));
+    const [note] = s.outbox('wes');
+    // "before 30 days ago" holds from just after the 30 days (1 ms)
+    expect(note).toMatchObject({ subject: 'We miss you at Tea House', written_at: at(DAY + 1).toISOString() });
+    // wes bought green tea; black tea sold (to val) and he has not had it.
+    expect(note!.text).toContain(
+      'Hello Wes,\n\nIt has been a while. Here is what is new at Tea House:\n- Black tea (7)\n',
+    );
+    expect(s.outbox('val')).toHaveLength(1);
+
+    // (Both are in: the clock stops only where a step or message is due.)
+    await s.runUntil(at(3 * DAY), { liveDues: false });
+    await s.shop.store.write({ orders: [order('val', at(3 * DAY).toISOString(), [['TEA-2', 1, 7]])] });
+    await s.runUntil(at(9 * DAY), { liveDues: false });
+    const wes = s.outbox('wes');
+    expect(wes.map((m) => m.subject)).toEqual(['We miss you at Tea House', '20% off your next order']);
+    expect(wes[1]!.text).toMatch(/the code BACK-[2-9A-HJ-NP-Z]{8} takes 20% off your next order/);
+    expect(await tagsOf('wes')).toEqual(['win-back:rule']);
+    expect(s.outbox('val')).toHaveLength(1);
+    expect(await tagsOf('val')).toEqual([]);
+    expect((await automationRuns(s.shop.store, 'back')).map((r) => [r.customer_id, r.status])).toEqual([
+      ['val', 'goal'],
+      ['wes', 'completed'],
+    ]);
+  });
+});
