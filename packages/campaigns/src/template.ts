@@ -17,7 +17,7 @@ export const TemplateVariable = {
   profile: 'profile',
   /** Products left in abandoned carts: a list of { sku, name, category, price }. */
   cart: 'cart',
-  /** Products the customer viewed lately and has not bought since: up to 5, latest first. */
+  /** Products the customer viewed, latest view first (up to 5), without those ordered since the view. */
   viewed: 'viewed',
   /** The consumable due for replenishment: { sku, name, category, price, due_at }, or nil. */
   replenishment: 'replenishment',
