@@ -99,11 +99,13 @@ export const configNames = Object.keys(configSettings) as ConfigName[];
 
 /**
  * Settings rows the live engine keeps for itself (not set by people): which saved segments it has
- * evaluated, when it last ranked everyone, and the report of its last full recompute (whose
- * presence means the store has live state: segments then count as of now).
+ * evaluated, when it last ranked everyone, the report of its last full recompute (whose presence
+ * means the store has live state: segments then count as of now), and the new or changed segments
+ * whose re-check times it is still scheduling for everyone, a slice per step.
  */
 export const LiveSetting = {
   segments: 'live.segments',
   rankedAt: 'live.ranked_at',
   lastRecompute: 'live.last_recompute',
+  dueBacklog: 'live.due_backlog',
 } as const;

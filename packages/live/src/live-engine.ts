@@ -10,6 +10,7 @@ import { profileDrift, type ProfileDrift } from './profile-drift.js';
 import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
 import { customersDue, evaluateScope } from './scope-evaluation.js';
 import { ranksCustomers, segmentChanges, type EvaluatedSegments } from './segment-plan.js';
+import type { SegmentIR } from '@strata/segment-lang';
 
 /*
  * The live engine keeps profiles and saved segments' membership current, one step at a time.
@@ -73,6 +74,20 @@ export interface StepReport {
 const SEGMENTS_KEY = LiveSetting.segments;
 const RANKED_KEY = LiveSetting.rankedAt;
 const RECOMPUTE_KEY = LiveSetting.lastRecompute;
+const BACKLOG_KEY = LiveSetting.dueBacklog;
+/** Customers whose re-checks of new or changed segments a step schedules. */
+const BACKLOG_SLICE = 5_000;
+
+/**
+ * New or changed saved segments whose re-check times are still being scheduled for everyone,
+ * `after` the customer id reached so far. A segment's members are recorded for everyone at once
+ * (in SQL) when it is saved; each customer's next time-based change of it (a cart that turns into
+ * "abandoned" an hour later) needs their whole state, read a slice of customers per step.
+ */
+interface DueBacklog {
+  segments: string[];
+  after: string;
+}
 
 export interface RecomputeReport {
   at: string;
@@ -167,7 +182,8 @@ export class LiveEngine {
       [at],
     );
     const ranking = rankNow ? saved.filter((s) => ranksCustomers(s.ir, byKey)).map((s) => s.id) : [];
-    if (!Number(waiting?.n) && !changed.size && !deleted.length && !ranking.length) return undefined;
+    const backlogText = await this.setting(BACKLOG_KEY);
+    if (!Number(waiting?.n) && !changed.size && !deleted.length && !ranking.length && !backlogText) return undefined;
     // Compiled before the transaction: compiling reads the saved segments through the store,
     // which would wait for the transaction to end.
     const queries = await this.timed(LivePhase.compile, () => this.compileAll(saved, now));
@@ -248,8 +264,11 @@ export class LiveEngine {
       if (scoped) {
         const ids = (await tx.query<{ id: string }>(`SELECT DISTINCT id FROM ${SCOPE}`)).map((r) => r.id);
         const perCustomer = saved.filter((s) => queries.has(s.id) && !whole.has(s.id));
+        // A new or changed segment's members were recorded for everyone above; its next change by
+        // time is decided here with the others', since these customers' re-checks are replaced.
+        const timed = saved.filter((s) => queries.has(s.id) && (!whole.has(s.id) || changed.has(s.id)));
         const decided = await this.timed(LivePhase.evaluate, () =>
-          evaluateScope(tx, ids, perCustomer, (n) => byKey.get(n), now, this.config),
+          evaluateScope(tx, ids, timed, (n) => byKey.get(n), now, this.config),
         );
         segmentsDue = decided.due;
         for (const s of perCustomer) if (!decided.members.has(s.id)) await record(s.id, `SELECT id FROM ${SCOPE}`, 'event');
@@ -290,6 +309,12 @@ export class LiveEngine {
           await tx.exec(`DELETE FROM live_due WHERE customer_id IN (SELECT id FROM ${SCOPE})`);
           await this.scheduleDue(tx, segmentsDue, at);
         });
+      const backlog =
+        backlogText || changed.size
+          ? await this.timed(LivePhase.due, () =>
+              this.scheduleBacklog(tx, backlogText, [...changed], saved, queries, byKey, now, at),
+            )
+          : false;
       if (changed.size || deleted.length)
         await this.saveSetting(
           tx,
@@ -309,7 +334,7 @@ export class LiveEngine {
         wholeSegments: [...whole],
         entered,
         exited,
-        more: count('event') >= this.batchSize || count('time') >= this.batchSize,
+        more: count('event') >= this.batchSize || count('time') >= this.batchSize || backlog,
         ms: Math.round(performance.now() - started),
       };
     });
@@ -376,6 +401,7 @@ export class LiveEngine {
         JSON.stringify(Object.fromEntries(saved.filter((s) => queries.has(s.id)).map((s) => [s.id, s.updated_at]))),
       );
       await this.saveSetting(tx, RANKED_KEY, at);
+      await tx.exec('DELETE FROM settings WHERE key = $1', [BACKLOG_KEY]);
       const report: RecomputeReport = {
         at,
         runId: run.id,
@@ -434,6 +460,60 @@ export class LiveEngine {
       () => recordMembership(tx, { ...u, members: 'SELECT customer_id FROM live_members' }),
       u.segmentId,
     );
+  }
+
+  /**
+   * Schedules the re-checks of new or changed segments for one slice of customers (in id order,
+   * after the backlog's cursor), keeping each customer's earlier re-check when they have one;
+   * segments changed in this step join the backlog, which then starts over. Says whether customers
+   * are left for the next step.
+   */
+  private async scheduleBacklog(
+    tx: SqlRunner,
+    backlogText: string | undefined,
+    changed: readonly string[],
+    saved: readonly SavedSegment[],
+    queries: ReadonlyMap<string, unknown>,
+    byKey: ReadonlyMap<string, SegmentIR>,
+    now: Date,
+    at: string,
+  ): Promise<boolean> {
+    const before: DueBacklog | undefined = backlogText ? (JSON.parse(backlogText) as DueBacklog) : undefined;
+    if (!before && !changed.length) return false;
+    const ids = new Set([...(before?.segments ?? []), ...changed]);
+    const backlog: DueBacklog = { segments: [...ids], after: changed.length ? '' : (before?.after ?? '') };
+    const segments = saved.filter((s) => ids.has(s.id) && queries.has(s.id));
+    const slice = segments.length
+      ? (
+          await tx.query<{ id: string }>(
+            `SELECT customer_id AS id FROM customer_profile WHERE customer_id > $1 ORDER BY customer_id LIMIT ${BACKLOG_SLICE}`,
+            [backlog.after],
+          )
+        ).map((r) => r.id)
+      : [];
+    if (slice.length) {
+      const due = await customersDue(tx, slice, segments, (n) => byKey.get(n), now, this.config);
+      const after = Date.parse(at);
+      await tx.loadTable(
+        'live_backlog_due',
+        [
+          ['customer_id', 'text'],
+          ['due_at', 'timestamp'],
+        ],
+        [...due].filter(([, t]) => t > after).map(([id, t]) => [id, new Date(t).toISOString()]),
+      );
+      await tx.exec(
+        `INSERT INTO live_due SELECT customer_id, due_at FROM live_backlog_due
+         ON CONFLICT (customer_id) DO UPDATE SET due_at = least(live_due.due_at, excluded.due_at)`,
+      );
+      await tx.exec('DROP TABLE live_backlog_due');
+    }
+    if (slice.length < BACKLOG_SLICE) {
+      await tx.exec('DELETE FROM settings WHERE key = $1', [BACKLOG_KEY]);
+      return false;
+    }
+    await this.saveSetting(tx, BACKLOG_KEY, JSON.stringify({ ...backlog, after: slice[slice.length - 1]! }));
+    return true;
   }
 
   /**

@@ -154,6 +154,32 @@ describe('live membership', () => {
     expect(Date.parse(entry!.at) - Date.parse('2026-03-02T11:00:00.000Z')).toBeLessThan(1_000);
   });
 
+  it('a segment saved on a running store flips on time for carts from before it and from its first step', async () => {
+    await live.recompute('test');
+    const ten = new Date('2026-03-02T10:00:00.000Z');
+    clock.set(ten);
+    // bob's cart is taken by a step before the segment exists; cat's arrives with it, in one step.
+    await store.write({ events: [event('bob', 'add_to_cart', ten, { sku: 'TEA-002' })] });
+    await settle();
+    clock.set(new Date(ten.getTime() + 60_000));
+    const cart = await save('cart-no-order', 'did add_to_cart within last 7 days then not order within 1 hour');
+    await store.write({ events: [event('cat', 'add_to_cart', clock.now(), { sku: 'TEA-002' })] });
+    await settle();
+    expect(await members(cart.id)).toEqual([]);
+
+    await runUntil(new Date('2026-03-02T11:00:01.000Z'));
+    expect(await members(cart.id)).toEqual(['bob']);
+    await runUntil(new Date('2026-03-02T11:01:01.000Z'));
+    expect(await members(cart.id)).toEqual(['bob', 'cat']);
+    const entries = await changes(cart.id);
+    expect(entries.map((e) => [e.customer, e.kind, e.cause])).toEqual([
+      ['bob', 'entered', 'time'],
+      ['cat', 'entered', 'time'],
+    ]);
+    expect(Date.parse(entries[0]!.at) - Date.parse('2026-03-02T11:00:00.000Z')).toBeLessThan(1_000);
+    expect(Date.parse(entries[1]!.at) - Date.parse('2026-03-02T11:01:00.000Z')).toBeLessThan(1_000);
+  });
+
   it('a recompute forgets the profile runs of the steps before it, so they do not pile up', async () => {
     await live.recompute('test');
     const stepRuns = async () =>
