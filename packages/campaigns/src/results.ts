@@ -94,6 +94,48 @@ export function attributionSql(w: AttributionWindows, campaignParam?: string): s
     JOIN sent s ON s.id = a.message_id JOIN ok o ON o.id = a.order_id`;
 }
 
+/**
+ * A campaign's held-out messages as touches (id, customer_id, channel, since): each at the moment
+ * its message would have gone, which is when the guardrails held it out (its due time).
+ */
+export const heldOutTouchesSql = (campaignParam: string) =>
+  `SELECT id, customer_id, channel, due_at AS since FROM messages
+   WHERE campaign_id = ${campaignParam} AND status = ${literal(UnsentStatus.held_out)}`;
+
+/**
+ * The holdout's conversions by the recipients' rules, like for like (a query yielding order_id,
+ * touch_id, customer_id, total, placed_at). Each held-out touch (`touches`: id, customer_id,
+ * channel, since) stands for the message its customer was not sent: an order of theirs counts
+ * when it is confirmed, placed within the channel's window after the touch, not claimed by a coupon
+ * of any message that went out, and not claimed by a real message sent to them at or after the
+ * touch whose window still holds it (last touch: that later message would have got it had the
+ * customer been a recipient). The holdout had no coupon, so no order counts for it by coupon.
+ */
+export function holdoutAttributionSql(w: AttributionWindows, touches: string): string {
+  return `
+    WITH g AS (
+      SELECT id, customer_id, channel, since, ${windowEnd('since', 'channel', w)} AS until FROM (${touches})
+    ), sent AS (
+      SELECT id, customer_id, sent_at, ${windowEnd('sent_at', 'channel', w)} AS until
+      FROM messages WHERE status IN ${inList(WENT_OUT)} AND sent_at IS NOT NULL
+        AND customer_id IN (SELECT customer_id FROM g)
+    ), ok AS (
+      SELECT id, customer_id, placed_at, total, discount_codes FROM orders
+      WHERE status = ${literal(OrderStatus.confirmed)} AND customer_id IN (SELECT customer_id FROM g)
+    ), by_coupon AS (
+      SELECT DISTINCT o.id
+      FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
+      JOIN coupons k ON k.code = o.code
+      JOIN messages m ON m.id = k.message_id AND m.status IN ${inList(WENT_OUT)} AND o.placed_at >= m.sent_at
+    )
+    SELECT o.id AS order_id, g.id AS touch_id, g.customer_id, o.total::DOUBLE AS total, o.placed_at
+    FROM ok o JOIN g ON g.customer_id = o.customer_id AND o.placed_at >= g.since AND o.placed_at <= g.until
+    WHERE o.id NOT IN (SELECT id FROM by_coupon)
+      AND NOT EXISTS (SELECT 1 FROM sent s WHERE s.customer_id = o.customer_id AND s.sent_at >= g.since
+                        AND s.sent_at <= o.placed_at AND o.placed_at <= s.until)
+    QUALIFY row_number() OVER (PARTITION BY o.id ORDER BY g.since DESC, g.id DESC) = 1`;
+}
+
 export interface AttributedOrder {
   order_id: string;
   message_id: string;
@@ -144,7 +186,10 @@ export interface CampaignResults {
   orders: number;
   revenue: number;
   revenuePerRecipient: number;
-  /** The holdout measured over the same window after the moment its message would have gone. */
+  /**
+   * The holdout measured like the recipients: its orders within the channel's window after the
+   * moment its message would have gone, unless a coupon or a later message would claim them.
+   */
   holdout: { customers: number; converted: number; revenue: number; revenuePerCustomer: number };
   uplift: Uplift;
 }
@@ -213,16 +258,14 @@ export async function campaignResults(
      FROM per`,
     [campaignId],
   );
-  // The holdout: any confirmed order within the channel's window after the held-out message's due time.
+  // The holdout: by the same rules as the recipients, each held-out message a touch (holdoutAttributionSql).
   const [hold] = await db.query<Totals>(
-    `WITH h AS (
-       SELECT customer_id, min(due_at) AS since, arg_min(channel, due_at) AS channel FROM messages
-       WHERE campaign_id = $1 AND status = ${literal(UnsentStatus.held_out)} GROUP BY customer_id
-     ), per AS (
-       SELECT h.customer_id, count(o.id) AS orders, coalesce(sum(o.total::DOUBLE), 0) AS revenue
-       FROM h LEFT JOIN orders o ON o.customer_id = h.customer_id AND o.status = ${literal(OrderStatus.confirmed)}
-         AND o.placed_at >= h.since AND o.placed_at <= ${windowEnd('h.since', 'h.channel', w)}
-       GROUP BY h.customer_id
+    `WITH h AS (${holdoutAttributionSql(w, heldOutTouchesSql('$1'))}),
+     per AS (
+       SELECT g.customer_id, count(h.order_id) AS orders, coalesce(sum(h.total), 0) AS revenue
+       FROM (SELECT DISTINCT customer_id FROM (${heldOutTouchesSql('$1')})) g
+       LEFT JOIN h ON h.customer_id = g.customer_id
+       GROUP BY g.customer_id
      )
      SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
             coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
