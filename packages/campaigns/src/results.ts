@@ -37,6 +37,21 @@ const DELIVERED = [MessageStatus.delivered, MessageStatus.opened, MessageStatus.
 const OPENED = [MessageStatus.opened, MessageStatus.clicked];
 const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
 
+/**
+ * The tracking events of opens and clicks (the engagement tracker's event types; their property
+ * `campaign` names the campaign). A message counts as opened (clicked) when its status says so, or
+ * when such an event of its recipient names its campaign after it went and before the campaign's
+ * next message to them.
+ */
+export const ENGAGEMENT_EVENTS = { opened: 'email_opened', clicked: 'email_clicked' } as const;
+
+/** SQL: an event of one of `types` from the message's recipient naming its campaign, after it and before its next. */
+const trackedSql = (m: string, types: readonly string[]) =>
+  `EXISTS (SELECT 1 FROM events e WHERE e.type IN ${inList(types)} AND e.customer_id = ${m}.customer_id
+     AND json_extract_string(e.properties, '$.campaign') = ${m}.campaign_id AND e.occurred_at >= ${m}.sent_at
+     AND NOT EXISTS (SELECT 1 FROM messages l WHERE l.campaign_id = ${m}.campaign_id AND l.customer_id = ${m}.customer_id
+       AND l.sent_at > ${m}.sent_at AND l.sent_at <= e.occurred_at))`;
+
 /** The source consent_history records for a withdrawal by the unsubscribe link (see consent.ts). */
 export const UNSUBSCRIBE_LINK_SOURCE = 'unsubscribe link';
 /** The source of a withdrawal by a link whose token names its campaign. */
@@ -293,16 +308,17 @@ export async function campaignResults(
 ): Promise<CampaignResults> {
   const campaign = await findCampaign(db, campaignId);
   const w = attributionWindows(options);
+  const m = 'm';
   const [funnel] = await db.query<Record<string, number>>(
     `SELECT count(DISTINCT customer_id)::INTEGER AS audience,
             count(DISTINCT customer_id) FILTER (WHERE status = ${literal(UnsentStatus.held_out)})::INTEGER AS held_out,
             count(*) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS sent,
             count(*) FILTER (WHERE status IN ${inList(DELIVERED)})::INTEGER AS delivered,
             count(*) FILTER (WHERE status = ${literal(MessageStatus.failed)})::INTEGER AS failed,
-            count(*) FILTER (WHERE status IN ${inList(OPENED)})::INTEGER AS opened,
-            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)})::INTEGER AS clicked,
+            count(*) FILTER (WHERE status IN ${inList(OPENED)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.opened, ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS opened,
+            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS clicked,
             count(DISTINCT customer_id) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS recipients
-     FROM messages WHERE campaign_id = $1`,
+     FROM messages m WHERE campaign_id = $1`,
     [campaignId],
   );
   const reasons = await db.query<{ reason: string; n: number }>(

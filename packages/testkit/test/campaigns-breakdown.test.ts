@@ -167,6 +167,26 @@ describe('the holdout, like for like', () => {
   });
 });
 
+describe('opened and clicked', () => {
+  it('counts email_opened and email_clicked events naming the campaign, after its message went', async () => {
+    await handMadeShop();
+    expect(await campaignResults(shop.store, 'c1')).toMatchObject({ opened: 0, clicked: 0 });
+    // Written as the tracker records them (their types join core's vocabulary with the tracker).
+    const track = async (id: string, customer: string, type: string, when: number, campaign: string) =>
+      shop.store.exec(
+        `INSERT INTO events (message_id, customer_id, anonymous_id, type, occurred_at, properties)
+         VALUES ($1, $2, NULL, $3, $4::TIMESTAMPTZ, $5)`,
+        [id, customer, type, at(when), JSON.stringify({ campaign })],
+      );
+    await track('e1', 'bob', 'email_opened', HOUR, 'c1'); // opened
+    await track('e2', 'bob', 'email_opened', 2 * HOUR, 'c1'); // the same message again
+    await track('e3', 'cat', 'email_clicked', HOUR, 'c1'); // clicked, so opened too
+    await track('e4', 'ann', 'email_opened', HOUR, 'c2'); // another campaign's
+    await track('e5', 'fay', 'email_opened', -HOUR, 'c1'); // before her message went
+    expect(await campaignResults(shop.store, 'c1')).toMatchObject({ opened: 2, clicked: 1 });
+  });
+});
+
 describe('results broken down', () => {
   it('by age group: every group of core’s list in its order, then the customers without an age', async () => {
     await handMadeShop();
