@@ -7,6 +7,7 @@ import type {
   CouponImportBody,
   MessageLogResponse,
   MessagePreviewBody,
+  ResultsAsk,
 } from '@strata/api';
 import type { CampaignService } from '@strata/server';
 
@@ -30,7 +31,7 @@ export interface CampaignBackend {
   start(id: string): Promise<{ campaign: CampaignBody; queued: number }>;
   pause(id: string): Promise<CampaignBody>;
   report(id: string): Promise<CampaignReportBody>;
-  results(id: string): Promise<CampaignResultsBody>;
+  results(id: string, ask?: ResultsAsk): Promise<CampaignResultsBody>;
   messages(filter: { campaign: string } | { customer: string }, page: MessagePageAsk): Promise<MessageLogResponse>;
   preview(id: string, customer: string): Promise<MessagePreviewBody>;
   importCoupons(id: string, text: string): Promise<CouponImportBody>;
@@ -47,7 +48,7 @@ export function localCampaigns(service: CampaignService): CampaignBackend {
     start: (id) => service.start(id),
     pause: (id) => service.pause(id),
     report: (id) => service.report(id),
-    results: (id) => service.results(id),
+    results: (id, ask) => service.results(id, ask),
     messages: (f, page) =>
       service.messages('campaign' in f ? { campaignId: f.campaign } : { customerId: f.customer }, page),
     preview: (id, customer) => service.preview(id, customer),
@@ -66,7 +67,7 @@ export function serverCampaigns(api: CampaignClient): CampaignBackend {
     start: (id) => api.start(id),
     pause: (id) => api.pause(id),
     report: (id) => api.report(id),
-    results: (id) => api.results(id),
+    results: (id, ask) => api.results(id, ask),
     messages: (f, page) => ('campaign' in f ? api.messages(f.campaign, page) : api.customerMessages(f.customer, page)),
     preview: (id, customer) => api.preview(id, customer),
     importCoupons: (id, text) => api.importCoupons(id, text),

@@ -37,6 +37,8 @@ const commands: string[][] = [
   ['campaign', 'pause', 'welcome'],
   ['campaign', 'results', 'welcome'],
   ['campaign', 'results', 'nope'],
+  ['campaign', 'results', 'welcome', '--by', 'age_group'],
+  ['campaign', 'results', 'welcome', '--by', 'weekday'],
 ];
 
 async function runAll(db: string) {
@@ -100,7 +102,7 @@ afterAll(() => {
 describe('strata campaign', () => {
   it('answers alike on the store file and through the running server', async () => {
     const onFile = await runAll(local);
-    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75, 0, 66]);
+    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75, 0, 66, 0, 65]);
     const out = (i: number) => onFile[i]!.stdout.join('\n');
     const err = (i: number) => onFile[i]!.stderr.join('\n');
     expect(out(0)).toContain('created campaign welcome (draft): Welcome back');
@@ -123,6 +125,26 @@ describe('strata campaign', () => {
     expect(out(11)).toContain('revenue per recipient vs holdout: 0.00 (95% CI unbounded to unbounded, Welch)');
     expect(out(11)).toContain('no recipients yet: nothing to compare');
     expect(err(12)).toBe('error: no campaign "nope"');
+    // Every age group of core's list, in its order (nothing sent yet: each empty).
+    expect(onFile[13]!.stdout.slice(-8).map((l) => l.trim().split(/\s{2,}/)[0])).toEqual([
+      'age group',
+      'under 18',
+      '18-29',
+      '30-39',
+      '40-49',
+      '50-59',
+      '60-69',
+      '70+',
+    ]);
+    expect(
+      onFile[13]!.stdout
+        .at(-1)!
+        .trim()
+        .split(/\s{2,}/),
+    ).toEqual(['70+', '0', '0', '0', '0', '0', '–', '0.00', '0.00', '–', '–']);
+    expect(err(14)).toBe(
+      'error: --by: unknown breakdown "weekday" (known: segment, age_group, brand, country, shop, rfm, value_tier)',
+    );
 
     const server = await startServer({ dbPath: served, port: 0, clock });
     try {
@@ -148,6 +170,13 @@ describe('strata campaign', () => {
       const results = captureIo();
       expect(await run(['--db', served, 'campaign', 'results', 'welcome'], results, { clock })).toBe(0);
       expect(results.stdout.join('\n')).toMatch(/recipients: 2 {3}converted: 0 \(0\.0%\)/);
+      const byCountry = captureIo();
+      const asked = ['--db', served, '--json', 'campaign', 'results', 'welcome', '--by', 'country'];
+      expect(await run(asked, byCountry, { clock })).toBe(0);
+      const body = JSON.parse(byCountry.stdout.join('\n')) as { breakdown: { groups: unknown[] } };
+      expect(body.breakdown.groups).toEqual([
+        expect.objectContaining({ group: 'unknown', audience: 3, sent: 2, recipients: 2, converted: 0, uplift: null }),
+      ]);
       const messages = captureIo();
       await run(['--db', served, 'campaign', 'messages', 'welcome'], messages, { clock });
       expect(messages.stdout.map((l) => l.split('  ').slice(0, 3).join(' '))).toEqual(

@@ -1,11 +1,13 @@
 /*
  * Automations over HTTP (docs/automations.md): the ready playbooks installed with one request,
- * the list, pause and resume, and each automation's runs (who is where). Every route needs the
+ * the list, pause and resume, each automation's runs (who is where) and its results per send step
+ * (automation-results.ts; unbounded interval ends travel as null). Every route needs the
  * API key. The automation engine runs in the server beside the campaign sends (compose.ts).
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import {
+  automationResults,
   automationRuns,
   AutomationStatus,
   findAutomation,
@@ -80,6 +82,7 @@ export function registerAutomationRoutes(app: Hono, deps: AutomationRouteDeps): 
       if (status === AutomationStatus.active) deps.onChanged?.();
       return c.json(await findAutomation(db, id(c)));
     });
+  app.get('/v1/automations/:id/results', requireApiKey, async (c) => c.json(await automationResults(db, id(c))));
   app.get('/v1/automations/:id/runs', requireApiKey, async (c) => {
     await findAutomation(db, id(c));
     const customer = c.req.query('customer');

@@ -7,6 +7,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import {
   CampaignPreviewRequest,
+  CampaignResultsQuery,
   CampaignWriteRequest,
   MessageLogQuery,
   type CampaignListResponse,
@@ -54,7 +55,9 @@ export function registerCampaignRoutes(app: Hono, deps: CampaignRouteDeps): void
   });
   app.post('/v1/campaigns/:id/pause', requireApiKey, async (c) => c.json(await campaigns.pause(id(c))));
   app.get('/v1/campaigns/:id/report', requireApiKey, async (c) => c.json(await campaigns.report(id(c))));
-  app.get('/v1/campaigns/:id/results', requireApiKey, async (c) => c.json(await campaigns.results(id(c))));
+  app.get('/v1/campaigns/:id/results', requireApiKey, async (c) =>
+    c.json(await campaigns.results(id(c), checkedQuery(c, CampaignResultsQuery))),
+  );
   app.get('/v1/campaigns/:id/messages', requireApiKey, async (c) =>
     c.json(await campaigns.messages({ campaignId: id(c) }, checkedQuery(c, MessageLogQuery))),
   );

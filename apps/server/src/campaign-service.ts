@@ -9,6 +9,7 @@ import {
   CouponSource,
   campaignReport,
   campaignResults,
+  resultsBreakdown,
   createCampaign,
   findCampaign,
   importCoupons,
@@ -25,7 +26,7 @@ import {
   type MessageLogEntry,
   type UnsubscribeLinks,
 } from '@strata/campaigns';
-import { CampaignId, CampaignResultsBody } from '@strata/api';
+import { CampaignId, CampaignResultsBody, type ResultsAsk } from '@strata/api';
 import {
   AppError,
   publicUrl as PublicUrl,
@@ -216,11 +217,20 @@ export class CampaignService {
   report = (id: string): Promise<CampaignReport> => campaignReport(this.db, id);
 
   /**
-   * Attributed results and uplift over the holdout (default windows). As JSON carries it
+   * Attributed results and uplift over the holdout (default windows), and with `by` the same
+   * measures by group (results-breakdown.ts). As JSON carries it
    * (unbounded interval ends become null), so the CLI on the file and through the server agree.
    */
-  async results(id: string): Promise<CampaignResultsBody> {
-    return CampaignResultsBody.parse(JSON.parse(JSON.stringify(await campaignResults(this.db, id))));
+  async results(id: string, ask: ResultsAsk = {}): Promise<CampaignResultsBody> {
+    const totals = await campaignResults(this.db, id);
+    const breakdown =
+      ask.by === undefined
+        ? undefined
+        : await resultsBreakdown(this.db, id, ask.by, {
+            segments: this.segments,
+            ...(ask.segments ? { segmentKeys: ask.segments } : {}),
+          });
+    return CampaignResultsBody.parse(JSON.parse(JSON.stringify(breakdown ? { ...totals, breakdown } : totals)));
   }
 
   /** A page of the message log of a campaign or a customer. */

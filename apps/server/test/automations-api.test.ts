@@ -107,6 +107,24 @@ describe('automations in the server', () => {
     expect(runs[0]).toMatchObject({ customer_id: 'ann', status: 'active' });
     expect(runs[0]!.step).not.toBeNull();
 
+    // results per send step: the reminder went to ann, the coupon step has sent nothing yet
+    const results = (await api('/v1/automations/carts/results')).json as {
+      runs: number;
+      steps: { step: string; funnel: { sent: number }; recipients: number; uplift: { verdict: string } }[];
+      total: { recipients: number; converted: number };
+    };
+    expect(results.runs).toBe(1);
+    expect(results.steps.map((s) => [s.funnel.sent, s.recipients])).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
+    expect(results.steps[0]!.uplift.verdict).toBe('no holdout: nothing to compare');
+    expect(results.total).toMatchObject({ recipients: 1, converted: 0 });
+    expect((await api('/v1/automations/nobody/results')).status).toBe(404);
+    const badBy = await api(`/v1/campaigns/carts.reminder/results?by=weekday`);
+    expect(badBy.status).toBe(400);
+    expect(JSON.stringify(badBy.json)).toContain('by: Invalid option');
+
     const paused = await api('/v1/automations/carts/pause', { method: 'POST' });
     expect(paused.json).toMatchObject({ id: 'carts', status: 'paused' });
     expect((await api('/v1/automations/nobody/runs')).status).toBe(404);

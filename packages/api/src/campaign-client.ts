@@ -10,6 +10,7 @@ import {
   MessagePreviewBody,
 } from './campaign-schemas.js';
 import type { ApiClient } from './client.js';
+import type { ResultBreakdown } from '@strata/core';
 
 /** A page of the message log: after the `next_after` of the previous page. */
 export interface MessagePage {
@@ -22,6 +23,20 @@ const pageQuery = (p: MessagePage) => {
   const q = new URLSearchParams();
   if (p.after !== undefined) q.set('after', p.after);
   if (p.limit !== undefined) q.set('limit', String(p.limit));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+/** Results broken down `by` a group; `segments` saved segments added to a breakdown by segment. */
+export interface ResultsAsk {
+  by?: ResultBreakdown;
+  segments?: readonly string[];
+}
+
+const resultsQuery = (ask: ResultsAsk) => {
+  const q = new URLSearchParams();
+  if (ask.by !== undefined) q.set('by', ask.by);
+  if (ask.segments?.length) q.set('segments', ask.segments.join(','));
   const s = q.toString();
   return s ? `?${s}` : '';
 };
@@ -43,7 +58,8 @@ export class CampaignClient {
   pause = (campaign: string) =>
     this.api.call(CampaignBody, `/v1/campaigns/${id(campaign)}/pause`, { method: 'POST', body: {} });
   report = (campaign: string) => this.api.call(CampaignReportBody, `/v1/campaigns/${id(campaign)}/report`);
-  results = (campaign: string) => this.api.call(CampaignResultsBody, `/v1/campaigns/${id(campaign)}/results`);
+  results = (campaign: string, ask: ResultsAsk = {}) =>
+    this.api.call(CampaignResultsBody, `/v1/campaigns/${id(campaign)}/results${resultsQuery(ask)}`);
   messages = (campaign: string, page: MessagePage = {}) =>
     this.api.call(MessageLogResponse, `/v1/campaigns/${id(campaign)}/messages${pageQuery(page)}`);
   customerMessages = (customer: string, page: MessagePage = {}) =>

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { campaignStatuses, messageLogStatuses, sendReasons, type CampaignStatus } from '@strata/core';
+import {
+  campaignStatuses,
+  messageLogStatuses,
+  resultBreakdowns,
+  sendReasons,
+  type CampaignStatus,
+  type ResultBreakdown,
+} from '@strata/core';
 
 /**
  * Campaigns over HTTP: what the routes take and answer. A campaign's definition itself is checked
@@ -61,6 +68,65 @@ export type CampaignReportBody = z.infer<typeof CampaignReportBody>;
 /** A 95% interval; unbounded ends (too few customers for Welch) travel as null. */
 const IntervalBody = z.object({ estimate: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
 
+const UpliftBody = z.object({
+  conversionRate: IntervalBody,
+  revenuePerRecipient: IntervalBody.extend({ df: z.number().nullable() }),
+  significant: z.boolean(),
+  moreRecipientsNeeded: z.number().int().nullable(),
+  verdict: z.string(),
+});
+
+/** What results can be broken down by (core's ResultBreakdown). */
+export const ResultBreakdownName = z.enum(resultBreakdowns as [ResultBreakdown, ...ResultBreakdown[]]);
+
+/** `GET /v1/campaigns/:id/results` query: `by` a breakdown; `segments` (comma-separated) saved segments to add to `by=segment`. */
+export const CampaignResultsQuery = z.object({
+  by: ResultBreakdownName.exactOptional(),
+  segments: z
+    .string()
+    .max(2_000)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .exactOptional(),
+});
+export type CampaignResultsQuery = z.input<typeof CampaignResultsQuery>;
+
+/** One group of a breakdown: the totals' measures within it (see @strata/campaigns results-breakdown.ts). */
+export const ResultGroupBody = z.object({
+  group: z.string(),
+  name: z.string(),
+  audience: z.number().int(),
+  heldOut: z.number().int(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  recipients: z.number().int(),
+  converted: z.number().int(),
+  orders: z.number().int(),
+  revenue: z.number(),
+  revenuePerRecipient: z.number(),
+  conversionRate: z.number(),
+  holdout: z.object({
+    customers: z.number().int(),
+    converted: z.number().int(),
+    revenue: z.number(),
+    revenuePerCustomer: z.number(),
+    conversionRate: z.number(),
+  }),
+  uplift: UpliftBody.nullable(),
+});
+export type ResultGroupBody = z.infer<typeof ResultGroupBody>;
+
+export const ResultsBreakdownBody = z.object({
+  by: ResultBreakdownName,
+  basis: z.string(),
+  groups: z.array(ResultGroupBody),
+});
+export type ResultsBreakdownBody = z.infer<typeof ResultsBreakdownBody>;
+
 /** `GET /v1/campaigns/:id/results`: funnel, attributed revenue and uplift over the holdout (see @strata/campaigns results.ts). */
 export const CampaignResultsBody = z.object({
   campaign: z.object({ id: z.string(), name: z.string(), status: z.string(), started_at: z.string().nullable() }),
@@ -85,13 +151,9 @@ export const CampaignResultsBody = z.object({
     revenue: z.number(),
     revenuePerCustomer: z.number(),
   }),
-  uplift: z.object({
-    conversionRate: IntervalBody,
-    revenuePerRecipient: IntervalBody.extend({ df: z.number().nullable() }),
-    significant: z.boolean(),
-    moreRecipientsNeeded: z.number().int().nullable(),
-    verdict: z.string(),
-  }),
+  uplift: UpliftBody,
+  /** With `?by=`: the same measures by group. */
+  breakdown: ResultsBreakdownBody.exactOptional(),
 });
 export type CampaignResultsBody = z.infer<typeof CampaignResultsBody>;
 

@@ -9,3 +9,4 @@ export * from './automation-definition.js';
 export * from './automation-store.js';
 export * from './automation-engine.js';
 export * from './playbooks/index.js';
+export * from './automation-results.js';

@@ -5,7 +5,16 @@
  * both claim one order.
  */
 import type { Channel } from '@strata/core';
-import { AppError, channels, MessageStatus, OrderStatus, SendReason, UnsentStatus, type SqlRunner } from '@strata/core';
+import {
+  AppError,
+  channels,
+  MessageStatus,
+  OrderStatus,
+  SendReason,
+  UnsentStatus,
+  type SqlParam,
+  type SqlRunner,
+} from '@strata/core';
 import { findCampaign, type Campaign } from './campaign-store.js';
 import { literal } from './sql-params.js';
 import { sampleFromSums, uplift, type Uplift } from './uplift.js';
@@ -27,6 +36,21 @@ const WENT_OUT = [MessageStatus.sent, MessageStatus.delivered, MessageStatus.ope
 const DELIVERED = [MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
 const OPENED = [MessageStatus.opened, MessageStatus.clicked];
 const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
+
+/**
+ * The tracking events of opens and clicks (the engagement tracker's event types; their property
+ * `campaign` names the campaign). A message counts as opened (clicked) when its status says so, or
+ * when such an event of its recipient names its campaign after it went and before the campaign's
+ * next message to them.
+ */
+export const ENGAGEMENT_EVENTS = { opened: 'email_opened', clicked: 'email_clicked' } as const;
+
+/** SQL: an event of one of `types` from the message's recipient naming its campaign, after it and before its next. */
+const trackedSql = (m: string, types: readonly string[]) =>
+  `EXISTS (SELECT 1 FROM events e WHERE e.type IN ${inList(types)} AND e.customer_id = ${m}.customer_id
+     AND json_extract_string(e.properties, '$.campaign') = ${m}.campaign_id AND e.occurred_at >= ${m}.sent_at
+     AND NOT EXISTS (SELECT 1 FROM messages l WHERE l.campaign_id = ${m}.campaign_id AND l.customer_id = ${m}.customer_id
+       AND l.sent_at > ${m}.sent_at AND l.sent_at <= e.occurred_at))`;
 
 /** The source consent_history records for a withdrawal by the unsubscribe link (see consent.ts). */
 export const UNSUBSCRIBE_LINK_SOURCE = 'unsubscribe link';
@@ -63,13 +87,15 @@ const windowEnd = (ts: string, channelCol: string, w: AttributionWindows) =>
  * later) belongs to that message; otherwise to the latest message its buyer was sent before it
  * whose window (by channel) still held it — last touch.
  */
-export function attributionSql(w: AttributionWindows, campaignParam?: string): string {
+export function attributionSql(w: AttributionWindows, campaignParam?: string, many = false): string {
   // Orders that could belong to the campaign: its recipients' orders, or orders with its codes.
   // The others cannot, and leaving them out keeps one campaign's results from scanning the store.
+  // `many`: the parameter is a list of campaign ids (an automation's steps).
+  const ours = many ? `list_contains(${campaignParam}, campaign_id)` : `campaign_id = ${campaignParam}`;
   const mayBelong = campaignParam
-    ? ` AND (customer_id IN (SELECT customer_id FROM messages WHERE campaign_id = ${campaignParam})
+    ? ` AND (customer_id IN (SELECT customer_id FROM messages WHERE ${ours})
          OR list_has_any(list_transform(discount_codes, c -> upper(trim(c))),
-                         (SELECT coalesce(list(code), []) FROM coupons WHERE campaign_id = ${campaignParam})))`
+                         (SELECT coalesce(list(code), []) FROM coupons WHERE ${ours})))`
     : '';
   return `
     WITH sent AS (
@@ -92,6 +118,48 @@ export function attributionSql(w: AttributionWindows, campaignParam?: string): s
     SELECT a.order_id, a.message_id, s.campaign_id, s.customer_id, a.how, o.total::DOUBLE AS total, o.placed_at
     FROM (SELECT * FROM by_coupon UNION ALL SELECT * FROM by_window) a
     JOIN sent s ON s.id = a.message_id JOIN ok o ON o.id = a.order_id`;
+}
+
+/**
+ * A campaign's held-out messages as touches (id, campaign_id, customer_id, channel, since): each at the moment
+ * its message would have gone, which is when the guardrails held it out (its due time).
+ */
+export const heldOutTouchesSql = (campaignParam: string) =>
+  `SELECT id, campaign_id, customer_id, channel, due_at AS since FROM messages
+   WHERE campaign_id = ${campaignParam} AND status = ${literal(UnsentStatus.held_out)}`;
+
+/**
+ * The holdout's conversions by the recipients' rules, like for like (a query yielding order_id,
+ * touch_id, campaign_id, customer_id, total, placed_at). Each held-out touch (`touches`: id,
+ * campaign_id, customer_id, channel, since) stands for the message its customer was not sent: an order of theirs counts
+ * when it is confirmed, placed within the channel's window after the touch, not claimed by a coupon
+ * of any message that went out, and not claimed by a real message sent to them at or after the
+ * touch whose window still holds it (last touch: that later message would have got it had the
+ * customer been a recipient). The holdout had no coupon, so no order counts for it by coupon.
+ */
+export function holdoutAttributionSql(w: AttributionWindows, touches: string): string {
+  return `
+    WITH g AS (
+      SELECT id, campaign_id, customer_id, channel, since, ${windowEnd('since', 'channel', w)} AS until FROM (${touches})
+    ), sent AS (
+      SELECT id, customer_id, sent_at, ${windowEnd('sent_at', 'channel', w)} AS until
+      FROM messages WHERE status IN ${inList(WENT_OUT)} AND sent_at IS NOT NULL
+        AND customer_id IN (SELECT customer_id FROM g)
+    ), ok AS (
+      SELECT id, customer_id, placed_at, total, discount_codes FROM orders
+      WHERE status = ${literal(OrderStatus.confirmed)} AND customer_id IN (SELECT customer_id FROM g)
+    ), by_coupon AS (
+      SELECT DISTINCT o.id
+      FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
+      JOIN coupons k ON k.code = o.code
+      JOIN messages m ON m.id = k.message_id AND m.status IN ${inList(WENT_OUT)} AND o.placed_at >= m.sent_at
+    )
+    SELECT o.id AS order_id, g.id AS touch_id, g.campaign_id, g.customer_id, o.total::DOUBLE AS total, o.placed_at
+    FROM ok o JOIN g ON g.customer_id = o.customer_id AND o.placed_at >= g.since AND o.placed_at <= g.until
+    WHERE o.id NOT IN (SELECT id FROM by_coupon)
+      AND NOT EXISTS (SELECT 1 FROM sent s WHERE s.customer_id = o.customer_id AND s.sent_at >= g.since
+                        AND s.sent_at <= o.placed_at AND o.placed_at <= s.until)
+    QUALIFY row_number() OVER (PARTITION BY o.id ORDER BY g.since DESC, g.id DESC) = 1`;
 }
 
 export interface AttributedOrder {
@@ -144,12 +212,16 @@ export interface CampaignResults {
   orders: number;
   revenue: number;
   revenuePerRecipient: number;
-  /** The holdout measured over the same window after the moment its message would have gone. */
+  /**
+   * The holdout measured like the recipients: its orders within the channel's window after the
+   * moment its message would have gone, unless a coupon or a later message would claim them.
+   */
   holdout: { customers: number; converted: number; revenue: number; revenuePerCustomer: number };
   uplift: Uplift;
 }
 
-interface Totals {
+/** One group's customers, those with an attributed order, the orders, and revenue per customer as sums (for Welch). */
+export interface ArmSums {
   n: number;
   converted: number;
   orders: number;
@@ -158,6 +230,75 @@ interface Totals {
 }
 
 const num = (x: unknown) => Number(x ?? 0);
+const toSums = (r: ArmSums | undefined): ArmSums => ({
+  n: num(r?.n),
+  converted: num(r?.converted),
+  orders: num(r?.orders),
+  revenue: num(r?.revenue),
+  sumsq: num(r?.sumsq),
+});
+/** The campaign ids of parameter $1, given as a JSON array. */
+const IDS = `from_json($1, '["VARCHAR"]')`;
+const sumsSql = `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
+    coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
+    coalesce(sum(revenue * revenue), 0)::DOUBLE AS sumsq FROM per`;
+
+/**
+ * The recipients of any of the campaigns (a message that went out) with the orders attributed to
+ * those campaigns' messages (zero for those who bought nothing).
+ */
+export async function recipientSums(
+  db: SqlRunner,
+  campaignIds: readonly string[],
+  w: AttributionWindows,
+): Promise<ArmSums> {
+  const [row] = await db.query<ArmSums>(
+    `WITH a AS (${attributionSql(w, IDS, true)}),
+     per AS (
+       SELECT r.customer_id, count(a.order_id) AS orders, coalesce(sum(a.total), 0) AS revenue
+       FROM (SELECT DISTINCT customer_id FROM messages WHERE list_contains(${IDS}, campaign_id)
+             AND status IN ${inList(WENT_OUT)}) r
+       LEFT JOIN a ON a.customer_id = r.customer_id AND list_contains(${IDS}, a.campaign_id)
+       GROUP BY r.customer_id
+     )
+     ${sumsSql}`,
+    [JSON.stringify(campaignIds)],
+  );
+  return toSums(row);
+}
+
+/**
+ * The customers of the held-out `touches` (a query on `params`) with the orders holdoutAttributionSql
+ * gives them; with `campaignId`, only the orders given to that campaign's touches (an automation step).
+ */
+export async function holdoutSums(
+  db: SqlRunner,
+  w: AttributionWindows,
+  touches: string,
+  params: readonly SqlParam[],
+  campaignId?: string,
+): Promise<ArmSums> {
+  const only = campaignId === undefined ? '' : ` WHERE campaign_id = $${params.length + 1}`;
+  const [row] = await db.query<ArmSums>(
+    `WITH h AS (SELECT * FROM (${holdoutAttributionSql(w, touches)})${only}),
+     per AS (
+       SELECT g.customer_id, count(h.order_id) AS orders, coalesce(sum(h.total), 0) AS revenue
+       FROM (SELECT DISTINCT customer_id FROM (${touches})) g
+       LEFT JOIN h ON h.customer_id = g.customer_id
+       GROUP BY g.customer_id
+     )
+     ${sumsSql}`,
+    campaignId === undefined ? [...params] : [...params, campaignId],
+  );
+  return toSums(row);
+}
+
+/** Recipients over the holdout, from each group's sums. */
+export const upliftOf = (t: ArmSums, h: ArmSums): Uplift =>
+  uplift(
+    { customers: t.n, converted: t.converted, revenue: sampleFromSums(t.n, t.revenue, t.sumsq) },
+    { customers: h.n, converted: h.converted, revenue: sampleFromSums(h.n, h.revenue, h.sumsq) },
+  );
 
 /** A campaign's funnel, attributed revenue and uplift over its holdout. AppError 'not_found' for an unknown id. */
 export async function campaignResults(
@@ -167,16 +308,17 @@ export async function campaignResults(
 ): Promise<CampaignResults> {
   const campaign = await findCampaign(db, campaignId);
   const w = attributionWindows(options);
+  const m = 'm';
   const [funnel] = await db.query<Record<string, number>>(
     `SELECT count(DISTINCT customer_id)::INTEGER AS audience,
             count(DISTINCT customer_id) FILTER (WHERE status = ${literal(UnsentStatus.held_out)})::INTEGER AS held_out,
             count(*) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS sent,
             count(*) FILTER (WHERE status IN ${inList(DELIVERED)})::INTEGER AS delivered,
             count(*) FILTER (WHERE status = ${literal(MessageStatus.failed)})::INTEGER AS failed,
-            count(*) FILTER (WHERE status IN ${inList(OPENED)})::INTEGER AS opened,
-            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)})::INTEGER AS clicked,
+            count(*) FILTER (WHERE status IN ${inList(OPENED)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.opened, ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS opened,
+            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS clicked,
             count(DISTINCT customer_id) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS recipients
-     FROM messages WHERE campaign_id = $1`,
+     FROM messages m WHERE campaign_id = $1`,
     [campaignId],
   );
   const reasons = await db.query<{ reason: string; n: number }>(
@@ -198,45 +340,8 @@ export async function campaignResults(
            AND l.status IN ${inList(WENT_OUT)} AND l.sent_at > m.sent_at AND l.sent_at <= h.stated_at)))`,
     [campaignId, unsubscribeSource(), unsubscribeSource(campaignId)],
   );
-  // Recipients' attributed revenue per customer (zero for those who bought nothing), as sums for Welch.
-  const [treated] = await db.query<Totals>(
-    `WITH a AS (${attributionSql(w, '$1')}),
-     per AS (
-       SELECT r.customer_id, count(a.order_id) AS orders, coalesce(sum(a.total), 0) AS revenue
-       FROM (SELECT DISTINCT customer_id FROM messages WHERE campaign_id = $1 AND status IN ${inList(WENT_OUT)}) r
-       LEFT JOIN a ON a.customer_id = r.customer_id AND a.campaign_id = $1
-       GROUP BY r.customer_id
-     )
-     SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
-            coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
-            coalesce(sum(revenue * revenue), 0)::DOUBLE AS sumsq
-     FROM per`,
-    [campaignId],
-  );
-  // The holdout: any confirmed order within the channel's window after the held-out message's due time.
-  const [hold] = await db.query<Totals>(
-    `WITH h AS (
-       SELECT customer_id, min(due_at) AS since, arg_min(channel, due_at) AS channel FROM messages
-       WHERE campaign_id = $1 AND status = ${literal(UnsentStatus.held_out)} GROUP BY customer_id
-     ), per AS (
-       SELECT h.customer_id, count(o.id) AS orders, coalesce(sum(o.total::DOUBLE), 0) AS revenue
-       FROM h LEFT JOIN orders o ON o.customer_id = h.customer_id AND o.status = ${literal(OrderStatus.confirmed)}
-         AND o.placed_at >= h.since AND o.placed_at <= ${windowEnd('h.since', 'h.channel', w)}
-       GROUP BY h.customer_id
-     )
-     SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE orders > 0)::INTEGER AS converted,
-            coalesce(sum(orders), 0)::INTEGER AS orders, coalesce(sum(revenue), 0)::DOUBLE AS revenue,
-            coalesce(sum(revenue * revenue), 0)::DOUBLE AS sumsq
-     FROM per`,
-    [campaignId],
-  );
-  const t = {
-    n: num(treated?.n),
-    converted: num(treated?.converted),
-    revenue: num(treated?.revenue),
-    sumsq: num(treated?.sumsq),
-  };
-  const h = { n: num(hold?.n), converted: num(hold?.converted), revenue: num(hold?.revenue), sumsq: num(hold?.sumsq) };
+  const t = await recipientSums(db, [campaignId], w);
+  const h = await holdoutSums(db, w, heldOutTouchesSql('$1'), [campaignId]);
   const excluded: Record<string, number> = {};
   for (const r of reasons) excluded[r.reason] = num(r.n);
   return {
@@ -253,7 +358,7 @@ export async function campaignResults(
     unsubscribed: num(unsub?.n),
     recipients: num(funnel?.recipients),
     converted: t.converted,
-    orders: num(treated?.orders),
+    orders: t.orders,
     revenue: t.revenue,
     revenuePerRecipient: t.n > 0 ? t.revenue / t.n : 0,
     holdout: {
@@ -262,9 +367,6 @@ export async function campaignResults(
       revenue: h.revenue,
       revenuePerCustomer: h.n > 0 ? h.revenue / h.n : 0,
     },
-    uplift: uplift(
-      { customers: t.n, converted: t.converted, revenue: sampleFromSums(t.n, t.revenue, t.sumsq) },
-      { customers: h.n, converted: h.converted, revenue: sampleFromSums(h.n, h.revenue, h.sumsq) },
-    ),
+    uplift: upliftOf(t, h),
   };
 }

@@ -173,3 +173,20 @@ export const CampaignStatus = {
 } as const;
 export type CampaignStatus = (typeof CampaignStatus)[keyof typeof CampaignStatus];
 export const campaignStatuses = Object.values(CampaignStatus);
+
+/**
+ * What a campaign's results can be broken down by: the customer's segments (the campaign's
+ * audience segments and any asked for), age group, the brands in the converted orders, the
+ * customer's country, the shop an order was placed at, the RFM segment and the value tier.
+ */
+export const ResultBreakdown = {
+  segment: 'segment',
+  age_group: 'age_group',
+  brand: 'brand',
+  country: 'country',
+  shop: 'shop',
+  rfm: 'rfm',
+  value_tier: 'value_tier',
+} as const;
+export type ResultBreakdown = (typeof ResultBreakdown)[keyof typeof ResultBreakdown];
+export const resultBreakdowns = Object.values(ResultBreakdown);

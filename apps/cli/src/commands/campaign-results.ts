@@ -1,4 +1,4 @@
-import type { CampaignResultsBody } from '@strata/api';
+import type { CampaignResultsBody, ResultsBreakdownBody } from '@strata/api';
 import type { Io } from '../context.js';
 
 const int = (n: number) => n.toLocaleString('en');
@@ -30,4 +30,47 @@ export function printResults(io: Io, r: CampaignResultsBody): void {
     `  revenue per recipient vs holdout: ${money(u.estimate)} (95% CI ${bound(u.lower, money)} to ${bound(u.upper, money)}, Welch)`,
   );
   io.out(`  ${r.uplift.verdict}`);
+}
+
+const points = (x: number | null) => (x === null ? '?' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
+
+/** `strata campaign results <id> --by <group>`: one line per group, the totals' measures and the uplift within it. */
+export function printBreakdown(io: Io, b: ResultsBreakdownBody): void {
+  io.out(`  by ${b.by.replace('_', ' ')}: ${b.basis}`);
+  const head = [
+    b.by.replace('_', ' '),
+    'audience',
+    'held out',
+    'sent',
+    'delivered',
+    'converted',
+    'rate',
+    'revenue',
+    'per recipient',
+    'holdout rate',
+    'uplift (points, 95% CI)',
+  ];
+  const rows = b.groups.map((g) => [
+    g.name,
+    int(g.audience),
+    int(g.heldOut),
+    int(g.sent),
+    int(g.delivered),
+    int(g.converted),
+    pct(g.converted, g.recipients),
+    money(g.revenue),
+    money(g.revenuePerRecipient),
+    pct(g.holdout.converted, g.holdout.customers),
+    g.uplift
+      ? `${points(g.uplift.conversionRate.estimate)} (${points(g.uplift.conversionRate.lower)} to ${points(g.uplift.conversionRate.upper)})`
+      : '–',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  io.out(`  ${line(head)}`);
+  for (const r of rows) io.out(`  ${line(r)}`);
 }

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CampaignBody, CampaignPlanBody, CampaignReportBody, MessageLogEntryBody } from '@strata/api';
-import { AppError, type SendReason } from '@strata/core';
+import { AppError, ResultBreakdown, resultBreakdowns, type SendReason } from '@strata/core';
 import { withBackend } from '../backend.js';
 import type { CampaignBackend } from '../campaign-backend.js';
-import { printResults } from './campaign-results.js';
+import { printBreakdown, printResults } from './campaign-results.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
 
 /*
@@ -203,11 +203,27 @@ export function registerCampaign(program: Command, io: Io, globals: () => Global
     .command('results')
     .description('orders and revenue the campaign brought in (coupon or last touch) and its uplift over the holdout')
     .argument('<id>')
-    .action(async (id: string) => {
+    .option('--by <group>', `the same measures by group: ${resultBreakdowns.join(', ')}`)
+    .option('--segment <names>', 'with --by segment: saved segments (comma-separated) besides the audience segments')
+    .action(async (id: string, opts: { by?: string; segment?: string }) => {
       const g = globals();
-      const r = await onCampaigns(io, g, (b) => b.results(id));
+      const by = opts.by;
+      if (by !== undefined && !(resultBreakdowns as readonly string[]).includes(by))
+        throw new AppError('invalid', `--by: unknown breakdown "${by}" (known: ${resultBreakdowns.join(', ')})`);
+      if (opts.segment !== undefined && by !== ResultBreakdown.segment)
+        throw new AppError('invalid', '--segment goes with --by segment');
+      const segments = opts.segment
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const ask = {
+        ...(by !== undefined ? { by: by as ResultBreakdown } : {}),
+        ...(segments?.length ? { segments } : {}),
+      };
+      const r = await onCampaigns(io, g, (b) => b.results(id, ask));
       if (g.json) return printJson(io, r);
       printResults(io, r);
+      if (r.breakdown) printBreakdown(io, r.breakdown);
     });
 
   campaign
