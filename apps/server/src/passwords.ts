@@ -24,7 +24,29 @@ const SALT_LENGTH = 16;
 /** scrypt needs 128·N·r bytes; Node refuses over `maxmem`, so it is set from the cost with room to spare. */
 const optionsOf = (cost: ScryptCost): ScryptOptions => ({ ...cost, maxmem: 128 * cost.N * cost.r * 2 });
 
-function derive(password: string, salt: Buffer, cost: ScryptCost, length: number): Promise<Buffer> {
+/**
+ * Hashes run at most this many at a time, the rest wait their turn: each holds 128·N·r bytes
+ * (128 MiB at the default cost), so logins sent all at once from many addresses (each address's
+ * failures are limited, see login-limiter.ts) cannot make the server hold that many times over.
+ */
+const MAX_CONCURRENT_HASHES = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function derive(password: string, salt: Buffer, cost: ScryptCost, length: number): Promise<Buffer> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await scryptOnce(password, salt, cost, length);
+  } finally {
+    // the turn passes straight to the next in line (running stays counted for it)
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+function scryptOnce(password: string, salt: Buffer, cost: ScryptCost, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password.normalize('NFKC'), salt, length, optionsOf(cost), (e, key) => (e ? reject(e) : resolve(key))),
   );
