@@ -337,6 +337,39 @@ describe('staff accounts and roles', () => {
     expect((await call('/v1/auth/me', { cookie: s.cookie })).status).toBe(401);
     expect((await call('/v1/auth/login', { method: 'POST', body: { email, password } })).status).toBe(401);
   });
+
+  it('a new password ends the sessions made with the old one; the old password no longer logs in', async () => {
+    forgetFailures();
+    const email = 'uma@shop.example';
+    await owner('/v1/staff', { method: 'POST', body: { email, role: 'marketer', password } });
+    const s = await login(email, password);
+    const changed = await owner(`/v1/staff/${email}`, {
+      method: 'PATCH',
+      body: { password: 'a brand new passphrase' },
+    });
+    expect(changed).toMatchObject({ status: 200, body: { email, role: 'marketer' } });
+    expect((await call('/v1/auth/me', { cookie: s.cookie })).status).toBe(401);
+    expect((await call('/v1/auth/login', { method: 'POST', body: { email, password } })).status).toBe(401);
+    await login(email, 'a brand new passphrase');
+  });
+
+  it('a session ends after 12 hours without a request, and 7 days after login however busy', async () => {
+    const s = await login('mia@shop.example', password);
+    clock.advance(12 * 3600_000 - 1000);
+    expect((await call('/v1/auth/me', { cookie: s.cookie })).status).toBe(200);
+    clock.advance(12 * 3600_000 + 1000);
+    expect((await call('/v1/auth/me', { cookie: s.cookie })).status).toBe(401);
+
+    const busy = await login('mia@shop.example', password);
+    // a request every 8 hours for 7 days
+    for (let hop = 0; hop < 21; hop++) {
+      expect((await call('/v1/segments', { cookie: busy.cookie })).status).toBe(200);
+      clock.advance(8 * 3600_000);
+    }
+    expect((await call('/v1/segments', { cookie: busy.cookie })).status).toBe(200);
+    clock.advance(1000);
+    expect((await call('/v1/segments', { cookie: busy.cookie })).status).toBe(401);
+  });
 });
 
 describe('scoped API keys', () => {
