@@ -21,7 +21,7 @@ interface StoredKey extends ApiKeyView {
 const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest();
 
 export class ApiKeyStore {
-  private keys?: Promise<Map<string, StoredKey>>;
+  private keys: Promise<Map<string, StoredKey>> | undefined;
   private readonly clock: Clock;
   constructor(
     private readonly db: StaffDb,
@@ -60,6 +60,8 @@ export class ApiKeyStore {
             ]),
           ),
       );
+    // a failed read is tried again by the next request, not remembered
+    this.keys.catch(() => (this.keys = undefined));
     return this.keys;
   }
 

@@ -22,7 +22,7 @@ export interface StaffDirectoryOptions {
 }
 
 export class StaffDirectory {
-  private accounts?: Promise<Map<string, Account>>;
+  private accounts: Promise<Map<string, Account>> | undefined;
   private readonly clock: Clock;
   private readonly cost: ScryptCost;
   /** Checked against when the email is unknown, so a wrong email takes as long as a wrong password. */
@@ -62,6 +62,8 @@ export class StaffDirectory {
             ]),
           ),
       );
+    // a failed read is tried again by the next request, not remembered
+    this.accounts.catch(() => (this.accounts = undefined));
     return this.accounts;
   }
 
