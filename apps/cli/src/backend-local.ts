@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ChannelTestRequest, ContentLinkRequest, GeneratedKeyName } from '@strata/api';
-import type { Entity } from '@strata/core';
+import type { Entity, StaffRole } from '@strata/core';
 import {
   addTags,
   linkBase,
@@ -32,6 +32,7 @@ import {
   rotateStoredKey,
   setConfig,
   setStoredWebhookSecret,
+  StaffDirectory,
 } from '@strata/server';
 import type { DuckDbStore } from '@strata/store-duckdb';
 import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } from './backend-port.js';
@@ -44,6 +45,7 @@ export class LocalBackend implements Backend {
   readonly kind = 'local';
   private readonly segments: SegmentService;
   private readonly channelSettings: ChannelSettingsStore;
+  private readonly staffDirectory: StaffDirectory;
   constructor(
     private readonly store: DuckDbStore,
     private readonly io: Io,
@@ -51,6 +53,7 @@ export class LocalBackend implements Backend {
   ) {
     this.segments = new SegmentService(store, { clock: g.clock, queryTimeoutMs: queryTimeoutFromEnv() });
     this.channelSettings = new ChannelSettingsStore(store, new SecretBox(g.db));
+    this.staffDirectory = new StaffDirectory(store, { clock: g.clock });
   }
   stats = () => this.store.counts();
   importFile = async (entity: Entity | undefined, file: string, opts: ImportCommandOptions) =>
@@ -90,6 +93,10 @@ export class LocalBackend implements Backend {
   listSegments = () => this.segments.list();
   saveSegment = (s: { name: string; text: string; description: string }) => this.segments.save(s);
   rotateKey = (name: GeneratedKeyName) => rotateStoredKey(this.store, name);
+  staff = () => this.staffDirectory.list();
+  addStaff = (email: string, role: StaffRole, password: string) => this.staffDirectory.add({ email, role, password });
+  setStaffRole = (email: string, role: StaffRole) => this.staffDirectory.update(email, { role });
+  removeStaff = (email: string) => this.staffDirectory.remove(email);
   setWebhookSecret = async (secret: string) => {
     await setStoredWebhookSecret(this.store, secret);
   };

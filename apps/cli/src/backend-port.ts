@@ -6,11 +6,12 @@ import type {
   ExportSummaryBody,
   GeneratedKeyName,
   LinkResponse,
+  StaffMember,
   QuestionnaireSavedResponse,
   SegmentExplanation,
   TagsResponse,
 } from '@strata/api';
-import type { Entity, EntityCounts, ExportFormat } from '@strata/core';
+import type { Entity, EntityCounts, ExportFormat, StaffRole } from '@strata/core';
 import type { ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
 import type { Diagnostic } from '@strata/segment-lang';
@@ -76,6 +77,11 @@ export interface Backend {
   rotateKey(name: GeneratedKeyName): Promise<string>;
   /** Keeps Shopify's webhook signing secret (a running server uses it from the next webhook on). */
   setWebhookSecret(secret: string): Promise<void>;
+  /** Staff accounts (`strata staff`); through a running server, a removed account's sessions end at once. */
+  staff(): Promise<StaffMember[]>;
+  addStaff(email: string, role: StaffRole, password: string): Promise<StaffMember>;
+  setStaffRole(email: string, role: StaffRole): Promise<StaffMember>;
+  removeStaff(email: string): Promise<void>;
   /** Every channel's provider and settings, secrets masked. */
   channels(): Promise<{ outboxDir: string; channels: ChannelViewBody[] }>;
   /** A channel's settings, all (with `provider`) or with `merge` changes to those it has; a running server sends with them at once. */

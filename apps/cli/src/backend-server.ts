@@ -15,7 +15,7 @@ import {
   type TagsResponse,
 } from '@strata/api';
 import { checkedTags, checkTagsPresent } from '@strata/engagement';
-import { AppError, type Entity } from '@strata/core';
+import { AppError, type Entity, type StaffRole } from '@strata/core';
 import { formatOf, type ImportSummary } from '@strata/ingest';
 import type { ProfileRun } from '@strata/profiles';
 import { SegmentQueryError, type SavedSegment } from '@strata/segments';
@@ -91,6 +91,10 @@ export class ServerBackend implements Backend {
       Readable.toWeb(createReadStream(real)) as ReadableStream<Uint8Array>,
     );
   }
+  staff = async () => (await this.api.staff()).staff;
+  addStaff = (email: string, role: StaffRole, password: string) => this.api.addStaff(email, role, password);
+  setStaffRole = (email: string, role: StaffRole) => this.api.setStaffRole(email, role);
+  removeStaff = (email: string) => this.api.removeStaff(email);
   config = () => this.api.config();
   setConfig = (name: string, value: string) => this.api.setConfig(name, value);
   computeProfiles = (asOf: Date) => this.api.computeProfiles(asOf.toISOString()) as Promise<ProfileRun>;

@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import.js';
 import { registerConfig } from './commands/config.js';
 import { registerKeys } from './commands/keys.js';
+import { registerStaff } from './commands/staff.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerStats } from './commands/stats.js';
@@ -74,6 +75,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerStart(program, io, globals);
   registerStats(program, io, globals);
   registerKeys(program, io, globals);
+  registerStaff(program, io, globals);
   registerProfiles(program, io, globals);
   registerSegment(program, io, globals);
   registerFields(program, io, globals);

@@ -67,6 +67,8 @@ import type { CampaignService } from './campaign-service.js';
 import { registerAutomationRoutes, type AutomationRouteDeps } from './automation-routes.js';
 import { COUPON_IMPORT_PATH, registerCampaignRoutes } from './campaign-routes.js';
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.js';
+import { Access } from './access.js';
+import { registerAuthRoutes } from './auth-routes.js';
 
 export interface AppDeps {
   store: Store & SqlRunner & SettingsStore;
@@ -74,6 +76,8 @@ export interface AppDeps {
   writer: StoreWriter;
   /** The keys requests are checked against (rotated through the `/v1/keys` routes). */
   keys: KeyRing;
+  /** Staff accounts, scoped API keys and sessions (default: on the store, with `keys`); see access.ts. */
+  access?: Access;
   version?: string;
   /** Where "now" comes from (default: the system clock). */
   clock?: Clock;
@@ -167,6 +171,10 @@ export function createApp(deps: AppDeps): Hono {
     })(c, next);
   });
 
+  // Who the request is and what it may do, for every route at once (access.ts).
+  const access = deps.access ?? new Access(deps.store, deps.keys, { clock });
+  app.use('*', access.control);
+
   app.get('/health', async (c) => {
     // Liveness answers within HEALTH_STORE_WAIT_MS whatever the machine's load: a store that has
     // not answered by then is reported busy (the ping goes on); one that fails is a 503.
@@ -193,9 +201,9 @@ export function createApp(deps: AppDeps): Hono {
    */
   const segmentSource = (c: Context): SegmentSource => {
     const header = c.req.header('authorization');
-    const bearer = bearerFrom(header);
-    if (bearer !== undefined) {
-      if (deps.keys.accepts('api-key', bearer)) return SegmentSource.server;
+    if (bearerFrom(header) !== undefined) {
+      // the store API key or a write-scoped key (a read-scoped one was refused before this route)
+      if (c.get('identity').principal) return SegmentSource.server;
       throw new AppError('unauthorized', 'wrong API key');
     }
     const key = writeKeyFrom(header);
@@ -270,12 +278,8 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   /* ---- bulk import through the running server (used by `strata import` while it serves) ---- */
-  const requireApiKey = async (c: Context, next: () => Promise<void>) => {
-    const key = bearerFrom(c.req.header('authorization'));
-    if (key === undefined || !deps.keys.accepts('api-key', key))
-      throw new AppError('unauthorized', key === undefined ? 'missing API key (Bearer)' : 'wrong API key');
-    await next();
-  };
+  /** Any principal (an API key, a scoped key, a staff session); what each may do was checked by access.control. */
+  const requireApiKey = access.require;
   /**
    * `format=csv|jsonl`; `path=` a file on this machine in the import folders (read by the store's
    * own reader when it can), else the body; `from=shopify|woocommerce|generic` (+ `map=`) for a
@@ -360,6 +364,8 @@ export function createApp(deps: AppDeps): Hono {
       );
     return parsed.data;
   };
+
+  registerAuthRoutes(app, { access, requireApiKey, body });
 
   /* ---- keys: a new write key or API key, shown in this answer only; Shopify's webhook secret ---- */
   app.post('/v1/keys/:name/rotate', requireApiKey, async (c) => {

@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { realTimer, systemClock, type Clock, type DeliveryReportSink, type Timer } from '@strata/core';
 import { CoalescingWriter } from '@strata/ingest';
 import { LiveEngine, LiveLoop, type LiveEngineOptions, type StepReport } from '@strata/live';
@@ -16,6 +17,8 @@ import { lastInboundAt, tableDeliveryReportSink } from './provider-records.js';
 import { SecretBox } from './secret-box.js';
 import { importDirsFor } from './import-dirs.js';
 import { KeyRing, type AppKeys } from './keys.js';
+import { Access, type AccessOptions } from './access.js';
+import { makeFirstOwner } from './first-owner.js';
 import { memoryLimitFromEnv, queryTimeoutFromEnv } from './limits.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
@@ -56,6 +59,13 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** What waits for due times (the live loop, webhook retries, campaign sends); default real time on `clock`. */
   timer?: Timer;
+  /**
+   * While the store has no staff account, make an owner with this email and a generated password
+   * (`RunningServer.firstOwner`, shown once). `strata start` (npm start) asks for it.
+   */
+  firstOwner?: string;
+  /** Staff sign-in: password hash cost, login limits, the Secure cookie flag (see access.ts). */
+  access?: Omit<AccessOptions, 'clock'>;
 }
 
 export interface RunningServer {
@@ -74,6 +84,12 @@ export interface RunningServer {
   deliveryReports: DeliveryReportSink;
   /** Campaigns, sent through `channels` by the loop this server runs. */
   campaigns: CampaignService;
+  /** Staff accounts, scoped API keys and sessions. */
+  access: Access;
+  /** The routes it serves (`app.routes` lists them: tests try every write route). */
+  app: Hono;
+  /** The owner account made at this start (`firstOwner`), with its password: the one time it is shown. */
+  firstOwner?: { email: string; password: string };
   close(): Promise<void>;
 }
 
@@ -84,6 +100,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const memoryLimit = options.memoryLimit ?? memoryLimitFromEnv();
   const store = await DuckDbStore.open(options.dbPath, { clock, ...(memoryLimit ? { memoryLimit } : {}) });
   const keys = await KeyRing.open(store, options.keys);
+  const access = new Access(store, keys, { clock, ...options.access });
+  const firstOwner = options.firstOwner ? await makeFirstOwner(access.staff, options.firstOwner) : undefined;
   let channels: ChannelService;
   try {
     channels = await ChannelService.open({
@@ -188,6 +206,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     writer,
     keys,
+    access,
     clock,
     importDirs,
     queryTimeoutMs,
@@ -228,6 +247,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     channels,
     deliveryReports,
     campaigns,
+    access,
+    app,
+    ...(firstOwner ? { firstOwner } : {}),
     close: async () => {
       // Campaign sends in flight are cancelled (sent again under their send id at the next start).
       await campaignLoop.stop();

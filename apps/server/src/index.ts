@@ -17,6 +17,13 @@ export {
 } from './keys.js';
 export { readServerFile, serverFilePath, type ServerFile } from './server-file.js';
 export { writeKeyFrom, bearerFrom } from './auth.js';
+export { Access, principalOf, type AccessOptions, type Identity, type Principal } from './access.js';
+export { StaffDirectory, type StaffDb } from './staff-directory.js';
+export { ApiKeyStore } from './api-keys.js';
+export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './passwords.js';
+export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-limiter.js';
+export { SESSION_IDLE_MS, SESSION_MAX_AGE_MS } from './sessions.js';
+export { DEFAULT_OWNER_EMAIL, OWNER_EMAIL_VARIABLE, makeFirstOwner } from './first-owner.js';
 export { isInside } from './import-dirs.js';
 export { configuredPublicUrl, importDefaults, readConfig, setConfig } from './config.js';
 export { memoryLimitFromEnv, queryTimeoutFromEnv, MEMORY_LIMIT_VARIABLE, QUERY_TIMEOUT_VARIABLE } from './limits.js';

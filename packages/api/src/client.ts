@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { AppError, type EntityCounts } from '@strata/core';
+import { AppError, type EntityCounts, type StaffRole } from '@strata/core';
 import type { Diagnostic } from '@strata/segment-lang';
 import type { GeneratedKeyName, SegmentExportRequest, SegmentPreviewRequest } from './schemas.js';
+import { StaffListResponse, StaffMember } from './auth-schemas.js';
 import { ChannelListResponse, ChannelTestResponse, ChannelViewBody, type ChannelTestRequest } from './channel-schemas.js';
 import {
   LinkResponse,
@@ -254,6 +255,16 @@ export class ApiClient {
   /** Sets the Shopify webhook signing secret (Shopify makes it; Strata is given it). */
   setWebhookSecret = (secret: string) =>
     this.call(WebhookSecretResponse, '/v1/keys/webhook-secret', { method: 'PUT', body: { secret } });
+
+  /** Staff accounts (owners only). */
+  staff = () => this.call(StaffListResponse, '/v1/staff');
+  addStaff = (email: string, role: StaffRole, password: string) =>
+    this.call(StaffMember, '/v1/staff', { method: 'POST', body: { email, role, password } });
+  setStaffRole = (email: string, role: StaffRole) =>
+    this.call(StaffMember, `/v1/staff/${encodeURIComponent(email)}`, { method: 'PATCH', body: { role } });
+  removeStaff = async (email: string): Promise<void> => {
+    await this.request(`/v1/staff/${encodeURIComponent(email)}`, { method: 'DELETE' });
+  };
 
   /** Every channel's provider and settings, secrets masked. */
   channels = () => this.call(ChannelListResponse, '/v1/channels');

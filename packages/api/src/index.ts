@@ -9,3 +9,4 @@ export * from './channel-schemas.js';
 export * from './engagement-schemas.js';
 export * from './campaign-schemas.js';
 export * from './campaign-client.js';
+export * from './auth-schemas.js';

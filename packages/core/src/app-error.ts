@@ -7,6 +7,8 @@ export const AppErrorKind = {
   not_found: 'not_found',
   conflict: 'conflict',
   unauthorized: 'unauthorized',
+  /** Known, but not allowed to do this (a read-only user's change, a marketer's key rotation). */
+  forbidden: 'forbidden',
   rate_limited: 'rate_limited',
   /** A well-formed request whose work is over a limit (a query's cost or its running time). */
   too_costly: 'too_costly',
@@ -42,6 +44,7 @@ export class AppError extends Error {
 export const httpStatusOf: Record<AppErrorKind, number> = {
   invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
@@ -55,6 +58,7 @@ export const exitCodeOf: Record<AppErrorKind, number> = {
   invalid: 65, // EX_DATAERR
   not_found: 66, // EX_NOINPUT
   unauthorized: 77, // EX_NOPERM
+  forbidden: 77,
   conflict: 75, // EX_TEMPFAIL: another process holds the store
   rate_limited: 75,
   too_costly: 65, // EX_DATAERR: the query asks too much

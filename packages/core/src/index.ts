@@ -17,3 +17,4 @@ export * from './display.js';
 export * from './settings.js';
 export * from './segment-changes.js';
 export * from './questionnaire.js';
+export * from './staff.js';

@@ -426,4 +426,32 @@ CREATE TABLE automation_runs (
 );
 `,
   },
+  {
+    version: 13,
+    name: 'staff accounts and scoped API keys',
+    // apps/server (staff-directory.ts, api-keys.ts; docs/security.md). A password is kept only as
+    // its scrypt hash, with its parameters and salt (`scrypt$N$r$p$salt$hash`, base64url), so the
+    // work factor can be raised later without breaking older hashes. A scoped key is kept as its
+    // SHA-256 (32 random bytes made here: a fast hash is enough), its first characters to tell
+    // keys apart in a list; a revoked key keeps its row so its name and history stay readable.
+    sql: `
+CREATE TABLE staff (
+  email VARCHAR PRIMARY KEY,       -- trimmed, lower-case
+  role VARCHAR NOT NULL,           -- a StaffRole (@strata/core): owner | marketer | read_only
+  password_hash VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE api_keys (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,          -- an ApiKeyScope (@strata/core): read | write
+  sha256 VARCHAR NOT NULL,         -- hex SHA-256 of the key
+  prefix VARCHAR NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  created_by VARCHAR NOT NULL,     -- the owner (email) or key that made it
+  revoked_at TIMESTAMPTZ
+);
+`,
+  },
 ];

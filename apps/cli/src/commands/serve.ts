@@ -8,6 +8,8 @@ export interface ServeOptions {
   port: number;
   /** Run the live engine (docs/live.md): profiles and saved segments follow each event and the passing of time. */
   live?: boolean;
+  /** While the store has no staff account, make an owner with this email and show its password once (`strata start`). */
+  firstOwner?: string;
 }
 
 /** After SIGINT/SIGTERM the process ends within this, whatever is running. */
@@ -24,7 +26,9 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
     clock: globals.clock,
     live: opts.live === true,
     log: (line) => io.out(line),
+    ...(opts.firstOwner ? { firstOwner: opts.firstOwner } : {}),
   });
+  const staffCount = await server.access.staff.count();
   // One write, so whoever reads the first line has the keys with it.
   io.out(
     [
@@ -36,6 +40,11 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
         .map((c) => `${c.channel} → ${c.provider}${c.provider === 'outbox' ? ` (${String(c.settings.dir)})` : ''}`)
         .join(', ')}`,
       ...server.keys.status().flatMap((k) => describeKey(k, { keyTitle, keyVariable, webhookSecretHelp })),
+      server.firstOwner
+        ? `  owner:      ${server.firstOwner.email}, password ${server.firstOwner.password}   (new, shown only now: keep it; log in to the dashboard with it, \`strata staff add\` adds others)`
+        : staffCount
+          ? `  staff:      ${staffCount} account${staffCount === 1 ? '' : 's'} (\`strata staff list\`)`
+          : '  staff:      no accounts yet: `strata staff add <email> --role owner` adds one to log in to the dashboard with',
     ].join('\n'),
   );
   const stop = () => {

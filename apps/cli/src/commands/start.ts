@@ -19,6 +19,9 @@ export function registerStart(program: Command, io: Io, globals: () => GlobalOpt
     }
     // Live: profiles as of now on a store without live state, then every event and due re-check
     // keeps them and the saved segments current (the loop logs the first recompute).
-    await serveUntilStopped(io, g, { ...opts, live: true });
+    // The first start makes an owner account and shows its password once, beside the keys.
+    const { DEFAULT_OWNER_EMAIL, OWNER_EMAIL_VARIABLE } = await import('@strata/server');
+    const firstOwner = process.env[OWNER_EMAIL_VARIABLE] || DEFAULT_OWNER_EMAIL;
+    await serveUntilStopped(io, g, { ...opts, live: true, firstOwner });
   });
 }
