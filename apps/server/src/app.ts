@@ -69,6 +69,8 @@ import { COUPON_IMPORT_PATH, registerCampaignRoutes } from './campaign-routes.js
 import { registerUnsubscribeRoutes } from './unsubscribe-routes.js';
 import { Access } from './access.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import { registerCustomerRoutes } from './customer-routes.js';
+import { registerWebRoutes } from './web-routes.js';
 
 export interface AppDeps {
   store: Store & SqlRunner & SettingsStore;
@@ -107,6 +109,8 @@ export interface AppDeps {
   campaigns?: CampaignService;
   /** A campaign started: the send loop looks for due messages now. */
   onCampaignStarted?: () => void;
+  /** The built dashboard (apps/web/dist): with it, served at `/` (see web-routes.ts). */
+  webRoot?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -534,6 +538,10 @@ export function createApp(deps: AppDeps): Hono {
     c.json(await findProfile(deps.store, c.req.param('id') ?? '')),
   );
   app.get('/v1/profiles/summary', requireApiKey, async (c) => c.json(await profilesSummary(deps.store)));
+  registerCustomerRoutes(app, { db: deps.store, requireApiKey });
+
+  // Last: the dashboard answers only GETs no route above took.
+  if (deps.webRoot !== undefined) registerWebRoutes(app, { root: deps.webRoot });
 
   return app;
 }

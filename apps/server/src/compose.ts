@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { realTimer, systemClock, type Clock, type DeliveryReportSink, type Timer } from '@strata/core';
@@ -24,6 +25,9 @@ import { removeServerFile, writeServerFile } from './server-file.js';
 
 /** The port a server listens on unless told otherwise. */
 export const DEFAULT_PORT = 7300;
+
+/** The built dashboard: apps/web/dist, beside this app (the same path from src/ and dist/). */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** All wiring of concrete adapters lives here and nowhere else. */
 export interface ServerOptions {
@@ -66,6 +70,8 @@ export interface ServerOptions {
   firstOwner?: string;
   /** Staff sign-in: password hash cost, login limits, the Secure cookie flag (see access.ts). */
   access?: Omit<AccessOptions, 'clock'>;
+  /** The built dashboard served at `/` (default DEFAULT_WEB_ROOT, apps/web/dist). */
+  webRoot?: string;
 }
 
 export interface RunningServer {
@@ -219,6 +225,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     campaigns,
     onCampaignStarted: () => campaignLoop.notify(),
     automations: { db: outreachDb, segments: outreachSegments, clock, onChanged: () => campaignLoop.notify() },
+    webRoot: options.webRoot ?? DEFAULT_WEB_ROOT,
   });
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve, reject) => {

@@ -3,7 +3,7 @@
  * place where concrete adapters are composed into a running server.
  */
 export { createApp, type AppDeps } from './app.js';
-export { DEFAULT_PORT, startServer, type RunningServer, type ServerOptions } from './compose.js';
+export { DEFAULT_PORT, DEFAULT_WEB_ROOT, startServer, type RunningServer, type ServerOptions } from './compose.js';
 export {
   KeyRing,
   hashKey,

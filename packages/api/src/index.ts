@@ -10,3 +10,4 @@ export * from './engagement-schemas.js';
 export * from './campaign-schemas.js';
 export * from './campaign-client.js';
 export * from './auth-schemas.js';
+export * from './dashboard-schemas.js';

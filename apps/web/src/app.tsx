@@ -1,0 +1,118 @@
+import { useEffect, useRef, useState } from 'react';
+import { setUnauthorizedHandler } from './api.js';
+import { Link, match, navigate, useLocation } from './router.js';
+import { canWrite, currentSession, logOut, type Session, type User } from './session.js';
+import { LoginPage } from './pages/login.js';
+import { OverviewPage } from './pages/overview.js';
+import { SegmentListPage } from './pages/segment-list.js';
+import { SegmentPage } from './pages/segment-page.js';
+import { CustomerPage } from './pages/customer-page.js';
+
+type SessionState = { state: 'checking' } | { state: 'out'; message?: string } | { state: 'in'; session: Session };
+
+/** The login page is the entry; every other page needs a session (the cookie the server set). */
+export function App() {
+  const [session, setSession] = useState<SessionState>({ state: 'checking' });
+  useEffect(() => {
+    setUnauthorizedHandler(() => setSession({ state: 'out', message: 'Your session has ended. Please log in again.' }));
+    currentSession().then(
+      (s) => setSession(s ? { state: 'in', session: s } : { state: 'out' }),
+      (e: unknown) => setSession({ state: 'out', message: e instanceof Error ? e.message : String(e) }),
+    );
+  }, []);
+  if (session.state === 'checking')
+    return (
+      <p className="muted page-status" role="status">
+        Loading…
+      </p>
+    );
+  if (session.state === 'out')
+    return (
+      <LoginPage
+        {...(session.message !== undefined ? { message: session.message } : {})}
+        onLoggedIn={(s) => {
+          setSession({ state: 'in', session: s });
+          if (window.location.pathname === '/login') navigate('/', { replace: true });
+        }}
+      />
+    );
+  return (
+    <Shell
+      user={session.session.user}
+      onLogOut={() => {
+        void logOut().finally(() => setSession({ state: 'out' }));
+      }}
+    />
+  );
+}
+
+const sections = [
+  { href: '/', name: 'Overview', active: (p: string) => p === '/' },
+  { href: '/segments', name: 'Segments', active: (p: string) => p.startsWith('/segments') },
+] as const;
+
+function Shell(props: { user: User; onLogOut: () => void }) {
+  const { path, query } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  // After a page change, focus moves to the page (screen readers announce it; Tab starts there).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [path]);
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Strata</span>
+        <nav aria-label="Main">
+          <ul>
+            {sections.map((s) => (
+              <li key={s.href}>
+                <Link href={s.href} {...(s.active(path) ? { 'aria-current': 'page' as const } : {})}>
+                  {s.name}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <span>
+            {props.user.email} <span className="role">({props.user.role.replace('_', '-')})</span>
+          </span>
+          <button type="button" className="quiet" onClick={props.onLogOut}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page path={path} query={query} user={props.user} />
+      </main>
+    </>
+  );
+}
+
+function Page(props: { path: string; query: URLSearchParams; user: User }) {
+  const { path, query, user } = props;
+  const writable = canWrite(user);
+  if (path === '/' || path === '/login') return <OverviewPage />;
+  if (path === '/segments') return <SegmentListPage writable={writable} />;
+  if (path === '/segments/new') return <SegmentPage key={`new:${query.get('q') ?? ''}`} initialText={query.get('q') ?? ''} writable={writable} />;
+  const segment = match('/segments/:id', path);
+  if (segment) return <SegmentPage key={segment.id} id={segment.id!} writable={writable} />;
+  const customer = match('/customers/:id', path);
+  if (customer) return <CustomerPage key={customer.id} id={customer.id!} user={user} />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at <code>{path}</code>. <Link href="/">Go to the overview</Link>.
+      </p>
+    </section>
+  );
+}

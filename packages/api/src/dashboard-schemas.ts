@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { channels } from '@strata/core';
+
+/**
+ * Answers the dashboard reads that had no schema of their own: the profiles' summary (overview),
+ * one customer's record as stored (`GET /v1/customers/:id`) and their orders
+ * (`GET /v1/customers/:id/orders`). The computed traits are `GET /v1/customers/:id/profile`.
+ */
+
+const counts = z.record(z.string(), z.number());
+
+/** `GET /v1/profiles/summary`: the last profile run, and customers per lifecycle stage, RFM cell and segment, tier and risk. */
+export const ProfilesSummaryResponse = z.object({
+  run: z
+    .object({ id: z.string(), kind: z.string(), as_of: z.string(), finished_at: z.string(), ran_by: z.string(), customers: z.number() })
+    .nullable(),
+  customers: z.number(),
+  buyers: z.number(),
+  lifecycle: counts,
+  rfmSegments: counts,
+  /** Buyers per recency score (rows: 5, the most recent, first) and frequency score (columns 1–5). */
+  rfmGrid: z.array(z.array(z.number())),
+  valueTiers: counts,
+  churnRisk: counts,
+  model: z.unknown(),
+});
+export type ProfilesSummaryResponse = z.infer<typeof ProfilesSummaryResponse>;
+
+export const ConsentBody = z.object({
+  channel: z.enum(channels),
+  /** null: the customer never said either way. */
+  granted: z.boolean().nullable(),
+  at: z.string().nullable(),
+  source: z.string().nullable(),
+});
+export type ConsentBody = z.infer<typeof ConsentBody>;
+
+export const CustomerResponse = z.object({
+  /** The customer the id resolves to (a merged customer's id gives the customer it was merged into). */
+  customer_id: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  name: z.string().nullable(),
+  city: z.string().nullable(),
+  country: z.string().nullable(),
+  language: z.string().nullable(),
+  created_at: z.string().nullable(),
+  consent: z.array(ConsentBody),
+});
+export type CustomerResponse = z.infer<typeof CustomerResponse>;
+
+export const CustomerOrdersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export const CustomerOrderBody = z.object({
+  id: z.string(),
+  placed_at: z.string(),
+  location_id: z.string(),
+  status: z.string(),
+  currency: z.string(),
+  total: z.number(),
+  discount_codes: z.array(z.string()),
+});
+export type CustomerOrderBody = z.infer<typeof CustomerOrderBody>;
+
+/** Newest first; `total` is how many orders the customer has in all. */
+export const CustomerOrdersResponse = z.object({
+  customer_id: z.string(),
+  total: z.number().int(),
+  orders: z.array(CustomerOrderBody),
+});
+export type CustomerOrdersResponse = z.infer<typeof CustomerOrdersResponse>;
