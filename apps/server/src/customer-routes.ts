@@ -5,12 +5,7 @@
  */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { AppError, channels, type SqlRunner } from '@strata/core';
-import {
-  CustomerOrdersQuery,
-  type ConsentBody,
-  type CustomerOrdersResponse,
-  type CustomerResponse,
-} from '@strata/api';
+import { CustomerOrdersQuery, type ConsentBody, type CustomerOrdersResponse, type CustomerResponse } from '@strata/api';
 import { checkedQuery } from './query-params.js';
 
 export interface CustomerRouteDeps {
@@ -19,9 +14,16 @@ export interface CustomerRouteDeps {
 }
 
 /** A time as the store hands it back (a Date or text), as ISO 8601. */
+const text = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
 const timeText = (v: unknown): string | null =>
-  v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : text(v);
 
 async function resolve(db: SqlRunner, id: string): Promise<Record<string, unknown>> {
   const [row] = await db.query<Record<string, unknown>>(
@@ -37,16 +39,14 @@ export function registerCustomerRoutes(app: Hono, deps: CustomerRouteDeps): void
 
   app.get('/v1/customers/:id', requireApiKey, async (c) => {
     const row = await resolve(db, c.req.param('id') ?? '');
-    const consent = channels.map(
-      (channel): ConsentBody => ({
-        channel,
-        granted: row[`consent_${channel}_granted`] === null ? null : Boolean(row[`consent_${channel}_granted`]),
-        at: timeText(row[`consent_${channel}_at`]),
-        source: text(row[`consent_${channel}_source`]),
-      }),
-    );
+    const consent = channels.map((channel): ConsentBody => ({
+      channel,
+      granted: row[`consent_${channel}_granted`] === null ? null : Boolean(row[`consent_${channel}_granted`]),
+      at: timeText(row[`consent_${channel}_at`]),
+      source: text(row[`consent_${channel}_source`]),
+    }));
     const body: CustomerResponse = {
-      customer_id: String(row.id),
+      customer_id: text(row.id) ?? '',
       email: text(row.email),
       phone: text(row.phone),
       name: text(row.name),
@@ -61,8 +61,10 @@ export function registerCustomerRoutes(app: Hono, deps: CustomerRouteDeps): void
 
   app.get('/v1/customers/:id/orders', requireApiKey, async (c) => {
     const { limit } = checkedQuery(c, CustomerOrdersQuery);
-    const id = String((await resolve(db, c.req.param('id') ?? '')).id);
-    const [count] = await db.query<{ n: number | bigint }>('SELECT count(*) AS n FROM orders WHERE customer_id = $1', [id]);
+    const id = text((await resolve(db, c.req.param('id') ?? '')).id) ?? '';
+    const [count] = await db.query<{ n: number | bigint }>('SELECT count(*) AS n FROM orders WHERE customer_id = $1', [
+      id,
+    ]);
     const rows = await db.query<Record<string, unknown>>(
       `SELECT id, placed_at, location_id, status, currency, total, discount_codes FROM orders
        WHERE customer_id = $1 ORDER BY placed_at DESC, id LIMIT ${limit}`,
@@ -72,13 +74,13 @@ export function registerCustomerRoutes(app: Hono, deps: CustomerRouteDeps): void
       customer_id: id,
       total: Number(count?.n ?? 0),
       orders: rows.map((r) => ({
-        id: String(r.id),
+        id: text(r.id) ?? '',
         placed_at: timeText(r.placed_at) ?? '',
-        location_id: String(r.location_id),
-        status: String(r.status),
-        currency: String(r.currency),
+        location_id: text(r.location_id) ?? '',
+        status: text(r.status) ?? '',
+        currency: text(r.currency) ?? '',
         total: Number(r.total),
-        discount_codes: Array.isArray(r.discount_codes) ? r.discount_codes.map(String) : [],
+        discount_codes: Array.isArray(r.discount_codes) ? r.discount_codes.map((code) => text(code) ?? '') : [],
       })),
     };
     return c.json(body);

@@ -40,7 +40,12 @@ async function fileAt(path: string): Promise<Buffer | undefined> {
 export function registerWebRoutes(app: Hono, deps: WebRouteDeps): void {
   const root = resolve(deps.root);
   app.get('*', async (c, next) => {
-    const path = decodeURIComponent(c.req.path);
+    let path: string;
+    try {
+      path = decodeURIComponent(c.req.path);
+    } catch {
+      return next(); // not a path any file has (a stray `%`)
+    }
     if (serverPaths.test(path)) return next();
     const wanted = resolve(join(root, path));
     // `..` in a path never leaves the dashboard's folder.

@@ -51,7 +51,11 @@ async function jsonOf(res: Response): Promise<unknown> {
 }
 
 /** A request whose answer is checked against `schema`; a server error is thrown as HttpError. */
-export async function call<S extends z.ZodType>(schema: S, path: string, options: RequestOptions = {}): Promise<z.infer<S>> {
+export async function call<S extends z.ZodType>(
+  schema: S,
+  path: string,
+  options: RequestOptions = {},
+): Promise<z.infer<S>> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -78,7 +82,8 @@ export async function call<S extends z.ZodType>(schema: S, path: string, options
     throw new HttpError(res.status, 'internal', `the server answered ${res.status}`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new HttpError(res.status, 'internal', `the server's answer to ${path} is not what the dashboard expects`);
+  if (!parsed.success)
+    throw new HttpError(res.status, 'internal', `the server's answer to ${path} is not what the dashboard expects`);
   return parsed.data;
 }
 

@@ -1,12 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { setUnauthorizedHandler } from './api.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import { canWrite, currentSession, logOut, type Session, type User } from './session.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
 import { SegmentListPage } from './pages/segment-list.js';
-import { SegmentPage } from './pages/segment-page.js';
-import { CustomerPage } from './pages/customer-page.js';
+
+// The query language (parser, catalog, completions) loads with the pages that use it, not with
+// the login page and the overview (docs/benchmarks.md has the sizes).
+const SegmentPage = lazy(() => import('./pages/segment-page.js').then((m) => ({ default: m.SegmentPage })));
+const CustomerPage = lazy(() => import('./pages/customer-page.js').then((m) => ({ default: m.CustomerPage })));
 
 type SessionState = { state: 'checking' } | { state: 'out'; message?: string } | { state: 'in'; session: Session };
 
@@ -91,7 +94,15 @@ function Shell(props: { user: User; onLogOut: () => void }) {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Page path={path} query={query} user={props.user} />
+        <Suspense
+          fallback={
+            <p className="muted" role="status">
+              Loading…
+            </p>
+          }
+        >
+          <Page path={path} query={query} user={props.user} />
+        </Suspense>
       </main>
     </>
   );
@@ -102,7 +113,8 @@ function Page(props: { path: string; query: URLSearchParams; user: User }) {
   const writable = canWrite(user);
   if (path === '/' || path === '/login') return <OverviewPage />;
   if (path === '/segments') return <SegmentListPage writable={writable} />;
-  if (path === '/segments/new') return <SegmentPage key={`new:${query.get('q') ?? ''}`} initialText={query.get('q') ?? ''} writable={writable} />;
+  if (path === '/segments/new')
+    return <SegmentPage key={`new:${query.get('q') ?? ''}`} initialText={query.get('q') ?? ''} writable={writable} />;
   const segment = match('/segments/:id', path);
   if (segment) return <SegmentPage key={segment.id} id={segment.id!} writable={writable} />;
   const customer = match('/customers/:id', path);

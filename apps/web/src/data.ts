@@ -1,22 +1,17 @@
 import { z } from 'zod';
 import {
-  CustomerOrdersResponse,
-  CustomerResponse,
-  CustomerSegmentsResponse,
-  MessageLogResponse,
-  ProfileBody,
   ProfilesSummaryResponse,
   SavedSegmentBody,
   SegmentListResponse,
   SegmentPreviewResponse,
   StatsResponse,
-  TagsResponse,
 } from '@strata/api';
 import { call, seg } from './api.js';
 
 /*
- * Every read and write the pages make, in one module: when the server grows a route that answers a
- * page better (the overview report), only this file changes.
+ * The reads and writes of the overview and the segment pages, in one module: when the server grows
+ * a route that answers a page better (the overview report), only this file changes. The customer
+ * page's are in customer-data.ts, loaded with that page.
  */
 
 export interface Overview {
@@ -83,15 +78,3 @@ export const saveSegment = (s: { id?: string; name: string; text: string; descri
         method: 'PUT',
         body: { name: s.name, text: s.text, ...(s.description !== undefined ? { description: s.description } : {}) },
       });
-
-export const customerProfile = (id: string) => call(ProfileBody, `/v1/customers/${seg(id)}/profile`);
-export const customerRecord = (id: string) => call(CustomerResponse, `/v1/customers/${seg(id)}`);
-export const customerOrders = (id: string) => call(CustomerOrdersResponse, `/v1/customers/${seg(id)}/orders?limit=50`);
-export const customerTags = (id: string) => call(TagsResponse, `/v1/customers/${seg(id)}/tags`);
-export const customerSegments = (id: string) => call(CustomerSegmentsResponse, `/v1/customers/${seg(id)}/segments`);
-export const customerMessages = (id: string) =>
-  call(MessageLogResponse, `/v1/customers/${seg(id)}/messages?limit=50`);
-export const addTag = (id: string, tag: string, by: string) =>
-  call(TagsResponse, `/v1/customers/${seg(id)}/tags`, { method: 'POST', body: { tags: [tag], by } });
-export const removeTag = (id: string, tag: string) =>
-  call(TagsResponse, `/v1/customers/${seg(id)}/tags/${seg(tag)}`, { method: 'DELETE' });

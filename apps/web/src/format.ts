@@ -14,3 +14,12 @@ export const when = (iso: string | null | undefined): string => {
 };
 /** `at_risk` → `at risk`: the store's names, spaced for reading. */
 export const label = (name: string): string => name.replaceAll('_', ' ');
+/** A value of unknown shape from a JSON answer, as text. */
+export const scalar = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+      ? String(v)
+      : v === null || v === undefined
+        ? '–'
+        : JSON.stringify(v);

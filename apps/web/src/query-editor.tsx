@@ -48,7 +48,13 @@ function marked(text: string, diagnostics: readonly Diagnostic[]): ReactNode[] {
     const start = points[i]!;
     for (const d of emptyAt(start))
       out.push(
-        <mark key={`e${start}${d.code}`} className={`diag empty ${d.severity}`} data-code={d.code} data-start={start} data-end={start}>
+        <mark
+          key={`e${start}${d.code}`}
+          className={`diag empty ${d.severity}`}
+          data-code={d.code}
+          data-start={start}
+          data-end={start}
+        >
           {'\u200b'}
         </mark>,
       );
@@ -60,7 +66,13 @@ function marked(text: string, diagnostics: readonly Diagnostic[]): ReactNode[] {
     else {
       const worst = covering.find((d) => d.severity === 'error') ?? covering[0]!;
       out.push(
-        <mark key={`m${start}`} className={`diag ${worst.severity}`} data-code={worst.code} data-start={start} data-end={end}>
+        <mark
+          key={`m${start}`}
+          className={`diag ${worst.severity}`}
+          data-code={worst.code}
+          data-start={start}
+          data-end={end}
+        >
           {piece}
         </mark>,
       );

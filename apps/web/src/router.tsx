@@ -10,7 +10,10 @@ export interface Location {
   query: URLSearchParams;
 }
 
-const current = (): Location => ({ path: window.location.pathname, query: new URLSearchParams(window.location.search) });
+const current = (): Location => ({
+  path: window.location.pathname,
+  query: new URLSearchParams(window.location.search),
+});
 const listeners = new Set<() => void>();
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

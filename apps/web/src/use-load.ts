@@ -1,9 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export type Load<T> =
-  | { state: 'loading' }
-  | { state: 'error'; message: string }
-  | { state: 'done'; value: T };
+export type Load<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; value: T };
 
 /** Loads on mount and whenever `deps` change; `reload` loads again (after a change). */
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [Load<T>, () => void] {

@@ -24,10 +24,15 @@ export interface AuthStandIn {
   close(): Promise<void>;
 }
 
-export async function startAuthStandIn(target: string, apiKey: string, staff: readonly StaffFixture[]): Promise<AuthStandIn> {
+export async function startAuthStandIn(
+  target: string,
+  apiKey: string,
+  staff: readonly StaffFixture[],
+): Promise<AuthStandIn> {
   const sessions = new Map<string, { user: { email: string; role: StaffFixture['role'] }; csrfToken: string }>();
   const app = new Hono();
-  const unauthorized = (c: Context) => c.json({ error: { type: 'unauthorized', message: 'log in first', details: [] } }, 401);
+  const unauthorized = (c: Context) =>
+    c.json({ error: { type: 'unauthorized', message: 'log in first', details: [] } }, 401);
   const sessionOf = (c: Context) => sessions.get(getCookie(c, 'strata_session') ?? '');
 
   app.post('/v1/auth/login', async (c) => {
@@ -64,7 +69,11 @@ export async function startAuthStandIn(target: string, apiKey: string, staff: re
       headers.set('authorization', `Bearer ${apiKey}`);
     }
     const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.arrayBuffer();
-    const res = await fetch(`${target}${url.pathname}${url.search}`, { method: c.req.method, headers, ...(body ? { body } : {}) });
+    const res = await fetch(`${target}${url.pathname}${url.search}`, {
+      method: c.req.method,
+      headers,
+      ...(body ? { body } : {}),
+    });
     const out = new Headers();
     for (const name of ['content-type', 'cache-control']) {
       const v = res.headers.get(name);

@@ -41,7 +41,14 @@ beforeAll(async () => {
   front = await startAuthStandIn(server.url, keys.apiKey, [owner, viewer]);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: MS,
   });
 });
@@ -88,7 +95,8 @@ describe('the dashboard', () => {
 
     const owned = await logIn(owner);
     const summary = await profilesSummary(server.store);
-    const stat = (name: string) => owned.locator('.stat', { has: owned.getByText(name, { exact: true }) }).locator('dd');
+    const stat = (name: string) =>
+      owned.locator('.stat', { has: owned.getByText(name, { exact: true }) }).locator('dd');
     await expect.poll(() => stat('Customers').textContent()).toBe(summary.customers.toLocaleString('en'));
     expect(await stat('Buyers').textContent()).toContain(summary.buyers.toLocaleString('en'));
     // The heatmap shows the grid the profiles hold; the busiest cell is the one opened.
@@ -99,8 +107,12 @@ describe('the dashboard', () => {
     await owned.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
     await cell.click();
     await owned.getByRole('heading', { name: 'New segment' }).waitFor();
-    expect(await owned.getByLabel('Query').inputValue()).toBe(`recency_score = ${busiest.r} and frequency_score = ${busiest.f}`);
-    await expect.poll(() => owned.getByTestId('live-count').textContent(), { timeout: MS }).toBe(busiest.n.toLocaleString('en'));
+    expect(await owned.getByLabel('Query').inputValue()).toBe(
+      `recency_score = ${busiest.r} and frequency_score = ${busiest.f}`,
+    );
+    await expect
+      .poll(() => owned.getByTestId('live-count').textContent(), { timeout: MS })
+      .toBe(busiest.n.toLocaleString('en'));
     await owned.close();
   });
 
@@ -120,7 +132,14 @@ describe('the dashboard', () => {
     expect(await mark.textContent()).toBe('totl_spent');
     expect([await mark.getAttribute('data-start'), await mark.getAttribute('data-end')]).toEqual(['21', '31']);
     // ... and drawn under them: the mark starts 21 monospace characters into the text box.
-    const geometry = (await page.evaluate(`(() => {
+    const geometry = await page.evaluate<{
+      markLeft: number;
+      markWidth: number;
+      markTop: number;
+      textLeft: number;
+      textTop: number;
+      char: number;
+    }>(`(() => {
       const mark = document.querySelector('mark.diag[data-code="unknown-field"]').getBoundingClientRect();
       const area = document.querySelector('.editor-box textarea');
       const style = getComputedStyle(area);
@@ -132,7 +151,7 @@ describe('the dashboard', () => {
         textLeft: box.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
         textTop: box.top, char: ctx.measureText('x').width,
       };
-    })()`)) as { markLeft: number; markWidth: number; markTop: number; textLeft: number; textTop: number; char: number };
+    })()`);
     expect(Math.abs(geometry.markLeft - (geometry.textLeft + 21 * geometry.char))).toBeLessThan(2);
     expect(Math.abs(geometry.markWidth - 10 * geometry.char)).toBeLessThan(2);
     expect(geometry.markTop).toBeGreaterThan(geometry.textTop);
@@ -143,7 +162,10 @@ describe('the dashboard', () => {
 
     // Completions: the misspelt word, typed again, offers the field; Enter takes it.
     await editor.fill('order_count >= 2 and tota');
-    await page.getByRole('option', { name: /total_spent/ }).first().waitFor();
+    await page
+      .getByRole('option', { name: /total_spent/ })
+      .first()
+      .waitFor();
     await editor.press('Enter');
     await editor.pressSequentially('> 100');
     const fixed = 'order_count >= 2 and total_spent > 100';
@@ -151,7 +173,9 @@ describe('the dashboard', () => {
     await expect.poll(() => page.locator('mark.diag').count()).toBe(0);
     const expected = await countOf(fixed);
     expect(expected).toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('live-count').textContent(), { timeout: MS }).toBe(expected.toLocaleString('en'));
+    await expect
+      .poll(() => page.getByTestId('live-count').textContent(), { timeout: MS })
+      .toBe(expected.toLocaleString('en'));
     await page.screenshot({ path: join(shots, 'segment-count.png'), fullPage: true });
 
     // A member opens as a customer page, with the store's own orders for them.
@@ -160,8 +184,18 @@ describe('the dashboard', () => {
     await first.click();
     await page.getByRole('heading', { name: 'Orders' }).waitFor();
     expect(page.url()).toBe(`${front.url}/customers/${encodeURIComponent(id)}`);
-    const [orders] = await server.store.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM orders WHERE customer_id = $1', [id]);
-    await expect.poll(() => page.locator('table', { has: page.getByRole('columnheader', { name: 'Placed' }) }).locator('tbody tr').count()).toBe(Math.min(50, orders!.n));
+    const [orders] = await server.store.query<{ n: number }>(
+      'SELECT count(*)::INTEGER AS n FROM orders WHERE customer_id = $1',
+      [id],
+    );
+    await expect
+      .poll(() =>
+        page
+          .locator('table', { has: page.getByRole('columnheader', { name: 'Placed' }) })
+          .locator('tbody tr')
+          .count(),
+      )
+      .toBe(Math.min(50, orders!.n));
     expect(orders!.n).toBeGreaterThanOrEqual(2);
     await page.locator('[data-trait="p_alive"]').waitFor();
     expect(await page.locator('[data-trait="p_alive"]').textContent()).toMatch(/^\d+\.\d%$/);
@@ -172,7 +206,10 @@ describe('the dashboard', () => {
     await page.getByLabel('Add a tag').fill('vip-web');
     await page.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('button', { name: 'Remove tag vip-web' }).waitFor();
-    const [tag] = await server.store.query<{ assigned_by: string }>("SELECT assigned_by FROM tags WHERE customer_id = $1 AND tag = 'vip-web'", [id]);
+    const [tag] = await server.store.query<{ assigned_by: string }>(
+      "SELECT assigned_by FROM tags WHERE customer_id = $1 AND tag = 'vip-web'",
+      [id],
+    );
     expect(tag?.assigned_by).toBe(owner.email);
     await page.close();
   });
@@ -183,7 +220,9 @@ describe('the dashboard', () => {
     await page.goto(`${front.url}/segments/new?q=${encodeURIComponent('order_count >= 1')}`);
     await page.getByTestId('live-count').waitFor();
     expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
-    const [buyer] = await server.store.query<{ id: string }>('SELECT customer_id AS id FROM customer_profile WHERE order_count > 0 ORDER BY 1 LIMIT 1');
+    const [buyer] = await server.store.query<{ id: string }>(
+      'SELECT customer_id AS id FROM customer_profile WHERE order_count > 0 ORDER BY 1 LIMIT 1',
+    );
     await page.goto(`${front.url}/customers/${encodeURIComponent(buyer!.id)}`);
     await page.getByRole('heading', { name: 'Tags' }).waitFor();
     await page.getByRole('heading', { name: 'Orders' }).waitFor();

@@ -12,7 +12,14 @@ const counts = z.record(z.string(), z.number());
 /** `GET /v1/profiles/summary`: the last profile run, and customers per lifecycle stage, RFM cell and segment, tier and risk. */
 export const ProfilesSummaryResponse = z.object({
   run: z
-    .object({ id: z.string(), kind: z.string(), as_of: z.string(), finished_at: z.string(), ran_by: z.string(), customers: z.number() })
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      as_of: z.string(),
+      finished_at: z.string(),
+      ran_by: z.string(),
+      customers: z.number(),
+    })
     .nullable(),
   customers: z.number(),
   buyers: z.number(),

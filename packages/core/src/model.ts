@@ -21,6 +21,7 @@ import {
 import { toE164 } from './normalise.js';
 import {
   channels,
+  type Entity,
   eventTypeSpecs,
   requiredEventProperties,
   type Channel,
@@ -273,17 +274,6 @@ export const IdentityLink = z.object({
 });
 export type IdentityLink = z.infer<typeof IdentityLink>;
 
-export const Entity = {
-  customers: 'customers',
-  products: 'products',
-  locations: 'locations',
-  orders: 'orders',
-  order_lines: 'order_lines',
-  events: 'events',
-  tags: 'tags',
-} as const;
-export type Entity = (typeof Entity)[keyof typeof Entity];
-export const entities = Object.values(Entity);
 
 export interface EntityRows {
   customers: Customer;

@@ -1,6 +1,6 @@
+import type { Entity } from './vocabulary.js';
 import type {
   Customer,
-  Entity,
   Event,
   IdentityLink,
   Location,

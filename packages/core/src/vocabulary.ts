@@ -214,3 +214,16 @@ export const Weekday = {
 } as const;
 export type Weekday = (typeof Weekday)[keyof typeof Weekday];
 export const weekdays = Object.values(Weekday);
+
+/** What can be imported: the record kinds of a store. */
+export const Entity = {
+  customers: 'customers',
+  products: 'products',
+  locations: 'locations',
+  orders: 'orders',
+  order_lines: 'order_lines',
+  events: 'events',
+  tags: 'tags',
+} as const;
+export type Entity = (typeof Entity)[keyof typeof Entity];
+export const entities = Object.values(Entity);

@@ -9,8 +9,8 @@ import {
   customerSegments,
   customerTags,
   removeTag,
-} from '../data.js';
-import { amount, count, label, percent, when } from '../format.js';
+} from '../customer-data.js';
+import { amount, count, label, percent, scalar, when } from '../format.js';
 import { Link } from '../router.js';
 import { canWrite, type User } from '../session.js';
 import { useLoad } from '../use-load.js';
@@ -32,7 +32,7 @@ const headline = [
 /** A trait's value as its catalog type says to read it. */
 export function traitText(spec: FieldSpec | undefined, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
-  if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '—';
+  if (Array.isArray(v)) return v.length ? v.map(scalar).join(', ') : '—';
   switch (spec?.type) {
     case 'money':
       return amount(Number(v));
@@ -42,13 +42,13 @@ export function traitText(spec: FieldSpec | undefined, v: unknown): string {
       return count(Number(v));
     case 'timestamp':
     case 'date':
-      return when(String(v));
+      return when(scalar(v));
     case 'boolean':
       return v === true || v === 'true' ? 'yes' : 'no';
     case 'enum':
-      return label(String(v));
+      return label(scalar(v));
     default:
-      return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+      return scalar(v);
   }
 }
 
@@ -67,7 +67,13 @@ export function CustomerPage(props: { id: string; user: User }) {
         {(r) => (
           <>
             <p className="muted">
-              {[r.customer_id, r.email, r.phone, [r.city, r.country].filter(Boolean).join(', '), r.created_at ? `customer since ${when(r.created_at)}` : '']
+              {[
+                r.customer_id,
+                r.email,
+                r.phone,
+                [r.city, r.country].filter(Boolean).join(', '),
+                r.created_at ? `customer since ${when(r.created_at)}` : '',
+              ]
                 .filter(Boolean)
                 .join(' · ')}
             </p>
@@ -85,7 +91,9 @@ export function CustomerPage(props: { id: string; user: User }) {
                 {r.consent.map((c) => (
                   <tr key={c.channel}>
                     <th scope="row">{c.channel}</th>
-                    <td data-consent={c.channel}>{c.granted === null ? 'not asked' : c.granted ? 'granted' : 'withdrawn'}</td>
+                    <td data-consent={c.channel}>
+                      {c.granted === null ? 'not asked' : c.granted ? 'granted' : 'withdrawn'}
+                    </td>
                     <td>{when(c.at)}</td>
                     <td>{c.source ?? '—'}</td>
                   </tr>
@@ -125,7 +133,9 @@ export function CustomerPage(props: { id: string; user: User }) {
           ) : (
             <table className="list compact">
               <caption>
-                {o.orders.length < o.total ? `The latest ${count(o.orders.length)} of ${count(o.total)} orders` : `${count(o.total)} orders`}
+                {o.orders.length < o.total
+                  ? `The latest ${count(o.orders.length)} of ${count(o.total)} orders`
+                  : `${count(o.total)} orders`}
               </caption>
               <thead>
                 <tr>
@@ -176,7 +186,7 @@ function Profile({ profile }: { profile: Record<string, unknown> }) {
             {traitText(spec('rfm_segment'), profile.rfm_segment)}
             <span className="hint">
               {' '}
-              R{String(profile.recency_score ?? '–')} F{String(profile.frequency_score ?? '–')} M{String(profile.monetary_score ?? '–')}
+              R{scalar(profile.recency_score)} F{scalar(profile.frequency_score)} M{scalar(profile.monetary_score)}
             </span>
           </dd>
         </div>
@@ -261,7 +271,12 @@ function Tags(props: { id: string; writable: boolean; by: string }) {
                 <li key={tag.tag}>
                   <span title={`${tag.source}, by ${tag.assigned_by}, ${when(tag.assigned_at)}`}>{tag.tag}</span>
                   {props.writable ? (
-                    <button type="button" className="quiet" aria-label={`Remove tag ${tag.tag}`} onClick={() => void run(removeTag(props.id, tag.tag))}>
+                    <button
+                      type="button"
+                      className="quiet"
+                      aria-label={`Remove tag ${tag.tag}`}
+                      onClick={() => void run(removeTag(props.id, tag.tag))}
+                    >
                       ×
                     </button>
                   ) : null}

@@ -29,9 +29,17 @@ function OverviewBody({ o }: { o: Overview }) {
       <p className="muted">Measured at the last profile run: {when(o.asOf)}</p>
       <dl className="stats">
         <Stat label="Customers" value={count(o.customers)} />
-        <Stat label="Buyers" value={count(o.buyers)} hint={o.customers ? ` ${percent(o.buyers / o.customers)} of customers` : ''} />
+        <Stat
+          label="Buyers"
+          value={count(o.buyers)}
+          hint={o.customers ? ` ${percent(o.buyers / o.customers)} of customers` : ''}
+        />
         <Stat label="Orders" value={count(o.orders)} />
-        <Stat label="Repeat rate" value={o.repeatRate === null ? '—' : percent(o.repeatRate)} hint=" of buyers ordered twice or more" />
+        <Stat
+          label="Repeat rate"
+          value={o.repeatRate === null ? '—' : percent(o.repeatRate)}
+          hint=" of buyers ordered twice or more"
+        />
       </dl>
       <div className="panels">
         <RfmGrid grid={o.rfmGrid} />

@@ -15,7 +15,14 @@ type Evaluation =
   | { state: 'invalid' }
   | { state: 'counting' }
   | { state: 'error'; message: string; diagnostics: readonly Diagnostic[]; text: string }
-  | { state: 'done'; text: string; count: number; members: readonly string[]; offset: number; warnings: readonly Diagnostic[] };
+  | {
+      state: 'done';
+      text: string;
+      count: number;
+      members: readonly string[];
+      offset: number;
+      warnings: readonly Diagnostic[];
+    };
 
 export function SegmentPage(props: { id?: string; initialText?: string; writable: boolean }) {
   const [text, setText] = useState(props.initialText ?? '');
@@ -82,7 +89,10 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
     (evaluation.state === 'done' && evaluation.text === text && evaluation.warnings) ||
     (evaluation.state === 'error' && evaluation.text === text && evaluation.diagnostics) ||
     [];
-  const diagnostics = [...local, ...fromServer.filter((d) => !local.some((l) => l.code === d.code && l.span.start === d.span.start))];
+  const diagnostics = [
+    ...local,
+    ...fromServer.filter((d) => !local.some((l) => l.code === d.code && l.span.start === d.span.start)),
+  ];
 
   const save = (e: FormEvent) => {
     e.preventDefault();
@@ -129,7 +139,12 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
           <label htmlFor="segment-name">Name</label>
           <input id="segment-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
           <label htmlFor="segment-description">Description</label>
-          <input id="segment-description" maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />
+          <input
+            id="segment-description"
+            maxLength={2000}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
           <button type="submit" disabled={saveState.busy || !valid}>
             {props.id === undefined ? 'Save segment' : 'Save changes'}
           </button>
@@ -141,9 +156,7 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
           ) : null}
         </form>
       ) : null}
-      {evaluation.state === 'done' ? (
-        <Members evaluation={evaluation} onPage={setOffset} />
-      ) : null}
+      {evaluation.state === 'done' ? <Members evaluation={evaluation} onPage={setOffset} /> : null}
     </section>
   );
 }
@@ -161,7 +174,8 @@ function LiveCount({ evaluation }: { evaluation: Evaluation }) {
     case 'done':
       return (
         <>
-          <strong data-testid="live-count">{count(evaluation.count)}</strong> {evaluation.count === 1 ? 'customer' : 'customers'}
+          <strong data-testid="live-count">{count(evaluation.count)}</strong>{' '}
+          {evaluation.count === 1 ? 'customer' : 'customers'}
         </>
       );
   }
