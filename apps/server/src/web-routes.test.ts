@@ -29,6 +29,9 @@ describe('the dashboard files', () => {
     expect(home.status).toBe(200);
     expect(home.headers.get('content-type')).toContain('text/html');
     expect(await home.text()).toContain('<title>Strata</title>');
+    // no other site's script runs in it, and no other site can frame it
+    expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(home.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     // a reload on a page of the app gets the app, which shows that page
     const deep = await app.request('/customers/C0000001');
     expect(await deep.text()).toContain('<title>Strata</title>');

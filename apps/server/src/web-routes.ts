@@ -25,6 +25,17 @@ const contentTypes: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * The page runs only its own scripts and cannot be framed by another site (clickjacking a
+ * logged-in owner); inline styles stay allowed for the charts' computed widths and shades.
+ */
+const pageHeaders = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
 /** Paths that belong to the API or to pages the server renders itself, never to the dashboard. */
 const serverPaths = /^\/(v1|health|r|q|u)(\/|$)/;
 
@@ -55,6 +66,7 @@ export function registerWebRoutes(app: Hono, deps: WebRouteDeps): void {
       // Vite puts a content hash in every asset's name: those never change under one name.
       const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
       return c.body(new Uint8Array(file), 200, {
+        ...pageHeaders,
         'content-type': contentTypes[extname(wanted)] ?? 'application/octet-stream',
         'cache-control': cache,
       });
@@ -67,6 +79,10 @@ export function registerWebRoutes(app: Hono, deps: WebRouteDeps): void {
         `The dashboard is not built (no ${join(root, 'index.html')}): run \`npm run build\`. The API is at /v1.`,
         404,
       );
-    return c.body(new Uint8Array(index), 200, { 'content-type': contentTypes['.html']!, 'cache-control': 'no-cache' });
+    return c.body(new Uint8Array(index), 200, {
+      ...pageHeaders,
+      'content-type': contentTypes['.html']!,
+      'cache-control': 'no-cache',
+    });
   });
 }

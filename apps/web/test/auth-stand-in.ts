@@ -74,11 +74,10 @@ export async function startAuthStandIn(
       headers,
       ...(body ? { body } : {}),
     });
-    const out = new Headers();
-    for (const name of ['content-type', 'cache-control']) {
-      const v = res.headers.get(name);
-      if (v) out.set(name, v);
-    }
+    // The server's own headers (content type, caching, the page's content security policy) pass through.
+    const out = new Headers(res.headers);
+    for (const name of ['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'])
+      out.delete(name);
     return new Response(await res.arrayBuffer(), { status: res.status, headers: out });
   });
 

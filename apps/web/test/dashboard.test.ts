@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '@strata/ingest';
 import { computeProfiles, profilesSummary } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
@@ -27,6 +27,18 @@ let dir: string;
 let server: RunningServer;
 let front: AuthStandIn;
 let browser: Browser;
+/** Uncaught errors in the page and anything the content security policy refused: none expected. */
+const problems: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(MS);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.text().startsWith('Refused to')) problems.push(`console: ${m.text()}`);
+  });
+  return page;
+}
 
 beforeAll(async () => {
   if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
@@ -60,9 +72,12 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+afterEach(() => {
+  expect(problems.splice(0)).toEqual([]);
+});
+
 async function logIn(who: { email: string; password: string }): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(MS);
+  const page = await newPage();
   await page.goto(`${front.url}/`);
   await page.getByRole('heading', { name: 'Log in to Strata' }).waitFor();
   await page.getByLabel('Email').fill(who.email);
@@ -81,8 +96,7 @@ const countOf = async (text: string) => {
 
 describe('the dashboard', () => {
   it('logs in, shows the overview and opens an RFM cell as a segment with its buyers', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(MS);
+    const page = await newPage();
     await page.goto(`${front.url}/segments`);
     // No session: the login page, whatever was asked for; a wrong password is said so.
     await page.getByRole('heading', { name: 'Log in to Strata' }).waitFor();
