@@ -33,6 +33,7 @@ export async function serveUntilStopped(io: Io, globals: GlobalOptions, opts: Se
   io.out(
     [
       `Strata is serving ${db} on ${server.url}`,
+      `  dashboard:  ${server.url}/`,
       `  health:     ${server.url}/health`,
       `  stats:      ${server.url}/v1/stats`,
       `  channels:   ${server.channels
