@@ -192,6 +192,19 @@ describe('the dashboard', () => {
       .toBe(expected.toLocaleString('en'));
     await page.screenshot({ path: join(shots, 'segment-count.png'), fullPage: true });
 
+    // Saved under a name, it is listed with its size and opens again with its members.
+    await page.getByLabel('Name').fill('Repeat big spenders');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByRole('heading', { name: 'Repeat big spenders' }).waitFor();
+    expect(page.url()).toMatch(new RegExp(`^${front.url}/segments/[^/]+$`));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Segments' }).click();
+    const row = page.getByRole('row', { name: /Repeat big spenders/ });
+    await expect.poll(() => row.locator('[data-size-of]').textContent()).toBe(expected.toLocaleString('en'));
+    expect(await row.locator('code').textContent()).toBe(fixed);
+    await page.screenshot({ path: join(shots, 'segments.png'), fullPage: true });
+    await row.getByRole('link', { name: 'Repeat big spenders' }).click();
+    await expect.poll(() => page.getByLabel('Query').inputValue()).toBe(fixed);
+
     // A member opens as a customer page, with the store's own orders for them.
     const first = page.locator('.members a').first();
     const id = (await first.textContent())!;

@@ -29,6 +29,7 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [loadError, setLoadError] = useState<string | undefined>();
+  const [loaded, setLoaded] = useState(props.id === undefined);
   const [names, setNames] = useState<readonly string[] | undefined>();
   const [offset, setOffset] = useState(0);
   const [evaluation, setEvaluation] = useState<Evaluation>({ state: 'idle' });
@@ -45,6 +46,7 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
         setText(s.text);
         setName(s.name);
         setDescription(s.description);
+        setLoaded(true);
       },
       (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)),
     );
@@ -114,6 +116,12 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
           Could not load the segment: {loadError}
         </p>
       </section>
+    );
+  if (!loaded)
+    return (
+      <p className="muted" role="status">
+        Loading the segment…
+      </p>
     );
   return (
     <section aria-labelledby="segment-title">
