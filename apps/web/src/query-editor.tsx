@@ -91,6 +91,15 @@ export function QueryEditor(props: QueryEditorProps) {
   const caretAfter = useRef<number | undefined>(undefined);
   const options = useMemo(() => ({ segments: props.segments }), [props.segments]);
 
+  // The box grows with the text instead of scrolling: a scrollbar would narrow the textarea's
+  // lines and not the mirror's, and the marks would drift from the characters they name.
+  useLayoutEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
+  }, [props.text]);
+
   useLayoutEffect(() => {
     if (caretAfter.current !== undefined && area.current) {
       area.current.setSelectionRange(caretAfter.current, caretAfter.current);

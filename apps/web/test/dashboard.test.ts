@@ -169,6 +169,15 @@ describe('the dashboard', () => {
     expect(Math.abs(geometry.markLeft - (geometry.textLeft + 21 * geometry.char))).toBeLessThan(2);
     expect(Math.abs(geometry.markWidth - 10 * geometry.char)).toBeLessThan(2);
     expect(geometry.markTop).toBeGreaterThan(geometry.textTop);
+    // On a later line of a long query the mark is still under its characters (the box grows, never scrolls).
+    await editor.fill(`${'order_count >= 1 and\n'.repeat(8)}${broken}`);
+    const later = page.locator('mark.diag[data-code="unknown-field"]');
+    await expect.poll(() => later.getAttribute('data-start')).toBe(String(8 * 21 + 21));
+    const box = (await page.locator('.editor-box textarea').boundingBox())!;
+    const markBox = (await later.boundingBox())!;
+    expect(markBox.y + markBox.height).toBeLessThan(box.y + box.height);
+    expect(Math.abs(markBox.x - geometry.markLeft)).toBeLessThan(2);
+    await editor.fill(broken);
     const message = page.locator('.diagnostics li[data-code="unknown-field"]');
     expect(await message.textContent()).toMatch(/line 1, column 22:.*did you mean `total_spent`/);
     expect(await page.getByRole('status').filter({ hasText: 'Fix the marked part' }).count()).toBe(1);
