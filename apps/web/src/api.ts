@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorBody } from '@strata/api';
+import { CSRF_HEADER, ErrorBody } from '@strata/api';
 import type { Diagnostic } from '@strata/segment-lang';
 
 /*
@@ -22,7 +22,7 @@ export class HttpError extends Error {
 let csrfToken: string | undefined;
 let onUnauthorized: () => void = () => {};
 
-/** The token from `POST /v1/auth/login` or `GET /v1/auth/me`, sent as `x-csrf-token`. */
+/** The token from `POST /v1/auth/login` or `GET /v1/auth/me`, sent as `x-csrf-token` (CSRF_HEADER). */
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
@@ -59,7 +59,7 @@ export async function call<S extends z.ZodType>(
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  if (method !== 'GET' && csrfToken !== undefined) headers[CSRF_HEADER] = csrfToken;
   let res: Response;
   try {
     res = await fetch(path, {
