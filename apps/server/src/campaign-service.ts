@@ -27,6 +27,7 @@ import {
   type UnsubscribeLinks,
 } from '@strata/campaigns';
 import { CampaignId, CampaignResultsBody, type ResultsAsk } from '@strata/api';
+import { linkSecret, type EmailTracking } from '@strata/engagement';
 import {
   AppError,
   publicUrl as PublicUrl,
@@ -89,6 +90,8 @@ export class CampaignService {
   private constructor(
     private readonly db: SqlRunner & SettingsStore,
     private readonly secret: string,
+    /** The store's link secret (@strata/engagement): email opens and clicks are signed with it. */
+    private readonly trackingSecret: string,
     private readonly options: CampaignServiceOptions,
   ) {
     this.segments = new SegmentService(db, {
@@ -103,9 +106,9 @@ export class CampaignService {
     }
   }
 
-  /** Campaigns on `db` (made once per process: the store's unsubscribe signing secret is read or made here). */
+  /** Campaigns on `db` (made once per process: the store's unsubscribe and link signing secrets are read or made here). */
   static async open(db: SqlRunner & SettingsStore, options: CampaignServiceOptions): Promise<CampaignService> {
-    return new CampaignService(db, await unsubscribeSecret(db), options);
+    return new CampaignService(db, await unsubscribeSecret(db), await linkSecret(db), options);
   }
 
   /** The address the server listens on: links start with it when no public address is known. */
@@ -139,6 +142,12 @@ export class CampaignService {
     return { baseUrl: `${this.base}${UNSUBSCRIBE_PATH}`, secret: this.secret };
   }
 
+  /** Where emails' open pixels and rewritten links point (as last read by linkBase). */
+  private get tracking(): EmailTracking {
+    if (!this.base) throw new AppError('internal', 'the campaigns have no address for their links yet');
+    return { baseUrl: this.base, secret: this.trackingSecret };
+  }
+
   /** The store's unsubscribe signing secret (the unsubscribe page checks tokens with it). */
   get signingSecret(): string {
     return this.secret;
@@ -155,6 +164,9 @@ export class CampaignService {
       sender: this.options.sender ?? sendsNothing,
       get unsubscribe() {
         return service.unsubscribeLinks;
+      },
+      get tracking() {
+        return service.tracking;
       },
       get guardrails() {
         return service.guardrails;
@@ -251,7 +263,7 @@ export class CampaignService {
   async preview(id: string, customer: string): Promise<OutgoingMessage> {
     const campaign = await findCampaign(this.db, id);
     await this.linkBase();
-    return previewMessage(this.db, campaign, customer, this.unsubscribeLinks);
+    return previewMessage(this.db, campaign, customer, this.unsubscribeLinks, this.tracking);
   }
 
   /** Codes made in the shop system, one a line: bad lines reported by number, good ones kept. */

@@ -1,12 +1,14 @@
 /*
  * Tags by hand, content radar and questionnaires over HTTP (@strata/engagement does the work).
  * The admin routes take the API key; the routes customers reach from a message (`/r/:token`,
- * `/q/:token`, the dwell beacon) take no key: the signed token in the link is the permission,
- * and a token that is not this store's gets the same 404 whatever is wrong with it.
+ * `/q/:token`, the dwell beacon, an email's open pixel `/o/:token` and links `/c/:token`) take
+ * no key: the signed token in the link is the permission, and a token that is not this store's
+ * gets the same 404 whatever is wrong with it, and records nothing.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { AppError, type Clock, type SqlRunner, type StoreReader, type StoreWriter } from '@strata/core';
+import { reportEngagement } from '@strata/campaigns';
+import { AppError, MessageStatus, type Clock, type SqlRunner, type StoreReader, type StoreWriter } from '@strata/core';
 import {
   ContentLinkRequest,
   DwellRequest,
@@ -32,6 +34,11 @@ import {
   parseAnswers,
   readQuestionnaireToken,
   recordAnswers,
+  recordEmailClick,
+  recordEmailOpen,
+  EMAIL_CLICK_PATH,
+  EMAIL_OPEN_PATH,
+  TRANSPARENT_GIF,
   recordDwell,
   removeTags,
   renderNotFoundPage,
@@ -103,6 +110,30 @@ export function registerEngagementRoutes(app: Hono, deps: EngagementRouteDeps): 
   app.post('/v1/content/dwell', async (c) => {
     const report = await deps.body(c, DwellRequest);
     return c.json(await recordDwell({ db: store, writer, secret: await secretOf() }, report), 200, beaconHeaders);
+  });
+
+  /* ---- email opens and clicks ---- */
+  app.get(`${EMAIL_OPEN_PATH}/:token`, async (c) => {
+    const opened = await recordEmailOpen({ writer, clock, secret: await secretOf() }, c.req.param('token') ?? '');
+    if (!opened)
+      return c.text('This is not an email image of this shop (the link may be incomplete or changed).', 404, {
+        'cache-control': 'no-store',
+      });
+    await reportEngagement(store, opened.sendId, MessageStatus.opened, clock.now());
+    // Never cached, so each open reaches the server (the event is one per message all the same).
+    return c.body(new Uint8Array(TRANSPARENT_GIF), 200, {
+      'content-type': 'image/gif',
+      'cache-control': 'no-store, no-cache, must-revalidate, max-age=0',
+      pragma: 'no-cache',
+      expires: '0',
+    });
+  });
+  app.get(`${EMAIL_CLICK_PATH}/:token`, async (c) => {
+    const clicked = await recordEmailClick({ writer, clock, secret: await secretOf() }, c.req.param('token') ?? '');
+    if (!clicked) return notFoundPage(c);
+    await reportEngagement(store, clicked.sendId, MessageStatus.clicked, clock.now());
+    // Only ever to the address signed into the token: the one that was in the message.
+    return c.body(null, 302, { location: clicked.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
   });
 
   /* ---- questionnaires ---- */

@@ -1,4 +1,5 @@
 import { AppError, Channel, type OutgoingMessage, type SqlRunner } from '@strata/core';
+import { trackEmailHtml, type EmailTracking } from '@strata/engagement';
 import type { Campaign } from './campaign-store.js';
 import { createUnsubscribeToken, unsubscribeHeaders } from './consent.js';
 import { addressSql } from './guardrails.js';
@@ -8,7 +9,9 @@ import { loadTemplateVariables, type BestSellers } from './template-variables.js
 /*
  * Turning a campaign and its recipients into messages: the template variables of a batch from
  * one query, each recipient's coupon and unsubscribe link, rendered, and shaped as the messaging
- * port's OutgoingMessage. The send engine and the preview use the same path.
+ * port's OutgoingMessage. With tracking, an email's HTML links go through the server and it
+ * carries an open pixel (@strata/engagement's trackEmailHtml; the unsubscribe link is left as it
+ * is). The send engine and the preview use the same path.
  */
 
 export interface UnsubscribeLinks {
@@ -45,16 +48,37 @@ export function rendererOf(campaign: Campaign): MessageRenderer {
   return r;
 }
 
-function toOutgoing(campaign: Campaign, r: Recipient, rendered: RenderedMessage, link: string | null): OutgoingMessage {
+/** Whether `url` is an unsubscribe link (left alone by tracking: it must work as sent, and is no click). */
+const isUnsubscribeLink = (links: UnsubscribeLinks | undefined) => (url: string) =>
+  links !== undefined && (url.startsWith(`${links.baseUrl}?`) || url.startsWith(`${links.baseUrl}/`));
+
+function toOutgoing(
+  campaign: Campaign,
+  r: Recipient,
+  rendered: RenderedMessage,
+  link: string | null,
+  links: UnsubscribeLinks | undefined,
+  tracking: EmailTracking | undefined,
+): OutgoingMessage {
   const m = campaign.definition.message;
   const base = { id: r.id, channel: m.channel, customerId: r.customerId, to: r.address, text: rendered.text };
-  if (m.channel === Channel.email)
+  if (m.channel === Channel.email) {
+    const html =
+      rendered.html !== undefined && tracking
+        ? trackEmailHtml(
+            rendered.html,
+            tracking,
+            { sendId: r.id, customerId: r.customerId, campaign: campaign.definition.name, campaignId: campaign.id },
+            isUnsubscribeLink(links),
+          )
+        : rendered.html;
     return {
       ...base,
       subject: rendered.subject ?? '',
-      ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+      ...(html !== undefined ? { html } : {}),
       ...(link ? { headers: unsubscribeHeaders(link) } : {}),
     };
+  }
   if (m.channel === Channel.whatsapp && m.template)
     return {
       ...base,
@@ -66,7 +90,8 @@ function toOutgoing(campaign: Campaign, r: Recipient, rendered: RenderedMessage,
 /**
  * The messages of a batch of one campaign's recipients, by send id: an OutgoingMessage, or the
  * AppError that kept it from rendering (recorded as a permanent failure). `bestSellers` keeps the
- * units sold between batches (else they are counted for this batch).
+ * units sold between batches (else they are counted for this batch). `tracking`: emails' opens
+ * and clicks are tracked (HTML emails only; the plain-text part is left as written).
  */
 export async function composeMessages(
   db: SqlRunner,
@@ -74,6 +99,7 @@ export async function composeMessages(
   recipients: readonly Recipient[],
   links: UnsubscribeLinks | undefined,
   bestSellers?: BestSellers,
+  tracking?: EmailTracking,
 ): Promise<Map<string, OutgoingMessage | AppError>> {
   const renderer = rendererOf(campaign);
   const def = campaign.definition;
@@ -97,7 +123,7 @@ export async function composeMessages(
       campaign: { id: campaign.id, name: def.name },
     };
     try {
-      out.set(r.id, toOutgoing(campaign, r, renderer.renderFor(ctx), link));
+      out.set(r.id, toOutgoing(campaign, r, renderer.renderFor(ctx), link, links, tracking));
     } catch (e) {
       out.set(r.id, e instanceof AppError ? e : new AppError('internal', String(e)));
     }
@@ -114,6 +140,7 @@ export async function previewMessage(
   campaign: Campaign,
   customerId: string,
   links?: UnsubscribeLinks,
+  tracking?: EmailTracking,
 ): Promise<OutgoingMessage> {
   const [row] = await db.query<{ address: string | null; coupon: string | null; id: string | null }>(
     `SELECT ${addressSql} AS address,
@@ -131,7 +158,7 @@ export async function previewMessage(
     address: row.address ?? '',
     coupon: row.coupon ?? sample,
   };
-  const message = (await composeMessages(db, campaign, [recipient], links)).get(recipient.id);
+  const message = (await composeMessages(db, campaign, [recipient], links, undefined, tracking)).get(recipient.id);
   if (!message) throw new AppError('not_found', `no customer "${customerId}"`);
   if (message instanceof AppError) throw message;
   return message;

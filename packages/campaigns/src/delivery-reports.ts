@@ -45,3 +45,22 @@ export async function applyDeliveryReports(db: SqlRunner): Promise<number> {
   );
   return moved.length;
 }
+
+/**
+ * Records that a customer opened (or clicked in) an email, as a report about the message the
+ * next step applies like a provider's: the open pixel and the rewritten links (the server's
+ * `/o/` and `/c/`) tell what no SMTP server does. Nothing for a message without a provider id.
+ */
+export async function reportEngagement(
+  db: Pick<SqlRunner, 'exec'>,
+  sendId: string,
+  status: typeof MessageStatus.opened | typeof MessageStatus.clicked,
+  at: Date,
+): Promise<void> {
+  await db.exec(
+    `INSERT OR IGNORE INTO message_reports (channel, provider_id, status, "at", error, received_at)
+     SELECT channel, provider_id, $2, $3::TIMESTAMPTZ, NULL, $3::TIMESTAMPTZ FROM messages
+     WHERE id = $1 AND provider_id IS NOT NULL`,
+    [sendId, status, at.toISOString()],
+  );
+}

@@ -15,6 +15,7 @@ import {
   type SqlRunner,
   type Timer,
 } from '@strata/core';
+import type { EmailTracking } from '@strata/engagement';
 import type { SegmentService } from '@strata/segments';
 import { CampaignStatus } from './campaign-definition.js';
 import { applyDeliveryReports } from './delivery-reports.js';
@@ -74,6 +75,8 @@ export interface SendEngineOptions {
   retry?: Partial<RetryPolicy>;
   /** One-click unsubscribe links and headers in emails (and `unsubscribe_url` in templates). */
   unsubscribe?: UnsubscribeLinks;
+  /** Opens and clicks of HTML emails tracked through the server (an open pixel, links rewritten). */
+  tracking?: EmailTracking;
   unknownOutcome?: UnknownOutcome;
   /** The longest a running loop sleeps before looking for due messages again. */
   pollMs?: number;
@@ -348,6 +351,7 @@ export class CampaignEngine {
         })),
         this.options.unsubscribe,
         this.bestSellers,
+        this.options.tracking,
       );
       for (const row of list)
         work.push({ row, message: composed.get(row.id) ?? new AppError('internal', 'not composed') });

@@ -37,6 +37,8 @@ export const EventType = {
   chat_message: 'chat_message',
   content_view: 'content_view',
   questionnaire_answer: 'questionnaire_answer',
+  email_opened: 'email_opened',
+  email_clicked: 'email_clicked',
   review: 'review',
   referral: 'referral',
   event_attended: 'event_attended',
@@ -112,6 +114,23 @@ export const eventTypeSpecs: { readonly [T in EventType]: EventTypeSpec } = {
   questionnaire_answer: {
     description: 'A questionnaire question was answered',
     properties: { question: required(text('Question')), option: required(text('Chosen option')) },
+  },
+  email_opened: {
+    description: 'A campaign or automation email was opened (its tracking image was loaded)',
+    properties: {
+      campaign: required(text('Campaign name, as the campaign calls itself (e.g. "Spring sale")')),
+      campaign_id: text('Campaign id'),
+      message_id: required(text('Send id of the message opened')),
+    },
+  },
+  email_clicked: {
+    description: 'A link in a campaign or automation email was clicked',
+    properties: {
+      campaign: required(text('Campaign name, as the campaign calls itself (e.g. "Spring sale")')),
+      campaign_id: text('Campaign id'),
+      message_id: required(text('Send id of the message clicked in')),
+      url: required(text('Address of the link clicked')),
+    },
   },
   review: {
     description: 'A review was written',

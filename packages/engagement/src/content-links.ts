@@ -15,7 +15,7 @@ import { readToken, signToken, TokenPurpose } from './signed-tokens.js';
 export const VIEW_PARAMETER = 'strata_view';
 
 /** An address a customer may be sent to: http or https only, so a link can never run script or open a local file. */
-const webUrl = z
+export const webUrl = z
   .string()
   .trim()
   .max(2000)

@@ -3,14 +3,22 @@ import { AppError, type SqlRunner } from '@strata/core';
 
 /*
  * The tokens in links that reach customers (a tracked content link, a content view's dwell
- * beacon, a questionnaire): a small JSON claim, base64url, a dot, and its HMAC-SHA256 under the
+ * beacon, a questionnaire, an email's open pixel and rewritten links): a small JSON claim, base64url, a dot, and its HMAC-SHA256 under the
  * store's link secret. Whoever holds a link can do what it names for the one customer it names,
  * and nothing else. The purpose is signed with the claim, so a token made for one purpose is
  * refused for another.
  */
 
 /** What a token is for; part of what is signed. */
-export const TokenPurpose = { content: 'content', view: 'view', questionnaire: 'questionnaire' } as const;
+export const TokenPurpose = {
+  content: 'content',
+  view: 'view',
+  questionnaire: 'questionnaire',
+  /** An email's open pixel (`/o/`). */
+  email_open: 'email_open',
+  /** A link in an email, rewritten through the server (`/c/`). */
+  email_click: 'email_click',
+} as const;
 export type TokenPurpose = (typeof TokenPurpose)[keyof typeof TokenPurpose];
 
 const SECRET_SETTING = 'secret.links';
