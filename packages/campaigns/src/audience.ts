@@ -1,10 +1,11 @@
-import { AppError, LiveSetting, type SqlRunner } from '@strata/core';
+import { AppError, LiveSetting, type SqlParam, type SqlRunner } from '@strata/core';
 import { savedByKey, type SavedSegment, type SegmentService } from '@strata/segments';
 import type { CampaignAudience } from './campaign-definition.js';
 
 /*
  * A campaign's audience: the members of its included saved segments, each person once, with those
  * in an excluded segment marked (they are counted in the dry run as excluded, never sent to).
+ * The exclusion segments are asked again just before each message goes (excludedNow).
  * A segment the live engine keeps current is read from the membership store (segment_members);
  * any other is evaluated now, by its compiled SQL. Each segment's members go into a temporary
  * table with their own query and parameters, so no query's parameters are renumbered.
@@ -29,6 +30,55 @@ export interface AudienceCounts {
   excluded: number;
 }
 
+/** The saved segments `keys` name (by id or name), each checked: an unknown one is an error naming it and `field`. */
+function resolveSegments(saved: readonly SavedSegment[], keys: readonly string[], field: string): SavedSegment[] {
+  const byKey = new Map(saved.flatMap((s) => [[s.id, s] as const, [s.name, s] as const]));
+  return keys.map((key, i) => {
+    const s = byKey.get(key);
+    if (!s)
+      throw new AppError('not_found', `the audience names a saved segment that does not exist: "${key}"`, [
+        { field: `${field}.${i}`, message: `no saved segment "${key}"` },
+      ]);
+    return s;
+  });
+}
+
+/**
+ * When a segment is evaluated: at `at` where it can be (its conditions on orders and events are
+ * then measured up to that moment), else as of the profiles (a segment reading traits measured
+ * at the profile run is only as fresh as they are).
+ */
+async function evaluatedAt(segments: SegmentService, def: { segment: string }, at: Date | undefined): Promise<Date> {
+  if (at)
+    try {
+      return await segments.evaluationTime(def, at);
+    } catch (e) {
+      if (!(e instanceof AppError && e.kind === 'invalid')) throw e;
+    }
+  return segments.evaluationTime(def);
+}
+
+/**
+ * The members of one saved segment now, as a SELECT of customer_id with its parameters: the
+ * membership store for a segment the live engine keeps, else its compiled query.
+ */
+async function membersQuery(
+  segments: SegmentService,
+  segment: SavedSegment,
+  live: ReadonlySet<string>,
+  irs: ReturnType<typeof savedByKey>,
+  at?: Date,
+): Promise<{ sql: string; params: readonly SqlParam[] }> {
+  if (live.has(segment.id))
+    return { sql: 'SELECT customer_id FROM segment_members WHERE segment_id = $1', params: [segment.id] };
+  const def = { segment: segment.id };
+  const q = await segments.idsQuery(def, await evaluatedAt(segments, def, at), irs);
+  return {
+    sql: `SELECT CAST(customer_id AS VARCHAR) AS customer_id FROM (${q.sql}) AS m(customer_id)`,
+    params: q.params,
+  };
+}
+
 /**
  * Writes the audience to the temporary table `table` (customer_id, excluded), one row per person,
  * and returns its counts. Segments are named by id or name; an unknown one is an error naming it.
@@ -40,32 +90,15 @@ export async function materialiseAudience(
   table: string,
 ): Promise<AudienceCounts> {
   const saved = await segments.list();
-  const byKey = new Map(saved.flatMap((s) => [[s.id, s] as const, [s.name, s] as const]));
-  const resolve = (key: string, field: string) => {
-    const s = byKey.get(key);
-    if (!s)
-      throw new AppError('not_found', `the audience names a saved segment that does not exist: "${key}"`, [
-        { field, message: `no saved segment "${key}"` },
-      ]);
-    return s;
-  };
-  const include = audience.include.map((k, i) => resolve(k, `audience.include.${i}`));
-  const exclude = audience.exclude.map((k, i) => resolve(k, `audience.exclude.${i}`));
+  const include = resolveSegments(saved, audience.include, 'audience.include');
+  const exclude = resolveSegments(saved, audience.exclude, 'audience.exclude');
   const live = await liveSegments(db, saved);
   const irs = savedByKey(saved);
   const fill = async (target: string, list: readonly SavedSegment[]) => {
     await db.exec(`CREATE OR REPLACE TEMP TABLE ${target} (customer_id VARCHAR)`);
     for (const s of list) {
-      if (live.has(s.id)) {
-        await db.exec(`INSERT INTO ${target} SELECT customer_id FROM segment_members WHERE segment_id = $1`, [s.id]);
-        continue;
-      }
-      const def = { segment: s.id };
-      const q = await segments.idsQuery(def, await segments.evaluationTime(def), irs);
-      await db.exec(
-        `INSERT INTO ${target} SELECT CAST(customer_id AS VARCHAR) FROM (${q.sql}) AS m(customer_id)`,
-        q.params,
-      );
+      const q = await membersQuery(segments, s, live, irs);
+      await db.exec(`INSERT INTO ${target} ${q.sql}`, q.params);
     }
   };
   await fill(`${table}_in`, include);
@@ -81,4 +114,36 @@ export async function materialiseAudience(
     `SELECT count(*)::INTEGER AS included, count(*) FILTER (WHERE excluded)::INTEGER AS excluded FROM ${table}`,
   );
   return { included: Number(row?.included ?? 0), excluded: Number(row?.excluded ?? 0) };
+}
+
+/**
+ * Which of `customerIds` are in one of the exclusion segments `exclude` at `at`, and the name of
+ * the (first) segment each is in: the send engine asks just before a message goes, so a customer
+ * who joined an exclusion segment after the campaign started is not sent to either. A segment the
+ * live engine keeps is read as it stands; another is evaluated at `at` (as of the profiles when
+ * it reads traits measured at the profile run: run `strata profiles compute` to bring them up).
+ */
+export async function excludedNow(
+  db: SqlRunner,
+  segments: SegmentService,
+  exclude: readonly string[],
+  customerIds: readonly string[],
+  at: Date,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (!exclude.length || !customerIds.length) return found;
+  const saved = await segments.list();
+  const live = await liveSegments(db, saved);
+  const irs = savedByKey(saved);
+  for (const s of resolveSegments(saved, exclude, 'audience.exclude')) {
+    const q = await membersQuery(segments, s, live, irs, at);
+    const asked = `$${q.params.length + 1}`;
+    const rows = await db.query<{ customer_id: string }>(
+      `SELECT DISTINCT customer_id FROM (${q.sql}) AS m
+       WHERE customer_id IN (SELECT unnest(from_json(${asked}, '["VARCHAR"]')))`,
+      [...q.params, JSON.stringify(customerIds.filter((id) => !found.has(id)))],
+    );
+    for (const r of rows) if (!found.has(r.customer_id)) found.set(r.customer_id, s.name);
+  }
+  return found;
 }

@@ -18,6 +18,7 @@ import {
 import type { EmailTracking } from '@strata/engagement';
 import type { SegmentService } from '@strata/segments';
 import { CampaignStatus } from './campaign-definition.js';
+import { excludedNow } from './audience.js';
 import { applyDeliveryReports } from './delivery-reports.js';
 import { findCampaign, setCampaignStatus, type Campaign } from './campaign-store.js';
 import { composeMessages, type UnsubscribeLinks } from './compose.js';
@@ -43,6 +44,11 @@ import { BestSellers } from './template-variables.js';
  *    webhooks), so nobody gets a second copy, at the cost of the few that were in flight.
  *  - 'resend': sent again on every channel (for a sender whose provider de-duplicates but does not say so).
  *  - 'fail': recorded failed on every channel.
+ * Exclusion segments are asked again for the due messages of campaigns that have them, just
+ * before the step's transaction (segments are evaluated on the store's connection, which the
+ * transaction holds): someone who joined one after the start is skipped as `excluded`, the
+ * segment named in the message's error. A message that fell due after that check waits for the
+ * next step, so none goes unchecked.
  * A message sent again is not decided by the guardrails again: they let it go already, and its
  * coupon is kept.
  * Only messages in flight at the crash are affected (outcomes are committed as they arrive).
@@ -107,6 +113,16 @@ interface SendingRow {
 const BATCH = 'send_batch';
 const DECISIONS = 'send_decisions';
 const GOING = 'send_going';
+
+/** The exclusion segments' answer for a step's due messages (see exclusionsNow). */
+interface Exclusions {
+  /** Campaigns with exclusion segments among the due messages. */
+  campaigns: string[];
+  /** Their due messages that were checked. */
+  checked: string[];
+  /** Of those, the ones in an exclusion segment now, and why. */
+  excluded: { id: string; note: string }[];
+}
 const iso = (d: Date) => d.toISOString();
 
 export class CampaignEngine {
@@ -186,10 +202,11 @@ export class CampaignEngine {
    */
   async step(signal?: AbortSignal): Promise<SendStepReport | undefined> {
     const now = this.clock.now();
+    const exclusions = await this.exclusionsNow(now);
     const { rows, decided, recovered } = await this.db.transaction(async (tx) => {
       await applyDeliveryReports(tx);
       const recovered = await this.recover(tx, now);
-      const decided = await this.decide(tx, now, this.batchSize - recovered);
+      const decided = await this.decide(tx, now, this.batchSize - recovered, exclusions);
       const rows = await tx.query<SendingRow>(
         `SELECT id, campaign_id, customer_id, address, attempts FROM messages WHERE status = $1 AND claim = $2 ORDER BY id`,
         [MessageStatus.sending, this.claim],
@@ -261,18 +278,81 @@ export class CampaignEngine {
     return Math.min(n, this.batchSize);
   }
 
+  /** The due messages (the next batch, in the order decide takes them). */
+  private dueSql(limit: number): string {
+    return `SELECT m.id, m.campaign_id, m.customer_id, m.channel, c.definition
+       FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status IN ($2, $4)
+       WHERE m.status = $3 AND m.due_at <= $1::TIMESTAMPTZ
+       ORDER BY m.due_at, m.id LIMIT ${limit}`;
+  }
+
+  private dueParams(now: Date) {
+    return [iso(now), CampaignStatus.running, UnsentStatus.queued, CampaignStatus.standing];
+  }
+
+  /**
+   * Before the step's transaction: of the next batch's due messages, those of campaigns with
+   * exclusion segments, and which of their customers are in one of them now.
+   */
+  private async exclusionsNow(now: Date): Promise<Exclusions> {
+    const due = await this.db.query<{ id: string; campaign_id: string; customer_id: string }>(
+      `SELECT id, campaign_id, customer_id FROM (${this.dueSql(this.batchSize)})
+       WHERE json_array_length(definition, '$.audience.exclude') > 0`,
+      this.dueParams(now),
+    );
+    const result: Exclusions = { campaigns: [], checked: [], excluded: [] };
+    const byCampaign = new Map<string, { id: string; customer_id: string }[]>();
+    for (const m of due) byCampaign.set(m.campaign_id, [...(byCampaign.get(m.campaign_id) ?? []), m]);
+    for (const [campaignId, messages] of byCampaign) {
+      const exclude = (await this.campaign(campaignId)).definition.audience.exclude;
+      const inSegment = await excludedNow(
+        this.db,
+        this.options.segments,
+        exclude,
+        messages.map((m) => m.customer_id),
+        now,
+      );
+      result.campaigns.push(campaignId);
+      for (const m of messages) {
+        result.checked.push(m.id);
+        const segment = inSegment.get(m.customer_id);
+        if (segment !== undefined)
+          result.excluded.push({
+            id: m.id,
+            note: `in the exclusion segment "${segment}" when the message was due (${iso(now)})`,
+          });
+      }
+    }
+    return result;
+  }
+
   /** The guardrails' decision on a batch of due messages, applied to the message log. */
-  private async decide(tx: SqlRunner, now: Date, limit: number): Promise<Partial<Record<SendReason, number>>> {
+  private async decide(
+    tx: SqlRunner,
+    now: Date,
+    limit: number,
+    exclusions: Exclusions,
+  ): Promise<Partial<Record<SendReason, number>>> {
     if (limit <= 0) return {};
     await tx.exec(
       `CREATE OR REPLACE TEMP TABLE ${BATCH} AS
-       SELECT m.id, m.campaign_id, m.customer_id, m.channel, $1::TIMESTAMPTZ AS send_at,
-              json_extract(c.definition, '$.holdoutShare')::DOUBLE AS holdout_share, false AS excluded
-       FROM messages m JOIN campaigns c ON c.id = m.campaign_id AND c.status IN ($2, $4)
-       WHERE m.status = $3 AND m.due_at <= $1::TIMESTAMPTZ
-       ORDER BY m.due_at, m.id LIMIT ${limit}`,
-      [iso(now), CampaignStatus.running, UnsentStatus.queued, CampaignStatus.standing],
+       SELECT id, campaign_id, customer_id, channel, $1::TIMESTAMPTZ AS send_at,
+              json_extract(definition, '$.holdoutShare')::DOUBLE AS holdout_share, false AS excluded
+       FROM (${this.dueSql(limit)})`,
+      this.dueParams(now),
     );
+    if (exclusions.campaigns.length) {
+      const list = (ids: readonly string[]) => JSON.stringify(ids);
+      // A message of such a campaign that fell due after the check waits for the next step.
+      await tx.exec(
+        `DELETE FROM ${BATCH} WHERE campaign_id IN (SELECT unnest(from_json($1, '["VARCHAR"]')))
+           AND id NOT IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`,
+        [list(exclusions.campaigns), list(exclusions.checked)],
+      );
+      await tx.exec(`UPDATE ${BATCH} SET excluded = true WHERE id IN (SELECT unnest(from_json($1, '["VARCHAR"]')))`, [
+        list(exclusions.excluded.map((e) => e.id)),
+      ]);
+    }
     await decideSends(tx, { sql: `SELECT * FROM ${BATCH}`, params: new SqlParams() }, this.guardrails, DECISIONS);
     // Coupons for the messages that go, per campaign; a message whose imported pool ran out does not go.
     const couponCampaigns = await tx.query<{ campaign_id: string }>(
@@ -317,6 +397,14 @@ export class CampaignEngine {
         iso(now),
       ],
     );
+    if (exclusions.excluded.length)
+      await tx.exec(
+        `UPDATE messages SET error = x.note
+         FROM (SELECT unnest(from_json($1, '[{"id":"VARCHAR","note":"VARCHAR"}]'), recursive := true)) x
+         WHERE messages.id = x.id AND messages.reason = $2
+           AND messages.id IN (SELECT id FROM ${DECISIONS})`,
+        [JSON.stringify(exclusions.excluded), SendReason.excluded],
+      );
     const counts = await tx.query<{ reason: SendReason; n: number }>(
       `SELECT reason, count(*)::INTEGER AS n FROM ${DECISIONS} GROUP BY 1`,
     );
