@@ -1,7 +1,8 @@
 /*
  * Campaigns over HTTP (docs/campaigns.md): create, change a draft, the dry run, start, pause,
  * status, the message log per campaign and per customer, a preview for one customer, and codes
- * imported from the shop system. Every route needs the API key. The work is CampaignService's,
+ * imported from the shop system, and a coupon code looked up or redeemed by a till or shop.
+ * Every route needs the API key. The work is CampaignService's,
  * which the CLI calls too when no server runs, so both answer alike.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -9,8 +10,10 @@ import {
   CampaignPreviewRequest,
   CampaignResultsQuery,
   CampaignWriteRequest,
+  CouponRedeemRequest,
   MessageLogQuery,
   type CampaignListResponse,
+  type CouponBody,
   type CouponImportBody,
 } from '@strata/api';
 import { AppError } from '@strata/core';
@@ -77,6 +80,16 @@ export function registerCampaignRoutes(app: Hono, deps: CampaignRouteDeps): void
       throw new AppError('invalid', 'the coupon list is not UTF-8 text', [{ where: 'body', message: 'not UTF-8' }]);
     }
     const answer: CouponImportBody = await campaigns.importCoupons(id(c), text);
+    return c.json(answer);
+  });
+
+  app.get('/v1/coupons/:code', requireApiKey, async (c) => {
+    const answer: CouponBody = await campaigns.coupon(c.req.param('code') ?? '');
+    return c.json(answer);
+  });
+  app.post('/v1/coupons/:code/redeem', requireApiKey, async (c) => {
+    const { order_id } = await body(c, CouponRedeemRequest);
+    const answer: CouponBody = await campaigns.redeemCoupon(c.req.param('code') ?? '', order_id);
     return c.json(answer);
   });
 }

@@ -10,6 +10,8 @@ import {
   campaignReport,
   campaignResults,
   resultsBreakdown,
+  couponState,
+  redeemCoupon,
   createCampaign,
   findCampaign,
   importCoupons,
@@ -22,6 +24,7 @@ import {
   type CampaignPlan,
   type CampaignReport,
   type CouponImport,
+  type CouponState,
   type GuardrailConfigInput,
   type MessageLogEntry,
   type UnsubscribeLinks,
@@ -265,6 +268,13 @@ export class CampaignService {
     await this.linkBase();
     return previewMessage(this.db, campaign, customer, this.unsubscribeLinks, this.tracking);
   }
+
+  /** A coupon code's state, for a till or shop. */
+  coupon = (code: string): Promise<CouponState> => couponState(this.db, code);
+
+  /** Marks a code used once; a second time is a conflict naming when and by which order. */
+  redeemCoupon = (code: string, orderId?: string): Promise<CouponState> =>
+    redeemCoupon(this.db, code, { at: this.options.clock.now(), ...(orderId !== undefined ? { orderId } : {}) });
 
   /** Codes made in the shop system, one a line: bad lines reported by number, good ones kept. */
   async importCoupons(id: string, text: string): Promise<CouponImport> {

@@ -5,6 +5,7 @@ import {
   CampaignReportBody,
   CampaignResultsBody,
   CampaignStartResponse,
+  CouponBody,
   CouponImportBody,
   MessageLogResponse,
   MessagePreviewBody,
@@ -71,5 +72,13 @@ export class CampaignClient {
     this.api.call(CouponImportBody, `/v1/campaigns/${id(campaign)}/coupons`, {
       method: 'POST',
       raw: new Blob([text], { type: 'text/plain; charset=utf-8' }),
+    });
+  /** A coupon code's state (whose, which campaign, issued when, redeemed or not). */
+  coupon = (code: string) => this.api.call(CouponBody, `/v1/coupons/${id(code)}`);
+  /** Marks a code used once (409 when it was used already). */
+  redeemCoupon = (code: string, orderId?: string) =>
+    this.api.call(CouponBody, `/v1/coupons/${id(code)}/redeem`, {
+      method: 'POST',
+      body: orderId !== undefined ? { order_id: orderId } : {},
     });
 }

@@ -217,3 +217,22 @@ export const CouponImportBody = z.object({
   ),
 });
 export type CouponImportBody = z.infer<typeof CouponImportBody>;
+
+/** `GET /v1/coupons/:code` (and the answer of a redemption): whose code, from which campaign, given when, used or not. */
+export const CouponBody = z.object({
+  code: z.string(),
+  campaign_id: z.string(),
+  campaign_name: z.string(),
+  customer_id: z.string().nullable(),
+  message_id: z.string().nullable(),
+  issued_at: z.string().nullable(),
+  redeemed: z.boolean(),
+  redemption: z
+    .object({ at: z.string(), order_id: z.string().nullable(), source: z.enum(['reported', 'order']) })
+    .nullable(),
+});
+export type CouponBody = z.infer<typeof CouponBody>;
+
+/** `POST /v1/coupons/:code/redeem`: the order the code was used in, when the till knows it. */
+export const CouponRedeemRequest = z.object({ order_id: z.string().trim().min(1).max(200).exactOptional() });
+export type CouponRedeemRequest = z.infer<typeof CouponRedeemRequest>;

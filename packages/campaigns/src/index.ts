@@ -16,6 +16,7 @@ export * from './template.js';
 export * from './template-variables.js';
 export * from './compose.js';
 export * from './coupons.js';
+export * from './coupon-redemption.js';
 export * from './consent.js';
 export * from './send-id.js';
 export * from './send-engine.js';

@@ -454,4 +454,18 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 14,
+    name: 'coupons: redemptions told by a till or shop (POST /v1/coupons/:code/redeem)',
+    // packages/campaigns (coupon-redemption.ts). The key on code makes a code used once however
+    // many tills ask at the same moment. An order ingested with the code in its discount_codes
+    // redeems it too, without a row here; couponState reads both.
+    sql: `
+CREATE TABLE coupon_redemptions (
+  code VARCHAR PRIMARY KEY,        -- upper case, as in coupons
+  order_id VARCHAR,                -- the order it was used in, when the till said
+  redeemed_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];
