@@ -4,6 +4,7 @@ import type {
   CampaignPlanBody,
   CampaignReportBody,
   CampaignResultsBody,
+  CouponBody,
   CouponImportBody,
   MessageLogResponse,
   MessagePreviewBody,
@@ -18,7 +19,7 @@ export interface MessagePageAsk {
 }
 
 /**
- * What `strata campaign …` and `strata coupons import` ask of a store: straight on the file
+ * What `strata campaign …` and `strata coupons …` ask of a store: straight on the file
  * (CampaignService, as the server's routes use it) or through the running server's API. Either
  * way the work and its errors are CampaignService's, so both answer alike.
  */
@@ -35,6 +36,7 @@ export interface CampaignBackend {
   messages(filter: { campaign: string } | { customer: string }, page: MessagePageAsk): Promise<MessageLogResponse>;
   preview(id: string, customer: string): Promise<MessagePreviewBody>;
   importCoupons(id: string, text: string): Promise<CouponImportBody>;
+  coupon(code: string): Promise<CouponBody>;
 }
 
 /** On the store file: the service the server's routes call. */
@@ -53,6 +55,7 @@ export function localCampaigns(service: CampaignService): CampaignBackend {
       service.messages('campaign' in f ? { campaignId: f.campaign } : { customerId: f.customer }, page),
     preview: (id, customer) => service.preview(id, customer),
     importCoupons: (id, text) => service.importCoupons(id, text),
+    coupon: (code) => service.coupon(code),
   };
 }
 
@@ -71,5 +74,6 @@ export function serverCampaigns(api: CampaignClient): CampaignBackend {
     messages: (f, page) => ('campaign' in f ? api.messages(f.campaign, page) : api.customerMessages(f.customer, page)),
     preview: (id, customer) => api.preview(id, customer),
     importCoupons: (id, text) => api.importCoupons(id, text),
+    coupon: (code) => api.coupon(code),
   };
 }

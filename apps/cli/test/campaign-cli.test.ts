@@ -1,5 +1,5 @@
 /**
- * `strata campaign …` and `strata coupons import` on the store file and through a running server:
+ * `strata campaign …` and `strata coupons import|show` on the store file and through a running server:
  * the same answers, mistakes and exit codes either way (never a DuckDB lock error), and a campaign
  * started through the server is sent by it (to the outbox beside the store, the default channel).
  */
@@ -39,6 +39,8 @@ const commands: string[][] = [
   ['campaign', 'results', 'nope'],
   ['campaign', 'results', 'welcome', '--by', 'age_group'],
   ['campaign', 'results', 'welcome', '--by', 'weekday'],
+  ['coupons', 'show', 'tea-aaaa1'],
+  ['coupons', 'show', 'NOPE-1'],
 ];
 
 async function runAll(db: string) {
@@ -102,7 +104,7 @@ afterAll(() => {
 describe('strata campaign', () => {
   it('answers alike on the store file and through the running server', async () => {
     const onFile = await runAll(local);
-    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75, 0, 66, 0, 65]);
+    expect(onFile.map((r) => r.code)).toEqual([0, 65, 0, 0, 0, 65, 0, 0, 0, 66, 75, 0, 66, 0, 65, 0, 66]);
     const out = (i: number) => onFile[i]!.stdout.join('\n');
     const err = (i: number) => onFile[i]!.stderr.join('\n');
     expect(out(0)).toContain('created campaign welcome (draft): Welcome back');
@@ -145,6 +147,12 @@ describe('strata campaign', () => {
     expect(err(14)).toBe(
       'error: --by: unknown breakdown "weekday" (known: segment, age_group, brand, country, shop, rfm, value_tier)',
     );
+    expect(onFile[15]!.stdout).toEqual([
+      'TEA-AAAA1: campaign welcome (Welcome back)',
+      '  not given to anyone yet',
+      '  not redeemed',
+    ]);
+    expect(err(16)).toBe('error: no coupon code "NOPE-1": no campaign gave or holds it');
 
     const server = await startServer({ dbPath: served, port: 0, clock });
     try {
@@ -186,6 +194,11 @@ describe('strata campaign', () => {
       const outbox = readdirSync(join(root, 'served', 'outbox', 'email'));
       expect(outbox.filter((f) => f.endsWith('.eml'))).toHaveLength(2);
       expect(outbox.filter((f) => f.endsWith('.json'))).toHaveLength(2);
+      // A code given out: to one of the two recipients, at the send.
+      const shown = captureIo();
+      expect(await run(['--db', served, 'coupons', 'show', 'TEA-AAAA1'], shown, { clock })).toBe(0);
+      expect(shown.stdout[1]).toMatch(/^ {2}given to (ann|bob) at 2026-03-02T10:00:00\.000Z \(message \S+\)$/);
+      expect(shown.stdout[2]).toBe('  not redeemed');
     } finally {
       await server.close();
     }

@@ -57,10 +57,7 @@ export async function couponState(db: SqlRunner, code: string): Promise<CouponSt
      FROM coupons k LEFT JOIN campaigns c ON c.id = k.campaign_id WHERE k.code = $1`,
     [wanted],
   );
-  if (!row)
-    throw new AppError('not_found', `no coupon code "${wanted}": no campaign gave or holds it`, [
-      { field: 'code', message: `unknown code "${wanted}"` },
-    ]);
+  if (!row) throw new AppError('not_found', `no coupon code "${wanted}": no campaign gave or holds it`);
   const uses = await db.query<{ at: string; order_id: string | null; source: RedemptionSource }>(
     `SELECT ${isoSql('redeemed_at')} AS "at", order_id, '${RedemptionSource.reported}' AS source
      FROM coupon_redemptions WHERE code = $1

@@ -264,9 +264,29 @@ export function registerCampaign(program: Command, io: Io, globals: () => Global
 }
 
 export function registerCoupons(program: Command, io: Io, globals: () => GlobalOptions): void {
-  program
-    .command('coupons')
-    .description('coupon codes of campaigns')
+  const coupons = program.command('coupons').description('coupon codes of campaigns');
+  coupons
+    .command('show')
+    .description('a code as a till sees it: whose, which campaign, given when, redeemed or not (and by which order)')
+    .argument('<code>')
+    .action(async (code: string) => {
+      const g = globals();
+      const k = await onCampaigns(io, g, (b) => b.coupon(code));
+      if (g.json) return printJson(io, k);
+      io.out(`${k.code}: campaign ${k.campaign_id} (${k.campaign_name})`);
+      io.out(
+        k.customer_id !== null && k.issued_at !== null
+          ? `  given to ${k.customer_id} at ${k.issued_at}${k.message_id !== null ? ` (message ${k.message_id})` : ''}`
+          : '  not given to anyone yet',
+      );
+      const r = k.redemption;
+      io.out(
+        r
+          ? `  redeemed at ${r.at}${r.order_id !== null ? ` by order ${r.order_id}` : ''} (${r.source === 'order' ? 'an order with the code' : 'reported by a till or shop'})`
+          : '  not redeemed',
+      );
+    });
+  coupons
     .command('import')
     .description("add codes made in the shop system to a campaign's pool (a text file, one code a line)")
     .argument('<campaign>')
