@@ -164,6 +164,7 @@ describe('email opens and clicks through the server', () => {
     expect(await members('did email_clicked where campaign = "Summer sale"')).toEqual([]);
     expect(await members('did email_clicked where url = "https://shop.example/tea"')).toEqual(['ann']);
     expect(await members('did email_opened where campaign = "Spring sale"')).toEqual(['bob']);
+    expect(await members(`did email_opened where campaign_id = "${CAMPAIGN}" within last 7 days`)).toEqual(['bob']);
     const log = MessageLogResponse.parse((await api(`/v1/customers/ann/messages`)).json);
     expect(await members(`did email_clicked where message_id = "${log.messages[0]!.id}"`)).toEqual(['ann']);
   });
