@@ -266,7 +266,8 @@ export class CampaignService {
   async preview(id: string, customer: string): Promise<OutgoingMessage> {
     const campaign = await findCampaign(this.db, id);
     await this.linkBase();
-    return previewMessage(this.db, campaign, customer, this.unsubscribeLinks, this.tracking);
+    // Without tracking: a preview opened in a browser must not record opens or clicks for the customer.
+    return previewMessage(this.db, campaign, customer, this.unsubscribeLinks);
   }
 
   /** A coupon code's state, for a till or shop. */

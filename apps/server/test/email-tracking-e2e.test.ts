@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignReportBody, MessageLogResponse, SegmentPreviewResponse } from '@strata/api';
+import { CampaignReportBody, MessageLogResponse, MessagePreviewBody, SegmentPreviewResponse } from '@strata/api';
 import { Customer, ManualClock } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
 import { until } from './until.js';
@@ -138,6 +138,15 @@ describe('email opens and clicks through the server', () => {
     expect(hrefs(mailOf('bob'))[0]).not.toBe(links[0]);
     // The plain-text part is left as written.
     expect(mailOf('ann').text).toContain('Shop the sale: https://shop.example/sale\n');
+  });
+
+  it('previews the message with its links as written and no pixel (opening a preview records nothing)', async () => {
+    const preview = await api(`/v1/campaigns/${CAMPAIGN}/preview`, { method: 'POST', body: { customer: 'ann' } });
+    expect(preview.status).toBe(200);
+    const html = MessagePreviewBody.parse(preview.json).html!;
+    expect(html).toContain('<a href="https://shop.example/sale?from=mail&amp;utm=spring">');
+    expect(html).not.toContain('/o/');
+    expect(html).not.toContain('/c/');
   });
 
   it('redirects a click to the address in the mail and records email_clicked for that customer and campaign', async () => {

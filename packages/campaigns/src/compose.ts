@@ -132,7 +132,8 @@ export async function composeMessages(
 }
 
 /**
- * The message a customer would get from a campaign, rendered now (nothing is sent or recorded).
+ * The message a customer would get from a campaign, rendered now (nothing is sent or recorded;
+ * links are not tracked, so opening a preview records nothing for the customer).
  * The coupon is the one they were given, or a sample code; the address may be empty.
  */
 export async function previewMessage(
@@ -140,7 +141,6 @@ export async function previewMessage(
   campaign: Campaign,
   customerId: string,
   links?: UnsubscribeLinks,
-  tracking?: EmailTracking,
 ): Promise<OutgoingMessage> {
   const [row] = await db.query<{ address: string | null; coupon: string | null; id: string | null }>(
     `SELECT ${addressSql} AS address,
@@ -158,7 +158,7 @@ export async function previewMessage(
     address: row.address ?? '',
     coupon: row.coupon ?? sample,
   };
-  const message = (await composeMessages(db, campaign, [recipient], links, undefined, tracking)).get(recipient.id);
+  const message = (await composeMessages(db, campaign, [recipient], links)).get(recipient.id);
   if (!message) throw new AppError('not_found', `no customer "${customerId}"`);
   if (message instanceof AppError) throw message;
   return message;
