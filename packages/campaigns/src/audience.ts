@@ -135,7 +135,13 @@ export async function excludedNow(
   const saved = await segments.list();
   const live = await liveSegments(db, saved);
   const irs = savedByKey(saved);
-  for (const s of resolveSegments(saved, exclude, 'audience.exclude')) {
+  // A segment deleted since the start is not asked any more (who was in it then stays excluded).
+  const names = new Set(saved.flatMap((s) => [s.id, s.name]));
+  for (const s of resolveSegments(
+    saved,
+    exclude.filter((key) => names.has(key)),
+    'audience.exclude',
+  )) {
     const q = await membersQuery(segments, s, live, irs, at);
     const asked = `$${q.params.length + 1}`;
     const rows = await db.query<{ customer_id: string }>(

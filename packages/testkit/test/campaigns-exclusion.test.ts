@@ -80,6 +80,17 @@ describe('exclusion segments at send time', () => {
     expect(sender.calls.map((c) => c.customerId).sort()).toEqual(['ann', 'lou', 'max']);
   });
 
+  it('goes on sending when an exclusion segment is deleted after the start (it is not asked any more)', async () => {
+    const { engine, sender } = await startCampaign(['ordered in the last day']);
+    shop.clock.set('2026-03-02T12:00:00.000Z');
+    await shop.store.write({ orders: [order('lou', '2026-03-02T12:00:00Z', [['TEA-1', 1, 8]])] });
+    const segment = (await shop.segments.list()).find((s) => s.name === 'ordered in the last day')!;
+    await shop.segments.delete(segment.id);
+    shop.clock.set('2026-03-02T17:00:00.000Z');
+    expect(await engine.step()).toMatchObject({ sent: 2 });
+    expect(sender.calls.map((c) => c.customerId).sort()).toEqual(['ann', 'lou', 'max']);
+  });
+
   it('still counts someone already in the exclusion segment at the start as excluded, without asking again', async () => {
     await shop.store.write({ orders: [order('max', '2026-03-02T09:00:00Z', [['TEA-1', 1, 8]])] });
     const { engine, sender } = await startCampaign(['ordered in the last day']);
