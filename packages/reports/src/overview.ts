@@ -42,51 +42,108 @@ export async function overviewTables(ctx: ReportContext, scope: OverviewScope): 
     `lifecycle stages, RFM grid and age groups: the profile run as of ${run.as_of}`,
   ];
   if (scope.segment) notes.push(`only the members of segment "${scope.segment.name}" now`);
+  const byCustomer = await orderTotals(ctx, scope);
   const tables = [
-    await totals(ctx, scope),
+    byCustomer.totals,
     await lifecycle(ctx, scope),
     ...(await rfm(ctx, scope)),
     await cohorts(ctx, scope),
-    ...(await revenueBy(ctx, scope)),
+    ...byCustomer.by,
+    await revenueByBrand(ctx, scope),
   ];
   return { tables, notes };
 }
 
-async function totals(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable> {
+interface GroupRow {
+  set: string;
+  k: string | null;
+  kind: string | null;
+  customers: number;
+  buyers: number;
+  orders: number;
+  revenue: number;
+  repeat_buyers: number;
+}
+
+/**
+ * Totals and revenue by country, shop and age group from one pass over the orders: the period's
+ * orders summed per customer and shop, then grouped each way.
+ */
+async function orderTotals(ctx: ReportContext, scope: OverviewScope): Promise<{ totals: ReportTable; by: ReportTable[] }> {
   const p = new Params();
   const { orders, members } = scopeSql(scope, p);
-  const [r] = await read<Record<string, number>>(
+  const rows = await read<GroupRow>(
     ctx,
-    `WITH per AS (SELECT customer_id, count(*) AS orders, sum(total) AS revenue FROM (${orders()}) o GROUP BY customer_id)
-     SELECT (SELECT count(*) FROM customers c WHERE c.merged_into IS NULL${members('c.id')}) AS customers,
+    `WITH pl AS MATERIALIZED (
+       SELECT customer_id, location_id, count(*) AS orders, sum(total) AS revenue FROM (${orders()}) o GROUP BY 1, 2
+     ), per AS MATERIALIZED (
+       SELECT per.*, c.country, pr.age_group FROM (
+         SELECT customer_id, sum(orders) AS orders, sum(revenue) AS revenue FROM pl GROUP BY 1
+       ) per LEFT JOIN customers c ON c.id = per.customer_id LEFT JOIN customer_profile pr ON pr.customer_id = per.customer_id
+     )
+     SELECT 'totals' AS set, NULL AS k, NULL AS kind,
+            (SELECT count(*) FROM customers c WHERE c.merged_into IS NULL${members('c.id')}) AS customers,
             count(*) AS buyers, coalesce(sum(orders), 0) AS orders, coalesce(sum(revenue), 0) AS revenue,
-            count(*) FILTER (WHERE orders >= 2) AS repeat_buyers
-     FROM per`,
+            count(*) FILTER (WHERE orders >= 2) AS repeat_buyers FROM per
+     UNION ALL
+     SELECT 'country', country, NULL, NULL, count(*), sum(orders), sum(revenue), NULL FROM per GROUP BY country
+     UNION ALL
+     SELECT 'age', age_group, NULL, NULL, count(*), sum(orders), sum(revenue), NULL FROM per GROUP BY age_group
+     UNION ALL
+     SELECT 'shop', coalesce(l.name, pl.location_id), any_value(l.kind), NULL, count(*), sum(orders), sum(revenue), NULL
+     FROM pl LEFT JOIN locations l ON l.id = pl.location_id GROUP BY 2`,
     p.values,
   );
+  const of = (set: string) =>
+    rows.filter((r) => r.set === set).sort((a, b) => num(b.revenue) - num(a.revenue) || String(a.k).localeCompare(String(b.k)));
+  const r = rows.find((x) => x.set === 'totals');
   const o = num(r?.orders);
   const buyers = num(r?.buyers);
+  const ageOrder = (k: string | null) => (k === null ? ageGroups.length : ageGroups.indexOf(k as (typeof ageGroups)[number]));
+  const shop = of('shop');
   return {
-    id: 'totals',
-    title: 'Totals',
-    columns: [
-      col('customers', 'Customers', 'integer'),
-      col('buyers', 'Buyers', 'integer'),
-      col('orders', 'Orders', 'integer'),
-      col('revenue', 'Revenue', 'money'),
-      col('aov', 'Average order value', 'money'),
-      col('repeat_buyers', 'Repeat buyers (2+ orders)', 'integer'),
-      col('repeat_rate', 'Repeat rate', 'share'),
-    ],
-    rows: [
+    totals: {
+      id: 'totals',
+      title: 'Totals',
+      columns: [
+        col('customers', 'Customers', 'integer'),
+        col('buyers', 'Buyers', 'integer'),
+        col('orders', 'Orders', 'integer'),
+        col('revenue', 'Revenue', 'money'),
+        col('aov', 'Average order value', 'money'),
+        col('repeat_buyers', 'Repeat buyers (2+ orders)', 'integer'),
+        col('repeat_rate', 'Repeat rate', 'share'),
+      ],
+      rows: [
+        {
+          customers: num(r?.customers),
+          buyers,
+          orders: o,
+          revenue: money(r?.revenue),
+          aov: o > 0 ? money(num(r?.revenue) / o) : null,
+          repeat_buyers: num(r?.repeat_buyers),
+          repeat_rate: share(num(r?.repeat_buyers), buyers),
+        },
+      ],
+    },
+    by: [
       {
-        customers: num(r?.customers),
-        buyers,
-        orders: o,
-        revenue: money(r?.revenue),
-        aov: o > 0 ? money(num(r?.revenue) / o) : null,
-        repeat_buyers: num(r?.repeat_buyers),
-        repeat_rate: share(num(r?.repeat_buyers), buyers),
+        id: 'revenue_by_country',
+        title: "Revenue by the customer's country",
+        columns: revenueColumns('country', 'Country'),
+        rows: revenueRows('country', of('country')),
+      },
+      {
+        id: 'revenue_by_shop',
+        title: 'Revenue by shop (where the order was placed)',
+        columns: [col('shop', 'Shop', 'text'), col('kind', 'Kind', 'text'), ...revenueColumns('shop', 'Shop').slice(1)],
+        rows: revenueRows('shop', shop).map((x, i) => ({ ...x, kind: shop[i]?.kind ?? null })),
+      },
+      {
+        id: 'revenue_by_age_group',
+        title: 'Revenue by age group',
+        columns: revenueColumns('age_group', 'Age group'),
+        rows: revenueRows('age_group', of('age').sort((a, b) => ageOrder(a.k) - ageOrder(b.k))),
       },
     ],
   };
@@ -178,6 +235,18 @@ const addMonths = (month: string, n: number) => {
   const d = new Date(Date.UTC(y, m - 1 + n, 1));
   return d.toISOString().slice(0, 7);
 };
+/**
+ * An order's UTC month as a number (year × 12 + month − 1), by integer arithmetic on its epoch
+ * day: converting a million time stamps to calendar months through the time-zone library is
+ * many times slower.
+ */
+const MONTH_INDEX = `(year(DATE '1970-01-01' + (epoch_us(o.placed_at) // 86400000000)::INTEGER) * 12
+  + month(DATE '1970-01-01' + (epoch_us(o.placed_at) // 86400000000)::INTEGER) - 1)`;
+const monthIndex = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return y * 12 + m - 1;
+};
+const monthOfIndex = (i: number) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
 const monthsBetween = (a: string, b: string) => {
   const [ya, ma] = a.split('-').map(Number) as [number, number];
   const [yb, mb] = b.split('-').map(Number) as [number, number];
@@ -194,19 +263,19 @@ async function cohorts(ctx: ReportContext, scope: OverviewScope): Promise<Report
   const { members, until } = scopeSql(scope, p);
   const last = monthOf(scope.to);
   const first = scope.from ? monthOf(scope.from) : addMonths(last, -(scope.months - 1));
-  const rows = await read<{ cohort: string; k: number; n: number }>(
+  const rows = await read<{ m0: number; k: number; n: number }>(
     ctx,
     `WITH cm AS (
-       SELECT customer_id, date_trunc('month', timezone('UTC', placed_at)) AS m FROM orders o
+       SELECT customer_id, ${MONTH_INDEX} AS m FROM orders o
        WHERE o.status = '${OrderStatus.confirmed}' AND o.placed_at < ${until()}${members('o.customer_id')}
        GROUP BY 1, 2
      ), f AS (SELECT m, min(m) OVER (PARTITION BY customer_id) AS m0 FROM cm)
-     SELECT strftime(m0, '%Y-%m') AS cohort, date_diff('month', m0, m)::INTEGER AS k, count(*) AS n FROM f
-     WHERE m0 >= ${p.add(`${first}-01`)}::TIMESTAMP AND date_diff('month', m0, m) <= ${p.add(scope.months)}
+     SELECT m0, (m - m0)::INTEGER AS k, count(*) AS n FROM f
+     WHERE m0 >= ${p.add(monthIndex(first))} AND m - m0 <= ${p.add(scope.months)}
      GROUP BY 1, 2`,
     p.values,
   );
-  const counts = new Map(rows.map((r) => [`${r.cohort}/${num(r.k)}`, num(r.n)]));
+  const counts = new Map(rows.map((r) => [`${monthOfIndex(num(r.m0))}/${num(r.k)}`, num(r.n)]));
   const ks = Array.from({ length: scope.months + 1 }, (_, k) => k);
   const out: ReportRow[] = [];
   for (let m = first; m <= last; m = addMonths(m, 1)) {
@@ -247,76 +316,45 @@ function revenueRows(key: string, rows: { k: string | null; buyers: number; orde
   }));
 }
 
-/** Revenue by the customer's country, the shop (location) of the order, the brand bought, and age group. */
-async function revenueBy(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable[]> {
-  const perCustomer = (p: Params) =>
-    `SELECT customer_id, count(*) AS orders, sum(total) AS revenue FROM (${scopeSql(scope, p).orders()}) o GROUP BY customer_id`;
-  let p = new Params();
-  const country = await read<{ k: string | null; buyers: number; orders: number; revenue: number }>(
+/**
+ * Revenue by brand from the order lines (quantity × unit price less the line's discount; order-level
+ * discounts are not split over lines). Over all time and every customer, the lines of the few
+ * orders that do not count are left out; otherwise the lines of the orders that do are kept.
+ */
+async function revenueByBrand(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable> {
+  const p = new Params();
+  const { orders, until } = scopeSql(scope, p);
+  const counted =
+    scope.from || scope.segment
+      ? `li.order_id IN (SELECT id FROM (${orders()}) o)`
+      : `li.order_id NOT IN (SELECT id FROM orders WHERE status <> '${OrderStatus.confirmed}' OR placed_at >= ${until()})`;
+  const rows = await read<{ k: string | null; lines: number; units: number; revenue: number }>(
     ctx,
-    `SELECT c.country AS k, count(*) AS buyers, sum(per.orders) AS orders, sum(per.revenue) AS revenue
-     FROM (${perCustomer(p)}) per JOIN customers c ON c.id = per.customer_id GROUP BY 1 ORDER BY revenue DESC, k`,
+    `SELECT p.brand AS k, sum(b.lines) AS lines, sum(b.units) AS units, sum(b.revenue) AS revenue FROM (
+       SELECT li.sku, count(*) AS lines, sum(li.quantity) AS units, sum(li.quantity * li.unit_price - li.line_discount)::DOUBLE AS revenue
+       FROM order_lines li WHERE ${counted} GROUP BY 1
+     ) b LEFT JOIN products p ON p.sku = b.sku GROUP BY 1 ORDER BY revenue DESC, k`,
     p.values,
   );
-  p = new Params();
-  const shop = await read<{ k: string | null; kind: string | null; buyers: number; orders: number; revenue: number }>(
-    ctx,
-    `SELECT coalesce(l.name, o.location_id) AS k, l.kind, l.country, o.buyers, o.orders, o.revenue FROM (
-       SELECT location_id, count(DISTINCT customer_id) AS buyers, count(*) AS orders, sum(total) AS revenue
-       FROM (${scopeSql(scope, p).orders()}) o GROUP BY 1
-     ) o LEFT JOIN locations l ON l.id = o.location_id ORDER BY revenue DESC, k`,
-    p.values,
-  );
-  p = new Params();
-  // line revenue: quantity × unit price less the line's discount (order-level discounts are not split over lines)
-  const brand = await read<{ k: string | null; buyers: number; orders: number; units: number; revenue: number }>(
-    ctx,
-    `SELECT p.brand AS k, count(DISTINCT o.customer_id) AS buyers, count(DISTINCT o.id) AS orders,
-            sum(li.quantity) AS units, sum(li.quantity * li.unit_price - li.line_discount)::DOUBLE AS revenue
-     FROM order_lines li JOIN (${scopeSql(scope, p).orders()}) o ON o.id = li.order_id
-     LEFT JOIN products p ON p.sku = li.sku GROUP BY 1 ORDER BY revenue DESC, k`,
-    p.values,
-  );
-  p = new Params();
-  const age = await read<{ k: string | null; buyers: number; orders: number; revenue: number }>(
-    ctx,
-    `SELECT pr.age_group AS k, count(*) AS buyers, sum(per.orders) AS orders, sum(per.revenue) AS revenue
-     FROM (${perCustomer(p)}) per LEFT JOIN customer_profile pr ON pr.customer_id = per.customer_id GROUP BY 1`,
-    p.values,
-  );
-  const ageOrder = (k: string | null) => (k === null ? ageGroups.length : ageGroups.indexOf(k as (typeof ageGroups)[number]));
-  age.sort((a, b) => ageOrder(a.k) - ageOrder(b.k));
-  const total = brand.reduce((a, r) => a + num(r.revenue), 0);
-  return [
-    { id: 'revenue_by_country', title: "Revenue by the customer's country", columns: revenueColumns('country', 'Country'), rows: revenueRows('country', country) },
-    {
-      id: 'revenue_by_shop',
-      title: 'Revenue by shop (where the order was placed)',
-      columns: [...revenueColumns('shop', 'Shop').slice(0, 1), col('kind', 'Kind', 'text'), ...revenueColumns('shop', 'Shop').slice(1)],
-      rows: revenueRows('shop', shop).map((r, i) => ({ ...r, kind: shop[i]?.kind ?? null })),
-    },
-    {
-      id: 'revenue_by_brand',
-      title: 'Revenue by brand (order lines: quantity × unit price less line discounts)',
-      columns: [
-        col('brand', 'Brand', 'text'),
-        col('buyers', 'Buyers', 'integer'),
-        col('orders', 'Orders', 'integer'),
-        col('units', 'Units', 'integer'),
-        col('revenue', 'Revenue', 'money'),
-        col('revenue_share', 'Share of line revenue', 'share'),
-      ],
-      rows: brand.map((r) => ({
-        brand: r.k ?? NO_VALUE,
-        buyers: num(r.buyers),
-        orders: num(r.orders),
-        units: num(r.units),
-        revenue: money(r.revenue),
-        revenue_share: share(num(r.revenue), total),
-      })),
-    },
-    { id: 'revenue_by_age_group', title: 'Revenue by age group', columns: revenueColumns('age_group', 'Age group'), rows: revenueRows('age_group', age) },
-  ];
+  const total = rows.reduce((a, r) => a + num(r.revenue), 0);
+  return {
+    id: 'revenue_by_brand',
+    title: 'Revenue by brand (order lines: quantity × unit price less line discounts)',
+    columns: [
+      col('brand', 'Brand', 'text'),
+      col('lines', 'Order lines', 'integer'),
+      col('units', 'Units', 'integer'),
+      col('revenue', 'Revenue', 'money'),
+      col('revenue_share', 'Share of line revenue', 'share'),
+    ],
+    rows: rows.map((r) => ({
+      brand: r.k ?? NO_VALUE,
+      lines: num(r.lines),
+      units: num(r.units),
+      revenue: money(r.revenue),
+      revenue_share: share(num(r.revenue), total),
+    })),
+  };
 }
 
 /** The overview's scope from its checked parameters. */

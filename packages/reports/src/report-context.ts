@@ -6,11 +6,21 @@ export interface ReportContext {
   clock: Clock;
   /** Each query is stopped once it has run this long (AppError 'too_costly'). */
   timeoutMs: number;
+  /** Called after each query with its text and duration (benchmarks, logs). */
+  onQuery?: (sql: string, ms: number) => void;
 }
 
 /** A read-only query over committed data: it neither waits behind writes nor holds them up. */
-export const read = <T = Record<string, unknown>>(ctx: ReportContext, sql: string, params: readonly SqlParam[] = []) =>
-  ctx.db.read<T>(sql, params, { timeoutMs: ctx.timeoutMs });
+export async function read<T = Record<string, unknown>>(
+  ctx: ReportContext,
+  sql: string,
+  params: readonly SqlParam[] = [],
+): Promise<T[]> {
+  const started = performance.now();
+  const rows = await ctx.db.read<T>(sql, params, { timeoutMs: ctx.timeoutMs });
+  ctx.onQuery?.(sql, performance.now() - started);
+  return rows;
+}
 
 /** The reports are written in DuckDB's SQL, the engine Strata runs on (PostgreSQL is not a store yet). */
 export function requireDuckDb(db: SqlRunner): void {

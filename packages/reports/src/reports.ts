@@ -159,6 +159,8 @@ export interface RunReportOptions {
   clock?: Clock;
   /** Each query is stopped once it has run this long (default 30 s). */
   timeoutMs?: number;
+  /** Called after each query with its text and duration (benchmarks, logs). */
+  onQuery?: (sql: string, ms: number) => void;
 }
 
 /** Runs a report by name: AppError 'not_found' for an unknown name, 'invalid' for a bad parameter. */
@@ -178,7 +180,12 @@ export async function runReport(
   }
   requireDuckDb(db);
   const clock = options.clock ?? systemClock;
-  const ctx: ReportContext = { db, clock, timeoutMs: options.timeoutMs ?? 30_000 };
+  const ctx: ReportContext = {
+    db,
+    clock,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+  };
   const params = checkedParameters(name, spec.parameters, raw);
   const made = await spec.make(ctx, params);
   return {

@@ -190,28 +190,32 @@ export async function revenueShareTables(
   const per = `SELECT customer_id, sum(total::DOUBLE) AS revenue FROM orders
     WHERE status = '${OrderStatus.confirmed}' AND placed_at < ${p.add(dayStart(addDays(range.to, 1)))}::TIMESTAMPTZ
     ${range.from ? `AND placed_at >= ${p.add(dayStart(range.from))}::TIMESTAMPTZ` : ''} GROUP BY customer_id`;
-  const [totals] = await read<{ customers: number; revenue: number }>(
+  // one pass over the orders: the per-customer revenue feeds the totals, the segments and the deciles
+  const rows = await read<{ set: string; id: string | null; name: string | null; n: number; buyers: number; revenue: number; min: number; max: number }>(
     ctx,
-    `SELECT (SELECT count(*) FROM customers WHERE merged_into IS NULL) AS customers,
-            (SELECT coalesce(sum(revenue), 0) FROM (${per})) AS revenue`,
-    p.values,
-  );
-  const customers = num(totals?.customers);
-  const revenue = num(totals?.revenue);
-  const segments = await read<{ id: string; name: string; members: number; buyers: number; revenue: number }>(
-    ctx,
-    `WITH per AS (${per})
-     SELECT s.id, s.name, count(m.customer_id) AS members, count(per.customer_id) AS buyers, coalesce(sum(per.revenue), 0) AS revenue
+    `WITH per AS MATERIALIZED (${per})
+     SELECT 'totals' AS set, NULL AS id, NULL AS name, (SELECT count(*) FROM customers WHERE merged_into IS NULL) AS n,
+            count(*) AS buyers, coalesce(sum(revenue), 0) AS revenue, NULL AS min, NULL AS max FROM per
+     UNION ALL
+     SELECT 'segment', s.id, any_value(s.name), count(m.customer_id), count(per.customer_id), coalesce(sum(per.revenue), 0), NULL, NULL
      FROM segments s LEFT JOIN segment_members m ON m.segment_id = s.id LEFT JOIN per ON per.customer_id = m.customer_id
-     GROUP BY s.id, s.name ORDER BY revenue DESC, s.name`,
+     GROUP BY s.id
+     UNION ALL
+     SELECT 'decile', CAST(d AS VARCHAR), NULL, count(*), count(*), sum(revenue), min(revenue), max(revenue)
+     FROM (SELECT revenue, ntile(10) OVER (ORDER BY revenue DESC, customer_id) AS d FROM per WHERE revenue > 0) GROUP BY d`,
     p.values,
   );
-  const deciles = await read<{ d: number; n: number; revenue: number; min: number; max: number }>(
-    ctx,
-    `WITH per AS (${per}) SELECT d, count(*) AS n, sum(revenue) AS revenue, min(revenue) AS min, max(revenue) AS max
-     FROM (SELECT revenue, ntile(10) OVER (ORDER BY revenue DESC, customer_id) AS d FROM per WHERE revenue > 0) GROUP BY d ORDER BY d`,
-    p.values,
-  );
+  const totals = rows.find((r) => r.set === 'totals');
+  const customers = num(totals?.n);
+  const revenue = num(totals?.revenue);
+  const segments = rows
+    .filter((r) => r.set === 'segment')
+    .map((r) => ({ id: r.id, name: r.name, members: num(r.n), buyers: num(r.buyers), revenue: num(r.revenue) }))
+    .sort((a, b) => b.revenue - a.revenue || String(a.name).localeCompare(String(b.name)));
+  const deciles = rows
+    .filter((r) => r.set === 'decile')
+    .map((r) => ({ d: Number(r.id), n: num(r.n), revenue: num(r.revenue), min: num(r.min), max: num(r.max) }))
+    .sort((a, b) => a.d - b.d);
   let cumulative = 0;
   return [
     {
@@ -228,7 +232,7 @@ export async function revenueShareTables(
       ],
       rows: segments.map((s) => ({
         segment: s.name,
-        members: num(s.members),
+        members: s.members,
         customer_share: share(num(s.members), customers),
         buyers: num(s.buyers),
         revenue: money(s.revenue),

@@ -106,6 +106,11 @@ describe('overview', () => {
     // big = {a, c}: a 165 over 3 orders, c 200
     const big = await report('overview', { segment: 'big' });
     expect(table(big, 'totals')[0]).toMatchObject({ customers: 2, buyers: 2, orders: 4, revenue: 365, aov: 91.25 });
+    // the big spenders' lines only: a's o1, o2, o7 and c's o4
+    expect(table(big, 'revenue_by_brand').map((b) => [b.brand, b.revenue])).toEqual([
+      ['Clay', 255],
+      ['Leaf', 110],
+    ]);
     expect(table(big, 'lifecycle').filter((s) => s.customers !== 0)).toEqual([
       { stage: 'new', customers: 1, share: 0.5 },
       { stage: 'active', customers: 1, share: 0.5 },
@@ -180,9 +185,9 @@ describe('overview', () => {
     ]);
     // Clay: 40 + 20 + 200 + (20 − 5) = 275 over 14 mugs; Leaf: 60 + 50 = 110; Soap has no brand: 10
     expect(rounded(table(r, 'revenue_by_brand'))).toEqual([
-      { brand: 'Clay', buyers: 3, orders: 4, units: 14, revenue: 275, revenue_share: r4(275 / 395) },
-      { brand: 'Leaf', buyers: 1, orders: 2, units: 11, revenue: 110, revenue_share: r4(110 / 395) },
-      { brand: '(none)', buyers: 1, orders: 1, units: 2, revenue: 10, revenue_share: r4(10 / 395) },
+      { brand: 'Clay', lines: 4, units: 14, revenue: 275, revenue_share: r4(275 / 395) },
+      { brand: 'Leaf', lines: 2, units: 11, revenue: 110, revenue_share: r4(110 / 395) },
+      { brand: '(none)', lines: 1, units: 2, revenue: 10, revenue_share: r4(10 / 395) },
     ]);
     // b 25 → 18-29, a 35 → 30-39, c without an age last
     expect(rounded(table(r, 'revenue_by_age_group'))).toEqual([
