@@ -72,18 +72,35 @@ describe('strata report', () => {
 
   it('writes one table as CSV and the whole report as JSON', () => {
     expect(local[1]!.stdout.join('\n')).toBe(
-      ['country,buyers,orders,revenue,revenue_share', `FR,1,1,1234.5,${1234.5 / 2054.5}`, `DE,2,3,820,${820 / 2054.5}`].join('\n'),
+      [
+        'country,buyers,orders,revenue,revenue_share',
+        `FR,1,1,1234.5,${1234.5 / 2054.5}`,
+        `DE,2,3,820,${820 / 2054.5}`,
+      ].join('\n'),
     );
-    const json = JSON.parse(local[2]!.stdout.join('\n')) as { report: string; tables: { id: string; rows: unknown[] }[] };
+    const json = JSON.parse(local[2]!.stdout.join('\n')) as {
+      report: string;
+      tables: { id: string; rows: unknown[] }[];
+    };
     expect(json.report).toBe('revenue-share');
-    expect(json.tables.find((t) => t.id === 'spend_deciles')!.rows[0]).toMatchObject({ decile: 1, buyers: 1, revenue: 1234.5 });
+    expect(json.tables.find((t) => t.id === 'spend_deciles')!.rows[0]).toMatchObject({
+      decile: 1,
+      buyers: 1,
+      revenue: 1234.5,
+    });
   });
 
   it('names the mistake: a CSV of which table, a parameter the report does not take, no history, no segment', () => {
     expect(local.slice(3).map((r) => [r.code, r.stderr[0]])).toEqual([
-      [65, 'error: --csv writes one table: name it with --table (totals, lifecycle, rfm_grid, rfm_segments, cohorts, revenue_by_country, revenue_by_shop, revenue_by_age_group, revenue_by_brand)'],
+      [
+        65,
+        'error: --csv writes one table: name it with --table (totals, lifecycle, rfm_grid, rfm_segments, cohorts, revenue_by_country, revenue_by_shop, revenue_by_age_group, revenue_by_brand)',
+      ],
       [65, 'error: the overview report has no parameter "by"; it takes from, to, segment, months'],
-      [66, 'error: no profile run recorded as of 2026-10-01 or earlier: the first is as of 2026-11-01 (from must be that day or later)'],
+      [
+        66,
+        'error: no profile run recorded as of 2026-10-01 or earlier: the first is as of 2026-11-01 (from must be that day or later)',
+      ],
       [66, 'error: segment: no saved segment "nobody"; none is saved yet (`strata segment save`)'],
     ]);
   });
@@ -94,7 +111,10 @@ describe('strata report', () => {
       const served = await runAll();
       for (const [i, args] of commands.entries()) {
         // the time a report was made is the only thing that differs
-        const same = (r: (typeof local)[number]) => ({ ...r, stdout: r.stdout.map((l) => l.replace(/"generatedAt": "[^"]+"/, '')) });
+        const same = (r: (typeof local)[number]) => ({
+          ...r,
+          stdout: r.stdout.map((l) => l.replace(/"generatedAt": "[^"]+"/, '')),
+        });
         expect({ args, ...same(served[i]!) }).toEqual({ args, ...same(local[i]!) });
       }
     } finally {

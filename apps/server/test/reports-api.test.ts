@@ -17,13 +17,29 @@ let server: RunningServer;
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    headers: {
+      authorization: `Bearer ${keys.apiKey}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
   });
 
 beforeAll(async () => {
-  server = await startServer({ dbPath: join(mkdtempSync(join(tmpdir(), 'strata-reports-api-')), 's.duckdb'), port: 0, keys });
+  server = await startServer({
+    dbPath: join(mkdtempSync(join(tmpdir(), 'strata-reports-api-')), 's.duckdb'),
+    port: 0,
+    keys,
+  });
   const order = (id: string, customer: string, total: number, placed: string, status = 'confirmed') =>
-    Order.parse({ id, customer_id: customer, location_id: 'online', placed_at: placed, currency: 'EUR', total, status });
+    Order.parse({
+      id,
+      customer_id: customer,
+      location_id: 'online',
+      placed_at: placed,
+      currency: 'EUR',
+      total,
+      status,
+    });
   await server.store.write({
     customers: ['ann', 'bob', 'cy', 'dee'].map((id, i) => Customer.parse({ id, country: i < 2 ? 'DE' : 'FR' })),
     orders: [
@@ -34,7 +50,10 @@ beforeAll(async () => {
       order('o5', 'cy', 100, '2026-10-30T11:00:00Z', 'refunded'),
     ],
   });
-  const r = await api('/v1/profiles/compute', { method: 'POST', body: JSON.stringify({ as_of: '2026-11-01T00:00:00Z' }) });
+  const r = await api('/v1/profiles/compute', {
+    method: 'POST',
+    body: JSON.stringify({ as_of: '2026-11-01T00:00:00Z' }),
+  });
   expect(r.status).toBe(200);
 });
 afterAll(async () => {
@@ -56,12 +75,22 @@ describe('reports over HTTP', () => {
       ['DE', 2, 3, 820],
       ['FR', 1, 1, 80],
     ]);
-    expect(body.tables.find((t) => t.id === 'totals')!.columns[3]).toEqual({ name: 'revenue', label: 'Revenue', type: 'money' });
+    expect(body.tables.find((t) => t.id === 'totals')!.columns[3]).toEqual({
+      name: 'revenue',
+      label: 'Revenue',
+      type: 'money',
+    });
   });
 
   it('lists the reports with their parameters', async () => {
     const body = ReportCatalogResponse.parse(await (await api('/v1/reports')).json());
-    expect(body.reports.map((r) => r.name)).toEqual(['overview', 'segment-sizes', 'overlap', 'revenue-share', 'transitions']);
+    expect(body.reports.map((r) => r.name)).toEqual([
+      'overview',
+      'segment-sizes',
+      'overlap',
+      'revenue-share',
+      'transitions',
+    ]);
     expect(body.reports[4]!.parameters[0]).toMatchObject({ name: 'by', kind: 'choice', choices: ['rfm', 'lifecycle'] });
   });
 

@@ -26,7 +26,9 @@ export interface OverviewScope {
  */
 function scopeSql(scope: OverviewScope, p: Params) {
   const members = (c: string) =>
-    scope.segment ? ` AND ${c} IN (SELECT customer_id FROM segment_members WHERE segment_id = ${p.add(scope.segment.id)})` : '';
+    scope.segment
+      ? ` AND ${c} IN (SELECT customer_id FROM segment_members WHERE segment_id = ${p.add(scope.segment.id)})`
+      : '';
   const until = () => `${p.add(dayStart(addDays(scope.to, 1)))}::TIMESTAMPTZ`;
   const orders = () => `SELECT o.id, o.customer_id, o.location_id, o.placed_at, o.total::DOUBLE AS total FROM orders o
     WHERE o.status = '${OrderStatus.confirmed}' AND o.placed_at < ${until()}${
@@ -35,7 +37,10 @@ function scopeSql(scope: OverviewScope, p: Params) {
   return { orders, members, until };
 }
 
-export async function overviewTables(ctx: ReportContext, scope: OverviewScope): Promise<{ tables: ReportTable[]; notes: string[] }> {
+export async function overviewTables(
+  ctx: ReportContext,
+  scope: OverviewScope,
+): Promise<{ tables: ReportTable[]; notes: string[] }> {
   const run = await lastProfileRun(ctx);
   const notes = [
     `orders: confirmed orders placed ${scope.from ? `from ${scope.from}` : 'up to'}${scope.from ? ' to' : ''} ${scope.to} (UTC days); cancelled and refunded orders do not count`,
@@ -69,7 +74,10 @@ interface GroupRow {
  * Totals and revenue by country, shop and age group from one pass over the orders: the period's
  * orders summed per customer and shop, then grouped each way.
  */
-async function orderTotals(ctx: ReportContext, scope: OverviewScope): Promise<{ totals: ReportTable; by: ReportTable[] }> {
+async function orderTotals(
+  ctx: ReportContext,
+  scope: OverviewScope,
+): Promise<{ totals: ReportTable; by: ReportTable[] }> {
   const p = new Params();
   const { orders, members } = scopeSql(scope, p);
   const rows = await read<GroupRow>(
@@ -95,11 +103,14 @@ async function orderTotals(ctx: ReportContext, scope: OverviewScope): Promise<{ 
     p.values,
   );
   const of = (set: string) =>
-    rows.filter((r) => r.set === set).sort((a, b) => num(b.revenue) - num(a.revenue) || String(a.k).localeCompare(String(b.k)));
+    rows
+      .filter((r) => r.set === set)
+      .sort((a, b) => num(b.revenue) - num(a.revenue) || String(a.k).localeCompare(String(b.k)));
   const r = rows.find((x) => x.set === 'totals');
   const o = num(r?.orders);
   const buyers = num(r?.buyers);
-  const ageOrder = (k: string | null) => (k === null ? ageGroups.length : ageGroups.indexOf(k as (typeof ageGroups)[number]));
+  const ageOrder = (k: string | null) =>
+    k === null ? ageGroups.length : ageGroups.indexOf(k as (typeof ageGroups)[number]);
   const shop = of('shop');
   return {
     totals: {
@@ -143,7 +154,10 @@ async function orderTotals(ctx: ReportContext, scope: OverviewScope): Promise<{ 
         id: 'revenue_by_age_group',
         title: 'Revenue by age group',
         columns: revenueColumns('age_group', 'Age group'),
-        rows: revenueRows('age_group', of('age').sort((a, b) => ageOrder(a.k) - ageOrder(b.k))),
+        rows: revenueRows(
+          'age_group',
+          of('age').sort((a, b) => ageOrder(a.k) - ageOrder(b.k)),
+        ),
       },
     ],
   };
@@ -169,7 +183,11 @@ async function lifecycle(ctx: ReportContext, scope: OverviewScope): Promise<Repo
     id: 'lifecycle',
     title: 'Lifecycle stages',
     columns: [col('stage', 'Stage', 'text'), col('customers', 'Customers', 'integer'), col('share', 'Share', 'share')],
-    rows: lifecycleStages.map((stage) => ({ stage, customers: by.get(stage) ?? 0, share: share(by.get(stage) ?? 0, total) })),
+    rows: lifecycleStages.map((stage) => ({
+      stage,
+      customers: by.get(stage) ?? 0,
+      share: share(by.get(stage) ?? 0, total),
+    })),
   };
 }
 
@@ -193,7 +211,14 @@ async function rfm(ctx: ReportContext, scope: OverviewScope): Promise<ReportTabl
       const label = rfmSegmentGrid[r][fm - 1]!;
       const c = cell.get(`${r}/${fm}`);
       const n = num(c?.n);
-      grid.push({ recency: r, frequency_monetary: fm, segment: label, customers: n, revenue: money(c?.revenue), share: share(n, buyers) });
+      grid.push({
+        recency: r,
+        frequency_monetary: fm,
+        segment: label,
+        customers: n,
+        revenue: money(c?.revenue),
+        share: share(n, buyers),
+      });
       const s = bySegment.get(label) ?? { n: 0, revenue: 0 };
       bySegment.set(label, { n: s.n + n, revenue: s.revenue + num(c?.revenue) });
     }
@@ -223,7 +248,13 @@ async function rfm(ctx: ReportContext, scope: OverviewScope): Promise<ReportTabl
       ],
       rows: rfmSegments.map((segment) => {
         const s = bySegment.get(segment) ?? { n: 0, revenue: 0 };
-        return { segment, customers: s.n, share: share(s.n, buyers), revenue: money(s.revenue), revenue_share: share(s.revenue, revenue) };
+        return {
+          segment,
+          customers: s.n,
+          share: share(s.n, buyers),
+          revenue: money(s.revenue),
+          revenue_share: share(s.revenue, revenue),
+        };
       }),
     },
   ];
@@ -246,7 +277,8 @@ const monthIndex = (month: string) => {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return y * 12 + m - 1;
 };
-const monthOfIndex = (i: number) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+const monthOfIndex = (i: number) =>
+  `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
 const monthsBetween = (a: string, b: string) => {
   const [ya, ma] = a.split('-').map(Number) as [number, number];
   const [yb, mb] = b.split('-').map(Number) as [number, number];

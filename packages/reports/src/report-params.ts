@@ -33,8 +33,14 @@ const MS_PER_DAY = 86_400_000;
 /** A day as YYYY-MM-DD, checked (AppError 'invalid' naming the parameter). */
 export function checkedDay(value: string, field: string): string {
   const v = value.trim();
-  if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)
-    throw new AppError('invalid', `${field} must be a day as YYYY-MM-DD, not "${value}"`, [{ field, message: 'not a day' }]);
+  if (
+    !DAY.test(v) ||
+    Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ||
+    new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v
+  )
+    throw new AppError('invalid', `${field} must be a day as YYYY-MM-DD, not "${value}"`, [
+      { field, message: 'not a day' },
+    ]);
   return v;
 }
 
@@ -108,12 +114,16 @@ export interface SegmentRef {
 
 /** A saved segment by its id or name; AppError 'not_found' naming the closest saved one. */
 export async function findSavedSegment(db: SqlRunner, ref: string, field = 'segment'): Promise<SegmentRef> {
-  const [row] = await db.query<SegmentRef>('SELECT id, name FROM segments WHERE id = $1 OR name = $1 ORDER BY id = $1 DESC LIMIT 1', [
-    ref,
-  ]);
+  const [row] = await db.query<SegmentRef>(
+    'SELECT id, name FROM segments WHERE id = $1 OR name = $1 ORDER BY id = $1 DESC LIMIT 1',
+    [ref],
+  );
   if (row) return row;
   const saved = await db.query<SegmentRef>('SELECT id, name FROM segments');
-  const near = closest(ref, saved.map((s) => s.name));
+  const near = closest(
+    ref,
+    saved.map((s) => s.name),
+  );
   throw new AppError(
     'not_found',
     `${field}: no saved segment "${ref}"${near ? ` (did you mean "${near}"?)` : ''}${saved.length ? '' : '; none is saved yet (`strata segment save`)'}`,

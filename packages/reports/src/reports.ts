@@ -51,7 +51,13 @@ const specs = {
       from('of the orders counted; default all time'),
       to,
       { name: 'segment', kind: 'segment', description: "only this saved segment's members (name or id)" },
-      { name: 'months', kind: 'count', min: 1, max: 36, description: `cohorts and months after the first order (default ${DEFAULT_COHORT_MONTHS})` },
+      {
+        name: 'months',
+        kind: 'count',
+        min: 1,
+        max: 36,
+        description: `cohorts and months after the first order (default ${DEFAULT_COHORT_MONTHS})`,
+      },
     ],
     async make(ctx, params) {
       const end = params.to ?? today(ctx.clock);
@@ -97,7 +103,13 @@ const specs = {
         kind: 'segments',
         description: `saved segments, comma-separated (2 to ${MAX_OVERLAP_SEGMENTS}); default the ${MAX_OVERLAP_SEGMENTS} largest`,
       },
-      { name: 'limit', kind: 'count', min: 1, max: 1000, description: `intersections listed, largest first (default ${DEFAULT_INTERSECTIONS})` },
+      {
+        name: 'limit',
+        kind: 'count',
+        min: 1,
+        max: 1000,
+        description: `intersections listed, largest first (default ${DEFAULT_INTERSECTIONS})`,
+      },
     ],
     async make(ctx, params) {
       const segments = await chosenSegments(ctx, params.segments, MAX_OVERLAP_SEGMENTS);
@@ -152,7 +164,7 @@ export const reportCatalog = reportNames.map((name) => ({
   name,
   title: specs[name].title,
   description: specs[name].description,
-  parameters: specs[name].parameters.map((p) => ({ ...p })) as ParameterSpec[],
+  parameters: specs[name].parameters.map((p): ParameterSpec => ({ ...p })),
 }));
 
 export interface RunReportOptions {

@@ -63,7 +63,14 @@ export const MAX_OVERLAP_SEGMENTS = 12;
 /** Saved segments named in a comma-separated list, or the largest saved ones (at most `max`). */
 export async function chosenSegments(ctx: ReportContext, list: string | undefined, max: number): Promise<SegmentRef[]> {
   if (list) {
-    const names = [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))];
+    const names = [
+      ...new Set(
+        list
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (names.length > max)
       throw new AppError('invalid', `segments: at most ${max} at a time, not ${names.length}`, [
         { field: 'segments', message: 'too many' },
@@ -191,7 +198,16 @@ export async function revenueShareTables(
     WHERE status = '${OrderStatus.confirmed}' AND placed_at < ${p.add(dayStart(addDays(range.to, 1)))}::TIMESTAMPTZ
     ${range.from ? `AND placed_at >= ${p.add(dayStart(range.from))}::TIMESTAMPTZ` : ''} GROUP BY customer_id`;
   // one pass over the orders: the per-customer revenue feeds the totals, the segments and the deciles
-  const rows = await read<{ set: string; id: string | null; name: string | null; n: number; buyers: number; revenue: number; min: number; max: number }>(
+  const rows = await read<{
+    set: string;
+    id: string | null;
+    name: string | null;
+    n: number;
+    buyers: number;
+    revenue: number;
+    min: number;
+    max: number;
+  }>(
     ctx,
     `WITH per AS MATERIALIZED (${per})
      SELECT 'totals' AS set, NULL AS id, NULL AS name, (SELECT count(*) FROM customers WHERE merged_into IS NULL) AS n,

@@ -23,7 +23,10 @@ const NO_ORDERS = { key: 'no_orders', label: '(no orders)' } as const;
 function states(by: TransitionDimension): { key: string; label: string; value: string | null }[] {
   const named =
     by === 'rfm'
-      ? [...Object.entries(RfmSegment).map(([key, label]) => ({ key, label, value: label })), { ...NO_ORDERS, value: null }]
+      ? [
+          ...Object.entries(RfmSegment).map(([key, label]) => ({ key, label, value: label })),
+          { ...NO_ORDERS, value: null },
+        ]
       : lifecycleStages.map((s) => ({ key: s, label: s, value: s }));
   return [...named, { ...ABSENT, value: null }];
 }
@@ -121,7 +124,15 @@ export async function transitionTables(
           col('new_customers', 'New since', 'integer'),
         ],
         rows: [
-          { from_profiles: from, to_profiles: to, customers: compared, stayed, moved, moved_share: share(moved, compared), new_customers: joined },
+          {
+            from_profiles: from,
+            to_profiles: to,
+            customers: compared,
+            stayed,
+            moved,
+            moved_share: share(moved, compared),
+            new_customers: joined,
+          },
         ],
       },
       {

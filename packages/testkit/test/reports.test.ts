@@ -19,8 +19,21 @@ let store: DuckDbStore;
 const ids: Record<string, string> = {};
 
 const order = (id: string, customer: string, placed: string, total: number, extra: Record<string, unknown> = {}) =>
-  Order.parse({ id, customer_id: customer, location_id: 'web', placed_at: `${placed}T10:00:00Z`, currency: 'EUR', total, ...extra });
-const line = (sku: string, quantity: number, unit_price: number, line_discount = 0) => ({ sku, quantity, unit_price, line_discount });
+  Order.parse({
+    id,
+    customer_id: customer,
+    location_id: 'web',
+    placed_at: `${placed}T10:00:00Z`,
+    currency: 'EUR',
+    total,
+    ...extra,
+  });
+const line = (sku: string, quantity: number, unit_price: number, line_discount = 0) => ({
+  sku,
+  quantity,
+  unit_price,
+  line_discount,
+});
 
 /** Exactly `members` are in the segment from `at` on (entries and exits recorded as the live engine does). */
 const setMembers = (segment: string, members: string[], at: string) =>
@@ -28,7 +41,9 @@ const setMembers = (segment: string, members: string[], at: string) =>
     recordMembership(tx, {
       segmentId: ids[segment]!,
       scope: 'all',
-      members: members.length ? members.map((_, i) => `SELECT CAST($${i + 1} AS VARCHAR)`).join(' UNION ALL ') : 'SELECT CAST(NULL AS VARCHAR) WHERE false',
+      members: members.length
+        ? members.map((_, i) => `SELECT CAST($${i + 1} AS VARCHAR)`).join(' UNION ALL ')
+        : 'SELECT CAST(NULL AS VARCHAR) WHERE false',
       params: members,
       at,
       cause: 'event',
@@ -42,7 +57,11 @@ const table = (r: Report, id: string): ReportRow[] => {
   return t.rows;
 };
 const rounded = (rows: ReportRow[]) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10_000) / 10_000 : v])));
+  rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 10_000) / 10_000 : v]),
+    ),
+  );
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 beforeAll(async () => {
@@ -117,7 +136,7 @@ describe('overview', () => {
     ]);
   });
 
-  it("counts each lifecycle stage of the last profile run, every stage listed", async () => {
+  it('counts each lifecycle stage of the last profile run, every stage listed', async () => {
     // as of 15 June: d no orders (prospect); c one order 14 days ago (new, ≤ 30 days); b one
     // order 41 days ago (one_time); a three orders, the last 3 days ago, fewer than 4 (active)
     expect(table(await report('overview'), 'lifecycle')).toEqual([
@@ -207,12 +226,16 @@ describe('segment-sizes', () => {
       { day: '2026-06-04', size: 3, entered: 0, exited: 0 },
       { day: '2026-06-05', size: 1, entered: 0, exited: 2 },
     ]);
-    expect(table(r, 'summary')).toEqual([{ segment: 'vip', size_before: 2, size_after: 1, entered: 2, exited: 3, net: -1 }]);
+    expect(table(r, 'summary')).toEqual([
+      { segment: 'vip', size_before: 2, size_after: 1, entered: 2, exited: 3, net: -1 },
+    ]);
   });
 
   it('names what is wrong: no segment, an unknown one, a bad day', async () => {
     await expect(report('segment-sizes')).rejects.toThrow('segment-sizes needs a saved segment');
-    await expect(report('segment-sizes', { segment: 'vipp' })).rejects.toThrow('no saved segment "vipp" (did you mean "vip"?)');
+    await expect(report('segment-sizes', { segment: 'vipp' })).rejects.toThrow(
+      'no saved segment "vipp" (did you mean "vip"?)',
+    );
     await expect(report('segment-sizes', { segment: 'vip', from: '2026-02-30' })).rejects.toThrow(
       'from must be a day as YYYY-MM-DD, not "2026-02-30"',
     );
@@ -227,9 +250,36 @@ describe('overlap', () => {
     // a in all three, b in buyers and germany, c in buyers and big
     const r = await report('overlap', { segments: 'buyers,germany,big' });
     expect(rounded(table(r, 'pairs'))).toEqual([
-      { segment_a: 'buyers', segment_b: 'germany', size_a: 3, size_b: 2, both: 2, share_of_a: r4(2 / 3), share_of_b: 1, jaccard: r4(2 / 3) },
-      { segment_a: 'buyers', segment_b: 'big', size_a: 3, size_b: 2, both: 2, share_of_a: r4(2 / 3), share_of_b: 1, jaccard: r4(2 / 3) },
-      { segment_a: 'germany', segment_b: 'big', size_a: 2, size_b: 2, both: 1, share_of_a: 0.5, share_of_b: 0.5, jaccard: r4(1 / 3) },
+      {
+        segment_a: 'buyers',
+        segment_b: 'germany',
+        size_a: 3,
+        size_b: 2,
+        both: 2,
+        share_of_a: r4(2 / 3),
+        share_of_b: 1,
+        jaccard: r4(2 / 3),
+      },
+      {
+        segment_a: 'buyers',
+        segment_b: 'big',
+        size_a: 3,
+        size_b: 2,
+        both: 2,
+        share_of_a: r4(2 / 3),
+        share_of_b: 1,
+        jaccard: r4(2 / 3),
+      },
+      {
+        segment_a: 'germany',
+        segment_b: 'big',
+        size_a: 2,
+        size_b: 2,
+        both: 1,
+        share_of_a: 0.5,
+        share_of_b: 0.5,
+        jaccard: r4(1 / 3),
+      },
     ]);
     expect(rounded(table(r, 'intersections'))).toEqual([
       { segments: 'buyers & germany', degree: 2, customers: 1, share: r4(1 / 3), in_1: 1, in_2: 1, in_3: 0 },
@@ -253,16 +303,72 @@ describe('revenue-share', () => {
   it("gives each saved segment's share of customers and revenue, and the buyers by spend decile", async () => {
     const r = await report('revenue-share');
     expect(rounded(table(r, 'segments'))).toEqual([
-      { segment: 'buyers', members: 3, customer_share: 0.75, buyers: 3, revenue: 395, revenue_share: 1, revenue_per_member: 131.67 },
-      { segment: 'big', members: 2, customer_share: 0.5, buyers: 2, revenue: 365, revenue_share: r4(365 / 395), revenue_per_member: 182.5 },
-      { segment: 'vip', members: 1, customer_share: 0.25, buyers: 1, revenue: 200, revenue_share: r4(200 / 395), revenue_per_member: 200 },
-      { segment: 'germany', members: 2, customer_share: 0.5, buyers: 2, revenue: 195, revenue_share: r4(195 / 395), revenue_per_member: 97.5 },
+      {
+        segment: 'buyers',
+        members: 3,
+        customer_share: 0.75,
+        buyers: 3,
+        revenue: 395,
+        revenue_share: 1,
+        revenue_per_member: 131.67,
+      },
+      {
+        segment: 'big',
+        members: 2,
+        customer_share: 0.5,
+        buyers: 2,
+        revenue: 365,
+        revenue_share: r4(365 / 395),
+        revenue_per_member: 182.5,
+      },
+      {
+        segment: 'vip',
+        members: 1,
+        customer_share: 0.25,
+        buyers: 1,
+        revenue: 200,
+        revenue_share: r4(200 / 395),
+        revenue_per_member: 200,
+      },
+      {
+        segment: 'germany',
+        members: 2,
+        customer_share: 0.5,
+        buyers: 2,
+        revenue: 195,
+        revenue_share: r4(195 / 395),
+        revenue_per_member: 97.5,
+      },
     ]);
     // three buyers fill the first three deciles: c 200, a 165, b 30
     expect(rounded(table(r, 'spend_deciles'))).toEqual([
-      { decile: 1, buyers: 1, revenue: 200, revenue_share: r4(200 / 395), cumulative_share: r4(200 / 395), min_spend: 200, max_spend: 200 },
-      { decile: 2, buyers: 1, revenue: 165, revenue_share: r4(165 / 395), cumulative_share: r4(365 / 395), min_spend: 165, max_spend: 165 },
-      { decile: 3, buyers: 1, revenue: 30, revenue_share: r4(30 / 395), cumulative_share: 1, min_spend: 30, max_spend: 30 },
+      {
+        decile: 1,
+        buyers: 1,
+        revenue: 200,
+        revenue_share: r4(200 / 395),
+        cumulative_share: r4(200 / 395),
+        min_spend: 200,
+        max_spend: 200,
+      },
+      {
+        decile: 2,
+        buyers: 1,
+        revenue: 165,
+        revenue_share: r4(165 / 395),
+        cumulative_share: r4(365 / 395),
+        min_spend: 165,
+        max_spend: 165,
+      },
+      {
+        decile: 3,
+        buyers: 1,
+        revenue: 30,
+        revenue_share: r4(30 / 395),
+        cumulative_share: 1,
+        min_spend: 30,
+        max_spend: 30,
+      },
     ]);
   });
 });
@@ -275,9 +381,27 @@ describe('transitions', () => {
     const nonZero = table(r, 'matrix').map((row) =>
       Object.fromEntries(Object.entries(row).filter(([k, v]) => k === 'from' || (v !== 0 && k !== 'total'))),
     );
-    expect(nonZero).toEqual([{ from: 'prospect', prospect: 1, new: 1 }, { from: 'new', one_time: 1 }, { from: 'active', active: 1 }, { from: 'one_time' }, { from: 'skipped_cycle' }, { from: 'at_risk' }, { from: 'churned' }, { from: 'dormant' }, { from: 'loyal' }]);
+    expect(nonZero).toEqual([
+      { from: 'prospect', prospect: 1, new: 1 },
+      { from: 'new', one_time: 1 },
+      { from: 'active', active: 1 },
+      { from: 'one_time' },
+      { from: 'skipped_cycle' },
+      { from: 'at_risk' },
+      { from: 'churned' },
+      { from: 'dormant' },
+      { from: 'loyal' },
+    ]);
     expect(table(r, 'summary')).toEqual([
-      { from_profiles: '2026-05-25T12:00:00Z', to_profiles: '2026-06-15T12:00:00Z', customers: 4, stayed: 2, moved: 2, moved_share: 0.5, new_customers: 0 },
+      {
+        from_profiles: '2026-05-25T12:00:00Z',
+        to_profiles: '2026-06-15T12:00:00Z',
+        customers: 4,
+        stayed: 2,
+        moved: 2,
+        moved_share: 0.5,
+        new_customers: 0,
+      },
     ]);
   });
 
@@ -290,7 +414,12 @@ describe('transitions', () => {
         .filter(([k, v]) => k !== 'from' && k !== 'total' && v !== 0)
         .map(([k, v]) => `${row.from} → ${k}: ${v}`),
     );
-    expect(moves).toEqual(['Need Attention → potential_loyalist: 1', 'Lost → lost: 1', '(no orders) → at_risk: 1', '(no orders) → no_orders: 1']);
+    expect(moves).toEqual([
+      'Need Attention → potential_loyalist: 1',
+      'Lost → lost: 1',
+      '(no orders) → at_risk: 1',
+      '(no orders) → no_orders: 1',
+    ]);
   });
 
   it('says which days have profiles to compare', async () => {

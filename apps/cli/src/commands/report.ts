@@ -90,7 +90,12 @@ export function registerReport(program: Command, io: Io, globals: () => GlobalOp
       if (typeof v === 'string') parameters[p.name] = v;
     }
     const report = await withBackend(io, g, (b) => b.report(name, parameters));
-    if (opts.csv) return io.out(tableToCsv(csvTable(report, opts.table as string | undefined)).trimEnd().replaceAll('\r\n', '\n'));
+    if (opts.csv)
+      return io.out(
+        tableToCsv(csvTable(report, opts.table as string | undefined))
+          .trimEnd()
+          .replaceAll('\r\n', '\n'),
+      );
     if (g.json) return printJson(io, report);
     printReport(io, report);
   });
