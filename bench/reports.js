@@ -2,7 +2,7 @@
 // the time of every report (`strata report …`), median of --runs after one warm-up. Target: each
 // ≤ 1 s at 1,000,000 customers. Prints a table.
 //
-//   npm run build && node bench/reports.js [--db bench/out/reports-1000000.duckdb] [--runs 5]
+//   npm run build && node bench/reports.js [--db bench/out/reports-1000000.duckdb] [--runs 5] [--segments 8]
 //
 // Work on a copy of the store: the first run prepares it (once, not timed) with what the reports
 // read and an ingest store lacks — eight saved segments whose membership the live engine would
@@ -22,6 +22,8 @@ const { values } = parseArgs({
   options: {
     db: { type: 'string', default: join(import.meta.dirname, 'out', 'reports-1000000.duckdb') },
     runs: { type: 'string', default: '5' },
+    // how many of the segments below to prepare (each costs eight membership updates of everyone)
+    segments: { type: 'string', default: '8' },
   },
 });
 const store = await DuckDbStore.open(values.db);
@@ -50,8 +52,10 @@ const definitions = [
 
 async function prepare() {
   const prep = performance.now();
-  if ((await segments.list()).length === 0) {
-    for (const [name, text] of definitions) {
+  const have = new Set((await segments.list()).map((s) => s.name));
+  const wanted = definitions.slice(0, Number(values.segments)).filter(([name]) => !have.has(name));
+  if (wanted.length) {
+    for (const [name, text] of wanted) {
       const saved = await segments.save({ name, text });
       const { sql, params } = await segments.idsQuery({ segment: saved.id }, firstAsOf);
       for (let k = 7; k >= 0; k--) {
@@ -69,7 +73,7 @@ async function prepare() {
         );
       }
     }
-    console.error(`saved ${definitions.length} segments with a week of membership history`);
+    console.error(`saved ${wanted.length} segments with a week of membership history`);
   }
   const [h] = await store.query('SELECT count(DISTINCT as_of)::INTEGER AS runs FROM profile_history');
   if (Number(h.runs) === 0) {
@@ -94,12 +98,18 @@ const cases = [
 ];
 
 const rows = [];
+const steps = [];
 for (const [name, params] of cases) {
   const t = [];
   let report;
   for (let i = 0; i <= runs; i++) {
     const s = performance.now();
-    report = await runReport(store, name, params, { clock, timeoutMs: 120_000 });
+    const queries = [];
+    const onQuery = (sql, ms) =>
+      queries.push({ query: sql.replace(/\s+/g, ' ').trim().slice(0, 70), ms: Math.round(ms) });
+    report = await runReport(store, name, params, { clock, timeoutMs: 120_000, onQuery });
+    // where the time goes: the queries of the last run of the first case (the overview over all time)
+    if (i === runs && steps.length === 0) steps.push(...queries);
     if (i > 0) t.push(performance.now() - s); // the first is the warm-up
   }
   t.sort((a, b) => a - b);
@@ -122,3 +132,4 @@ const [counts] = await store.query(
 console.error(counts);
 await store.close();
 console.table(rows);
+console.table(steps);
