@@ -24,6 +24,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     // how many of the segments below to prepare (each costs eight membership updates of everyone)
     segments: { type: 'string', default: '8' },
+    // only these reports (comma-separated names)
+    only: { type: 'string' },
   },
 });
 const store = await DuckDbStore.open(values.db);
@@ -99,7 +101,8 @@ const cases = [
 
 const rows = [];
 const steps = [];
-for (const [name, params] of cases) {
+const only = values.only?.split(',');
+for (const [name, params] of cases.filter(([name]) => !only || only.includes(name))) {
   const t = [];
   let report;
   for (let i = 0; i <= runs; i++) {

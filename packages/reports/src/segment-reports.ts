@@ -194,9 +194,11 @@ export async function revenueShareTables(
   range: { from: string | null; to: string },
 ): Promise<ReportTable[]> {
   const p = new Params();
-  const per = `SELECT customer_id, sum(total::DOUBLE) AS revenue FROM orders
+  // customers keyed by a 64-bit hash of their id: grouping ten million orders by a number is much
+  // cheaper than by text (two of a million ids sharing a hash: about 1 in 40 million)
+  const per = `SELECT hash(customer_id) AS c, sum(total::DOUBLE) AS revenue FROM orders
     WHERE status = '${OrderStatus.confirmed}' AND placed_at < ${p.add(dayStart(addDays(range.to, 1)))}::TIMESTAMPTZ
-    ${range.from ? `AND placed_at >= ${p.add(dayStart(range.from))}::TIMESTAMPTZ` : ''} GROUP BY customer_id`;
+    ${range.from ? `AND placed_at >= ${p.add(dayStart(range.from))}::TIMESTAMPTZ` : ''} GROUP BY 1`;
   // one pass over the orders: the per-customer revenue feeds the totals, the segments and the deciles
   const rows = await read<{
     set: string;
@@ -213,12 +215,12 @@ export async function revenueShareTables(
      SELECT 'totals' AS set, NULL AS id, NULL AS name, (SELECT count(*) FROM customers WHERE merged_into IS NULL) AS n,
             count(*) AS buyers, coalesce(sum(revenue), 0) AS revenue, NULL AS min, NULL AS max FROM per
      UNION ALL
-     SELECT 'segment', s.id, any_value(s.name), count(m.customer_id), count(per.customer_id), coalesce(sum(per.revenue), 0), NULL, NULL
-     FROM segments s LEFT JOIN segment_members m ON m.segment_id = s.id LEFT JOIN per ON per.customer_id = m.customer_id
+     SELECT 'segment', s.id, any_value(s.name), count(m.customer_id), count(per.c), coalesce(sum(per.revenue), 0), NULL, NULL
+     FROM segments s LEFT JOIN segment_members m ON m.segment_id = s.id LEFT JOIN per ON per.c = hash(m.customer_id)
      GROUP BY s.id
      UNION ALL
      SELECT 'decile', CAST(d AS VARCHAR), NULL, count(*), count(*), sum(revenue), min(revenue), max(revenue)
-     FROM (SELECT revenue, ntile(10) OVER (ORDER BY revenue DESC, customer_id) AS d FROM per WHERE revenue > 0) GROUP BY d`,
+     FROM (SELECT revenue, ntile(10) OVER (ORDER BY revenue DESC, c) AS d FROM per WHERE revenue > 0) GROUP BY d`,
     p.values,
   );
   const totals = rows.find((r) => r.set === 'totals');
