@@ -12,6 +12,7 @@ import {
 } from '@strata/engagement';
 import { everyone, prepareExport } from '@strata/export';
 import { computeProfiles, findProfile } from '@strata/profiles';
+import { runReport } from '@strata/reports';
 import { SegmentService } from '@strata/segments';
 import {
   ChannelService,
@@ -91,6 +92,8 @@ export class LocalBackend implements Backend {
     };
   }
   listSegments = () => this.segments.list();
+  report = (name: string, parameters: Readonly<Record<string, string | undefined>>) =>
+    runReport(this.store, name, parameters, { clock: this.g.clock, timeoutMs: queryTimeoutFromEnv() });
   saveSegment = (s: { name: string; text: string; description: string }) => this.segments.save(s);
   rotateKey = (name: GeneratedKeyName) => rotateStoredKey(this.store, name);
   staff = () => this.staffDirectory.list();

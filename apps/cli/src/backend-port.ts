@@ -8,6 +8,7 @@ import type {
   LinkResponse,
   StaffMember,
   QuestionnaireSavedResponse,
+  ReportBody,
   SegmentExplanation,
   TagsResponse,
 } from '@strata/api';
@@ -100,6 +101,8 @@ export interface Backend {
   saveQuestionnaire(definition: unknown, replace: boolean): Promise<QuestionnaireSavedResponse>;
   /** A questionnaire's page for one recipient. */
   questionnaireLink(questionnaire: string, customer: string, sendId?: string): Promise<LinkResponse>;
+  /** A report by name (`strata report`), its parameters as given (absent ones left out). */
+  report(name: string, parameters: Readonly<Record<string, string | undefined>>): Promise<ReportBody>;
   /** Campaigns, their message log and coupon codes (the server sends; on the file they are only queued). */
   campaigns(): Promise<CampaignBackend>;
   close(): Promise<void>;

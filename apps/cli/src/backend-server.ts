@@ -7,6 +7,7 @@ import {
   ApiClient,
   ApiError,
   CampaignClient,
+  ReportClient,
   type ChannelTestRequest,
   type ContentLinkRequest,
   type GeneratedKeyName,
@@ -138,6 +139,8 @@ export class ServerBackend implements Backend {
       saveAs: (path) => saveChunks(chunks, path),
     };
   }
+  report = (name: string, parameters: Readonly<Record<string, string | undefined>>) =>
+    new ReportClient(this.api).run(name, parameters);
   listSegments = async () => (await this.api.listSegments()).saved as SavedSegment[];
   saveSegment = async (s: { name: string; text: string; description: string }) =>
     (await this.query(s.text, () => this.api.saveSegment(s))) as SavedSegment;

@@ -71,6 +71,7 @@ import { Access } from './access.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerCustomerRoutes } from './customer-routes.js';
 import { registerWebRoutes } from './web-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 
 export interface AppDeps {
   store: Store & SqlRunner & SettingsStore;
@@ -527,6 +528,12 @@ export function createApp(deps: AppDeps): Hono {
   }
   registerLiveRoutes(app, { db: deps.store, clock, changes: deps.changes ?? new ChangeFeed(clock, realTimer(clock)), requireApiKey, body });
   registerEngagementRoutes(app, { store: deps.store, writer: deps.writer, clock, requireApiKey, body });
+  registerReportRoutes(app, {
+    db: deps.store,
+    clock,
+    requireApiKey,
+    ...(deps.queryTimeoutMs !== undefined ? { queryTimeoutMs: deps.queryTimeoutMs } : {}),
+  });
 
   /* ---- profiles ---- */
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {

@@ -11,3 +11,5 @@ export * from './campaign-schemas.js';
 export * from './campaign-client.js';
 export * from './auth-schemas.js';
 export * from './dashboard-schemas.js';
+export * from './report-schemas.js';
+export * from './report-client.js';

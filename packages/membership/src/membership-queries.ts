@@ -230,3 +230,30 @@ export async function dailySizes(
   }
   return out;
 }
+
+export interface DailyChanges {
+  /** A UTC day, YYYY-MM-DD. */
+  day: string;
+  entered: number;
+  exited: number;
+}
+
+/**
+ * A segment's entries and exits per UTC day in [from, to] (days given as YYYY-MM-DD, checked by
+ * the caller), only the days that had any: a customer who entered and left the same day counts once each.
+ */
+export async function dailyChanges(
+  db: SqlRunner,
+  segmentId: string,
+  range: { from: string; to: string },
+): Promise<DailyChanges[]> {
+  const rows = await db.query<{ day: string; entered: number; exited: number }>(
+    `SELECT CAST(CAST(timezone('UTC', "at") AS DATE) AS VARCHAR) AS day,
+            count(*) FILTER (WHERE kind = 'entered') AS entered, count(*) FILTER (WHERE kind = 'exited') AS exited
+     FROM segment_changes
+     WHERE segment_id = $1 AND "at" >= CAST($2 AS TIMESTAMPTZ) AND "at" < CAST($3 AS TIMESTAMPTZ) + INTERVAL 1 DAY
+     GROUP BY 1 ORDER BY 1`,
+    [segmentId, `${range.from}T00:00:00Z`, `${range.to}T00:00:00Z`],
+  );
+  return rows.map((r) => ({ day: r.day, entered: Number(r.entered), exited: Number(r.exited) }));
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
 import { tableExists } from './catalog.js';
+import { recordProfileHistory } from './profile-history.js';
 import { requireDuckDbProfileEngine } from './profile-engine.js';
 import { defaultProfileConfig, type ProfileConfig } from './profile-config.js';
 import {
@@ -151,6 +152,7 @@ export async function computeProfiles(db: SqlRunner, options: ProfileRunOptions 
       await tx.exec('DROP TABLE IF EXISTS customer_profile');
       await tx.exec('ALTER TABLE customer_profile_next RENAME TO customer_profile');
       await saveThresholds(tx, thresholds);
+      await recordProfileHistory(tx, asOf);
       // the traits and scores tables that earlier versions kept beside the profiles
       await tx.exec('DROP TABLE IF EXISTS customer_traits');
       await tx.exec('DROP TABLE IF EXISTS customer_scores');

@@ -9,4 +9,5 @@ export * from './profile-sql.js';
 export * from './model-scores.js';
 export * from './compute-profiles.js';
 export * from './profile-queries.js';
+export * from './profile-history.js';
 export * from './models/index.js';

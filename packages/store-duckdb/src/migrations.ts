@@ -468,4 +468,21 @@ CREATE TABLE coupon_redemptions (
 );
 `,
   },
+  {
+    version: 15,
+    name: "profile history: each customer's RFM segment and lifecycle stage as full profile runs found them",
+    // packages/profiles writes it and packages/reports reads it (the transitions report). A full
+    // run adds a row only for a customer whose segment or stage differs from their last row, so
+    // the state at any time is the last row at or before it; runs as of an earlier time than the
+    // last recorded one add nothing (they would make later rows wrong). No key: a run appends up to
+    // a row per customer in one statement, and an index would cost more than the append.
+    sql: `
+CREATE TABLE profile_history (
+  customer_id VARCHAR NOT NULL,
+  as_of TIMESTAMPTZ NOT NULL,      -- the run's as-of time
+  rfm_segment VARCHAR,             -- null: no orders yet
+  lifecycle_stage VARCHAR NOT NULL
+);
+`,
+  },
 ];
