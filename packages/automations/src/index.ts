@@ -6,6 +6,9 @@
  * in the store, so a restart resumes where it stopped. Ready playbooks install with one call.
  */
 export * from './automation-definition.js';
+export * from './trigger-sources.js';
+export * from './wait-until.js';
+export * from './coupon-step.js';
 export * from './automation-store.js';
 export * from './automation-engine.js';
 export * from './playbooks/index.js';

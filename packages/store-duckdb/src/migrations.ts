@@ -454,4 +454,30 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 14,
+    name: 'automations: event and date triggers handled once, tag rules',
+    // packages/automations. after_at is how far events, orders and date traits have been read
+    // for an automation (null for segment triggers); automation_triggers records each event,
+    // order or date occurrence an automation has handled (started a run or refused it), in the
+    // transaction that starts the run, so a restart neither misses nor repeats one. A tag rule
+    // follows a saved segment through segment_changes after its own cursor.
+    sql: `
+ALTER TABLE automations ADD COLUMN after_at TIMESTAMPTZ;
+CREATE TABLE automation_triggers (
+  automation_id VARCHAR NOT NULL,
+  ref VARCHAR NOT NULL,            -- event:<message id> | order:<order id> | <trait>:<date>
+  customer_id VARCHAR NOT NULL,
+  "at" TIMESTAMPTZ NOT NULL,       -- when it happened (the event, the order, the moment of the date)
+  started BOOLEAN NOT NULL,        -- false: refused by the re-entry rule
+  PRIMARY KEY (automation_id, ref, customer_id)
+);
+CREATE TABLE tag_rules (
+  tag VARCHAR PRIMARY KEY,
+  segment_id VARCHAR NOT NULL,
+  after_seq BIGINT NOT NULL,       -- segment_changes up to this seq have been applied
+  created_at TIMESTAMPTZ NOT NULL
+);
+`,
+  },
 ];
