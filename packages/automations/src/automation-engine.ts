@@ -29,6 +29,7 @@ import {
 import { AutomationStatus, listAutomations, RunStatus, stepCampaignId, type Automation } from './automation-store.js';
 import { carryCoupon, issueCoupon } from './coupon-step.js';
 import { dateOccurrences, eventOccurrences } from './trigger-sources.js';
+import { stepTagRules } from './tag-rules.js';
 import { waitEnd } from './wait-until.js';
 
 /*
@@ -85,6 +86,8 @@ export interface AutomationStepReport {
    * their step, due, and are tried again at the next engine step; the others go on.
    */
   errors: { automationId: string; customerId: string; entry: number; step: string; error: string }[];
+  /** Rule tags added and removed as customers entered and left the segments they follow. */
+  ruleTags: { added: number; removed: number };
   /** The send engine's steps, when it was given one. */
   sends: SendStepReport[];
   /** Whether more work may be waiting (a full batch was read). */
@@ -134,9 +137,13 @@ export class AutomationEngine {
       taken: {},
       finished: {},
       errors: [],
+      ruleTags: { added: 0, removed: 0 },
       sends: [],
       more: false,
     };
+    const tagged = await stepTagRules(this.db, this.batchSize);
+    report.ruleTags = { added: tagged.added, removed: tagged.removed };
+    if (tagged.more) report.more = true;
     const automations = (await listAutomations(this.db)).filter((a) => a.status === AutomationStatus.active);
     for (const a of automations) await this.admit(a, report);
     await this.advance(new Map(automations.map((a) => [a.id, a])), now, report);
@@ -153,6 +160,8 @@ export class AutomationEngine {
       !Object.keys(report.taken).length &&
       !Object.keys(report.finished).length &&
       !report.errors.length &&
+      !report.ruleTags.added &&
+      !report.ruleTags.removed &&
       !report.sends.length;
     return idle ? undefined : report;
   }

@@ -456,12 +456,13 @@ CREATE TABLE api_keys (
   },
   {
     version: 14,
-    name: 'automations: event and date triggers handled once, tag rules',
+    name: 'automations: event and date triggers handled once; tag rules and their history',
     // packages/automations. after_at is how far events, orders and date traits have been read
     // for an automation (null for segment triggers); automation_triggers records each event,
     // order or date occurrence an automation has handled (started a run or refused it), in the
     // transaction that starts the run, so a restart neither misses nor repeats one. A tag rule
-    // follows a saved segment through segment_changes after its own cursor.
+    // follows a saved segment through segment_changes after its own cursor; tag_history keeps
+    // each tag it added or removed, and when.
     sql: `
 ALTER TABLE automations ADD COLUMN after_at TIMESTAMPTZ;
 CREATE TABLE automation_triggers (
@@ -477,6 +478,14 @@ CREATE TABLE tag_rules (
   segment_id VARCHAR NOT NULL,
   after_seq BIGINT NOT NULL,       -- segment_changes up to this seq have been applied
   created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE tag_history (
+  ref VARCHAR NOT NULL,            -- the segment change (or rule:<tag>:<customer> for the members when the rule was made)
+  tag VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,         -- added | removed
+  "at" TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (ref, tag)
 );
 `,
   },
