@@ -20,6 +20,7 @@ import { registerTag } from './commands/tag.js';
 import { registerQuestionnaire } from './commands/questionnaire.js';
 import { registerContent } from './commands/content.js';
 import { registerCampaign, registerCoupons } from './commands/campaign.js';
+import { registerAutomation } from './commands/automation.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -86,6 +87,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerQuestionnaire(program, io, globals);
   registerCampaign(program, io, globals);
   registerCoupons(program, io, globals);
+  registerAutomation(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -11,3 +11,5 @@ export * from './campaign-schemas.js';
 export * from './campaign-client.js';
 export * from './auth-schemas.js';
 export * from './dashboard-schemas.js';
+export * from './automation-schemas.js';
+export * from './automation-client.js';

@@ -95,7 +95,9 @@ export async function createAutomation(
   const conditions = def.steps.flatMap((s) => (s.kind === StepKind.branch ? [s.condition] : []));
   if (def.goal?.kind === GoalKind.segment) conditions.push(def.goal.condition);
   for (const condition of conditions) await options.segments.parse(condition);
-  const id = options.id ?? `aut_${randomUUID()}`;
+  // The id: as the caller says, else the definition's own `id` (a file may name it), else generated.
+  const own = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
+  const id = options.id ?? (typeof own === 'string' ? own : `aut_${randomUUID()}`);
   if (!/^[A-Za-z0-9_-]+$/.test(id))
     throw new AppError('invalid', `automation id "${id}": letters, digits, - and _ only`);
   // Recorded for the reader: a standing campaign's recipients come one by one from the automation.
