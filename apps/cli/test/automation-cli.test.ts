@@ -24,6 +24,7 @@ const commands: string[][] = [
   ['automation', 'list'],
   ['automation', 'install', 'abandoned-cart', '--id', 'carts', '--shop-name', 'Tea House', '--discount', '15'],
   ['automation', 'install', 'nope'],
+  ['automation', 'install', 'win-back', '--param', 'discountPercent=95'],
   ['automation', 'create', file],
   ['automation', 'create', bad],
   ['automation', 'list'],
@@ -88,32 +89,36 @@ beforeAll(async () => {
 describe('strata automation', () => {
   it('answers alike on the store file and through the running server', async () => {
     const onFile = await runAll(local);
-    expect(onFile.map((r) => r.code)).toEqual([0, 0, 66, 0, 65, 0, 0, 0, 0, 0, 66, 0, 75, 0, 0, 0, 66]);
+    expect(onFile.map((r) => r.code)).toEqual([0, 0, 66, 65, 0, 65, 0, 0, 0, 0, 0, 66, 0, 75, 0, 0, 0, 66]);
     const out = (i: number) => onFile[i]!.stdout.join('\n');
     const err = (i: number) => onFile[i]!.stderr.join('\n');
     expect(out(0)).toBe('no automations yet (strata automation install <playbook>)');
     expect(out(1)).toContain('installed abandoned-cart as carts (active): Abandoned cart');
-    expect(err(2)).toMatch(/^error: no playbook "nope"; the ready playbooks: abandoned-cart, win-back/);
-    expect(out(3)).toBe('created automation tea-cart (active): Tea in the cart');
-    expect(err(4)).toContain('trigger.where.colour: "add_to_cart" has no property "colour"');
-    expect(err(4)).toContain('steps: add at least one step');
-    expect(onFile[5]!.stdout).toEqual([
+    expect(err(2)).toMatch(
+      /^error: no playbook "nope"; the ready playbooks: abandoned-cart, browse-abandonment, win-back/,
+    );
+    expect(err(3)).toMatch(/^error: .*discountPercent/);
+    expect(onFile[3]!.stdout).toEqual([]);
+    expect(out(4)).toBe('created automation tea-cart (active): Tea in the cart');
+    expect(err(5)).toContain('trigger.where.colour: "add_to_cart" has no property "colour"');
+    expect(err(5)).toContain('steps: add at least one step');
+    expect(onFile[6]!.stdout).toEqual([
       expect.stringMatching(/^carts {5}active {2}Abandoned cart — entering segment [0-9a-f-]{36}$/),
       'tea-cart  active  Tea in the cart — event add_to_cart with category = "Tea"',
     ]);
-    expect(out(6)).toContain('  trigger: event add_to_cart with category = "Tea"');
-    expect(out(6)).toContain('"untilTime": "09:00"');
-    expect(out(7)).toBe('paused carts (strata automation resume carts goes on)');
-    expect(out(8)).toBe('resumed carts');
-    expect(out(9)).toBe('no runs yet');
-    expect(err(10)).toBe('error: no automation "nope"');
-    expect(out(11)).toMatch(/^the tag "buyer" follows segment [0-9a-f-]{36}$/);
-    expect(err(12)).toMatch(/^error: the tag "buyer" follows a segment already/);
-    expect(out(13)).toMatch(/^buyer {2}follows [0-9a-f-]{36} {2}since 2026-03-02T10:00:00.000Z$/);
+    expect(out(7)).toContain('  trigger: event add_to_cart with category = "Tea"');
+    expect(out(7)).toContain('"untilTime": "09:00"');
+    expect(out(8)).toBe('paused carts (strata automation resume carts goes on)');
+    expect(out(9)).toBe('resumed carts');
+    expect(out(10)).toBe('no runs yet');
+    expect(err(11)).toBe('error: no automation "nope"');
+    expect(out(12)).toMatch(/^the tag "buyer" follows segment [0-9a-f-]{36}$/);
+    expect(err(13)).toMatch(/^error: the tag "buyer" follows a segment already/);
+    expect(out(14)).toMatch(/^buyer {2}follows [0-9a-f-]{36} {2}since 2026-03-02T10:00:00.000Z$/);
     // nobody entered or left since (the live engine keeps membership while the server runs)
-    expect(out(14)).toBe('no changes of "buyer" yet');
-    expect(out(15)).toMatch(/^the tag "buyer" no longer follows [0-9a-f-]{36} \(the tags given stay\)$/);
-    expect(err(16)).toBe('error: no tag rule for the tag "buyer"');
+    expect(out(15)).toBe('no changes of "buyer" yet');
+    expect(out(16)).toMatch(/^the tag "buyer" no longer follows [0-9a-f-]{36} \(the tags given stay\)$/);
+    expect(err(17)).toBe('error: no tag rule for the tag "buyer"');
 
     const server = await startServer({ dbPath: served, port: 0, clock });
     try {

@@ -29,6 +29,8 @@ export interface PlaybookInstallBody {
   discount_percent?: number;
   reentry_days?: number;
   holdout_share?: number;
+  /** The playbook's own parameters (docs/automations.md). */
+  params?: Record<string, unknown>;
 }
 
 /** One customer's pass through an automation. */

@@ -72,6 +72,15 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 
+/** `--param name=value`, gathered into one object. */
+function paramOption(text: string, params: Record<string, unknown>): Record<string, unknown> {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new AppError('invalid', `--param ${text}: write it as name=value`);
+  const raw = text.slice(at + 1);
+  const value = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+  return { ...params, [text.slice(0, at)]: value };
+}
+
 export function registerAutomation(program: Command, io: Io, globals: () => GlobalOptions): void {
   const automation = program
     .command('automation')
@@ -125,6 +134,12 @@ export function registerAutomation(program: Command, io: Io, globals: () => Glob
     .option('--discount <percent>', 'the coupon discount in percent', num('--discount'))
     .option('--reentry-days <days>', 'days before a customer may run through it again', num('--reentry-days'))
     .option('--holdout <share>', 'the share of customers held out for comparison (0–0.5)', num('--holdout'))
+    .option(
+      '--param <name=value>',
+      "one of the playbook's own parameters (repeatable; a number or true/false is read as such)",
+      paramOption,
+      {} as Record<string, unknown>,
+    )
     .action(
       async (
         playbook: string,
@@ -135,6 +150,7 @@ export function registerAutomation(program: Command, io: Io, globals: () => Glob
           discount?: number;
           reentryDays?: number;
           holdout?: number;
+          param: Record<string, unknown>;
         },
       ) => {
         const g = globals();
@@ -145,6 +161,7 @@ export function registerAutomation(program: Command, io: Io, globals: () => Glob
           ...(o.discount !== undefined ? { discount_percent: o.discount } : {}),
           ...(o.reentryDays !== undefined ? { reentry_days: o.reentryDays } : {}),
           ...(o.holdout !== undefined ? { holdout_share: o.holdout } : {}),
+          ...(Object.keys(o.param).length ? { params: o.param } : {}),
         } as PlaybookInstallBody;
         const { a, kind } = await onAutomations(io, g, async (b, kind) => ({
           a: await b.install(playbook, options),
