@@ -40,6 +40,7 @@ import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } f
 import type { GlobalOptions, Io } from './context.js';
 import { importOne, type ImportCommandOptions } from './import-file.js';
 import { localCampaigns } from './campaign-backend.js';
+import { localAutomations } from './automation-backend.js';
 
 /** Commands straight on the store file (no server owns it right now). */
 export class LocalBackend implements Backend {
@@ -162,5 +163,6 @@ export class LocalBackend implements Backend {
     service.setOwnUrl(`http://127.0.0.1:${DEFAULT_PORT}`);
     return localCampaigns(service);
   };
+  automations = () => Promise.resolve(localAutomations(this.store, this.segments, this.g.clock));
   close = () => this.store.close();
 }

@@ -18,6 +18,7 @@ import type { ProfileRun } from '@strata/profiles';
 import type { Diagnostic } from '@strata/segment-lang';
 import type { SavedSegment } from '@strata/segments';
 import type { ImportCommandOptions } from './import-file.js';
+import type { AutomationBackend } from './automation-backend.js';
 import type { CampaignBackend } from './campaign-backend.js';
 
 export interface SegmentAnswer {
@@ -105,5 +106,7 @@ export interface Backend {
   report(name: string, parameters: Readonly<Record<string, string | undefined>>): Promise<ReportBody>;
   /** Campaigns, their message log and coupon codes (the server sends; on the file they are only queued). */
   campaigns(): Promise<CampaignBackend>;
+  /** Automations and tag rules (their runs move while the server runs). */
+  automations(): Promise<AutomationBackend>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   ApiClient,
   ApiError,
+  AutomationClient,
   CampaignClient,
   ReportClient,
   type ChannelTestRequest,
@@ -25,6 +26,7 @@ import type { Backend, ExportAsk, ExportStream, SegmentAnswer, SegmentChoice } f
 import type { Io } from './context.js';
 import type { ImportCommandOptions } from './import-file.js';
 import { serverCampaigns } from './campaign-backend.js';
+import { serverAutomations } from './automation-backend.js';
 
 /** The largest page the server lists at once. */
 const SERVER_PAGE = 100_000;
@@ -172,5 +174,6 @@ export class ServerBackend implements Backend {
   questionnaireLink = (questionnaire: string, customer: string, sendId?: string) =>
     this.api.questionnaireLink(questionnaire, customer, sendId);
   campaigns = () => Promise.resolve(serverCampaigns(new CampaignClient(this.api)));
+  automations = () => Promise.resolve(serverAutomations(new AutomationClient(this.api)));
   close = () => Promise.resolve();
 }

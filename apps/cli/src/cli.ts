@@ -21,6 +21,7 @@ import { registerQuestionnaire } from './commands/questionnaire.js';
 import { registerContent } from './commands/content.js';
 import { registerCampaign, registerCoupons } from './commands/campaign.js';
 import { registerReport } from './commands/report.js';
+import { registerAutomation } from './commands/automation.js';
 
 /** The first line of standard input; on a terminal, typed without echo (readline writes its echo to nowhere). */
 async function readSecretLine(prompt: string): Promise<string | undefined> {
@@ -88,6 +89,7 @@ export function buildProgram(io: Io, options: RunOptions = {}): Command {
   registerCampaign(program, io, globals);
   registerCoupons(program, io, globals);
   registerReport(program, io, globals);
+  registerAutomation(program, io, globals);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 import { AutomationEngine } from '@strata/automations';
 import { CampaignLoop } from './campaign-loop.js';
 import { CampaignService } from './campaign-service.js';
+import { configuredGuardrails } from './config.js';
 import { ChannelService, defaultOutboxDir } from './channel-service.js';
 import { ChannelSettingsStore } from './channel-settings.js';
 import { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
@@ -184,7 +185,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // step decides and sends, so the two never collide. Each loop turn takes the automations' due
   // work (new entries from the live engine's segment changes, due steps), then one send step.
   const outreachSegments = new SegmentService(store, { clock, queryTimeoutMs });
-  const automations = new AutomationEngine(outreachDb, { clock, timer, segments: outreachSegments });
+  const automations = new AutomationEngine(outreachDb, {
+    clock,
+    timer,
+    segments: outreachSegments,
+    // waits until a local time and date triggers: customers without a zone are in the store's
+    storeTimeZone: async () => (await configuredGuardrails(outreachDb)).storeTimeZone,
+  });
   const outreach = {
     step: async (signal?: AbortSignal) => {
       for (let i = 0; i < 100 && !signal?.aborted; i++) if (!(await automations.step(signal))?.more) break;
@@ -205,6 +212,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     write: async (batch) => {
       const counts = await store.write(batch);
       loop?.notify();
+      // event and order triggers start from what was written
+      wakeOutreach();
       return counts;
     },
   });

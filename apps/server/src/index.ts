@@ -49,3 +49,4 @@ export {
   UNSUBSCRIBE_PATH,
   type CampaignServiceOptions,
 } from './campaign-service.js';
+export { installPlaybookAsked, PlaybookInstallRequest } from './automation-routes.js';

@@ -13,3 +13,5 @@ export * from './auth-schemas.js';
 export * from './dashboard-schemas.js';
 export * from './report-schemas.js';
 export * from './report-client.js';
+export * from './automation-schemas.js';
+export * from './automation-client.js';

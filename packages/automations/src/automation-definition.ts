@@ -1,30 +1,16 @@
 import { z } from 'zod';
 import { CampaignCoupons, CampaignMessage } from '@strata/campaigns';
-import { AppError, text, timeZone, trimmedText, type ErrorDetail } from '@strata/core';
+import { AppError, text, timeZone, trimmedText, weekdays, type ErrorDetail } from '@strata/core';
+import { AutomationTrigger } from './automation-trigger.js';
 
 /*
- * An automation as its author writes it: a trigger (a customer enters or leaves a saved segment),
- * then steps taken one after the other for each customer who triggers it — send a message (through
+ * An automation as its author writes it: a trigger (a customer enters or leaves a saved segment,
+ * an event arrives, a date trait comes round: automation-trigger.ts), then steps taken one after the other for each customer who triggers it — send a message (through
  * the campaigns' guardrails and send engine), wait, branch on a segment condition, add or remove
  * tags, exit — with a re-entry rule and a goal that ends a customer's run as soon as it is met.
  */
 
-/** What starts a customer's run. */
-export const TriggerKind = { segment_entered: 'segment_entered', segment_exited: 'segment_exited' } as const;
-export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
-
-export const AutomationTrigger = z.object({
-  kind: z.enum(TriggerKind),
-  /** A saved segment (id or name); stored as its id. */
-  segment: trimmedText(200),
-  /**
-   * Whether entries recorded because the segment was saved, changed or recomputed start runs too
-   * (everyone already in it). Off by default: only customers who come in (or go out) through what
-   * they do or through time start a run.
-   */
-  existingMembers: z.boolean().default(false),
-});
-export type AutomationTrigger = z.infer<typeof AutomationTrigger>;
+export * from './automation-trigger.js';
 
 /** Whether a customer who triggers again gets another run (never while a run of theirs is active). */
 export const ReentryKind = { once: 'once', after_days: 'after_days', every_time: 'every_time' } as const;
@@ -52,7 +38,14 @@ export const AutomationGoal = z.discriminatedUnion('kind', [
 ]);
 export type AutomationGoal = z.infer<typeof AutomationGoal>;
 
-export const StepKind = { send: 'send', wait: 'wait', branch: 'branch', tag: 'tag', exit: 'exit' } as const;
+export const StepKind = {
+  send: 'send',
+  wait: 'wait',
+  branch: 'branch',
+  tag: 'tag',
+  coupon: 'coupon',
+  exit: 'exit',
+} as const;
 export type StepKind = (typeof StepKind)[keyof typeof StepKind];
 
 /** A step's name: part of send ids and the message log's `step`, and what branches jump to. */
@@ -70,6 +63,8 @@ export const SendStep = z.object({
   coupons: CampaignCoupons.optional(),
   recommendations: z.number().int().min(0).max(20).default(3),
 });
+/** `usual`: the weekday the customer orders on most (their profile's favourite weekday). */
+export const WaitWeekday = z.enum(['usual', ...weekdays]);
 export const WaitStep = z
   .object({
     kind: z.literal(StepKind.wait),
@@ -77,8 +72,24 @@ export const WaitStep = z
     days: z.number().min(0).max(3_650).default(0),
     hours: z.number().min(0).default(0),
     minutes: z.number().min(0).default(0),
+    /**
+     * Then on until this local time (`HH:MM`) in the customer's time zone (else the store's): the
+     * first such moment at or after the duration has passed.
+     */
+    untilTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM (24-hour), e.g. 09:00')
+      .optional(),
+    /**
+     * Then on until this local weekday (`usual`: the customer's favourite weekday; ignored for a
+     * customer without one), at `untilTime` or else the time of day the wait would end at.
+     */
+    untilWeekday: WaitWeekday.optional(),
   })
-  .refine((w) => w.days + w.hours + w.minutes > 0, { message: 'a wait needs a duration (days, hours or minutes)' });
+  .refine((w) => w.days + w.hours + w.minutes > 0 || w.untilTime !== undefined || w.untilWeekday !== undefined, {
+    message: 'a wait needs a duration (days, hours or minutes), an untilTime or an untilWeekday',
+  });
+export type WaitStep = z.infer<typeof WaitStep>;
 export const BranchStep = z.object({
   kind: z.literal(StepKind.branch),
   name: stepName,
@@ -96,9 +107,22 @@ export const TagStep = z
     remove: z.array(tagName).default([]),
   })
   .refine((t) => t.add.length + t.remove.length > 0, { message: 'a tag step adds or removes at least one tag' });
+/**
+ * Issues the customer a coupon code of their own (generated, or the next of the codes imported for
+ * this step), recorded with them; the next send step carries it (`{{ coupon }}` in its template).
+ */
+export const CouponStep = z.object({ kind: z.literal(StepKind.coupon), name: stepName, coupons: CampaignCoupons });
+export type CouponStep = z.infer<typeof CouponStep>;
 export const ExitStep = z.object({ kind: z.literal(StepKind.exit), name: stepName });
 
-export const AutomationStep = z.discriminatedUnion('kind', [SendStep, WaitStep, BranchStep, TagStep, ExitStep]);
+export const AutomationStep = z.discriminatedUnion('kind', [
+  SendStep,
+  WaitStep,
+  BranchStep,
+  TagStep,
+  CouponStep,
+  ExitStep,
+]);
 export type AutomationStep = z.infer<typeof AutomationStep>;
 export type SendStep = z.infer<typeof SendStep>;
 
@@ -143,9 +167,18 @@ export const AutomationDefinition = z
 export type AutomationDefinition = z.infer<typeof AutomationDefinition>;
 export type AutomationInput = z.input<typeof AutomationDefinition>;
 
-/** A wait step's length in milliseconds. */
+/** A wait step's duration in milliseconds (before any untilTime / untilWeekday). */
 export const waitMs = (w: { days: number; hours: number; minutes: number }) =>
   Math.round(((w.days * 24 + w.hours) * 60 + w.minutes) * 60_000);
+
+/** The coupon step whose code the send step at `index` carries: the nearest coupon step before it. */
+export function couponStepBefore(def: AutomationDefinition, index: number): CouponStep | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const s = def.steps[i];
+    if (s?.kind === StepKind.coupon) return s;
+  }
+  return undefined;
+}
 
 /** Validates an automation definition; an AppError('invalid') names each wrong field. */
 export function parseAutomation(input: unknown): AutomationDefinition {

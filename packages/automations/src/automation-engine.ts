@@ -20,18 +20,23 @@ import { changesAfter } from '@strata/membership';
 import type { SegmentService } from '@strata/segments';
 import {
   GoalKind,
+  isSegmentTrigger,
   ReentryKind,
   StepKind,
   TriggerKind,
-  waitMs,
   type AutomationDefinition,
 } from './automation-definition.js';
 import { AutomationStatus, listAutomations, RunStatus, stepCampaignId, type Automation } from './automation-store.js';
+import { carryCoupon, issueCoupon } from './coupon-step.js';
+import { dateOccurrences, eventOccurrences } from './trigger-sources.js';
+import { stepTagRules } from './tag-rules.js';
+import { waitEnd } from './wait-until.js';
 
 /*
  * The automation engine. Each step (1) reads the segment changes after every active automation's
- * cursor and starts a run for each customer its trigger and re-entry rule let in — the runs and
- * the cursor move in one transaction; (2) takes the steps that are due, customer by customer: a
+ * cursor (or, for event and date triggers, the events, orders and dates that came round since its
+ * `after_at`, each recorded in automation_triggers) and starts a run for each customer its trigger
+ * and re-entry rule let in — the runs and the cursor move in one transaction; (2) takes the steps that are due, customer by customer: a
  * step's effect (a message queued under its deterministic send id) and the move to the next step
  * commit together, so after a crash a new engine on the same file resumes each
  * customer at the step they were at, and a retried send step finds its message already queued;
@@ -59,6 +64,11 @@ export interface AutomationEngineOptions {
   batchSize?: number;
   /** The longest `run` sleeps before looking for new entries again. */
   pollMs?: number;
+  /**
+   * The time zone of customers without one, for waits until a local time and date triggers: the
+   * automation's own storeTimeZone, else this (a server reads its store_timezone setting), else UTC.
+   */
+  storeTimeZone?: string | (() => Promise<string | undefined>);
 }
 
 export interface AutomationStepReport {
@@ -76,6 +86,8 @@ export interface AutomationStepReport {
    * their step, due, and are tried again at the next engine step; the others go on.
    */
   errors: { automationId: string; customerId: string; entry: number; step: string; error: string }[];
+  /** Rule tags added and removed as customers entered and left the segments they follow. */
+  ruleTags: { added: number; removed: number };
   /** The send engine's steps, when it was given one. */
   sends: SendStepReport[];
   /** Whether more work may be waiting (a full batch was read). */
@@ -84,6 +96,7 @@ export interface AutomationStepReport {
 
 interface RunRow {
   automation_id: string;
+  change_id: string;
   customer_id: string;
   entry: number;
   entered_at: string;
@@ -92,6 +105,11 @@ interface RunRow {
 }
 
 const iso = (d: Date) => d.toISOString();
+
+/** How far back date triggers look again on each step (a profile run can move a date a little). */
+const DATE_LOOKBACK_MS = 86_400_000;
+/** How far ahead nextDue looks for the next date a date trigger comes round. */
+const DATE_LOOKAHEAD_MS = 31 * 86_400_000;
 
 export class AutomationEngine {
   private readonly clock: Clock;
@@ -119,9 +137,13 @@ export class AutomationEngine {
       taken: {},
       finished: {},
       errors: [],
+      ruleTags: { added: 0, removed: 0 },
       sends: [],
       more: false,
     };
+    const tagged = await stepTagRules(this.db, this.batchSize);
+    report.ruleTags = { added: tagged.added, removed: tagged.removed };
+    if (tagged.more) report.more = true;
     const automations = (await listAutomations(this.db)).filter((a) => a.status === AutomationStatus.active);
     for (const a of automations) await this.admit(a, report);
     await this.advance(new Map(automations.map((a) => [a.id, a])), now, report);
@@ -138,53 +160,108 @@ export class AutomationEngine {
       !Object.keys(report.taken).length &&
       !Object.keys(report.finished).length &&
       !report.errors.length &&
+      !report.ruleTags.added &&
+      !report.ruleTags.removed &&
       !report.sends.length;
     return idle ? undefined : report;
   }
 
-  /** Starts runs for the changes after the automation's cursor, and moves the cursor, in one transaction. */
+  /** Starts runs for what happened since the automation last looked, and moves its cursor, in one transaction. */
   private async admit(a: Automation, report: AutomationStepReport): Promise<void> {
-    const def = a.definition;
-    const changes = await changesAfter(this.db, a.after_seq, this.batchSize, [def.trigger.segment]);
+    const trigger = a.definition.trigger;
+    if (isSegmentTrigger(trigger)) return this.admitSegmentChanges(a, report);
+    const now = this.clock.now();
+    const created = new Date(a.created_at).getTime();
+    const after = a.after_at ? new Date(a.after_at).getTime() : created;
+    // Look back for late events (and for dates a profile run moved), never before the automation existed.
+    const lookback = trigger.kind === TriggerKind.event ? trigger.lateHours * 3_600_000 : DATE_LOOKBACK_MS;
+    const from = new Date(Math.max(created, after - lookback));
+    const found =
+      trigger.kind === TriggerKind.event
+        ? await eventOccurrences(this.db, a.id, trigger, from, now, this.batchSize)
+        : await dateOccurrences(this.db, a.id, trigger, await this.storeZone(a), from, now, this.batchSize);
+    const full = found.length >= this.batchSize;
+    if (full) report.more = true;
+    if (!found.length && after >= now.getTime()) return;
+    await this.db.transaction(async (tx) => {
+      for (const o of found) {
+        const started = await this.startRun(tx, a, o.customer_id, o.ref, o.at, report);
+        await tx.exec(
+          `INSERT OR IGNORE INTO automation_triggers (automation_id, ref, customer_id, "at", started)
+           VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5)`,
+          [a.id, o.ref, o.customer_id, o.at, started],
+        );
+      }
+      // A full batch leaves the cursor where it was: the rest are read next (the handled ones are skipped).
+      if (!full) await tx.exec(`UPDATE automations SET after_at = $2::TIMESTAMPTZ WHERE id = $1`, [a.id, iso(now)]);
+    });
+  }
+
+  /** Starts runs for the segment changes after the automation's cursor, and moves the cursor, in one transaction. */
+  private async admitSegmentChanges(a: Automation, report: AutomationStepReport): Promise<void> {
+    const trigger = a.definition.trigger;
+    if (!isSegmentTrigger(trigger)) return;
+    const changes = await changesAfter(this.db, a.after_seq, this.batchSize, [trigger.segment]);
     if (!changes.length) return;
     if (changes.length >= this.batchSize) report.more = true;
-    const wanted = def.trigger.kind === TriggerKind.segment_entered ? SegmentSignal.entered : SegmentSignal.exited;
+    const wanted = trigger.kind === TriggerKind.segment_entered ? SegmentSignal.entered : SegmentSignal.exited;
     const bookkeeping: readonly string[] = [MembershipCause.segment, MembershipCause.recompute];
     await this.db.transaction(async (tx) => {
       for (const c of changes) {
         if (c.type !== wanted) continue;
-        if (!def.trigger.existingMembers && bookkeeping.includes(c.cause)) continue;
-        const [last] = await tx.query<{ entry: number; entered_at: string; status: string }>(
-          `SELECT entry, entered_at, status FROM automation_runs WHERE automation_id = $1 AND customer_id = $2
-           ORDER BY entry DESC LIMIT 1`,
-          [a.id, c.customer_id],
-        );
-        if (last && !this.mayEnterAgain(def, last, new Date(c.at))) {
-          report.refused++;
-          continue;
-        }
-        const heldOut = def.holdoutShare > 0 && holdoutBucket(a.id, c.customer_id) < def.holdoutShare;
-        const now = iso(this.clock.now());
-        await tx.exec(
-          `INSERT INTO automation_runs (automation_id, customer_id, entry, change_id, entered_at, step, due_at, status, finished_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, 0, $6::TIMESTAMPTZ, $7, $8::TIMESTAMPTZ, $9::TIMESTAMPTZ)`,
-          [
-            a.id,
-            c.customer_id,
-            Number(last?.entry ?? 0) + 1,
-            c.id,
-            c.at,
-            heldOut ? null : c.at,
-            heldOut ? RunStatus.held_out : RunStatus.active,
-            heldOut ? now : null,
-            now,
-          ],
-        );
-        if (heldOut) report.finished.held_out = (report.finished.held_out ?? 0) + 1;
-        else report.started++;
+        if (!trigger.existingMembers && bookkeeping.includes(c.cause)) continue;
+        await this.startRun(tx, a, c.customer_id, c.id, c.at, report);
       }
       await tx.exec(`UPDATE automations SET after_seq = $2 WHERE id = $1`, [a.id, changes[changes.length - 1]!.seq]);
     });
+  }
+
+  /** Starts a customer's run (or holds them out) unless the re-entry rule refuses; whether it was not refused. */
+  private async startRun(
+    tx: SqlRunner,
+    a: Automation,
+    customerId: string,
+    ref: string,
+    at: string,
+    report: AutomationStepReport,
+  ): Promise<boolean> {
+    const def = a.definition;
+    const [last] = await tx.query<{ entry: number; entered_at: string; status: string }>(
+      `SELECT entry, entered_at, status FROM automation_runs WHERE automation_id = $1 AND customer_id = $2
+       ORDER BY entry DESC LIMIT 1`,
+      [a.id, customerId],
+    );
+    if (last && !this.mayEnterAgain(def, last, new Date(at))) {
+      report.refused++;
+      return false;
+    }
+    const heldOut = def.holdoutShare > 0 && holdoutBucket(a.id, customerId) < def.holdoutShare;
+    const now = iso(this.clock.now());
+    await tx.exec(
+      `INSERT INTO automation_runs (automation_id, customer_id, entry, change_id, entered_at, step, due_at, status, finished_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ, 0, $6::TIMESTAMPTZ, $7, $8::TIMESTAMPTZ, $9::TIMESTAMPTZ)`,
+      [
+        a.id,
+        customerId,
+        Number(last?.entry ?? 0) + 1,
+        ref,
+        at,
+        heldOut ? null : at,
+        heldOut ? RunStatus.held_out : RunStatus.active,
+        heldOut ? now : null,
+        now,
+      ],
+    );
+    if (heldOut) report.finished.held_out = (report.finished.held_out ?? 0) + 1;
+    else report.started++;
+    return true;
+  }
+
+  /** The time zone of customers without one. */
+  private async storeZone(a: Automation): Promise<string> {
+    if (a.definition.storeTimeZone) return a.definition.storeTimeZone;
+    const z = this.options.storeTimeZone;
+    return (typeof z === 'function' ? await z() : z) ?? 'UTC';
   }
 
   private mayEnterAgain(def: AutomationDefinition, last: { entered_at: string; status: string }, at: Date): boolean {
@@ -204,11 +281,12 @@ export class AutomationEngine {
     const ids = [...active.values()].filter((a) => a.definition.goal?.kind === GoalKind.ordered).map((a) => a.id);
     if (!ids.length) return;
     const runs = await this.db.query<RunRow>(
-      `SELECT automation_id, customer_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
+      `SELECT automation_id, customer_id, change_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
               strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS due_at
        FROM automation_runs r
        WHERE status = $1 AND automation_id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))
-         AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id AND o.status = $3 AND o.placed_at >= r.entered_at)
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id AND o.status = $3 AND o.placed_at >= r.entered_at
+                     AND r.change_id <> 'order:' || o.id)
        ORDER BY automation_id, customer_id LIMIT ${this.batchSize}`,
       [RunStatus.active, JSON.stringify(ids), OrderStatus.confirmed],
     );
@@ -222,7 +300,7 @@ export class AutomationEngine {
     if (!active.size) return;
     await this.sweepOrdered(active, now, report);
     const runs = await this.db.query<RunRow>(
-      `SELECT automation_id, customer_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
+      `SELECT automation_id, customer_id, change_id, entry, strftime(entered_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS entered_at, step,
               strftime(due_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS due_at
        FROM automation_runs
        WHERE status = $1 AND due_at <= $2::TIMESTAMPTZ
@@ -264,8 +342,9 @@ export class AutomationEngine {
       switch (step.kind) {
         case StepKind.send:
           await this.db.transaction(async (tx) => {
-            await enqueueMessage(tx, {
-              campaignId: stepCampaignId(a.id, step.name),
+            const campaignId = stepCampaignId(a.id, step.name);
+            const id = await enqueueMessage(tx, {
+              campaignId,
               step: step.name,
               customerId: run.customer_id,
               occurrence: Number(run.entry),
@@ -273,11 +352,15 @@ export class AutomationEngine {
               dueAt: at.due,
               at: now,
             });
+            await carryCoupon(tx, def, a.id, at.step, run.customer_id, Number(run.entry), { id, campaignId });
             await this.move(tx, run, at.step, next, now);
           });
           break;
         case StepKind.wait:
-          next = { step: at.step + 1, due: new Date(at.due.getTime() + waitMs(step)) };
+          next = {
+            step: at.step + 1,
+            due: await waitEnd(this.db, step, run.customer_id, at.due, await this.storeZone(a)),
+          };
           await this.move(this.db, run, at.step, next, now);
           break;
         case StepKind.branch: {
@@ -305,6 +388,12 @@ export class AutomationEngine {
           });
           await this.move(this.db, run, at.step, next, now);
           break;
+        case StepKind.coupon:
+          await this.db.transaction(async (tx) => {
+            await issueCoupon(tx, a.id, step, run.customer_id, Number(run.entry), now);
+            await this.move(tx, run, at.step, next, now);
+          });
+          break;
         case StepKind.exit:
           report.taken.exit = (report.taken.exit ?? 0) + 1;
           return this.finish(a, run, at.step, RunStatus.exited, now, report);
@@ -321,8 +410,9 @@ export class AutomationEngine {
     if (goal.kind === GoalKind.segment)
       return (await this.options.segments.explain({ text: goal.condition }, run.customer_id)).matched;
     const [row] = await this.db.query<{ ordered: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM orders WHERE customer_id = $1 AND status = $2 AND placed_at >= $3::TIMESTAMPTZ) AS ordered`,
-      [run.customer_id, OrderStatus.confirmed, run.entered_at],
+      `SELECT EXISTS (SELECT 1 FROM orders WHERE customer_id = $1 AND status = $2 AND placed_at >= $3::TIMESTAMPTZ
+                      AND 'order:' || id <> $4) AS ordered`,
+      [run.customer_id, OrderStatus.confirmed, run.entered_at, run.change_id],
     );
     return Boolean(row?.ordered);
   }
@@ -367,14 +457,26 @@ export class AutomationEngine {
     report.finished[status] = (report.finished[status] ?? 0) + 1;
   }
 
-  /** When the next step of an active run falls due. */
+  /**
+   * When the next step of an active run falls due, or a date trigger next comes round (looking a
+   * month ahead; with none by then, a month from now, to look again).
+   */
   async nextDue(): Promise<Date | undefined> {
     const [row] = await this.db.query<{ t: string | null }>(
       `SELECT min(r.due_at) AS t FROM automation_runs r JOIN automations a ON a.id = r.automation_id AND a.status = $1
        WHERE r.status = $2`,
       [AutomationStatus.active, RunStatus.active],
     );
-    return row?.t ? new Date(row.t) : undefined;
+    const dues = row?.t ? [new Date(row.t).getTime()] : [];
+    const now = this.clock.now();
+    const ahead = new Date(now.getTime() + DATE_LOOKAHEAD_MS);
+    for (const a of await listAutomations(this.db)) {
+      const t = a.definition.trigger;
+      if (a.status !== AutomationStatus.active || t.kind !== TriggerKind.date) continue;
+      const [next] = await dateOccurrences(this.db, a.id, t, await this.storeZone(a), now, ahead, 1);
+      dues.push(next ? Date.parse(next.at) : ahead.getTime());
+    }
+    return dues.length ? new Date(Math.min(...dues)) : undefined;
   }
 
   /** Steps until `signal` aborts, sleeping until the next due step or message (or `pollMs`) when idle. */

@@ -5,6 +5,8 @@ import { latestChangeSeq } from '@strata/membership';
 import type { SegmentService } from '@strata/segments';
 import {
   GoalKind,
+  couponStepBefore,
+  isSegmentTrigger,
   parseAutomation,
   StepKind,
   type AutomationDefinition,
@@ -13,7 +15,7 @@ import {
 
 /*
  * Automations as stored: the definition (its trigger segment resolved to an id), its status, and
- * the cursor over segment_changes. Each send step is a standing campaign of the campaigns package
+ * the cursor over segment_changes (or, for event and date triggers, the time read up to). Each send step is a standing campaign of the campaigns package
  * (id `<automation>.<step>`): its template is checked when the automation is saved, and its
  * messages go through the same guardrails, coupons and send engine as any campaign's.
  */
@@ -36,8 +38,10 @@ export interface Automation {
   name: string;
   status: AutomationStatus;
   definition: AutomationDefinition;
-  /** segment_changes up to this seq have been read. */
+  /** segment_changes up to this seq have been read (segment triggers). */
   after_seq: number;
+  /** Events, orders and dates up to this time have been read (event and date triggers; null before the first look). */
+  after_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -51,22 +55,24 @@ const toAutomation = (r: AutomationRow): Automation => ({
   ...r,
   status: r.status as AutomationStatus,
   after_seq: Number(r.after_seq),
+  after_at: r.after_at ? new Date(r.after_at).toISOString() : null,
   definition: parseAutomation(JSON.parse(r.definition)),
 });
 
 /** The standing campaign that holds a send step's template. */
 export const stepCampaignId = (automationId: string, step: string) => `${automationId}.${step}`;
 
-function stepCampaign(def: AutomationDefinition, segmentId: string, step: SendStep): CampaignInput {
+function stepCampaign(def: AutomationDefinition, audience: string, step: SendStep, index: number): CampaignInput {
+  // A send step after a coupon step carries that step's code (coupon-step.ts): its template may use it.
+  const coupons = step.coupons ?? couponStepBefore(def, index)?.coupons;
   return {
     name: `${def.name}: ${step.name}`,
     description: `The "${step.name}" step of the automation "${def.name}".`,
-    // Recorded for the reader; a standing campaign's recipients come one by one from the automation.
-    audience: { include: [segmentId] },
+    audience: { include: [audience] },
     message: step.message,
     holdoutShare: 0,
     recommendations: step.recommendations,
-    ...(step.coupons ? { coupons: step.coupons } : {}),
+    ...(coupons ? { coupons } : {}),
     ...(def.storeTimeZone ? { storeTimeZone: def.storeTimeZone } : {}),
   };
 }
@@ -82,26 +88,32 @@ export async function createAutomation(
   options: { clock: Clock; segments: SegmentService; id?: string },
 ): Promise<Automation> {
   const parsed = parseAutomation(input);
-  const segment = await options.segments.get(parsed.trigger.segment);
-  const def: AutomationDefinition = { ...parsed, trigger: { ...parsed.trigger, segment: segment.id } };
+  const trigger = parsed.trigger;
+  const segment = isSegmentTrigger(trigger) ? await options.segments.get(trigger.segment) : undefined;
+  const def: AutomationDefinition =
+    segment && isSegmentTrigger(trigger) ? { ...parsed, trigger: { ...trigger, segment: segment.id } } : parsed;
   const conditions = def.steps.flatMap((s) => (s.kind === StepKind.branch ? [s.condition] : []));
   if (def.goal?.kind === GoalKind.segment) conditions.push(def.goal.condition);
   for (const condition of conditions) await options.segments.parse(condition);
-  const id = options.id ?? `aut_${randomUUID()}`;
+  // The id: as the caller says, else the definition's own `id` (a file may name it), else generated.
+  const own = typeof input === 'object' && input !== null ? (input as { id?: unknown }).id : undefined;
+  const id = options.id ?? (typeof own === 'string' ? own : `aut_${randomUUID()}`);
   if (!/^[A-Za-z0-9_-]+$/.test(id))
     throw new AppError('invalid', `automation id "${id}": letters, digits, - and _ only`);
+  // Recorded for the reader: a standing campaign's recipients come one by one from the automation.
+  const audience = segment?.id ?? `automation:${id}`;
   const at = options.clock.now().toISOString();
   await db.transaction(async (tx) => {
     const [exists] = await tx.query(`SELECT 1 FROM automations WHERE id = $1`, [id]);
     if (exists) throw new AppError('conflict', `an automation with id "${id}" exists already`);
     await tx.exec(
-      `INSERT INTO automations (id, name, definition, status, after_seq, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::TIMESTAMPTZ, $6::TIMESTAMPTZ)`,
+      `INSERT INTO automations (id, name, definition, status, after_seq, after_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, NULL, $6::TIMESTAMPTZ, $6::TIMESTAMPTZ)`,
       [id, def.name, JSON.stringify(def), AutomationStatus.active, await latestChangeSeq(tx), at],
     );
-    for (const step of def.steps)
+    for (const [index, step] of def.steps.entries())
       if (step.kind === StepKind.send)
-        await createCampaign(tx, stepCampaign(def, segment.id, step), {
+        await createCampaign(tx, stepCampaign(def, audience, step, index), {
           clock: options.clock,
           id: stepCampaignId(id, step.name),
           status: CampaignStatus.standing,

@@ -16,7 +16,7 @@ describe('DuckDbStore', () => {
   });
 
   it('applies the migrations once and records the schema version', async () => {
-    expect(await store.schemaVersion()).toBe(15);
+    expect(await store.schemaVersion()).toBe(16);
     expect(await store.migrate()).toEqual([]);
   });
 

@@ -485,4 +485,39 @@ CREATE TABLE profile_history (
 );
 `,
   },
+  {
+    version: 16,
+    name: 'automations: event and date triggers handled once; tag rules and their history',
+    // packages/automations. after_at is how far events, orders and date traits have been read
+    // for an automation (null for segment triggers); automation_triggers records each event,
+    // order or date occurrence an automation has handled (started a run or refused it), in the
+    // transaction that starts the run, so a restart neither misses nor repeats one. A tag rule
+    // follows a saved segment through segment_changes after its own cursor; tag_history keeps
+    // each tag it added or removed, and when.
+    sql: `
+ALTER TABLE automations ADD COLUMN after_at TIMESTAMPTZ;
+CREATE TABLE automation_triggers (
+  automation_id VARCHAR NOT NULL,
+  ref VARCHAR NOT NULL,            -- event:<message id> | order:<order id> | <trait>:<date>
+  customer_id VARCHAR NOT NULL,
+  "at" TIMESTAMPTZ NOT NULL,       -- when it happened (the event, the order, the moment of the date)
+  started BOOLEAN NOT NULL,        -- false: refused by the re-entry rule
+  PRIMARY KEY (automation_id, ref, customer_id)
+);
+CREATE TABLE tag_rules (
+  tag VARCHAR PRIMARY KEY,
+  segment_id VARCHAR NOT NULL,
+  after_seq BIGINT NOT NULL,       -- segment_changes up to this seq have been applied
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE tag_history (
+  ref VARCHAR NOT NULL,            -- the segment change (or rule:<tag>:<customer> for the members when the rule was made)
+  tag VARCHAR NOT NULL,
+  customer_id VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,         -- added | removed
+  "at" TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (ref, tag)
+);
+`,
+  },
 ];

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { TagsResponse } from '@strata/api';
 import { withBackend } from '../backend.js';
 import { printJson, type GlobalOptions, type Io } from '../context.js';
+import { registerTagRule } from './tag-rule.js';
 
 /**
  * `strata tag add|remove|list <customer> …`: tags by hand, through the running server when there
@@ -50,4 +51,6 @@ export function registerTag(program: Command, io: Io, globals: () => GlobalOptio
       const width = Math.max(...r.tags.map((t) => t.tag.length));
       for (const t of r.tags) io.out(`${t.tag.padEnd(width)}  added by ${t.assigned_by} at ${t.assigned_at}`);
     });
+
+  registerTagRule(tag, io, globals);
 }
