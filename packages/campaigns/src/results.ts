@@ -8,6 +8,7 @@ import type { Channel } from '@strata/core';
 import {
   AppError,
   channels,
+  EventType,
   MessageStatus,
   OrderStatus,
   SendReason,
@@ -39,16 +40,16 @@ const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
 
 /**
  * The tracking events of opens and clicks (the engagement tracker's event types; their property
- * `campaign` names the campaign). A message counts as opened (clicked) when its status says so, or
+ * `campaign_id` names the campaign, `campaign` is its name as segments compare it). A message counts as opened (clicked) when its status says so, or
  * when such an event of its recipient names its campaign after it went and before the campaign's
  * next message to them.
  */
-export const ENGAGEMENT_EVENTS = { opened: 'email_opened', clicked: 'email_clicked' } as const;
+export const ENGAGEMENT_EVENTS = { opened: EventType.email_opened, clicked: EventType.email_clicked } as const;
 
 /** SQL: an event of one of `types` from the message's recipient naming its campaign, after it and before its next. */
 const trackedSql = (m: string, types: readonly string[]) =>
   `EXISTS (SELECT 1 FROM events e WHERE e.type IN ${inList(types)} AND e.customer_id = ${m}.customer_id
-     AND json_extract_string(e.properties, '$.campaign') = ${m}.campaign_id AND e.occurred_at >= ${m}.sent_at
+     AND json_extract_string(e.properties, '$.campaign_id') = ${m}.campaign_id AND e.occurred_at >= ${m}.sent_at
      AND NOT EXISTS (SELECT 1 FROM messages l WHERE l.campaign_id = ${m}.campaign_id AND l.customer_id = ${m}.customer_id
        AND l.sent_at > ${m}.sent_at AND l.sent_at <= e.occurred_at))`;
 

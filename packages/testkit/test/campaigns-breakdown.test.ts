@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignResults, createCampaign, newcombeDifference, resultsBreakdown } from '@strata/campaigns';
 import { ageGroups, levels, Location, Product, rfmSegments } from '@strata/core';
 import { DAY, HOUR, openShop, order, person, profile, START, type Shop } from './campaigns-fixture.js';
+import { emailClickedEvent, emailOpenedEvent } from '@strata/engagement';
 
 /*
  * Results broken down by age group, country, brand, shop, segment, RFM segment and value tier, on
@@ -172,12 +173,17 @@ describe('opened and clicked', () => {
     await handMadeShop();
     expect(await campaignResults(shop.store, 'c1')).toMatchObject({ opened: 0, clicked: 0 });
     // Written as the tracker records them (their types join core's vocabulary with the tracker).
-    const track = async (id: string, customer: string, type: string, when: number, campaign: string) =>
-      shop.store.exec(
-        `INSERT INTO events (message_id, customer_id, anonymous_id, type, occurred_at, properties)
-         VALUES ($1, $2, NULL, $3, $4::TIMESTAMPTZ, $5)`,
-        [id, customer, type, at(when), JSON.stringify({ campaign })],
-      );
+    // the events the email tracker records (one per message and link: `id` stands for the message)
+    const track = async (id: string, customer: string, type: string, when: number, campaign: string) => {
+      const message = { sendId: id, customerId: customer, campaign: `Campaign ${campaign}`, campaignId: campaign };
+      await shop.store.write({
+        events: [
+          type === 'email_opened'
+            ? emailOpenedEvent(message, new Date(at(when)))
+            : emailClickedEvent({ ...message, url: 'https://shop.example/tea' }, new Date(at(when))),
+        ],
+      });
+    };
     await track('e1', 'bob', 'email_opened', HOUR, 'c1'); // opened
     await track('e2', 'bob', 'email_opened', 2 * HOUR, 'c1'); // the same message again
     await track('e3', 'cat', 'email_clicked', HOUR, 'c1'); // clicked, so opened too
