@@ -8,11 +8,13 @@
  * the orders that step's touch took: like for like with the step's recipients.
  */
 import {
+  armMeasures,
   campaignResults,
   attributionWindows,
   holdoutSums,
   recipientSums,
   upliftOf,
+  type ArmMeasures,
   type ArmSums,
   type AttributionOptions,
   type AttributionWindows,
@@ -24,22 +26,7 @@ import { StepKind } from './automation-definition.js';
 import { findAutomation, RunStatus, stepCampaignId, type Automation } from './automation-store.js';
 
 /** The measures of a group of recipients against the automation's holdout. */
-export interface AutomationMeasures {
-  /** Customers sent a message (of the step, or of any step). */
-  recipients: number;
-  converted: number;
-  orders: number;
-  revenue: number;
-  revenuePerRecipient: number;
-  /** converted / recipients (0 without recipients). */
-  conversionRate: number;
-  holdout: {
-    customers: number;
-    converted: number;
-    revenue: number;
-    revenuePerCustomer: number;
-    conversionRate: number;
-  };
+export interface AutomationMeasures extends ArmMeasures {
   uplift: Uplift;
 }
 
@@ -69,22 +56,7 @@ export interface AutomationResults {
 const WENT_OUT = [MessageStatus.sent, MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
 
 function measures(t: ArmSums, h: ArmSums): AutomationMeasures {
-  return {
-    recipients: t.n,
-    converted: t.converted,
-    orders: t.orders,
-    revenue: t.revenue,
-    revenuePerRecipient: t.n > 0 ? t.revenue / t.n : 0,
-    conversionRate: t.n > 0 ? t.converted / t.n : 0,
-    holdout: {
-      customers: h.n,
-      converted: h.converted,
-      revenue: h.revenue,
-      revenuePerCustomer: h.n > 0 ? h.revenue / h.n : 0,
-      conversionRate: h.n > 0 ? h.converted / h.n : 0,
-    },
-    uplift: upliftOf(t, h),
-  };
+  return { ...armMeasures(t, h), uplift: upliftOf(t, h) };
 }
 
 /**

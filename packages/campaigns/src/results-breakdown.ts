@@ -20,14 +20,17 @@ import type { SegmentService } from '@strata/segments';
 import { materialiseAudience } from './audience.js';
 import { findCampaign } from './campaign-store.js';
 import {
+  armMeasures,
   attributionSql,
   attributionWindows,
   heldOutTouchesSql,
   holdoutAttributionSql,
+  type ArmMeasures,
+  upliftOf,
   type AttributionOptions,
 } from './results.js';
 import { literal } from './sql-params.js';
-import { sampleFromSums, uplift, type Uplift } from './uplift.js';
+import type { Uplift } from './uplift.js';
 
 export interface BreakdownOptions extends AttributionOptions {
   /** Needed for `segment`: the saved segments and their members. */
@@ -37,7 +40,7 @@ export interface BreakdownOptions extends AttributionOptions {
 }
 
 /** The measures of one group of a breakdown (the same as a campaign's totals). */
-export interface ResultGroup {
+export interface ResultGroup extends ArmMeasures {
   /** The group: an age group, an RFM segment, a brand, a location id, a segment name, … */
   group: string;
   /** What to call it (a shop's name; otherwise the group). */
@@ -46,21 +49,8 @@ export interface ResultGroup {
   heldOut: number;
   sent: number;
   delivered: number;
-  recipients: number;
   /** Recipients with an attributed order (for brand and shop: one with that brand in it, placed at that shop). */
   converted: number;
-  orders: number;
-  revenue: number;
-  revenuePerRecipient: number;
-  /** converted / recipients (0 without recipients). */
-  conversionRate: number;
-  holdout: {
-    customers: number;
-    converted: number;
-    revenue: number;
-    revenuePerCustomer: number;
-    conversionRate: number;
-  };
   /** Recipients over the holdout within the group; null when the group's holdout is empty. */
   uplift: Uplift | null;
 }
@@ -144,8 +134,20 @@ interface GroupRow {
 const n = (x: unknown) => Number(x ?? 0);
 
 function toGroup(r: GroupRow, unknown: string): ResultGroup {
-  const t = { n: n(r.t_n), converted: n(r.t_converted), revenue: n(r.t_revenue), sumsq: n(r.t_sumsq) };
-  const h = { n: n(r.h_n), converted: n(r.h_converted), revenue: n(r.h_revenue), sumsq: n(r.h_sumsq) };
+  const t = {
+    n: n(r.t_n),
+    converted: n(r.t_converted),
+    orders: n(r.t_orders),
+    revenue: n(r.t_revenue),
+    sumsq: n(r.t_sumsq),
+  };
+  const h = {
+    n: n(r.h_n),
+    converted: n(r.h_converted),
+    orders: n(r.h_orders),
+    revenue: n(r.h_revenue),
+    sumsq: n(r.h_sumsq),
+  };
   const group = r.grp ?? unknown;
   return {
     group,
@@ -154,26 +156,8 @@ function toGroup(r: GroupRow, unknown: string): ResultGroup {
     heldOut: n(r.held_out),
     sent: n(r.sent),
     delivered: n(r.delivered),
-    recipients: t.n,
-    converted: t.converted,
-    orders: n(r.t_orders),
-    revenue: t.revenue,
-    revenuePerRecipient: t.n > 0 ? t.revenue / t.n : 0,
-    conversionRate: t.n > 0 ? t.converted / t.n : 0,
-    holdout: {
-      customers: h.n,
-      converted: h.converted,
-      revenue: h.revenue,
-      revenuePerCustomer: h.n > 0 ? h.revenue / h.n : 0,
-      conversionRate: h.n > 0 ? h.converted / h.n : 0,
-    },
-    uplift:
-      h.n > 0
-        ? uplift(
-            { customers: t.n, converted: t.converted, revenue: sampleFromSums(t.n, t.revenue, t.sumsq) },
-            { customers: h.n, converted: h.converted, revenue: sampleFromSums(h.n, h.revenue, h.sumsq) },
-          )
-        : null,
+    ...armMeasures(t, h),
+    uplift: h.n > 0 ? upliftOf(t, h) : null,
   };
 }
 

@@ -230,6 +230,46 @@ export interface ArmSums {
   sumsq: number;
 }
 
+/**
+ * The recipients' measures against a holdout measured like them: a breakdown's group, an
+ * automation, one of its steps.
+ */
+export interface ArmMeasures {
+  recipients: number;
+  converted: number;
+  orders: number;
+  revenue: number;
+  revenuePerRecipient: number;
+  /** converted / recipients (0 without recipients). */
+  conversionRate: number;
+  holdout: {
+    customers: number;
+    converted: number;
+    revenue: number;
+    revenuePerCustomer: number;
+    conversionRate: number;
+  };
+}
+
+/** The measures of recipients `t` against holdout `h`. */
+export function armMeasures(t: ArmSums, h: ArmSums): ArmMeasures {
+  return {
+    recipients: t.n,
+    converted: t.converted,
+    orders: t.orders,
+    revenue: t.revenue,
+    revenuePerRecipient: t.n > 0 ? t.revenue / t.n : 0,
+    conversionRate: t.n > 0 ? t.converted / t.n : 0,
+    holdout: {
+      customers: h.n,
+      converted: h.converted,
+      revenue: h.revenue,
+      revenuePerCustomer: h.n > 0 ? h.revenue / h.n : 0,
+      conversionRate: h.n > 0 ? h.converted / h.n : 0,
+    },
+  };
+}
+
 const num = (x: unknown) => Number(x ?? 0);
 const toSums = (r: ArmSums | undefined): ArmSums => ({
   n: num(r?.n),
