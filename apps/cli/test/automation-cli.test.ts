@@ -10,7 +10,7 @@ import { run } from '@strata/cli';
 import { Customer, fixedClock, Order } from '@strata/core';
 import { startServer } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
-import { captureIo } from './helpers.js';
+import { captureIo, runScript } from './helpers.js';
 
 const START = '2026-03-02T10:00:00.000Z';
 const clock = fixedClock(START);
@@ -41,15 +41,7 @@ const commands: string[][] = [
   ['tag', 'rule', 'delete', 'buyer'],
 ];
 
-async function runAll(db: string) {
-  const results = [];
-  for (const args of commands) {
-    const io = captureIo();
-    const code = await run(['--db', db, ...args], io, { clock });
-    results.push({ args, code, stdout: io.stdout, stderr: io.stderr });
-  }
-  return results;
-}
+const runAll = (db: string) => runScript(db, commands, { clock });
 
 beforeAll(async () => {
   for (const d of ['local', 'served']) mkdirSync(join(root, d));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '@strata/cli';
+import { run, type Io, type RunOptions } from '@strata/cli';
 
 export const binPath = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -29,6 +29,33 @@ export function captureIo(): Io & { stdout: string[]; stderr: string[]; bytes: B
       return Promise.resolve();
     },
   };
+}
+
+/** What one command of a script printed, and its exit code. */
+export interface ScriptStep {
+  args: readonly string[];
+  code: number;
+  stdout: string[];
+  stderr: string[];
+}
+
+/**
+ * Runs each command of a script in this process against the store `db` (or the server that runs
+ * it), one after the other, and keeps what each printed: the same script on a store file and on a
+ * served copy must print the same.
+ */
+export async function runScript(
+  db: string,
+  commands: readonly (readonly string[])[],
+  options?: RunOptions,
+): Promise<ScriptStep[]> {
+  const results: ScriptStep[] = [];
+  for (const args of commands) {
+    const io = captureIo();
+    const code = await run(['--db', db, ...args], io, options);
+    results.push({ args, code, stdout: io.stdout, stderr: io.stderr });
+  }
+  return results;
 }
 
 export interface Finished {

@@ -11,7 +11,7 @@ import { run } from '@strata/cli';
 import { Customer, Order } from '@strata/core';
 import { startServer } from '@strata/server';
 import { DuckDbStore } from '@strata/store-duckdb';
-import { captureIo } from './helpers.js';
+import { captureIo, runScript } from './helpers.js';
 
 const db = join(mkdtempSync(join(tmpdir(), 'strata-through-')), 's.duckdb');
 
@@ -32,15 +32,7 @@ const commands: string[][] = [
   ['segment', 'save', 'Germans', 'countri = "DE"'],
 ];
 
-async function runAll(): Promise<{ code: number; stdout: string[]; stderr: string[] }[]> {
-  const results = [];
-  for (const args of commands) {
-    const io = captureIo();
-    const code = await run(['--db', db, ...args], io);
-    results.push({ code, stdout: io.stdout, stderr: io.stderr });
-  }
-  return results;
-}
+const runAll = () => runScript(db, commands);
 
 let local: Awaited<ReturnType<typeof runAll>>;
 
