@@ -33,7 +33,12 @@ export function Stat(props: { label: string; value: string; hint?: string }) {
 }
 
 /** Horizontal bars with their numbers: readable without the colour, and by a screen reader as a table. */
-export function Bars(props: { caption: string; rows: readonly { name: string; value: number; href?: string }[] }) {
+export function Bars(props: {
+  caption: string;
+  rows: readonly { name: string; value: number; href?: string }[];
+  /** How a value is written (default: a whole number). */
+  format?: (value: number) => string;
+}) {
   const max = Math.max(1, ...props.rows.map((r) => r.value));
   return (
     <table className="bars">
@@ -44,7 +49,7 @@ export function Bars(props: { caption: string; rows: readonly { name: string; va
             <th scope="row">{r.href ? <Link href={r.href}>{r.name}</Link> : r.name}</th>
             <td>
               <span className="bar" style={{ width: `${(r.value / max) * 100}%` }} aria-hidden="true" />
-              <span className="num">{r.value.toLocaleString('en')}</span>
+              <span className="num">{props.format ? props.format(r.value) : r.value.toLocaleString('en')}</span>
             </td>
           </tr>
         ))}

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import {
   ProfilesSummaryResponse,
+  ReportBody,
   SavedSegmentBody,
   SegmentListResponse,
   SegmentPreviewResponse,
-  StatsResponse,
 } from '@strata/api';
 import { call, seg } from './api.js';
+import { numberOf, periodQuery, tableOf, type Period } from './report-data.js';
 
 /*
  * The reads and writes of the overview and the segment pages, in one module: when the server grows
@@ -20,7 +21,10 @@ export interface Overview {
   customers: number;
   buyers: number;
   orders: number;
-  /** Share of buyers with more than one order; null when the source does not tell. */
+  revenue: number;
+  /** Average order value: revenue ÷ orders; null without orders. */
+  aov: number | null;
+  /** Share of buyers with more than one order in the period; null without buyers. */
   repeatRate: number | null;
   lifecycle: Record<string, number>;
   rfmSegments: Record<string, number>;
@@ -28,27 +32,36 @@ export interface Overview {
   rfmGrid: number[][];
   valueTiers: Record<string, number>;
   churnRisk: Record<string, number>;
+  /** The overview report itself (cohorts, revenue by country, shop, brand, age group; docs/reports.md). */
+  report: ReportBody;
 }
 
-/** The overview, from the profiles' summary and the store's counts. */
-export async function loadOverview(signal?: AbortSignal): Promise<Overview> {
+/**
+ * The overview: order figures for the period from the overview report (`GET /v1/reports/overview`),
+ * the RFM grid by frequency score, value tiers and churn risk from the profiles' summary (the report
+ * has no value tiers or churn risk, and its grid is by recency × FM).
+ */
+export async function loadOverview(period: Period, signal?: AbortSignal): Promise<Overview> {
   const opts = signal ? { signal } : {};
-  const [summary, stats, repeaters] = await Promise.all([
+  const [report, summary] = await Promise.all([
+    call(ReportBody, `/v1/reports/overview${periodQuery(period)}`, opts),
     call(ProfilesSummaryResponse, '/v1/profiles/summary', opts),
-    call(StatsResponse, '/v1/stats', opts),
-    countOf('order_count >= 2', signal).catch(() => null),
   ]);
+  const totals = tableOf(report, 'totals').rows[0];
   return {
     asOf: summary.run?.as_of ?? null,
-    customers: summary.customers,
-    buyers: summary.buyers,
-    orders: stats.counts.orders ?? 0,
-    repeatRate: repeaters === null || summary.buyers === 0 ? null : repeaters / summary.buyers,
+    customers: numberOf(totals, 'customers') ?? summary.customers,
+    buyers: numberOf(totals, 'buyers') ?? 0,
+    orders: numberOf(totals, 'orders') ?? 0,
+    revenue: numberOf(totals, 'revenue') ?? 0,
+    aov: numberOf(totals, 'aov'),
+    repeatRate: numberOf(totals, 'repeat_rate'),
     lifecycle: summary.lifecycle,
     rfmSegments: summary.rfmSegments,
     rfmGrid: summary.rfmGrid,
     valueTiers: summary.valueTiers,
     churnRisk: summary.churnRisk,
+    report,
   };
 }
 
@@ -59,10 +72,6 @@ export const previewSegment = (text: string, page: { limit: number; offset: numb
     body: { text, limit: page.limit, offset: page.offset },
     ...(signal ? { signal } : {}),
   });
-
-async function countOf(text: string, signal?: AbortSignal): Promise<number> {
-  return (await previewSegment(text, { limit: 1, offset: 0 }, signal)).count;
-}
 
 export const listSegments = () => call(SegmentListResponse, '/v1/segments');
 export const getSegment = (id: string) => call(SavedSegmentBody, `/v1/segments/${seg(id)}`);

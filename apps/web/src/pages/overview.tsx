@@ -1,17 +1,22 @@
+import { useState } from 'react';
 import { Bars, Loaded, Stat } from '../components.js';
 import { loadOverview, type Overview } from '../data.js';
-import { count, label, percent, when } from '../format.js';
+import { amount, count, label, percent, when } from '../format.js';
+import { noPeriod } from '../report-data.js';
 import { Link } from '../router.js';
 import { useLoad } from '../use-load.js';
+import { CohortRetention, PeriodPicker, RevenueBreakdowns } from './overview-report.js';
 
 /** The segment editor opened on a query (its count and members). */
 export const queryHref = (text: string) => `/segments/new?${new URLSearchParams({ q: text }).toString()}`;
 
 export function OverviewPage() {
-  const [overview] = useLoad(() => loadOverview(), []);
+  const [period, setPeriod] = useState(noPeriod);
+  const [overview] = useLoad(() => loadOverview(period), [period]);
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
+      <PeriodPicker period={period} onChange={setPeriod} />
       <Loaded load={overview} what="the overview">
         {(o) => <OverviewBody o={o} />}
       </Loaded>
@@ -26,7 +31,10 @@ function OverviewBody({ o }: { o: Overview }) {
       .map(([name, value]) => ({ name: label(name), value, href: queryHref(`${field} = "${name}"`) }));
   return (
     <>
-      <p className="muted">Measured at the last profile run: {when(o.asOf)}</p>
+      <p className="muted">
+        Orders: {o.report.parameters['from'] ?? 'the first'} to {o.report.parameters['to'] ?? 'today'}. Segments and
+        RFM: the last profile run, {when(o.asOf)}.
+      </p>
       <dl className="stats">
         <Stat label="Customers" value={count(o.customers)} />
         <Stat
@@ -35,6 +43,8 @@ function OverviewBody({ o }: { o: Overview }) {
           hint={o.customers ? ` ${percent(o.buyers / o.customers)} of customers` : ''}
         />
         <Stat label="Orders" value={count(o.orders)} />
+        <Stat label="Revenue" value={amount(o.revenue)} hint=" confirmed orders" />
+        <Stat label="Average order value" value={o.aov === null ? '—' : amount(o.aov)} />
         <Stat
           label="Repeat rate"
           value={o.repeatRate === null ? '—' : percent(o.repeatRate)}
@@ -47,6 +57,10 @@ function OverviewBody({ o }: { o: Overview }) {
         <Bars caption="Buyers by RFM segment" rows={rows(o.rfmSegments, 'rfm_segment')} />
         <Bars caption="Buyers by value tier" rows={rows(o.valueTiers, 'value_tier')} />
         <Bars caption="Buyers by churn risk" rows={rows(o.churnRisk, 'churn_risk')} />
+        <RevenueBreakdowns report={o.report} />
+        <div className="wide">
+          <CohortRetention report={o.report} />
+        </div>
       </div>
     </>
   );
