@@ -3,6 +3,7 @@ import { defaultCatalog, hasErrors, parseSegment, type Diagnostic } from '@strat
 import { HttpError } from '../api.js';
 import { getSegment, listSegments, previewSegment, saveSegment } from '../data.js';
 import { count } from '../format.js';
+import { FilterBuilder } from '../filter-builder.js';
 import { QueryEditor } from '../query-editor.js';
 import { Link, navigate } from '../router.js';
 
@@ -129,6 +130,13 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
         <Link href="/segments">Segments</Link> /
       </p>
       <h1 id="segment-title">{props.id === undefined ? 'New segment' : name || 'Segment'}</h1>
+      <FilterBuilder
+        text={text}
+        onChange={(t) => {
+          setText(t);
+          setOffset(0);
+        }}
+      />
       <QueryEditor
         label="Query"
         text={text}

@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ReportBody } from '@strata/api';
+import { importFile } from '@strata/ingest';
+import { computeProfiles } from '@strata/profiles';
+import { SegmentService } from '@strata/segments';
+import { DEFAULT_WEB_ROOT, startServer, type RunningServer } from '@strata/server';
+import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
+
+/*
+ * The overview drawn from the overview report (headline numbers, a period that re-queries, cohorts
+ * and revenue charts) and the segment builder's filter rows, in Debian's Chromium against the real
+ * server over a real DuckDB demo store. Screenshots go to test-results/web/.
+ */
+
+const shots = fileURLToPath(new URL('../../../test-results/web/', import.meta.url));
+const keys = { writeKey: 'wk', apiKey: 'api-key-web2', webhookSecret: 'secret' };
+const owner = { email: 'owner@shop.test', password: '' };
+const MS = 60_000;
+const cli = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+
+let dir: string;
+let server: RunningServer;
+let browser: Browser;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
+    throw new Error(`${DEFAULT_WEB_ROOT} has no index.html: run \`npm run build\` first (npm test does)`);
+  dir = mkdtempSync(join(tmpdir(), 'strata-web2-'));
+  mkdirSync(shots, { recursive: true });
+  server = await startServer({
+    dbPath: join(dir, 'store.duckdb'),
+    port: 0,
+    keys,
+    firstOwner: owner.email,
+    access: { passwordCost: { N: 2 ** 12, r: 8, p: 1 } },
+  });
+  owner.password = server.firstOwner!.password;
+  const files = await generateDemoStore({ customers: 400, seed: 11, outDir: join(dir, 'files') });
+  for (const entity of ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'] as const)
+    await importFile(server.store, entity, files.files[entity]);
+  await computeProfiles(server.store, { asOf: DEFAULT_DEMO_NOW, ranBy: 'test' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
+    timeout: MS,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(problems.splice(0)).toEqual([]);
+});
+
+async function logIn(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(MS);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.text().startsWith('Refused to')) problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Email').fill(owner.email);
+  await page.getByLabel('Password').fill(owner.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  return page;
+}
+
+/** The overview report as the API answers it, for a period. */
+async function overview(query = ''): Promise<ReportBody> {
+  const res = await fetch(`${server.url}/v1/reports/overview${query}`, {
+    headers: { authorization: `Bearer ${keys.apiKey}` },
+  });
+  expect(res.status).toBe(200);
+  return ReportBody.parse(await res.json());
+}
+const totals = (r: ReportBody) => r.tables.find((t) => t.id === 'totals')!.rows[0]!;
+const money = (n: unknown) => Number(n).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+describe('the overview and the filter rows', () => {
+  it('shows the overview report: revenue, AOV, repeat rate, charts, cohorts, and a period that re-queries', async () => {
+    const page = await logIn();
+    const stat = (name: string) => page.locator('.stat', { has: page.getByText(name, { exact: true }) }).locator('dd');
+    const all = totals(await overview());
+    await expect.poll(() => stat('Revenue').textContent()).toContain(money(all['revenue']));
+    expect(await stat('Average order value').textContent()).toBe(money(all['aov']));
+    expect(await stat('Repeat rate').textContent()).toContain(`${(Number(all['repeat_rate']) * 100).toFixed(1)}%`);
+    expect(await stat('Orders').textContent()).toBe(Number(all['orders']).toLocaleString('en'));
+    // The biggest country is the first bar, with its revenue; cohorts are drawn as a table of shares.
+    const byCountry = (await overview()).tables.find((t) => t.id === 'revenue_by_country')!.rows[0]!;
+    const countryBars = page.locator('[data-report-table="revenue_by_country"] tbody tr').first();
+    expect(await countryBars.locator('th').textContent()).toBe(String(byCountry['country']));
+    expect(await countryBars.locator('.num').textContent()).toBe(money(byCountry['revenue']));
+    expect(await page.locator('table.cohorts tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'overview-report.png'), fullPage: true });
+
+    // A period: the page asks again and shows that period's orders.
+    const period = totals(await overview('?from=2026-06-01&to=2026-08-31'));
+    expect(Number(period['orders'])).toBeLessThan(Number(all['orders']));
+    await page.getByLabel('From').fill('2026-06-01');
+    await page.getByLabel('To').fill('2026-08-31');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect
+      .poll(() => stat('Orders').textContent(), { timeout: MS })
+      .toBe(Number(period['orders']).toLocaleString('en'));
+    expect(await stat('Revenue').textContent()).toContain(money(period['revenue']));
+    await page.close();
+  });
+
+  it('builds "top 10% by spend who have not ordered in 60 days" in rows: the text and the count follow', async () => {
+    const page = await logIn();
+    await page.goto(`${server.url}/segments/new`);
+    await page.getByRole('heading', { name: 'New segment' }).waitFor();
+    await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+    await page.getByLabel('Field of condition 1.1').fill('total_spent');
+    await page.getByLabel('Operator of condition 1.1').selectOption('in top');
+    await page.getByLabel('Value of condition 1.1').fill('10%');
+    await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+    await page.getByLabel('Field of condition 1.2').fill('last_order_at');
+    await page.getByLabel('Operator of condition 1.2').selectOption('before');
+    await page.getByLabel('Value of condition 1.2').fill('60 days ago');
+    const query = 'total_spent in top 10% and last_order_at before 60 days ago';
+    expect(await page.getByLabel('Query').inputValue()).toBe(query);
+
+    // The CLI on the same store file (it goes through the server that owns the file) and the store's
+    // own segment service give the count the page must show.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, '--db', join(dir, 'store.duckdb'), 'segment', 'eval', query, '--count'],
+      { timeout: MS },
+    );
+    const expected = Number(stdout.trim());
+    const segments = new SegmentService(server.store);
+    expect(await segments.count({ text: query }, await segments.evaluationTime({ text: query }))).toBe(expected);
+    expect(expected).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByTestId('live-count').textContent(), { timeout: MS })
+      .toBe(expected.toLocaleString('en'));
+    expect(await page.locator('mark.diag').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'filter-rows.png'), fullPage: true });
+
+    // Typed text the rows can show becomes rows; other text is left to the text editor, said so.
+    await page.getByLabel('Query').fill('order_count >= 2 or country = "DE"');
+    await expect.poll(() => page.getByLabel('Field of condition 1.1').inputValue()).toBe('order_count');
+    expect(await page.getByLabel('Match', { exact: true }).inputValue()).toBe('or');
+    expect(await page.getByLabel('Value of condition 1.2').inputValue()).toBe('DE');
+    await page.getByLabel('Query').fill('did add_to_cart within last 7 days');
+    await expect
+      .poll(() => page.getByTestId('rows-unavailable').textContent())
+      .toContain('“did add_to_cart within last 7 days” is not a field condition');
+    expect(await page.getByLabel('Field of condition 1.1').count()).toBe(0);
+    await page.close();
+  });
+});
