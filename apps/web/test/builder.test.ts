@@ -152,6 +152,21 @@ describe('the overview and the filter rows', () => {
     expect(await page.locator('mark.diag').count()).toBe(0);
     await page.screenshot({ path: join(shots, 'filter-rows.png'), fullPage: true });
 
+    // An OR group of two conditions is written in parentheses, values quoted for the owner.
+    await page.getByRole('button', { name: 'Add an OR group' }).click();
+    await page.getByLabel('Field of condition 1.3.1').fill('country');
+    await page.getByLabel('Value of condition 1.3.1').fill('DE');
+    await page.getByRole('button', { name: 'Add condition to group' }).click();
+    await page.getByLabel('Field of condition 1.3.2').fill('country');
+    await page.getByLabel('Value of condition 1.3.2').fill('FR');
+    const grouped = `${query} and (country = "DE" or country = "FR")`;
+    expect(await page.getByLabel('Query').inputValue()).toBe(grouped);
+    const narrower = await segments.count({ text: grouped }, await segments.evaluationTime({ text: grouped }));
+    expect(narrower).toBeLessThan(expected);
+    await expect
+      .poll(() => page.getByTestId('live-count').textContent(), { timeout: MS })
+      .toBe(narrower.toLocaleString('en'));
+
     // Typed text the rows can show becomes rows; other text is left to the text editor, said so.
     await page.getByLabel('Query').fill('order_count >= 2 or country = "DE"');
     await expect.poll(() => page.getByLabel('Field of condition 1.1').inputValue()).toBe('order_count');
