@@ -81,7 +81,7 @@ export function CohortRetention({ report }: { report: ReportBody }) {
                     <span className="cell empty" aria-label="not reached yet" />
                   ) : (
                     <span
-                      className={s > 0.55 ? 'cell dark' : 'cell'}
+                      className={s > 0.79 ? 'cell dark' : 'cell'}
                       style={{ backgroundColor: `rgba(29, 78, 216, ${0.06 + Math.min(1, s) * 0.94})` }}
                     >
                       {percent(s, 0)}
