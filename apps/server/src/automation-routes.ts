@@ -23,9 +23,11 @@ import {
   installPlaybook,
   listAutomations,
   playbooks,
+  playbookSpecs,
   setAutomationStatus,
   type Playbook,
 } from '@strata/automations';
+import type { PlaybookListResponse } from '@strata/api';
 import { AppError, Channel, type Clock, type SqlRunner } from '@strata/core';
 import type { SegmentService } from '@strata/segments';
 
@@ -101,6 +103,16 @@ export function registerAutomationRoutes(app: Hono, deps: AutomationRouteDeps): 
     });
     deps.onChanged?.();
     return c.json(created, 201);
+  });
+  // Before `/v1/automations/:id`, which would take "playbooks" for an id.
+  app.get('/v1/automations/playbooks', requireApiKey, (c) => {
+    const answer: PlaybookListResponse = {
+      playbooks: playbooks.map((name) => {
+        const { title, description } = playbookSpecs[name];
+        return { name, title, description };
+      }),
+    };
+    return c.json(answer);
   });
   app.get('/v1/automations/:id', requireApiKey, async (c) => c.json(await findAutomation(db, id(c))));
   app.post('/v1/automations/playbooks/:name', requireApiKey, async (c) => {

@@ -36,6 +36,25 @@ afterAll(async () => {
 });
 
 describe('automations in the server', () => {
+  it('lists the ready playbooks with their titles, for the dashboard gallery (not taken for an automation id)', async () => {
+    const res = await api('/v1/automations/playbooks');
+    expect(res.status).toBe(200);
+    const listed = res.json.playbooks as { name: string; title: string; description: string }[];
+    expect(listed.map((p) => p.name)).toEqual([
+      'abandoned-cart',
+      'browse-abandonment',
+      'win-back',
+      'replenishment',
+      'post-purchase',
+      'first-order',
+      'welcome-series',
+      'vip-early-access',
+      'birthday',
+      'feedback-request',
+    ]);
+    expect(listed[0]).toMatchObject({ title: 'Abandoned cart', description: expect.stringContaining('discount code') });
+  });
+
   it('refuses a playbook it does not have, naming the ones it has', async () => {
     const res = await api('/v1/automations/playbooks/birthdays', { method: 'POST', body: {} });
     expect(res.status).toBe(404);

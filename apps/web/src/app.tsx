@@ -9,6 +9,13 @@ import { SegmentListPage } from './pages/segment-list.js';
 // The query language (parser, catalog, completions) loads with the pages that use it, not with
 // the login page and the overview (docs/benchmarks.md has the sizes).
 const SegmentPage = lazy(() => import('./pages/segment-page.js').then((m) => ({ default: m.SegmentPage })));
+const AutomationsPage = lazy(() => import('./pages/automations-page.js').then((m) => ({ default: m.AutomationsPage })));
+const CampaignListPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.CampaignListPage })));
+const NewCampaignPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.NewCampaignPage })));
+const CampaignPage = lazy(() => import('./pages/campaign-page.js').then((m) => ({ default: m.CampaignPage })));
+const CampaignResultsPage = lazy(() =>
+  import('./pages/campaign-results-page.js').then((m) => ({ default: m.CampaignResultsPage })),
+);
 const CustomerPage = lazy(() => import('./pages/customer-page.js').then((m) => ({ default: m.CustomerPage })));
 
 type SessionState = { state: 'checking' } | { state: 'out'; message?: string } | { state: 'in'; session: Session };
@@ -52,6 +59,8 @@ export function App() {
 const sections = [
   { href: '/', name: 'Overview', active: (p: string) => p === '/' },
   { href: '/segments', name: 'Segments', active: (p: string) => p.startsWith('/segments') },
+  { href: '/campaigns', name: 'Campaigns', active: (p: string) => p.startsWith('/campaigns') },
+  { href: '/automations', name: 'Automations', active: (p: string) => p.startsWith('/automations') },
 ] as const;
 
 function Shell(props: { user: User; onLogOut: () => void }) {
@@ -117,6 +126,13 @@ function Page(props: { path: string; query: URLSearchParams; user: User }) {
     return <SegmentPage key={`new:${query.get('q') ?? ''}`} initialText={query.get('q') ?? ''} writable={writable} />;
   const segment = match('/segments/:id', path);
   if (segment) return <SegmentPage key={segment.id} id={segment.id!} writable={writable} />;
+  if (path === '/automations') return <AutomationsPage writable={writable} />;
+  if (path === '/campaigns') return <CampaignListPage writable={writable} />;
+  if (path === '/campaigns/new') return <NewCampaignPage />;
+  const results = match('/campaigns/:id/results', path);
+  if (results) return <CampaignResultsPage key={results.id} id={results.id!} />;
+  const campaign = match('/campaigns/:id', path);
+  if (campaign) return <CampaignPage key={campaign.id} id={campaign.id!} writable={writable} />;
   const customer = match('/customers/:id', path);
   if (customer) return <CustomerPage key={customer.id} id={customer.id!} user={user} />;
   return (

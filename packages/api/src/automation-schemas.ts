@@ -33,6 +33,12 @@ export interface PlaybookInstallBody {
   params?: Record<string, unknown>;
 }
 
+/** `GET /v1/automations/playbooks`: the ready playbooks a shop can install, for the dashboard's gallery. */
+export const PlaybookListResponse = z.object({
+  playbooks: z.array(z.object({ name: z.string(), title: z.string(), description: z.string() })),
+});
+export type PlaybookListResponse = z.infer<typeof PlaybookListResponse>;
+
 /** One customer's pass through an automation. */
 export const AutomationRunBody = z.object({
   automation_id: z.string(),
