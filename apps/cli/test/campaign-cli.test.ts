@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '@strata/cli';
 import { Customer, fixedClock, Order } from '@strata/core';
 import { CampaignService, startServer } from '@strata/server';
@@ -158,14 +158,17 @@ describe('strata campaign', () => {
         'started welcome: 3 message(s) queued',
         '  the server is sending them: strata campaign report welcome',
       ]);
-      const deadline = Date.now() + 30_000;
+      // the server sends in its own loop: ask for the report until it says done
       let report = '';
-      while (!report.includes('— done') && Date.now() < deadline) {
-        const io = captureIo();
-        await run(['--db', served, 'campaign', 'report', 'welcome'], io, { clock });
-        report = io.stdout.join('\n');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await vi.waitFor(
+        async () => {
+          const io = captureIo();
+          await run(['--db', served, 'campaign', 'report', 'welcome'], io, { clock });
+          report = io.stdout.join('\n');
+          expect(report, 'waiting for the campaign to be done').toContain('— done');
+        },
+        { timeout: 30_000, interval: 50 },
+      );
       expect(report).toContain('sent: 2');
       const results = captureIo();
       expect(await run(['--db', served, 'campaign', 'results', 'welcome'], results, { clock })).toBe(0);
