@@ -1,17 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReportBody } from '@strata/api';
-import { importFile } from '@strata/ingest';
-import { computeProfiles } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
-import { DEFAULT_WEB_ROOT, startServer, type RunningServer } from '@strata/server';
-import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
+import type { RunningServer } from '@strata/server';
+import { keys, MS, openDashboard, shots, type Dashboard } from './dashboard-fixture.js';
 
 /*
  * The overview drawn from the overview report (headline numbers, a period that re-queries, cohorts
@@ -19,65 +14,25 @@ import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
  * server over a real DuckDB demo store. Screenshots go to test-results/web/.
  */
 
-const shots = fileURLToPath(new URL('../../../test-results/web/', import.meta.url));
-const keys = { writeKey: 'wk', apiKey: 'api-key-web2', webhookSecret: 'secret' };
-const owner = { email: 'owner@shop.test', password: '' };
-const MS = 60_000;
 const cli = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 
-let dir: string;
+let app: Dashboard;
 let server: RunningServer;
-let browser: Browser;
-const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
-    throw new Error(`${DEFAULT_WEB_ROOT} has no index.html: run \`npm run build\` first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), 'strata-web2-'));
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({
-    dbPath: join(dir, 'store.duckdb'),
-    port: 0,
-    keys,
-    firstOwner: owner.email,
-    access: { passwordCost: { N: 2 ** 12, r: 8, p: 1 } },
-  });
-  owner.password = server.firstOwner!.password;
-  const files = await generateDemoStore({ customers: 400, seed: 11, outDir: join(dir, 'files') });
-  for (const entity of ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'] as const)
-    await importFile(server.store, entity, files.files[entity]);
-  await computeProfiles(server.store, { asOf: DEFAULT_DEMO_NOW, ranBy: 'test' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
-    timeout: MS,
-  });
+  app = await openDashboard();
+  server = app.server;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
+  expect(app.problems.splice(0)).toEqual([]);
 });
 
-async function logIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(MS);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.text().startsWith('Refused to')) problems.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(owner.email);
-  await page.getByLabel('Password').fill(owner.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  return page;
-}
+const logIn = () => app.logIn(app.owner);
 
 /** The overview report as the API answers it, for a period. */
 async function overview(query = ''): Promise<ReportBody> {
@@ -139,7 +94,7 @@ describe('the overview and the filter rows', () => {
     // own segment service give the count the page must show.
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [cli, '--db', join(dir, 'store.duckdb'), 'segment', 'eval', query, '--count'],
+      [cli, '--db', app.dbPath, 'segment', 'eval', query, '--count'],
       { timeout: MS },
     );
     const expected = Number(stdout.trim());

@@ -1,14 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { importFile } from '@strata/ingest';
-import { computeProfiles, profilesSummary } from '@strata/profiles';
+import { profilesSummary } from '@strata/profiles';
 import { SegmentService } from '@strata/segments';
-import { DEFAULT_WEB_ROOT, startServer, type RunningServer } from '@strata/server';
-import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
+import type { RunningServer } from '@strata/server';
+import { keys, MS, openDashboard, shots, type Dashboard, type Login } from './dashboard-fixture.js';
 
 /*
  * The dashboard as a store owner uses it, in Debian's Chromium against the real server over a real
@@ -16,86 +11,32 @@ import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
  * mistake underlined, open a customer from the member list. Screenshots go to test-results/.
  */
 
-const shots = fileURLToPath(new URL('../../../test-results/web/', import.meta.url));
-const keys = { writeKey: 'wk', apiKey: 'api-key-web', webhookSecret: 'secret' };
-const owner = { email: 'owner@shop.test', password: '' };
 const viewer = { email: 'viewer@shop.test', password: 'just looking around' };
-const MS = 60_000;
 
-let dir: string;
+let app: Dashboard;
 let server: RunningServer;
-let browser: Browser;
-/** Uncaught errors in the page and anything the content security policy refused: none expected. */
-const problems: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(MS);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.text().startsWith('Refused to')) problems.push(`console: ${m.text()}`);
-  });
-  return page;
-}
+let owner: Login;
+const newPage = () => app.newPage();
+const logIn = (who: Login) => app.logIn(who);
 
 beforeAll(async () => {
-  if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
-    throw new Error(`${DEFAULT_WEB_ROOT} has no index.html: run \`npm run build\` first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), 'strata-web-'));
-  mkdirSync(shots, { recursive: true });
-  // The first owner gets a generated password (shown once); a cheap hash keeps the test quick.
-  server = await startServer({
-    dbPath: join(dir, 'store.duckdb'),
-    port: 0,
-    keys,
-    firstOwner: owner.email,
-    access: { passwordCost: { N: 2 ** 12, r: 8, p: 1 } },
-  });
-  owner.password = server.firstOwner!.password;
+  app = await openDashboard();
+  ({ server, owner } = app);
   const added = await fetch(`${server.url}/v1/staff`, {
     method: 'POST',
     headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ email: viewer.email, role: 'read_only', password: viewer.password }),
   });
   expect(added.status).toBe(201);
-  const files = await generateDemoStore({ customers: 400, seed: 11, outDir: join(dir, 'files') });
-  for (const entity of ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'] as const)
-    await importFile(server.store, entity, files.files[entity]);
-  await computeProfiles(server.store, { asOf: DEFAULT_DEMO_NOW, ranBy: 'test' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: MS,
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
+  expect(app.problems.splice(0)).toEqual([]);
 });
-
-async function logIn(who: { email: string; password: string }): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${server.url}/`);
-  await page.getByRole('heading', { name: 'Log in to Strata' }).waitFor();
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  return page;
-}
 
 /** What the store itself says a query finds (the count the page must show). */
 const countOf = async (text: string) => {

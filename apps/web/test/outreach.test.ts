@@ -1,13 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { importFile } from '@strata/ingest';
-import { computeProfiles } from '@strata/profiles';
-import { DEFAULT_WEB_ROOT, defaultOutboxDir, startServer, type RunningServer } from '@strata/server';
-import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
+import { defaultOutboxDir, type RunningServer } from '@strata/server';
+import { keys, MS, openDashboard, shots, type Dashboard, type Login } from './dashboard-fixture.js';
 
 /*
  * The automations and campaign pages as a store owner uses them, in Debian's Chromium against the
@@ -17,17 +13,13 @@ import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
  * sees none of the controls that change anything. Screenshots go to test-results/web/.
  */
 
-const shots = fileURLToPath(new URL('../../../test-results/web/', import.meta.url));
-const keys = { writeKey: 'wk', apiKey: 'api-key-outreach', webhookSecret: 'secret' };
-const owner = { email: 'owner@shop.test', password: '' };
 const viewer = { email: 'viewer@shop.test', password: 'just looking around' };
-const MS = 60_000;
 const SEGMENT = { name: 'Repeat buyers', text: 'order_count >= 2' };
 
-let dir: string;
+let app: Dashboard;
 let server: RunningServer;
-let browser: Browser;
-const problems: string[] = [];
+let owner: Login;
+const logIn = (who: Login) => app.logIn(who);
 
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${server.url}${path}`, {
@@ -40,65 +32,24 @@ const api = async (method: string, path: string, body?: unknown) => {
   return json;
 };
 
-async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(MS);
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.text().startsWith('Refused to')) problems.push(`console: ${m.text()}`);
-  });
-  return page;
-}
-
-async function logIn(who: { email: string; password: string }): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  return page;
-}
-
 const nav = (page: Page, name: string) =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 
 beforeAll(async () => {
-  if (!existsSync(join(DEFAULT_WEB_ROOT, 'index.html')))
-    throw new Error(`${DEFAULT_WEB_ROOT} has no index.html: run \`npm run build\` first (npm test does)`);
-  dir = mkdtempSync(join(tmpdir(), 'strata-outreach-'));
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({
-    dbPath: join(dir, 'store.duckdb'),
-    port: 0,
-    keys,
-    firstOwner: owner.email,
-    access: { passwordCost: { N: 2 ** 12, r: 8, p: 1 } },
-  });
-  owner.password = server.firstOwner!.password;
+  app = await openDashboard();
+  ({ server, owner } = app);
   await api('POST', '/v1/staff', { email: viewer.email, role: 'read_only', password: viewer.password });
-  const files = await generateDemoStore({ customers: 400, seed: 11, outDir: join(dir, 'files') });
-  for (const entity of ['locations', 'products', 'customers', 'orders', 'order_lines', 'events', 'tags'] as const)
-    await importFile(server.store, entity, files.files[entity]);
-  await computeProfiles(server.store, { asOf: DEFAULT_DEMO_NOW, ranBy: 'test' });
   // Send at any hour, so what the dry run says goes now does not depend on the time the test runs.
   await api('PUT', '/v1/config/quiet_hours', { value: 'none' });
   await api('POST', '/v1/segments', SEGMENT);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
-    timeout: MS,
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.close();
 });
 
 afterEach(() => {
-  expect(problems.splice(0)).toEqual([]);
+  expect(app.problems.splice(0)).toEqual([]);
 });
 
 describe('automations and campaigns in the dashboard', () => {
@@ -192,7 +143,7 @@ describe('automations and campaigns in the dashboard', () => {
     await page.getByRole('button', { name: 'Start sending' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Started: [\d,]+ message\(s\) queued\.$/);
     await expect.poll(() => page.getByTestId('campaign-status').textContent()).not.toBe('draft');
-    const outbox = join(defaultOutboxDir(join(dir, 'store.duckdb')), 'email');
+    const outbox = join(defaultOutboxDir(app.dbPath), 'email');
     const sent = () =>
       existsSync(outbox)
         ? readdirSync(outbox)
