@@ -10,8 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CampaignBody,
@@ -24,6 +23,7 @@ import {
 import { holdoutBucket } from '@strata/campaigns';
 import { Customer, ManualClock, Order } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
+import { recipient, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { until } from './until.js';
 
 const START = '2026-03-02T10:00:00.000Z'; // a Monday: 11:00 in Berlin, 02:00 in Los Angeles
@@ -33,9 +33,7 @@ const keys = { writeKey: 'wk-e2e', apiKey: 'api-key-e2e', webhookSecret: 'secret
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-campaign-e2e-'));
 const clock = new ManualClock(START);
-const received: ParsedMail[] = [];
-let smtp: SMTPServer;
-let smtpPort = 0;
+let smtp: SmtpSink;
 let server: RunningServer;
 
 const api = async (path: string, init: { method?: string; body?: unknown } = {}) => {
@@ -89,28 +87,7 @@ const definition = {
 };
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    closeTimeout: 200,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (e: Error) => callback(e),
-      );
-    },
-  });
-  const port = await new Promise<number>((resolve) => {
-    const listening = smtp.listen(0, '127.0.0.1', () => {
-      const address = listening.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-  smtpPort = port;
+  smtp = await startSmtpSink();
   server = await startServer({ dbPath: join(dir, 'shop.duckdb'), port: 0, keys, clock, timer: clock });
   // Email goes over SMTP to the test's server, set as a shop owner sets it (`strata channel set email …`).
   const email = await api('/v1/channels/email', {
@@ -118,7 +95,7 @@ beforeAll(async () => {
     body: {
       provider: 'smtp',
       host: '127.0.0.1',
-      port: smtpPort,
+      port: smtp.port,
       from: 'Tea Shop <news@tea.example>',
       maxConnections: 2,
     },
@@ -149,14 +126,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const header = (mail: ParsedMail, name: string) =>
   mail.headerLines.find((h) => h.key === name.toLowerCase())?.line.replace(/^[^:]+:\s*/, '');
-const recipient = (mail: ParsedMail) =>
-  (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address?.split('@')[0] ?? '';
 
 describe('a campaign sent through SMTP by the server', () => {
   it('takes the campaign over HTTP, with a bad field named', async () => {
@@ -193,7 +168,7 @@ describe('a campaign sent through SMTP by the server', () => {
       quiet_hours: 1,
     });
     expect(plan.wouldSend).toBe(firstWave.length + 1);
-    expect(received).toHaveLength(0);
+    expect(smtp.received).toHaveLength(0);
   });
 
   it('dry-runs it again with the store’s own guardrail settings, which take effect at once', async () => {
@@ -222,14 +197,14 @@ describe('a campaign sent through SMTP by the server', () => {
     expect(started).toMatchObject({ queued: buyers.length, campaign: { status: 'running' } });
     await until('the first wave', async () => {
       const report = CampaignReportBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/report`)).json);
-      return report.byStatus.sent === firstWave.length && received.length >= firstWave.length;
+      return report.byStatus.sent === firstWave.length && smtp.received.length >= firstWave.length;
     });
-    expect(received.map(recipient).sort()).toEqual(firstWave);
+    expect(smtp.received.map(recipient).sort()).toEqual(firstWave);
 
     const log = MessageLogResponse.parse((await api(`/v1/campaigns/${CAMPAIGN}/messages?limit=100`)).json);
     const byCustomer = new Map(log.messages.map((m) => [m.customer_id, m]));
     const codes = new Set<string>();
-    for (const mail of received) {
+    for (const mail of smtp.received) {
       const id = recipient(mail);
       const first = `${id[0]!.toUpperCase()}${id.slice(1)}`;
       const entry = byCustomer.get(id)!;
@@ -256,7 +231,7 @@ describe('a campaign sent through SMTP by the server', () => {
   });
 
   it('unsubscribes through the link: a page that asks, a one-click POST that withdraws, a forged link refused', async () => {
-    const mail = received.find((m) => recipient(m) === 'cat')!;
+    const mail = smtp.received.find((m) => recipient(m) === 'cat')!;
     const link = header(mail, 'List-Unsubscribe')!.slice(1, -1);
     const consentOfCat = async () => {
       const r = SegmentPreviewResponse.parse(
@@ -297,7 +272,7 @@ describe('a campaign sent through SMTP by the server', () => {
   });
 
   it('sends the deferred message when 09:00 comes in Los Angeles (links on the public_url set meanwhile), and nothing more', async () => {
-    expect(received).toHaveLength(firstWave.length);
+    expect(smtp.received).toHaveLength(firstWave.length);
     // The shop sets the address customers reach it at; the next send's links start with it.
     expect(
       (await api('/v1/config/public_url', { method: 'PUT', body: { value: 'https://tea.example/' } })).status,
@@ -305,10 +280,10 @@ describe('a campaign sent through SMTP by the server', () => {
     clock.set('2026-03-02T17:00:00.000Z');
     await until('the deferred message', async () => {
       const report = CampaignReportBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/report`)).json);
-      return report.campaign.status === 'done' && received.length > firstWave.length;
+      return report.campaign.status === 'done' && smtp.received.length > firstWave.length;
     });
-    expect(received.map(recipient).slice(firstWave.length)).toEqual(['night']);
-    expect(header(received.at(-1)!, 'List-Unsubscribe')).toMatch(/^<https:\/\/tea\.example\/u\?token=[\w-]+\.[\w-]+>$/);
+    expect(smtp.received.map(recipient).slice(firstWave.length)).toEqual(['night']);
+    expect(header(smtp.received.at(-1)!, 'List-Unsubscribe')).toMatch(/^<https:\/\/tea\.example\/u\?token=[\w-]+\.[\w-]+>$/);
     const customerLog = MessageLogResponse.parse((await api('/v1/customers/night/messages')).json);
     expect(customerLog.messages).toMatchObject([{ campaign_id: CAMPAIGN, status: 'sent', reason: 'send' }]);
     expect(customerLog.next_after).toBeNull();

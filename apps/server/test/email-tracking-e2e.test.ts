@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignReportBody, MessageLogResponse, MessagePreviewBody, SegmentPreviewResponse } from '@strata/api';
 import { Customer, ManualClock } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
+import { recipient, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { until } from './until.js';
 
 const START = '2026-03-02T10:00:00.000Z';
@@ -22,8 +22,7 @@ const keys = { writeKey: 'wk-track', apiKey: 'api-key-track', webhookSecret: 'se
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-tracking-e2e-'));
 const clock = new ManualClock(START);
-const received: ParsedMail[] = [];
-let smtp: SMTPServer;
+let smtp: SmtpSink;
 let server: RunningServer;
 
 const api = async (path: string, init: { method?: string; body?: unknown } = {}) => {
@@ -60,38 +59,16 @@ or <a class="b" href='https://shop.example/tea'>see the teas</a>.</p>
   holdoutShare: 0,
 };
 
-const recipient = (mail: ParsedMail) =>
-  (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address?.split('@')[0] ?? '';
-const mailOf = (id: string) => received.find((m) => recipient(m) === id)!;
+const mailOf = (id: string) => smtp.received.find((m) => recipient(m) === id)!;
 const hrefs = (mail: ParsedMail) => [...String(mail.html).matchAll(/<a\b[^>]*href="([^"]*)"/g)].map((m) => m[1]!);
 const pixel = (mail: ParsedMail) => /<img src="([^"]+)" width="1" height="1"/.exec(String(mail.html))?.[1];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    closeTimeout: 200,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (e: Error) => callback(e),
-      );
-    },
-  });
-  const smtpPort = await new Promise<number>((resolve) => {
-    const listening = smtp.listen(0, '127.0.0.1', () => {
-      const address = listening.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
+  smtp = await startSmtpSink();
   server = await startServer({ dbPath: join(dir, 'shop.duckdb'), port: 0, keys, clock, timer: clock });
   const email = await api('/v1/channels/email', {
     method: 'PUT',
-    body: { provider: 'smtp', host: '127.0.0.1', port: smtpPort, from: 'Shop <news@shop.example>' },
+    body: { provider: 'smtp', host: '127.0.0.1', port: smtp.port, from: 'Shop <news@shop.example>' },
   });
   expect(email.status).toBe(200);
   await server.store.write({
@@ -114,19 +91,19 @@ beforeAll(async () => {
   expect(started.status, JSON.stringify(started.json)).toBe(200);
   await until('the campaign sent', async () => {
     const report = CampaignReportBody.parse((await api(`/v1/campaigns/${CAMPAIGN}/report`)).json);
-    return report.byStatus.sent === people.length && received.length >= people.length;
+    return report.byStatus.sent === people.length && smtp.received.length >= people.length;
   });
 });
 
 afterAll(async () => {
   await server?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('email opens and clicks through the server', () => {
   it('rewrites every web link in the HTML through /c/, adds an open pixel, and leaves the unsubscribe link and mailto alone', () => {
-    expect(received.map(recipient).sort()).toEqual(people);
+    expect(smtp.received.map(recipient).sort()).toEqual(people);
     const links = hrefs(mailOf('ann'));
     expect(links).toHaveLength(4);
     expect(links[0]).toMatch(new RegExp(`^${server.url}/c/[\\w-]+\\.[\\w-]+$`));
