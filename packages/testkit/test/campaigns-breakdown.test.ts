@@ -1,7 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignResults, createCampaign, newcombeDifference, resultsBreakdown } from '@strata/campaigns';
 import { ageGroups, levels, Location, Product, rfmSegments } from '@strata/core';
-import { DAY, HOUR, openShop, order, person, profile, START, type Shop } from './campaigns-fixture.js';
+import {
+  DAY,
+  HOUR,
+  logMessage,
+  openShop,
+  order,
+  person,
+  profile,
+  START,
+  type LoggedMessage,
+  type Shop,
+} from './campaigns-fixture.js';
 import { emailClickedEvent, emailOpenedEvent } from '@strata/engagement';
 
 /*
@@ -29,17 +40,7 @@ afterEach(async () => {
 });
 
 const at = (ms: number) => new Date(Date.parse(START) + ms).toISOString();
-let n = 0;
-async function message(campaign: string, customer: string, channel: string, status: string, sentAt: number | null) {
-  const id = `m${String(++n).padStart(3, '0')}`;
-  const reason = status === 'held_out' ? 'held_out' : 'send';
-  await shop.store.exec(
-    `INSERT INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, sent_at, created_at, updated_at)
-     VALUES ($1, $2, 'main', $3, $4, $5, $6, $7::TIMESTAMPTZ, 1, $8::TIMESTAMPTZ, $7::TIMESTAMPTZ, $7::TIMESTAMPTZ)`,
-    [id, campaign, customer, channel, status, reason, START, sentAt === null ? null : at(sentAt)],
-  );
-  return id;
-}
+const message = (...row: LoggedMessage) => logMessage(shop, ...row);
 
 async function handMadeShop() {
   await shop.store.write({

@@ -107,6 +107,44 @@ export async function profile(shop: Shop): Promise<void> {
   await computeProfiles(shop.store, { asOf: shop.clock.now(), ranBy: 'test' });
 }
 
+/** What `logMessage` writes: campaign, customer, channel, status, sent that long after START (null: not sent), reason. */
+export type LoggedMessage = [
+  campaign: string,
+  customer: string,
+  channel: string,
+  status: string,
+  sentAt: number | null,
+  reason?: string,
+];
+
+const logged = new WeakMap<Shop, number>();
+
+/**
+ * A row of the message log as the send engine leaves it: due and created at START, sent `sentAt`
+ * ms after it; the reason is `held_out` for a held-out message and `send` otherwise, unless given.
+ * Ids are m001, m002, … in the order written on this shop. Returns the id.
+ */
+export async function logMessage(shop: Shop, ...[campaign, customer, channel, status, sentAt, reason]: LoggedMessage) {
+  const n = (logged.get(shop) ?? 0) + 1;
+  logged.set(shop, n);
+  const id = `m${String(n).padStart(3, '0')}`;
+  await shop.store.exec(
+    `INSERT INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, sent_at, created_at, updated_at)
+     VALUES ($1, $2, 'main', $3, $4, $5, $6, $7::TIMESTAMPTZ, 1, $8::TIMESTAMPTZ, $7::TIMESTAMPTZ, $7::TIMESTAMPTZ)`,
+    [
+      id,
+      campaign,
+      customer,
+      channel,
+      status,
+      reason ?? (status === 'held_out' ? 'held_out' : 'send'),
+      START,
+      sentAt === null ? null : new Date(Date.parse(START) + sentAt).toISOString(),
+    ],
+  );
+  return id;
+}
+
 /** A message sent in the past by another campaign (for frequency caps). */
 export async function pastMessage(
   shop: Shop,

@@ -1,7 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attributedOrders, campaignResults, createCampaign, newcombeDifference } from '@strata/campaigns';
 import { Customer } from '@strata/core';
-import { DAY, HOUR, openShop, order, person, START, type Shop } from './campaigns-fixture.js';
+import {
+  DAY,
+  HOUR,
+  logMessage,
+  openShop,
+  order,
+  person,
+  START,
+  type LoggedMessage,
+  type Shop,
+} from './campaigns-fixture.js';
 
 /*
  * Attribution and results on a hand-made shop whose numbers were worked out by hand. The message
@@ -17,23 +27,7 @@ afterEach(async () => {
 });
 
 const at = (ms: number) => new Date(Date.parse(START) + ms).toISOString();
-let n = 0;
-async function message(
-  campaign: string,
-  customer: string,
-  channel: string,
-  status: string,
-  sentAt: number | null,
-  reason = 'send',
-) {
-  const id = `m${String(++n).padStart(3, '0')}`;
-  await shop.store.exec(
-    `INSERT INTO messages (id, campaign_id, step, customer_id, channel, status, reason, due_at, attempts, sent_at, created_at, updated_at)
-     VALUES ($1, $2, 'main', $3, $4, $5, $6, $7::TIMESTAMPTZ, 1, $8::TIMESTAMPTZ, $7::TIMESTAMPTZ, $7::TIMESTAMPTZ)`,
-    [id, campaign, customer, channel, status, reason, START, sentAt === null ? null : at(sentAt)],
-  );
-  return id;
-}
+const message = (...row: LoggedMessage) => logMessage(shop, ...row);
 
 async function shopWithTwoCampaigns() {
   const ids = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy'];
