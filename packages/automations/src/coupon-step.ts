@@ -1,5 +1,5 @@
 import { assignCoupons, sendId } from '@strata/campaigns';
-import type { SqlRunner } from '@strata/core';
+import { sqlLiteral, type SqlRunner } from '@strata/core';
 import { couponStepBefore, type AutomationDefinition, type CouponStep } from './automation-definition.js';
 import { stepCampaignId } from './automation-store.js';
 
@@ -11,8 +11,6 @@ import { stepCampaignId } from './automation-store.js';
  * transaction that queues the message), so the send engine renders it as `{{ coupon }}` and
  * results attribute orders with the code to that message.
  */
-
-const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The placeholder message id a coupon step's code is held under until a message carries it. */
 const heldId = (automationId: string, step: string, customerId: string, entry: number) =>
@@ -32,7 +30,7 @@ export async function issueCoupon(
     tx,
     stepCampaignId(automationId, step.name),
     step.coupons,
-    `(SELECT ${quote(id)} AS id, ${quote(customerId)} AS customer_id)`,
+    `(SELECT ${sqlLiteral(id)} AS id, ${sqlLiteral(customerId)} AS customer_id)`,
     at,
   );
   if (missing.length) throw new Error(`no coupon code left for the step "${step.name}" (import more codes)`);

@@ -1,4 +1,4 @@
-import { OrderStatus, type SqlParam, type SqlRunner } from '@strata/core';
+import { OrderStatus, SqlParams, type SqlRunner } from '@strata/core';
 import {
   DateTrait,
   productFilterProperties,
@@ -28,17 +28,10 @@ const isoSql = (c: string) => `strftime(${c}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
 const notHandled = (automation: string, ref: string, customer: string) =>
   `NOT EXISTS (SELECT 1 FROM automation_triggers t WHERE t.automation_id = ${automation} AND t.ref = ${ref} AND t.customer_id = ${customer})`;
 
-class Params {
-  readonly values: SqlParam[] = [];
-  add(v: SqlParam): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-  /** A parameter holding a list of texts, as a subquery for IN. */
-  list(vs: string | number | (string | number)[]): string {
-    const list = (Array.isArray(vs) ? vs : [vs]).map(String);
-    return `(SELECT unnest(from_json(${this.add(JSON.stringify(list))}, '["VARCHAR"]')))`;
-  }
+/** A parameter holding a list of texts, as a DuckDB subquery for IN. */
+function textList(p: SqlParams, vs: string | number | (string | number)[]): string {
+  const list = (Array.isArray(vs) ? vs : [vs]).map(String);
+  return `(SELECT unnest(from_json(${p.add(JSON.stringify(list))}, '["VARCHAR"]')))`;
 }
 
 /** Events (or orders) in (from, to] that match the trigger, oldest first. */
@@ -50,14 +43,14 @@ export async function eventOccurrences(
   to: Date,
   limit: number,
 ): Promise<TriggerOccurrence[]> {
-  const p = new Params();
+  const p = new SqlParams();
   const id = p.add(automationId);
   const window = (col: string) =>
     `${col} > ${p.add(from.toISOString())}::TIMESTAMPTZ AND ${col} <= ${p.add(to.toISOString())}::TIMESTAMPTZ`;
   const filters: string[] = [];
   if (trigger.event === TriggerEvent.order) {
     for (const [key, values] of Object.entries(trigger.where)) {
-      const inList = p.list(values);
+      const inList = textList(p, values);
       if (key === 'location_id') filters.push(`o.location_id IN ${inList}`);
       else if (key === 'sku')
         filters.push(`EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku IN ${inList})`);
@@ -83,7 +76,7 @@ export async function eventOccurrences(
     const value = (productFilterProperties as readonly string[]).includes(key)
       ? `coalesce(${own}, (SELECT pr.${key === 'brand' ? 'brand' : 'category'} FROM products pr WHERE pr.sku = json_extract_string(e.properties, '$.sku')))`
       : own;
-    filters.push(`${value} IN ${p.list(values)}`);
+    filters.push(`${value} IN ${textList(p, values)}`);
   }
   const ref = `'event:' || e.message_id`;
   return db.query<TriggerOccurrence>(
@@ -119,7 +112,7 @@ export async function dateOccurrences(
   to: Date,
   limit: number,
 ): Promise<TriggerOccurrence[]> {
-  const p = new Params();
+  const p = new SqlParams();
   const id = p.add(automationId);
   const zone = `coalesce(c.timezone, ${p.add(storeZone)})`;
   const fromSql = `${p.add(from.toISOString())}::TIMESTAMPTZ`;

@@ -1,5 +1,4 @@
-import { AppError, OrderStatus, type SqlRunner } from '@strata/core';
-import { literal } from './sql-params.js';
+import { AppError, OrderStatus, sqlLiteral, type SqlRunner } from '@strata/core';
 
 /*
  * Whether a coupon code has been used, for tills and shops (`GET /v1/coupons/:code`,
@@ -63,7 +62,7 @@ export async function couponState(db: SqlRunner, code: string): Promise<CouponSt
      FROM coupon_redemptions WHERE code = $1
      UNION ALL
      SELECT ${isoSql('placed_at')}, id, '${RedemptionSource.order}' FROM orders
-     WHERE status = ${literal(OrderStatus.confirmed)}
+     WHERE status = ${sqlLiteral(OrderStatus.confirmed)}
        AND list_contains(list_transform(discount_codes, d -> upper(trim(d))), $1)
      ORDER BY 1, 3 DESC, 2
      LIMIT 1`,

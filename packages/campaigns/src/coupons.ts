@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, OrderStatus, type ErrorDetail, type SqlRunner } from '@strata/core';
+import { AppError, type ErrorDetail, OrderStatus, sqlLiteral, type SqlRunner } from '@strata/core';
 import { COUPON_ALPHABET, CouponSource, type CampaignCoupons } from './campaign-definition.js';
-import { literal } from './sql-params.js';
 
 /*
  * Per-recipient coupon codes: generated (cryptographically random, from an alphabet without
@@ -170,7 +169,7 @@ export async function couponRedemptions(db: SqlRunner, campaignId: string): Prom
             strftime(o.placed_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS placed_at
      FROM coupons k
      JOIN (SELECT id, customer_id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM orders
-           WHERE status = ${literal(OrderStatus.confirmed)}) o ON o.code = k.code
+           WHERE status = ${sqlLiteral(OrderStatus.confirmed)}) o ON o.code = k.code
      WHERE k.campaign_id = $1 AND k.message_id IS NOT NULL
      ORDER BY o.placed_at, o.id`,
     [campaignId],

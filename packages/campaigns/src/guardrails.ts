@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { AppError, Channel, channels, MessageStatus, SendReason, timeZone, type SqlRunner } from '@strata/core';
-import { literal, type SqlParams } from './sql-params.js';
+import { AppError, Channel, channels, MessageStatus, SendReason, sqlLiteral, type SqlParams, type SqlRunner, timeZone } from '@strata/core';
 
 /*
  * The guardrails: the one decision every message goes through before a provider sees it —
@@ -58,7 +57,7 @@ export const holdoutBucketSql = (campaignId: string, customerId: string) =>
 
 /** The channel's consent and address columns of customers `c`, as SQL CASE expressions. */
 const byChannel = (column: (ch: Channel) => string) =>
-  `CASE channel ${channels.map((ch) => `WHEN ${literal(ch)} THEN ${column(ch)}`).join(' ')} END`;
+  `CASE channel ${channels.map((ch) => `WHEN ${sqlLiteral(ch)} THEN ${column(ch)}`).join(' ')} END`;
 export const consentSql = byChannel((ch) => `c.consent_${ch}_granted`);
 export const addressSql = byChannel((ch) => (ch === Channel.email ? 'c.email' : 'c.phone'));
 
@@ -88,7 +87,7 @@ export function guardrailDecisionsSql(candidates: string, config: GuardrailConfi
   const quiet = config.quietHours ? quietHoursSql(config.quietHours, 'zone', 'local_at') : undefined;
   const caps = config.caps;
   const window = caps ? `INTERVAL ${Math.round(caps.windowDays * 86_400)} SECOND` : '';
-  const cappedIn = cappedStatuses.map(literal).join(', ');
+  const cappedIn = cappedStatuses.map(sqlLiteral).join(', ');
   const reason = `CASE
       WHEN b.excluded THEN '${SendReason.excluded}'
       WHEN b.consent IS NOT TRUE THEN '${SendReason.no_consent}'

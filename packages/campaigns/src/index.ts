@@ -26,5 +26,4 @@ export * from './delivery-reports.js';
 export * from './ready-campaigns.js';
 export * from './uplift.js';
 export * from './results.js';
-export { SqlParams } from './sql-params.js';
 export * from './results-breakdown.js';

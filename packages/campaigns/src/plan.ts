@@ -1,4 +1,4 @@
-import { AppError, SendReason, sendReasons, UnsentStatus, type SqlRunner } from '@strata/core';
+import { AppError, SendReason, sendReasons, SqlParams, type SqlRunner, UnsentStatus } from '@strata/core';
 import type { SegmentService } from '@strata/segments';
 import { materialiseAudience } from './audience.js';
 import { CAMPAIGN_STEP, CouponSource, ScheduleKind } from './campaign-definition.js';
@@ -7,7 +7,6 @@ import { couponsLeft } from './coupons.js';
 import { decideSends, type GuardrailConfig } from './guardrails.js';
 import { dueAtSql, readsProfile } from './schedule.js';
 import { sendIdSql } from './send-id.js';
-import { SqlParams } from './sql-params.js';
 
 /*
  * The dry run and the start of a campaign, both over the whole audience in set-based SQL: the

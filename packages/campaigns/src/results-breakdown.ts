@@ -6,15 +6,16 @@
  * orders by coupon or last touch, the holdout's by the same rules from the moment it was held out.
  */
 import {
-  AppError,
   ageGroups,
+  AppError,
   levels,
   MessageStatus,
   ResultBreakdown,
   resultBreakdowns,
   rfmSegments,
-  UnsentStatus,
+  sqlLiteral,
   type SqlRunner,
+  UnsentStatus,
 } from '@strata/core';
 import type { SegmentService } from '@strata/segments';
 import { materialiseAudience } from './audience.js';
@@ -29,7 +30,6 @@ import {
   upliftOf,
   type AttributionOptions,
 } from './results.js';
-import { literal } from './sql-params.js';
 import type { Uplift } from './uplift.js';
 
 export interface BreakdownOptions extends AttributionOptions {
@@ -64,7 +64,7 @@ export interface ResultsBreakdown {
 
 const WENT_OUT = [MessageStatus.sent, MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
 const DELIVERED = [MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
-const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
+const inList = (xs: readonly string[]) => `(${xs.map(sqlLiteral).join(', ')})`;
 
 /** The group of a customer (or an order) without a value for it. */
 export const UNKNOWN_GROUP = 'unknown';
@@ -95,7 +95,7 @@ function peopleSql(campaignParam: string, a: string, h: string): string {
   return `
     people AS (
       SELECT customer_id, bool_or(status IN ${inList(WENT_OUT)}) AS recipient,
-             bool_or(status = ${literal(UnsentStatus.held_out)}) AS held,
+             bool_or(status = ${sqlLiteral(UnsentStatus.held_out)}) AS held,
              count(*) FILTER (WHERE status IN ${inList(WENT_OUT)}) AS sent,
              count(*) FILTER (WHERE status IN ${inList(DELIVERED)}) AS delivered
       FROM messages WHERE campaign_id = ${campaignParam} GROUP BY customer_id

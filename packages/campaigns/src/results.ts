@@ -12,12 +12,12 @@ import {
   MessageStatus,
   OrderStatus,
   SendReason,
+  sqlLiteral,
   UnsentStatus,
   type SqlParam,
   type SqlRunner,
 } from '@strata/core';
 import { findCampaign, type Campaign } from './campaign-store.js';
-import { literal } from './sql-params.js';
 import { sampleFromSums, uplift, type Uplift } from './uplift.js';
 
 /**
@@ -36,7 +36,7 @@ export interface AttributionOptions {
 const WENT_OUT = [MessageStatus.sent, MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
 const DELIVERED = [MessageStatus.delivered, MessageStatus.opened, MessageStatus.clicked];
 const OPENED = [MessageStatus.opened, MessageStatus.clicked];
-const inList = (xs: readonly string[]) => `(${xs.map(literal).join(', ')})`;
+const inList = (xs: readonly string[]) => `(${xs.map(sqlLiteral).join(', ')})`;
 
 /**
  * The tracking events of opens and clicks (the engagement tracker's event types; their property
@@ -78,7 +78,7 @@ export function attributionWindows(options: AttributionOptions = {}): Attributio
 /** `ts + window(channel)` as SQL: the window's end for a row's channel. */
 const windowEnd = (ts: string, channelCol: string, w: AttributionWindows) =>
   `${ts} + to_seconds((CASE ${channelCol} ${channels
-    .map((c) => `WHEN ${literal(c)} THEN ${w[c] * 86_400}`)
+    .map((c) => `WHEN ${sqlLiteral(c)} THEN ${w[c] * 86_400}`)
     .join(' ')} ELSE 0 END)::DOUBLE)`;
 
 /**
@@ -103,7 +103,7 @@ export function attributionSql(w: AttributionWindows, campaignParam?: string, ma
       SELECT id, campaign_id, customer_id, channel, sent_at, ${windowEnd('sent_at', 'channel', w)} AS until
       FROM messages WHERE status IN ${inList(WENT_OUT)} AND sent_at IS NOT NULL
     ), ok AS (
-      SELECT id, customer_id, placed_at, total, discount_codes FROM orders WHERE status = ${literal(OrderStatus.confirmed)}${mayBelong}
+      SELECT id, customer_id, placed_at, total, discount_codes FROM orders WHERE status = ${sqlLiteral(OrderStatus.confirmed)}${mayBelong}
     ), by_coupon AS (
       SELECT o.id AS order_id, s.id AS message_id, 'coupon' AS how
       FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
@@ -127,7 +127,7 @@ export function attributionSql(w: AttributionWindows, campaignParam?: string, ma
  */
 export const heldOutTouchesSql = (campaignParam: string) =>
   `SELECT id, campaign_id, customer_id, channel, due_at AS since FROM messages
-   WHERE campaign_id = ${campaignParam} AND status = ${literal(UnsentStatus.held_out)}`;
+   WHERE campaign_id = ${campaignParam} AND status = ${sqlLiteral(UnsentStatus.held_out)}`;
 
 /**
  * The holdout's conversions by the recipients' rules, like for like (a query yielding order_id,
@@ -148,7 +148,7 @@ export function holdoutAttributionSql(w: AttributionWindows, touches: string): s
         AND customer_id IN (SELECT customer_id FROM g)
     ), ok AS (
       SELECT id, customer_id, placed_at, total, discount_codes FROM orders
-      WHERE status = ${literal(OrderStatus.confirmed)} AND customer_id IN (SELECT customer_id FROM g)
+      WHERE status = ${sqlLiteral(OrderStatus.confirmed)} AND customer_id IN (SELECT customer_id FROM g)
     ), by_coupon AS (
       SELECT DISTINCT o.id
       FROM (SELECT id, placed_at, upper(trim(unnest(discount_codes))) AS code FROM ok) o
@@ -352,19 +352,19 @@ export async function campaignResults(
   const m = 'm';
   const [funnel] = await db.query<Record<string, number>>(
     `SELECT count(DISTINCT customer_id)::INTEGER AS audience,
-            count(DISTINCT customer_id) FILTER (WHERE status = ${literal(UnsentStatus.held_out)})::INTEGER AS held_out,
+            count(DISTINCT customer_id) FILTER (WHERE status = ${sqlLiteral(UnsentStatus.held_out)})::INTEGER AS held_out,
             count(*) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS sent,
             count(*) FILTER (WHERE status IN ${inList(DELIVERED)})::INTEGER AS delivered,
-            count(*) FILTER (WHERE status = ${literal(MessageStatus.failed)})::INTEGER AS failed,
+            count(*) FILTER (WHERE status = ${sqlLiteral(MessageStatus.failed)})::INTEGER AS failed,
             count(*) FILTER (WHERE status IN ${inList(OPENED)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.opened, ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS opened,
-            count(*) FILTER (WHERE status = ${literal(MessageStatus.clicked)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS clicked,
+            count(*) FILTER (WHERE status = ${sqlLiteral(MessageStatus.clicked)} OR (status IN ${inList(WENT_OUT)} AND ${trackedSql(m, [ENGAGEMENT_EVENTS.clicked])}))::INTEGER AS clicked,
             count(DISTINCT customer_id) FILTER (WHERE status IN ${inList(WENT_OUT)})::INTEGER AS recipients
      FROM messages m WHERE campaign_id = $1`,
     [campaignId],
   );
   const reasons = await db.query<{ reason: string; n: number }>(
     `SELECT reason, count(DISTINCT customer_id)::INTEGER AS n FROM messages
-     WHERE campaign_id = $1 AND status = ${literal(UnsentStatus.skipped)} AND reason IS NOT NULL AND reason <> ${literal(SendReason.send)}
+     WHERE campaign_id = $1 AND status = ${sqlLiteral(UnsentStatus.skipped)} AND reason IS NOT NULL AND reason <> ${sqlLiteral(SendReason.send)}
      GROUP BY reason ORDER BY reason`,
     [campaignId],
   );

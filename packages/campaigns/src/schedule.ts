@@ -1,6 +1,5 @@
-import { weekdays } from '@strata/core';
+import { sqlLiteral, weekdays } from '@strata/core';
 import { ScheduleKind, type CampaignSchedule } from './campaign-definition.js';
-import { literal } from './sql-params.js';
 
 /*
  * When each recipient's message falls due, as one SQL expression evaluated for the whole audience
@@ -51,7 +50,7 @@ export function dueAtSql(schedule: CampaignSchedule, i: ScheduleSqlInputs): stri
     }
     case ScheduleKind.before_weekday: {
       // ISO day number of the day before the favourite weekday (Monday = 1): the eve of Monday is Sunday.
-      const favourite = `CASE ${i.favouriteWeekday} ${weekdays.map((w, n) => `WHEN ${literal(w)} THEN ${n + 1}`).join(' ')} END`;
+      const favourite = `CASE ${i.favouriteWeekday} ${weekdays.map((w, n) => `WHEN ${sqlLiteral(w)} THEN ${n + 1}`).join(' ')} END`;
       const eve = `((${favourite} + 5) % 7 + 1)`;
       const ahead = `((${eve} - isodow(${localToday(i)}) + 7) % 7)`;
       const day = `${localToday(i)} + ${ahead}::INTEGER`;

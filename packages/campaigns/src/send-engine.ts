@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import {
   AppError,
   channels,
-  MessageStatus,
-  realTimer,
-  stepUntilAborted,
-  SendFailure,
-  SendReason,
-  UnsentStatus,
   type Clock,
   type MessageSender,
+  MessageStatus,
   type OutgoingMessage,
+  realTimer,
+  SendFailure,
+  SendReason,
   type SendResult,
+  SqlParams,
   type SqlRunner,
+  stepUntilAborted,
   type Timer,
+  UnsentStatus,
 } from '@strata/core';
 import type { EmailTracking } from '@strata/engagement';
 import type { SegmentService } from '@strata/segments';
@@ -26,7 +27,6 @@ import { assignCoupons, couponsOf } from './coupons.js';
 import { decideSends, GuardrailConfig, type GuardrailConfigInput } from './guardrails.js';
 import { enqueueCampaign, planCampaign, type CampaignPlan } from './plan.js';
 import { ResultRecorder, type MessageOutcome } from './result-recorder.js';
-import { SqlParams } from './sql-params.js';
 import { BestSellers } from './template-variables.js';
 
 /*

@@ -1,6 +1,5 @@
-import { EventType, OrderStatus, type Clock, type SqlRunner } from '@strata/core';
+import { type Clock, EventType, OrderStatus, sqlLiteral, type SqlRunner } from '@strata/core';
 import { TemplateVariable, type KnownFields, type TemplateContext } from './template.js';
-import { literal } from './sql-params.js';
 
 /*
  * The template variables of a batch of recipients, from one SQL query: the customer's record, the
@@ -33,7 +32,7 @@ export interface VariableNeeds {
   readonly bestSellers?: BestSellers;
 }
 
-const confirmed = literal(OrderStatus.confirmed);
+const confirmed = sqlLiteral(OrderStatus.confirmed);
 
 /** Units sold per product: confirmed orders' lines, one pass over all of them. */
 const unitsSoldSql = `
@@ -123,7 +122,7 @@ export async function loadTemplateVariables(
       `(SELECT to_json(list(v.item ORDER BY v.seen DESC, v.sku)[1:5]) FROM (
           SELECT pr.sku, ${product('pr')} AS item, max(e.occurred_at) AS seen
           FROM events e JOIN products pr ON pr.sku = json_extract_string(e.properties, '$.sku')
-          WHERE e.customer_id = i.customer_id AND e.type = ${literal(EventType.product_view)}
+          WHERE e.customer_id = i.customer_id AND e.type = ${sqlLiteral(EventType.product_view)}
           GROUP BY pr.sku, pr.name, pr.category, pr.price) v
         WHERE NOT EXISTS (SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
                           WHERE o.customer_id = i.customer_id AND o.status = ${confirmed} AND l.sku = v.sku

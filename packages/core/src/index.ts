@@ -18,3 +18,4 @@ export * from './settings.js';
 export * from './segment-changes.js';
 export * from './questionnaire.js';
 export * from './staff.js';
+export * from './sql-text.js';

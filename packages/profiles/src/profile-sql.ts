@@ -1,6 +1,5 @@
-import { FrequencyTier, Level, LifecycleStage, rfmScores, rfmSegmentGrid, type SqlRunner } from '@strata/core';
+import { FrequencyTier, Level, LifecycleStage, rfmScores, rfmSegmentGrid, sqlLiteral, sqlLiterals, type SqlRunner } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
-import { literals, quote } from './sql-text.js';
 
 /*
  * Traits that depend on the whole customer base (RFM quintiles, value tiers, AOV bands) or on
@@ -23,9 +22,9 @@ const n = (v: number) => {
 /** A double literal that DuckDB reads back as exactly the same double. */
 const dbl = (v: number) => `'${n(v)}'::DOUBLE`;
 
-const stage = literals(LifecycleStage);
-const level = literals(Level);
-const tier = literals(FrequencyTier);
+const stage = sqlLiterals(LifecycleStage);
+const level = sqlLiterals(Level);
+const tier = sqlLiterals(FrequencyTier);
 
 /** The ranked measures, as SQL over a traits or profile row: larger ranks later. */
 const measures = {
@@ -175,7 +174,7 @@ const band = (measure: Measure, [high, medium]: readonly (number | null)[]) =>
   `CASE WHEN order_count = 0 THEN NULL WHEN ${reaches(measure, high!)} THEN ${level.high} WHEN ${reaches(measure, medium!)} THEN ${level.medium} ELSE ${level.low} END`;
 
 /** The segment names by cell, (R − 1) × 5 + FM, as one list: a lookup instead of 25 branches. */
-const rfmNames = () => `[${rfmScores.flatMap((r) => rfmSegmentGrid[r].map(quote)).join(', ')}]`;
+const rfmNames = () => `[${rfmScores.flatMap((r) => rfmSegmentGrid[r].map(sqlLiteral)).join(', ')}]`;
 
 /** The base-relative columns of a profile, as SQL over a row that has its traits. */
 function relativeColumns(th: RankThresholds): [string, string][] {
@@ -219,7 +218,7 @@ WITH scored AS (
 )
 SELECT
   customer_id,
-  ${quote(runId)} AS run_id,
+  ${sqlLiteral(runId)} AS run_id,
   $1::TIMESTAMPTZ AS as_of,
   * EXCLUDE (customer_id),
   ${relativeColumns(th)
@@ -302,6 +301,6 @@ export function rescoreProfilesSql(th: RankThresholds, runId: string, previous?:
     where = `order_count > 0 AND (${ranges.map((r) => `(${r})`).join(' OR ')}) AND (${where})`;
   }
   return `
-UPDATE customer_profile SET ${cols.map(([name, sql]) => `${name} = ${sql}`).join(', ')}, run_id = ${quote(runId)}
+UPDATE customer_profile SET ${cols.map(([name, sql]) => `${name} = ${sql}`).join(', ')}, run_id = ${sqlLiteral(runId)}
 WHERE ${where}`;
 }

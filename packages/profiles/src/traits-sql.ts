@@ -1,6 +1,5 @@
-import { ageGroupEnds, weekdays } from '@strata/core';
+import { ageGroupEnds, sqlLiteral, weekdays } from '@strata/core';
 import type { ProfileConfig } from './profile-config.js';
-import { quote } from './sql-text.js';
 
 /*
  * The per-customer traits as set-based SQL (DuckDB dialect), computed inside the store.
@@ -397,7 +396,7 @@ FROM ${t('order_agg')}`,
 /** The age group of an age in years (core's ageGroupEnds); null without an age. */
 const ageGroupSql = (age: string) =>
   `CASE WHEN ${age} IS NULL THEN NULL ${Object.entries(ageGroupEnds)
-    .map(([group, end]) => (end === null ? `ELSE ${quote(group)}` : `WHEN ${age} < ${end} THEN ${quote(group)}`))
+    .map(([group, end]) => (end === null ? `ELSE ${sqlLiteral(group)}` : `WHEN ${age} < ${end} THEN ${sqlLiteral(group)}`))
     .join(' ')} END`;
 
 /** Whole days from `col` to the as-of time ($1); null without a time. */
@@ -424,7 +423,7 @@ SELECT
   a.avg_days_between_orders::DOUBLE AS avg_days_between_orders,
   a.median_days_between_orders::DOUBLE AS median_days_between_orders,
   a.purchase_regularity::DOUBLE AS purchase_regularity,
-  [${weekdays.map(quote).join(', ')}][a.favourite_weekday_no] AS favourite_weekday,
+  [${weekdays.map(sqlLiteral).join(', ')}][a.favourite_weekday_no] AS favourite_weekday,
   a.favourite_hour::INTEGER AS favourite_hour,
   la.avg_items_per_order::DOUBLE AS avg_items_per_order,
   a.coupon_share::DOUBLE AS coupon_share,

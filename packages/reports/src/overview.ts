@@ -1,7 +1,7 @@
-import { ageGroups, lifecycleStages, OrderStatus, rfmScores, rfmSegmentGrid, rfmSegments } from '@strata/core';
+import { ageGroups, lifecycleStages, OrderStatus, rfmScores, rfmSegmentGrid, rfmSegments, SqlParams } from '@strata/core';
 import { read, lastProfileRun, type ReportContext } from './report-context.js';
 import { col, money, num, share, type ReportRow, type ReportTable } from './report.js';
-import { addDays, dayStart, findSavedSegment, Params, type RawParameters, type SegmentRef } from './report-params.js';
+import { addDays, dayStart, findSavedSegment, type RawParameters, type SegmentRef } from './report-params.js';
 
 /*
  * The store at a glance. Order figures (totals, cohorts, revenue by country, shop, brand and age
@@ -24,7 +24,7 @@ export interface OverviewScope {
  * SQL pieces the overview queries share: the period's confirmed orders, of the segment's members.
  * Each adds its parameters when it is written (DuckDB refuses parameters a statement does not use).
  */
-function scopeSql(scope: OverviewScope, p: Params) {
+function scopeSql(scope: OverviewScope, p: SqlParams) {
   const members = (c: string) =>
     scope.segment
       ? ` AND ${c} IN (SELECT customer_id FROM segment_members WHERE segment_id = ${p.add(scope.segment.id)})`
@@ -78,7 +78,7 @@ async function orderTotals(
   ctx: ReportContext,
   scope: OverviewScope,
 ): Promise<{ totals: ReportTable; by: ReportTable[] }> {
-  const p = new Params();
+  const p = new SqlParams();
   const { orders, members } = scopeSql(scope, p);
   const rows = await read<GroupRow>(
     ctx,
@@ -164,14 +164,14 @@ async function orderTotals(
 }
 
 /** Profiles of the scope's customers (all, or the segment's members). */
-function profiles(scope: OverviewScope, p: Params): string {
+function profiles(scope: OverviewScope, p: SqlParams): string {
   return scope.segment
     ? `(SELECT * FROM customer_profile WHERE customer_id IN (SELECT customer_id FROM segment_members WHERE segment_id = ${p.add(scope.segment.id)}))`
     : 'customer_profile';
 }
 
 async function lifecycle(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable> {
-  const p = new Params();
+  const p = new SqlParams();
   const rows = await read<{ stage: string; n: number }>(
     ctx,
     `SELECT lifecycle_stage AS stage, count(*) AS n FROM ${profiles(scope, p)} GROUP BY 1`,
@@ -192,7 +192,7 @@ async function lifecycle(ctx: ReportContext, scope: OverviewScope): Promise<Repo
 }
 
 async function rfm(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable[]> {
-  const p = new Params();
+  const p = new SqlParams();
   // FM as the profiles name the cell: round((F + M) / 2), as in core's rfmSegmentGrid
   const rows = await read<{ r: number; fm: number; n: number; revenue: number }>(
     ctx,
@@ -291,7 +291,7 @@ const monthsBetween = (a: string, b: string) => {
  * months from `from` to `to`, or the last `months` of them up to `to`; a month after `to` is null.
  */
 async function cohorts(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable> {
-  const p = new Params();
+  const p = new SqlParams();
   const { members, until } = scopeSql(scope, p);
   const last = monthOf(scope.to);
   const first = scope.from ? monthOf(scope.from) : addMonths(last, -(scope.months - 1));
@@ -356,7 +356,7 @@ function revenueRows(key: string, rows: { k: string | null; buyers: number; orde
  * orders that do not count are left out; otherwise the lines of the orders that do are kept.
  */
 async function revenueByBrand(ctx: ReportContext, scope: OverviewScope): Promise<ReportTable> {
-  const p = new Params();
+  const p = new SqlParams();
   const { orders, until } = scopeSql(scope, p);
   const counted =
     scope.from || scope.segment

@@ -1,4 +1,4 @@
-import { AppError, closest, type Clock, type SqlParam, type SqlRunner } from '@strata/core';
+import { AppError, closest, type Clock, type SqlRunner } from '@strata/core';
 
 /** What kind of value a report parameter takes. */
 export const ParameterKind = {
@@ -129,12 +129,4 @@ export async function findSavedSegment(db: SqlRunner, ref: string, field = 'segm
     `${field}: no saved segment "${ref}"${near ? ` (did you mean "${near}"?)` : ''}${saved.length ? '' : '; none is saved yet (`strata segment save`)'}`,
     [{ field, message: 'no such segment' }],
   );
-}
-
-/** Positional parameters collected while SQL is put together: `add` returns the `$n` to write. */
-export class Params {
-  readonly values: SqlParam[] = [];
-  add(value: SqlParam): string {
-    return `$${this.values.push(value)}`;
-  }
 }

@@ -1,8 +1,8 @@
-import { AppError, OrderStatus } from '@strata/core';
+import { AppError, OrderStatus, SqlParams } from '@strata/core';
 import { dailyChanges, dailySizes } from '@strata/membership';
 import { read, type ReportContext } from './report-context.js';
 import { col, money, num, share, type ReportRow, type ReportTable } from './report.js';
-import { addDays, dayStart, findSavedSegment, Params, type SegmentRef } from './report-params.js';
+import { addDays, dayStart, findSavedSegment, type SegmentRef } from './report-params.js';
 
 /*
  * Reports over saved segments, from what the live engine records: segment_members (who is in each
@@ -102,7 +102,7 @@ export async function overlapTables(ctx: ReportContext, segments: SegmentRef[], 
       `segments: overlap needs at least two saved segments, ${segments.length === 0 ? 'and none is saved' : `not only "${segments[0]!.name}"`}`,
       [{ field: 'segments', message: 'fewer than two' }],
     );
-  const p = new Params();
+  const p = new SqlParams();
   const bit = `CASE segment_id ${segments.map((s, i) => `WHEN ${p.add(s.id)} THEN ${2 ** i}`).join(' ')} END`;
   const combos = (
     await read<{ mask: number; n: number }>(
@@ -193,7 +193,7 @@ export async function revenueShareTables(
   ctx: ReportContext,
   range: { from: string | null; to: string },
 ): Promise<ReportTable[]> {
-  const p = new Params();
+  const p = new SqlParams();
   // customers keyed by a 64-bit hash of their id: grouping ten million orders by a number is much
   // cheaper than by text (two of a million ids sharing a hash: about 1 in 40 million)
   const per = `SELECT hash(customer_id) AS c, sum(total::DOUBLE) AS revenue FROM orders

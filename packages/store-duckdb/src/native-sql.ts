@@ -13,6 +13,7 @@ import {
   eventTypeSpecs,
   storeNumberRanges,
   requiredEventProperties,
+  sqlLiteral,
   type EventPropertySpec,
   type EventType,
   type PropertyType,
@@ -26,7 +27,7 @@ const WS = String.raw`\s\x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F
  * list as a join, and a join in the select list of a CREATE TABLE AS loses the file's row order.
  */
 export const oneOf = (value: string, constants: readonly string[]) =>
-  `list_contains([${constants.map((c) => `'${c.replaceAll("'", "''")}'`).join(', ')}], ${value})`;
+  `list_contains([${constants.map(sqlLiteral).join(', ')}], ${value})`;
 
 /**
  * A non-empty text that trim() leaves unchanged and that fits in `max` UTF-16 units (bytes ≥ units).
@@ -106,7 +107,7 @@ const jsonOrNull = (c: string) => `CASE WHEN ${jsonAbsent(c)} THEN NULL ELSE ${j
  * follow the file's order.
  */
 export function eventsReadSql(path: string): string {
-  return `SELECT *, ${eventsOkSql()} AS ok FROM read_json(${quote(path)}, format = 'newline_delimited', records = true, ignore_errors = true,
+  return `SELECT *, ${eventsOkSql()} AS ok FROM read_json(${sqlLiteral(path)}, format = 'newline_delimited', records = true, ignore_errors = true,
       columns = {message_id: 'JSON', customer_id: 'JSON', anonymous_id: 'JSON', type: 'JSON', occurred_at: 'JSON', properties: 'JSON'})`;
 }
 
@@ -144,11 +145,7 @@ export function eventsLinksSql(from: number, to: number): string {
 
 /** The file's physical lines, in order, for line numbers and the text of JSON Lines records. */
 export function linesSql(path: string): string {
-  return `SELECT j FROM read_csv(${quote(path)}, columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '', auto_detect = false)`;
-}
-
-export function quote(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
+  return `SELECT j FROM read_csv(${sqlLiteral(path)}, columns = {'j': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '', auto_detect = false)`;
 }
 
 /* ---- CSV files: every cell as text, exactly as the streaming reader sees it ---- */
@@ -197,7 +194,7 @@ export const listJson = (v: string) =>
 
 /** Reads a CSV file with every cell as text (empty cells as NULL), in file order. */
 export function csvRawSql(path: string, select = '*'): string {
-  return `SELECT ${select} FROM read_csv(${quote(path)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true)`;
+  return `SELECT ${select} FROM read_csv(${sqlLiteral(path)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false, parallel = true)`;
 }
 
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
