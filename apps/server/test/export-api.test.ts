@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Order } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
+import { apiFetch } from './api-fetch.js';
 
 const keys = { writeKey: 'wk', apiKey: 'api-key-1', webhookSecret: 'secret' };
 const root = mkdtempSync(join(tmpdir(), 'strata-export-api-'));
@@ -16,15 +17,7 @@ const temp = join(root, 'tmp');
 let server: RunningServer;
 let previousTmp: string | undefined;
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${keys.apiKey}`,
-      'content-type': 'application/json',
-      ...(init.headers as Record<string, string>),
-    },
-  });
+const api = apiFetch(() => server.url, keys.apiKey);
 /** The temporary files are removed once the server has sent the last byte (or the client left). */
 async function gone(): Promise<void> {
   for (let i = 0; i < 100 && readdirSync(temp).length; i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Customer, Order } from '@strata/core';
 import { ApiClient } from '@strata/api';
 import { startServer, type RunningServer } from '@strata/server';
+import { apiFetch } from './api-fetch.js';
 
 const keys = { writeKey: 'wk', apiKey: 'api-key-1', webhookSecret: 'secret' };
 let server: RunningServer;
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+const api = apiFetch(() => server.url, keys.apiKey);
 
 beforeAll(async () => {
   server = await startServer({ dbPath: join(mkdtempSync(join(tmpdir(), 'strata-seg-api-')), 's.duckdb'), port: 0, keys });
