@@ -68,7 +68,8 @@ async function load() {
   const drawn = await page.evaluate(() => performance.now());
   await page.waitForLoadState('networkidle');
   const times = await page.evaluate(() => {
-    const entries = performance.getEntriesByType('resource');
+    const entries = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource'));
+    /** @param {(e: PerformanceResourceTiming) => boolean} test */
     const end = (test) => Math.max(0, ...entries.filter(test).map((e) => e.responseEnd));
     return {
       files: end((e) => !new URL(e.name).pathname.startsWith('/v1/')),
@@ -84,10 +85,14 @@ async function load() {
 
 const warm = await load();
 console.log(`warm-up: drawn at ${warm.drawn.toFixed(0)} ms; API calls: ${warm.calls.join(', ')}`);
+/** @type {{ files: number; api: number; drawn: number; calls: string[] }[]} */
 const results = [];
 for (let i = 0; i < runs; i++) results.push(await load());
+/** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** @param {number[]} xs */
 const max = (xs) => Math.max(...xs);
+/** @param {string} what @param {'files' | 'api' | 'drawn'} key */
 const row = (what, key) =>
   `| ${what.padEnd(44)} | ${median(results.map((r) => r[key]))
     .toFixed(0)
