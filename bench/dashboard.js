@@ -68,8 +68,10 @@ async function load() {
   const drawn = await page.evaluate(() => performance.now());
   await page.waitForLoadState('networkidle');
   const times = await page.evaluate(() => {
-    const entries = /** @type {PerformanceResourceTiming[]} */ (performance.getEntriesByType('resource'));
-    /** @param {(e: PerformanceResourceTiming) => boolean} test */
+    const entries = /** @type {{ name: string; requestStart: number; responseEnd: number }[]} */ (
+      performance.getEntriesByType('resource')
+    );
+    /** @param {(e: { name: string; responseEnd: number }) => boolean} test */
     const end = (test) => Math.max(0, ...entries.filter(test).map((e) => e.responseEnd));
     return {
       files: end((e) => !new URL(e.name).pathname.startsWith('/v1/')),
