@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startServer } from '@strata/server';
+import { chromiumLaunchOptions } from '@strata/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -37,17 +38,7 @@ const server = await startServer({
 const password = server.firstOwner?.password;
 if (!password) throw new Error(`${values.db} has staff accounts already: use a fresh copy of the store`);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch({ ...chromiumLaunchOptions, args: [...chromiumLaunchOptions.args] });
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const login = await context.newPage();
 await login.goto(`${server.url}/`);

@@ -6,7 +6,7 @@ import { chromium, type Page } from 'playwright-core';
 import { importFile } from '@strata/ingest';
 import { computeProfiles } from '@strata/profiles';
 import { DEFAULT_WEB_ROOT, startServer, type RunningServer } from '@strata/server';
-import { DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
+import { chromiumLaunchOptions, DEFAULT_DEMO_NOW, generateDemoStore } from '@strata/testkit';
 
 /*
  * What every browser test of the dashboard starts from: the real server on 127.0.0.1 over a real
@@ -59,15 +59,8 @@ export async function openDashboard(): Promise<Dashboard> {
     await importFile(server.store, entity, files.files[entity]);
   await computeProfiles(server.store, { asOf: DEFAULT_DEMO_NOW, ranBy: 'test' });
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    ...chromiumLaunchOptions,
+    args: [...chromiumLaunchOptions.args],
     timeout: MS,
   });
   const problems: string[] = [];

@@ -24,3 +24,4 @@ export { describeDemoStore } from './demo-store-report.js';
 export { Archetype, archetypes } from './demo-persona.js';
 export { Rng, mixSeed, cumulative } from './prng.js';
 export { startPostgres, type PostgresServer } from './postgres-server.js';
+export { chromiumLaunchOptions } from './chromium.js';
