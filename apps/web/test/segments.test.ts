@@ -112,6 +112,18 @@ describe('the overview grids and the segment pages', () => {
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
     expect(await page.getByLabel('Query').inputValue()).toBe(preview.text);
 
+    // Searching the members by email finds the one whose address it is.
+    const [withEmail] = await server.store.query<{ id: string; email: string }>(
+      `SELECT id, email FROM customers WHERE id = $1`,
+      [(await membersOf({ segment: id }))[0]!],
+    );
+    await page.getByLabel('Search members by email').fill(withEmail!.email);
+    await expect
+      .poll(() => page.locator('.live-count').textContent(), { timeout: MS })
+      .toContain(`1 customer with “${withEmail!.email}” in their email`);
+    expect(await page.locator('.members a').allTextContents()).toEqual([withEmail!.id]);
+    await page.getByLabel('Search members by email').fill('');
+
     // The CSV export: every member, one row each, the customer id first.
     const [download] = await Promise.all([
       page.waitForEvent('download'),
