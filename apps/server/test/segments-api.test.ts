@@ -154,6 +154,11 @@ describe('profiles over HTTP', () => {
     const s = (await (await api('/v1/profiles/summary')).json()) as { customers: number; buyers: number; lifecycle: Record<string, number> };
     expect(s).toMatchObject({ customers: 4, buyers: 3 });
     expect(s.lifecycle).toMatchObject({ prospect: 1 });
+    // the value × churn-risk grid counts everyone once, and agrees with the value tiers
+    const grid = (s as unknown as { valueRisk: { value_tier: string; churn_risk: string; customers: number }[]; valueTiers: Record<string, number> });
+    expect(grid.valueRisk.reduce((n, c) => n + c.customers, 0)).toBe(4);
+    for (const [tier, n] of Object.entries(grid.valueTiers))
+      expect(grid.valueRisk.filter((c) => c.value_tier === tier).reduce((m, c) => m + c.customers, 0), tier).toBe(n);
     expect((await api('/v1/customers/nobody/profile')).status).toBe(404);
   });
 });

@@ -9,6 +9,9 @@ import { SegmentListPage } from './pages/segment-list.js';
 // The query language (parser, catalog, completions) loads with the pages that use it, not with
 // the login page and the overview (docs/benchmarks.md has the sizes).
 const SegmentPage = lazy(() => import('./pages/segment-page.js').then((m) => ({ default: m.SegmentPage })));
+const SegmentGalleryPage = lazy(() =>
+  import('./pages/segment-gallery.js').then((m) => ({ default: m.SegmentGalleryPage })),
+);
 const AutomationsPage = lazy(() => import('./pages/automations-page.js').then((m) => ({ default: m.AutomationsPage })));
 const CampaignListPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.CampaignListPage })));
 const NewCampaignPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.NewCampaignPage })));
@@ -124,6 +127,8 @@ function Page(props: { path: string; query: URLSearchParams; user: User }) {
   if (path === '/segments') return <SegmentListPage writable={writable} />;
   if (path === '/segments/new')
     return <SegmentPage key={`new:${query.get('q') ?? ''}`} initialText={query.get('q') ?? ''} writable={writable} />;
+  if (path === '/segments/gallery')
+    return <SegmentGalleryPage writable={writable} {...(query.get('ready') ? { chosen: query.get('ready')! } : {})} />;
   const segment = match('/segments/:id', path);
   if (segment) return <SegmentPage key={segment.id} id={segment.id!} writable={writable} />;
   if (path === '/automations') return <AutomationsPage writable={writable} />;

@@ -32,6 +32,8 @@ export interface Overview {
   rfmGrid: number[][];
   valueTiers: Record<string, number>;
   churnRisk: Record<string, number>;
+  /** Customers per value tier × churn risk. */
+  valueRisk: ProfilesSummaryResponse['valueRisk'];
   /** The overview report itself (cohorts, revenue by country, shop, brand, age group; docs/reports.md). */
   report: ReportBody;
 }
@@ -61,6 +63,7 @@ export async function loadOverview(period: Period, signal?: AbortSignal): Promis
     rfmGrid: summary.rfmGrid,
     valueTiers: summary.valueTiers,
     churnRisk: summary.churnRisk,
+    valueRisk: summary.valueRisk,
     report,
   };
 }

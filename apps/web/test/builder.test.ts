@@ -65,8 +65,8 @@ describe('the overview and the filter rows', () => {
     // A period: the page asks again and shows that period's orders.
     const period = totals(await overview('?from=2026-06-01&to=2026-08-31'));
     expect(Number(period['orders'])).toBeLessThan(Number(all['orders']));
-    await page.getByLabel('From').fill('2026-06-01');
-    await page.getByLabel('To').fill('2026-08-31');
+    await page.getByLabel('From', { exact: true }).fill('2026-06-01');
+    await page.getByLabel('To', { exact: true }).fill('2026-08-31');
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect
       .poll(() => stat('Orders').textContent(), { timeout: MS })

@@ -29,6 +29,8 @@ export const ProfilesSummaryResponse = z.object({
   rfmGrid: z.array(z.array(z.number())),
   valueTiers: counts,
   churnRisk: counts,
+  /** Customers per value tier × churn risk (`none` where a profile has neither); absent from older servers. */
+  valueRisk: z.array(z.object({ value_tier: z.string(), churn_risk: z.string(), customers: z.number() })).default([]),
   model: z.unknown(),
 });
 export type ProfilesSummaryResponse = z.infer<typeof ProfilesSummaryResponse>;

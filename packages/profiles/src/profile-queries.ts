@@ -32,6 +32,8 @@ export interface ProfilesSummary {
   rfmGrid: number[][];
   valueTiers: Record<string, number>;
   churnRisk: Record<string, number>;
+  /** Customers per value tier × churn risk (the overview's grid; `none` where a profile has neither). */
+  valueRisk: { value_tier: string; churn_risk: string; customers: number }[];
   model: unknown;
 }
 
@@ -80,6 +82,11 @@ export async function profilesSummary(db: SqlRunner): Promise<ProfilesSummary> {
     rfmGrid: grid,
     valueTiers: await countsBy(db, 'value_tier'),
     churnRisk: await countsBy(db, 'churn_risk'),
+    valueRisk: (
+      await db.query<{ v: string | null; r: string | null; n: number }>(
+        `SELECT value_tier AS v, churn_risk AS r, count(*) AS n FROM customer_profile GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+    ).map((r) => ({ value_tier: r.v ?? 'none', churn_risk: r.r ?? 'none', customers: Number(r.n) })),
     model: full?.model ? (JSON.parse(full.model) as unknown) : null,
   };
 }

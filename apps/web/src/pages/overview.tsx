@@ -5,10 +5,10 @@ import { amount, count, label, percent, when } from '../format.js';
 import { noPeriod } from '../report-data.js';
 import { Link } from '../router.js';
 import { useLoad } from '../use-load.js';
+import { LifecycleFunnel, queryHref, ValueRiskGrid } from './overview-grids.js';
 import { CohortRetention, PeriodPicker, RevenueBreakdowns } from './overview-report.js';
 
-/** The segment editor opened on a query (its count and members). */
-export const queryHref = (text: string) => `/segments/new?${new URLSearchParams({ q: text }).toString()}`;
+export { queryHref };
 
 export function OverviewPage() {
   const [period, setPeriod] = useState(noPeriod);
@@ -53,6 +53,8 @@ function OverviewBody({ o }: { o: Overview }) {
       </dl>
       <div className="panels">
         <RfmGrid grid={o.rfmGrid} />
+        <ValueRiskGrid cells={o.valueRisk} />
+        <LifecycleFunnel report={o.report} loyal={o.lifecycle['loyal'] ?? 0} />
         <Bars caption="Customers by lifecycle stage" rows={rows(o.lifecycle, 'lifecycle_stage')} />
         <Bars caption="Buyers by RFM segment" rows={rows(o.rfmSegments, 'rfm_segment')} />
         <Bars caption="Buyers by value tier" rows={rows(o.valueTiers, 'value_tier')} />

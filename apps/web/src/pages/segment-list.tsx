@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
+import { Sparkline, type DayValue } from '../charts.js';
 import { Loaded } from '../components.js';
 import { listSegments, segmentCount } from '../data.js';
+import { HISTORY_DAYS, segmentSizes } from '../segment-data.js';
 import { count, when } from '../format.js';
 import { Link } from '../router.js';
 import { useLoad } from '../use-load.js';
@@ -11,9 +13,14 @@ export function SegmentListPage(props: { writable: boolean }) {
     <section aria-labelledby="segments-title">
       <div className="title-row">
         <h1 id="segments-title">Segments</h1>
-        <Link className="button" href="/segments/new">
-          {props.writable ? 'New segment' : 'Try a query'}
-        </Link>
+        <div className="actions">
+          <Link className="button secondary" href="/segments/gallery">
+            Ready segments
+          </Link>
+          <Link className="button" href="/segments/new">
+            {props.writable ? 'New segment' : 'Try a query'}
+          </Link>
+        </div>
       </div>
       <Loaded load={list} what="the segments">
         {(l) =>
@@ -29,6 +36,7 @@ export function SegmentListPage(props: { writable: boolean }) {
                   <th scope="col" className="num">
                     Customers
                   </th>
+                  <th scope="col">Last {HISTORY_DAYS} days</th>
                   <th scope="col">Changed</th>
                 </tr>
               </thead>
@@ -43,6 +51,9 @@ export function SegmentListPage(props: { writable: boolean }) {
                     </td>
                     <td className="num">
                       <Size id={s.id} />
+                    </td>
+                    <td>
+                      <Trend id={s.id} />
                     </td>
                     <td>{when(s.updated_at)}</td>
                   </tr>
@@ -70,4 +81,24 @@ function Size({ id }: { id: string }) {
     };
   }, [id]);
   return <span data-size-of={id}>{size}</span>;
+}
+
+/** The size recorded at the end of each recent day (by the live engine), as a sparkline. */
+function Trend({ id }: { id: string }) {
+  const [points, setPoints] = useState<readonly DayValue[] | 'loading' | 'none'>('loading');
+  useEffect(() => {
+    const abort = new AbortController();
+    segmentSizes(id, abort.signal).then(
+      (r) => setPoints(r.sizes),
+      () => !abort.signal.aborted && setPoints('none'),
+    );
+    return () => abort.abort();
+  }, [id]);
+  if (points === 'loading') return <span className="muted">…</span>;
+  if (points === 'none') return <span className="muted">no history</span>;
+  return (
+    <span data-trend-of={id}>
+      <Sparkline points={points} />
+    </span>
+  );
 }

@@ -6,6 +6,8 @@ import { count } from '../format.js';
 import { FilterBuilder } from '../filter-builder.js';
 import { QueryEditor } from '../query-editor.js';
 import { Link, navigate } from '../router.js';
+import { searchQuery } from '../segment-data.js';
+import { SegmentInsights } from './segment-insights.js';
 
 /** How long typing must pause before the server counts the query. */
 const COUNT_DELAY_MS = 300;
@@ -19,6 +21,8 @@ type Evaluation =
   | {
       state: 'done';
       text: string;
+      /** Members searched for by email ('' for all). */
+      search: string;
       count: number;
       members: readonly string[];
       offset: number;
@@ -33,6 +37,7 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
   const [loaded, setLoaded] = useState(props.id === undefined);
   const [names, setNames] = useState<readonly string[] | undefined>();
   const [offset, setOffset] = useState(0);
+  const [search, setSearch] = useState('');
   const [evaluation, setEvaluation] = useState<Evaluation>({ state: 'idle' });
   const [saveState, setSaveState] = useState<{ busy: boolean; message?: string; error?: string }>({ busy: false });
 
@@ -68,8 +73,9 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
     const abort = new AbortController();
     const timer = setTimeout(() => {
       setEvaluation({ state: 'counting' });
-      previewSegment(text, { limit: PAGE, offset }, abort.signal).then(
-        (r) => setEvaluation({ state: 'done', text, count: r.count, members: r.members, offset, warnings: r.warnings }),
+      previewSegment(searchQuery(text, search), { limit: PAGE, offset }, abort.signal).then(
+        (r) =>
+          setEvaluation({ state: 'done', text, search, count: r.count, members: r.members, offset, warnings: r.warnings }),
         (e: unknown) => {
           if (abort.signal.aborted) return;
           setEvaluation({
@@ -85,7 +91,7 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
       clearTimeout(timer);
       abort.abort();
     };
-  }, [text, offset, valid]);
+  }, [text, offset, valid, search]);
 
   // What the server found in this very text (items the store does not have) is underlined too.
   const fromServer =
@@ -172,7 +178,22 @@ export function SegmentPage(props: { id?: string; initialText?: string; writable
           ) : null}
         </form>
       ) : null}
+      {valid ? (
+        <p className="member-search">
+          <label htmlFor="member-search">Search members by email</label>{' '}
+          <input
+            id="member-search"
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setOffset(0);
+            }}
+          />
+        </p>
+      ) : null}
       {evaluation.state === 'done' ? <Members evaluation={evaluation} onPage={setOffset} /> : null}
+      {props.id !== undefined ? <SegmentInsights id={props.id} /> : null}
     </section>
   );
 }
@@ -192,14 +213,15 @@ function LiveCount({ evaluation }: { evaluation: Evaluation }) {
         <>
           <strong data-testid="live-count">{count(evaluation.count)}</strong>{' '}
           {evaluation.count === 1 ? 'customer' : 'customers'}
+          {evaluation.search.trim() ? ` with “${evaluation.search.trim()}” in their email` : ''}
         </>
       );
   }
 }
 
 function Members(props: { evaluation: Extract<Evaluation, { state: 'done' }>; onPage: (offset: number) => void }) {
-  const { members, offset, count: total } = props.evaluation;
-  if (members.length === 0) return null;
+  const { members, offset, count: total, search } = props.evaluation;
+  if (members.length === 0) return search.trim() ? <p className="muted">No member’s email holds “{search.trim()}”.</p> : null;
   return (
     <div className="members">
       <table className="list">
