@@ -1,6 +1,6 @@
 import { minimizeFromStarts, type FitMethod, type Objective, type ValueAndGradient } from './optimize.js';
 import { isRepeatData, meanT, toRepeatData, type RepeatData, type RepeatSummary } from './repeat-data.js';
-import { digamma, hyp2f1, lbeta, lgamma, logHyp2f1, logSumExp } from './special.js';
+import { digamma, hyp2f1, lbeta, lgamma, logHyp2f1 } from './special.js';
 
 /**
  * BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"). While alive a
@@ -52,6 +52,14 @@ export function betaGeometricLogLikelihood(
   const psiB = digamma(b!);
   const lgAB = lgamma(a! + b!);
   const psiAB = digamma(a! + b!);
+  // log(α + t) and 1/(α + t) for each distinct time t, shared by the rows.
+  const logTime = new Float64Array(data.times.length);
+  const invTime = new Float64Array(data.times.length);
+  for (let j = 0; j < data.times.length; j++) {
+    logTime[j] = Math.log(alpha! + data.times[j]!);
+    invTime[j] = 1 / (alpha! + data.times[j]!);
+  }
+  const { weight: rowWeight, tIndex, txIndex } = data;
   let value = 0;
   let dr = 0;
   let dAlpha = 0;
@@ -70,28 +78,58 @@ export function betaGeometricLogLikelihood(
     dAlpha += (g.weight * r!) / alpha!;
     da += g.weight * (psiAB - psiABX);
     db += g.weight * (digamma(bx) - psiABX - psiB + psiAB);
-    const canDrop = dropAtFirst || x > 0;
-    const dropTerm = canDrop ? Math.log(a!) - Math.log(bx - 1) : -Infinity;
-    for (let i = g.start; i < g.end; i++) {
-      const w = data.weight[i]!;
-      const logT = Math.log(alpha! + data.T[i]!);
-      const logTx = Math.log(alpha! + data.t_x[i]!);
-      const stillAlive = -rx * logT;
-      const droppedAtLast = dropTerm - rx * logTx;
-      const total = logSumExp(stillAlive, droppedAtLast);
-      value += w * total;
-      if (!canDrop) {
-        dr -= w * logT;
-        dAlpha -= (w * rx) / (alpha! + data.T[i]!);
-        continue;
+    // Per row: log[(α+T)^−(r+x) + δ · a/(b+x+k−1) · (α+t_x)^−(r+x)] = still alive + log(1 + e^d),
+    // d the log-ratio of the dropped-at-last-purchase term to the still-alive one. Sums over the
+    // group's rows of w·log(α+T) etc.; the factors that are the same for the group applied after.
+    let sumSoftplus = 0;
+    let sumLogT = 0;
+    let sumLog = 0;
+    let sumInv = 0;
+    let sumDropped = 0;
+    if (!(dropAtFirst || x > 0)) {
+      for (let i = g.start; i < g.end; i++) {
+        const w = rowWeight[i]!;
+        sumLog += w * logTime[tIndex[i]!]!;
+        sumInv += w * invTime[tIndex[i]!]!;
       }
-      const dropped = Math.exp(droppedAtLast - total);
-      const alive = 1 - dropped;
-      dr -= w * (alive * logT + dropped * logTx);
-      dAlpha -= w * rx * (alive / (alpha! + data.T[i]!) + dropped / (alpha! + data.t_x[i]!));
-      da += (w * dropped) / a!;
-      db -= (w * dropped) / (bx - 1);
+      value -= rx * sumLog;
+      dr -= sumLog;
+      dAlpha -= rx * sumInv;
+      continue;
     }
+    const dropTerm = Math.log(a!) - Math.log(bx - 1);
+    for (let i = g.start; i < g.end; i++) {
+      const w = rowWeight[i]!;
+      const ti = tIndex[i]!;
+      const txi = txIndex[i]!;
+      const logT = logTime[ti]!;
+      const logTx = logTime[txi]!;
+      const d = dropTerm - rx * (logTx - logT);
+      // log(1 + e^d) and e^d / (1 + e^d), without overflow for large d
+      let softplus: number;
+      let dropped: number;
+      if (d > 0) {
+        const e = Math.exp(-d);
+        softplus = d + Math.log1p(e);
+        dropped = 1 / (1 + e);
+      } else {
+        const e = Math.exp(d);
+        softplus = Math.log1p(e);
+        dropped = e / (1 + e);
+      }
+      const alive = 1 - dropped;
+      sumSoftplus += w * softplus;
+      sumLog += w * (alive * logT + dropped * logTx);
+      sumInv += w * (alive * invTime[ti]! + dropped * invTime[txi]!);
+      sumDropped += w * dropped;
+      sumLogT += w * logT;
+    }
+    // the still-alive term, −(r+x)·log(α+T), summed over the rows
+    value += sumSoftplus - rx * sumLogT;
+    dr -= sumLog;
+    dAlpha -= rx * sumInv;
+    da += sumDropped / a!;
+    db -= sumDropped / (bx - 1);
   }
   return { value, gradient: [dr, dAlpha, da, db] };
 }

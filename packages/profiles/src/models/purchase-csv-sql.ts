@@ -26,11 +26,12 @@ export interface PurchaseCsvSummary {
 /**
  * The day number of a date cell, as `dayNumber` reads it, for the two ways of writing a date
  * that purchase logs use: YYYYMMDD and YYYY-MM-DD, each followed by anything (a time, a zone).
- * Years before 100 are left unread: JavaScript's Date.UTC puts them in the 1900s.
+ * Years before 100 are left unread: JavaScript's Date.UTC puts them in the 1900s. No cell matches
+ * both patterns (its fifth character is a digit or a dash), so the commoner dashed one is tried first.
  */
 const daySql = (cell: string) => `(CASE
-    WHEN regexp_matches(${cell}, '^[0-9]{8}') AND ${cell} >= '0100' THEN try_strptime(left(${cell}, 8), '%Y%m%d')
     WHEN regexp_matches(${cell}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}') AND ${cell} >= '0100' THEN try_strptime(left(${cell}, 10), '%Y-%m-%d')
+    WHEN regexp_matches(${cell}, '^[0-9]{8}') AND ${cell} >= '0100' THEN try_strptime(left(${cell}, 8), '%Y%m%d')
   END)::DATE - DATE '1970-01-01'`;
 
 /**

@@ -27,6 +27,14 @@ export interface RepeatData {
   customers: number;
   /** One entry per distinct x: its rows are [start, end). */
   groups: { x: number; start: number; end: number; weight: number }[];
+  /**
+   * The distinct values of T and t_x together (a store's times are whole days or weeks, so there
+   * are few), and each row's T and t_x as an index into them: terms such as log(α + T) are then
+   * computed once per distinct time rather than once per row.
+   */
+  times: Float64Array;
+  tIndex: Int32Array;
+  txIndex: Int32Array;
 }
 
 export function isRepeatData(rows: readonly RepeatSummary[] | RepeatData): rows is RepeatData {
@@ -61,6 +69,9 @@ export function toRepeatData(rows: readonly Weighted<RepeatSummary>[] | RepeatDa
     weight: new Float64Array(distinct),
     customers,
     groups: [],
+    times: new Float64Array(0),
+    tIndex: new Int32Array(distinct),
+    txIndex: new Int32Array(distinct),
   };
   let i = 0;
   for (const x of [...byX.keys()].sort((a, b) => a - b)) {
@@ -77,6 +88,13 @@ export function toRepeatData(rows: readonly Weighted<RepeatSummary>[] | RepeatDa
       }
     data.groups.push({ x, start, end: i, weight });
   }
+  const times = [...new Set([...data.T, ...data.t_x])].sort((a, b) => a - b);
+  const at = new Map(times.map((t, j) => [t, j]));
+  for (let j = 0; j < distinct; j++) {
+    data.tIndex[j] = at.get(data.T[j]!)!;
+    data.txIndex[j] = at.get(data.t_x[j]!)!;
+  }
+  data.times = Float64Array.from(times);
   return data;
 }
 
