@@ -78,6 +78,7 @@ function spendLogLikelihood(data: SpendData, [p, q, v]: readonly number[]): Valu
   const lgq = lgamma(q!);
   const psiQ = digamma(q!);
   const logV = Math.log(v!);
+  const { xm, weight } = data;
   let value = 0;
   let dp = 0;
   let dq = 0;
@@ -89,8 +90,8 @@ function spendLogLikelihood(data: SpendData, [p, q, v]: readonly number[]): Valu
     let sumLog = 0;
     let sumInv = 0;
     for (let i = g.start; i < g.end; i++) {
-      const s = data.xm[i]! + v!;
-      const w = data.weight[i]!;
+      const s = xm[i]! + v!;
+      const w = weight[i]!;
       sumLog += w * Math.log(s);
       sumInv += w / s;
     }
