@@ -27,10 +27,12 @@ export interface PurchaseCsvSummary {
  * The day number of a date cell, as `dayNumber` reads it, for the two ways of writing a date
  * that purchase logs use: YYYYMMDD and YYYY-MM-DD, each followed by anything (a time, a zone).
  * Years before 100 are left unread: JavaScript's Date.UTC puts them in the 1900s. No cell matches
- * both patterns (its fifth character is a digit or a dash), so the commoner dashed one is tried first.
+ * both patterns (its fifth character is a digit or a dash), so the commoner dashed one is tried first;
+ * its ten characters are cast to DATE, which is cheaper than `strptime` with '%Y-%m-%d' and takes
+ * the same ones (checked on every month and day from 00 to 99 of eleven years, leap years included).
  */
 const daySql = (cell: string) => `(CASE
-    WHEN regexp_matches(${cell}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}') AND ${cell} >= '0100' THEN try_strptime(left(${cell}, 10), '%Y-%m-%d')
+    WHEN regexp_matches(${cell}, '^[0-9]{4}-[0-9]{2}-[0-9]{2}') AND ${cell} >= '0100' THEN try_cast(left(${cell}, 10) AS DATE)
     WHEN regexp_matches(${cell}, '^[0-9]{8}') AND ${cell} >= '0100' THEN try_strptime(left(${cell}, 8), '%Y%m%d')
   END)::DATE - DATE '1970-01-01'`;
 
