@@ -65,7 +65,9 @@ export function CustomerSegments(props: { id: string }) {
                   <tr key={c.id}>
                     <td>{when(c.at)}</td>
                     <th scope="row">
-                      <Link href={`/segments/${encodeURIComponent(c.segment_id)}`}>{c.segment_name ?? c.segment_id}</Link>
+                      <Link href={`/segments/${encodeURIComponent(c.segment_id)}`}>
+                        {c.segment_name ?? c.segment_id}
+                      </Link>
                     </th>
                     <td>{c.type === 'segment.entered' ? 'entered' : 'left'}</td>
                     <td>{causeWords[c.cause] ?? c.cause}</td>
@@ -165,7 +167,9 @@ export function CustomerMessages(props: { id: string }) {
                     <td>{when(msg.sent_at ?? msg.due_at)}</td>
                     <th scope="row">
                       {nameOf(msg.campaign_id).startsWith('campaign ') ? (
-                        <Link href={`/campaigns/${encodeURIComponent(msg.campaign_id)}`}>{nameOf(msg.campaign_id)}</Link>
+                        <Link href={`/campaigns/${encodeURIComponent(msg.campaign_id)}`}>
+                          {nameOf(msg.campaign_id)}
+                        </Link>
                       ) : (
                         nameOf(msg.campaign_id)
                       )}
@@ -174,7 +178,9 @@ export function CustomerMessages(props: { id: string }) {
                     <td>{msg.channel}</td>
                     <td>
                       {label(msg.status)}
-                      {msg.reason && msg.reason !== 'send' ? <span className="muted"> ({label(msg.reason)})</span> : null}
+                      {msg.reason && msg.reason !== 'send' ? (
+                        <span className="muted"> ({label(msg.reason)})</span>
+                      ) : null}
                     </td>
                     <td>{msg.status === 'opened' || msg.status === 'clicked' ? 'yes' : 'no'}</td>
                     <td>{msg.status === 'clicked' ? 'yes' : 'no'}</td>

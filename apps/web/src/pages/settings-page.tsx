@@ -58,13 +58,7 @@ function ConfigForms(props: { owner: boolean }) {
             <div key={g.title}>
               <h2>{g.title}</h2>
               {g.names.map((name) => (
-                <ConfigField
-                  key={name}
-                  name={name}
-                  value={settings[name]}
-                  owner={props.owner}
-                  onSaved={reload}
-                />
+                <ConfigField key={name} name={name} value={settings[name]} owner={props.owner} onSaved={reload} />
               ))}
             </div>
           ))}
@@ -137,7 +131,8 @@ function Channels(props: { owner: boolean }) {
         {(l) => (
           <>
             <p className="muted">
-              Channels without settings of their own write each message to the outbox folder <code>{l.outbox_dir}</code>.
+              Channels without settings of their own write each message to the outbox folder <code>{l.outbox_dir}</code>
+              .
             </p>
             {l.channels.map((c) => (
               <ChannelCard key={c.channel} view={c} owner={props.owner} onSaved={reload} />
