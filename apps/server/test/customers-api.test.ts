@@ -102,11 +102,35 @@ describe('a customer over HTTP (the dashboard customer page)', () => {
     );
     expect(last.events.map((e) => e.id)).toEqual(['pv-1']);
     expect(last.next_before).toBeNull();
-    const none = CustomerEventsResponse.parse(await (await api('/v1/customers/ann/events?type=checkout_started')).json());
+    const none = CustomerEventsResponse.parse(
+      await (await api('/v1/customers/ann/events?type=checkout_started')).json(),
+    );
     expect(none.events).toEqual([]);
     const bad = await api('/v1/customers/ann/events?before=yesterday');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { details: [{ field: 'before' }] } });
     expect((await api('/v1/customers/nobody/events')).status).toBe(404);
+  });
+});
+
+describe('lifecycle thresholds set in the store settings', () => {
+  it('apply to the next profile run: a repeat buyer 19 days after their last order turns churned at 10 churn days', async () => {
+    const send = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: path.startsWith('/v1/config') ? 'PUT' : 'POST',
+        headers: { authorization: `Bearer ${keys.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const stage = async () => {
+      expect((await send('/v1/profiles/compute', { as_of: '2026-05-20T00:00:00Z' })).status).toBe(200);
+      const profile = (await (await api('/v1/customers/ann/profile')).json()) as Record<string, unknown>;
+      return profile.lifecycle_stage;
+    };
+    expect(await stage()).toBe('active');
+    expect((await send('/v1/config/lifecycle_churn_days', { value: '10' })).status).toBe(200);
+    expect(await stage()).toBe('churned');
+    const bad = await send('/v1/config/lifecycle_churn_days', { value: 'soon' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { details: [{ field: 'lifecycle_churn_days' }] } });
   });
 });

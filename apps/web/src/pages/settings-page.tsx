@@ -18,6 +18,17 @@ import '../settings.css';
 
 const groups: readonly { title: string; names: readonly ConfigName[] }[] = [
   { title: 'Sending rules', names: ['frequency_cap', 'quiet_hours', 'store_timezone'] },
+  {
+    title: 'Lifecycle and value tiers',
+    names: [
+      'lifecycle_new_days',
+      'lifecycle_churn_days',
+      'lifecycle_dormant_days',
+      'lifecycle_loyal_orders',
+      'value_tier_high',
+      'value_tier_medium',
+    ],
+  },
   { title: 'Store', names: ['currency', 'public_url'] },
 ];
 
@@ -57,6 +68,9 @@ function ConfigForms(props: { owner: boolean }) {
           {groups.map((g) => (
             <div key={g.title}>
               <h2>{g.title}</h2>
+              {g.names.some((n) => n.startsWith('lifecycle_')) ? (
+                <p className="muted">Profile runs use these from the next run on; a live server from its next start.</p>
+              ) : null}
               {g.names.map((name) => (
                 <ConfigField key={name} name={name} value={settings[name]} owner={props.owner} onSaved={reload} />
               ))}
@@ -74,6 +88,12 @@ const configLabels: Record<ConfigName, string> = {
   store_timezone: 'Store time zone',
   currency: 'Currency',
   public_url: 'Public address',
+  lifecycle_new_days: 'New for (days)',
+  lifecycle_churn_days: 'Churned after (days)',
+  lifecycle_dormant_days: 'Dormant after (days)',
+  lifecycle_loyal_orders: 'Loyal from (orders)',
+  value_tier_high: 'High value from (rank 0–1)',
+  value_tier_medium: 'Medium value from (rank 0–1)',
 };
 
 function ConfigField(props: { name: ConfigName; value: string | undefined; owner: boolean; onSaved: () => void }) {
