@@ -132,5 +132,11 @@ describe('lifecycle thresholds set in the store settings', () => {
     const bad = await send('/v1/config/lifecycle_churn_days', { value: 'soon' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { details: [{ field: 'lifecycle_churn_days' }] } });
+    // a medium value tier above the high one (0.8 by default) is refused when set, naming both
+    const above = await send('/v1/config/value_tier_medium', { value: '0.9' });
+    expect(above.status).toBe(400);
+    expect(await above.json()).toMatchObject({
+      error: { message: expect.stringContaining('value_tier_medium (0.9) is above value_tier_high (0.8)') },
+    });
   });
 });
