@@ -11,7 +11,7 @@ import {
   saveQuestionnaire,
 } from '@strata/engagement';
 import { everyone, prepareExport } from '@strata/export';
-import { computeProfiles, findProfile } from '@strata/profiles';
+import { computeProfiles, findProfile, profileConfigFrom } from '@strata/profiles';
 import { runReport } from '@strata/reports';
 import { SegmentService } from '@strata/segments';
 import {
@@ -62,7 +62,8 @@ export class LocalBackend implements Backend {
     importOne(this.io, this.store, entity, file, opts, await importDefaults(this.store));
   config = () => readConfig(this.store);
   setConfig = (name: string, value: string) => setConfig(this.store, name, value);
-  computeProfiles = (asOf: Date) => computeProfiles(this.store, { asOf, ranBy: 'cli' });
+  computeProfiles = async (asOf: Date) =>
+    computeProfiles(this.store, { asOf, ranBy: 'cli', config: profileConfigFrom(await readConfig(this.store)) });
   profile = (customer: string) => findProfile(this.store, customer);
   async evalSegment(text: string, opts: { asOf?: Date; limit: number; countOnly: boolean }): Promise<SegmentAnswer> {
     const at = await this.segments.evaluationTime({ text }, opts.asOf);

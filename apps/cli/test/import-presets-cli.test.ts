@@ -82,6 +82,12 @@ describe('strata import --from and strata config, locally and through the server
       'frequency_cap: (not set)',
       'quiet_hours: (not set)',
       'store_timezone: (not set)',
+      'lifecycle_churn_days: (not set)',
+      'lifecycle_dormant_days: (not set)',
+      'lifecycle_new_days: (not set)',
+      'lifecycle_loyal_orders: (not set)',
+      'value_tier_high: (not set)',
+      'value_tier_medium: (not set)',
     ]);
     expect(local[2]!.stdout[0]).toBe(
       'Shopify customers export: 1 rows → 1 customers — 1 imported, 0 updated, 0 skipped (already stored), 0 rejected (… s)',

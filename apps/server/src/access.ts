@@ -68,6 +68,7 @@ const OWNER_ONLY: readonly { test: (method: string, path: string) => boolean; wh
     test: (m, p) => !READ_METHODS.has(m) && (p === '/v1/channels' || p.startsWith('/v1/channels/')),
     what: 'change channel settings and credentials',
   },
+  { test: (m, p) => !READ_METHODS.has(m) && p.startsWith('/v1/config/'), what: "change the store's settings" },
 ];
 
 const roleWords: Record<StaffRole, string> = { owner: 'owners', marketer: 'marketers', read_only: 'read-only users' };

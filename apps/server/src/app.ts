@@ -17,7 +17,7 @@ import {
   type Store,
   type StoreWriter,
 } from '@strata/core';
-import { computeProfiles, findProfile, profilesSummary } from '@strata/profiles';
+import { computeProfiles, findProfile, profileConfigFrom, profilesSummary } from '@strata/profiles';
 import {
   readySegments,
   SegmentQueryError,
@@ -539,7 +539,9 @@ export function createApp(deps: AppDeps): Hono {
   app.post('/v1/profiles/compute', requireApiKey, async (c) => {
     const b = await body(c, ProfilesComputeRequest);
     const asOf = b.as_of ? parseAsOf(b.as_of, 'as_of') : clock.now();
-    return c.json(await computeProfiles(deps.profilesDb ?? deps.store, { asOf, ranBy: 'api' }));
+    // the thresholds as the store's settings have them now (lifecycle_*, value_tier_*)
+    const config = profileConfigFrom(await readConfig(deps.store));
+    return c.json(await computeProfiles(deps.profilesDb ?? deps.store, { asOf, ranBy: 'api', config }));
   });
   app.get('/v1/customers/:id/profile', requireApiKey, async (c) =>
     c.json(await findProfile(deps.store, c.req.param('id') ?? '')),

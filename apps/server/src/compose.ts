@@ -11,7 +11,8 @@ import { createApp } from './app.js';
 import { AutomationEngine } from '@strata/automations';
 import { CampaignLoop } from './campaign-loop.js';
 import { CampaignService } from './campaign-service.js';
-import { configuredGuardrails } from './config.js';
+import { configuredGuardrails, readConfig } from './config.js';
+import { profileConfigFrom } from '@strata/profiles';
 import { ChannelService, defaultOutboxDir } from './channel-service.js';
 import { ChannelSettingsStore } from './channel-settings.js';
 import { PUBLIC_URL_VARIABLE } from './inbound-routes.js';
@@ -142,6 +143,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const log = options.log ?? (() => {});
     live = new LiveEngine(liveDb, {
       clock,
+      // the thresholds the store's settings had at start (a change applies from the next start)
+      config: profileConfigFrom(await readConfig(store)),
       segments: new SegmentService(store, { clock, queryTimeoutMs }),
       onSegmentError: (s, e) =>
         log(`live: segment "${s.name}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`),

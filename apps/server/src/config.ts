@@ -12,6 +12,7 @@ import {
   type ConfigName,
   type ImportDefaults,
 } from '@strata/core';
+import { profileConfigFrom, profileSettings } from '@strata/profiles';
 import type { SettingsStore } from './keys.js';
 
 const settingKey = (name: ConfigName) => `config.${name}`;
@@ -43,6 +44,8 @@ export async function setConfig(store: SettingsStore, name: string, value: strin
     throw new AppError('invalid', `${key}: ${parsed.success ? 'a value is needed' : parsed.error.issues[0]?.message}`, [
       { field: key, message: parsed.success ? 'a value is needed' : (parsed.error.issues[0]?.message ?? 'invalid') },
     ]);
+  // thresholds that only make sense together (a medium value tier under the high one) are refused here, not at the next run
+  if (Object.hasOwn(profileSettings, key)) profileConfigFrom({ ...(await readConfig(store)), [key]: parsed.data });
   await store.setSetting(settingKey(key), parsed.data);
   return readConfig(store);
 }

@@ -1,11 +1,18 @@
 /*
- * One customer's record and orders, for the dashboard's customer page (the computed traits are
+ * One customer's record, orders and event timeline, for the dashboard's customer page (the computed traits are
  * `/v1/customers/:id/profile`, tags, segments and messages have their own routes). A merged
  * customer's id answers the customer it was merged into, as everywhere else.
  */
 import type { Hono, MiddlewareHandler } from 'hono';
 import { AppError, channels, type SqlRunner } from '@strata/core';
-import { CustomerOrdersQuery, type ConsentBody, type CustomerOrdersResponse, type CustomerResponse } from '@strata/api';
+import {
+  CustomerEventsQuery,
+  CustomerOrdersQuery,
+  type ConsentBody,
+  type CustomerEventsResponse,
+  type CustomerOrdersResponse,
+  type CustomerResponse,
+} from '@strata/api';
 import { checkedQuery } from './query-params.js';
 
 export interface CustomerRouteDeps {
@@ -85,4 +92,54 @@ export function registerCustomerRoutes(app: Hono, deps: CustomerRouteDeps): void
     };
     return c.json(body);
   });
+
+  /*
+   * The timeline: newest first, paged by a cursor of the last event's time and id (`<iso>|<id>`),
+   * so a page is found by the index order, not by skipping rows. Events recorded under ids merged
+   * into this customer are theirs too.
+   */
+  app.get('/v1/customers/:id/events', requireApiKey, async (c) => {
+    const q = checkedQuery(c, CustomerEventsQuery);
+    const id = text((await resolve(db, c.req.param('id') ?? '')).id) ?? '';
+    let before: { at: string; id: string } | undefined;
+    if (q.before !== undefined) {
+      const cut = q.before.indexOf('|');
+      const at = cut > 0 ? new Date(q.before.slice(0, cut)) : undefined;
+      if (!at || Number.isNaN(at.getTime()))
+        throw new AppError('invalid', `before: "${q.before}" is not a cursor from next_before`, [
+          { field: 'before', message: 'not a cursor from next_before' },
+        ]);
+      before = { at: at.toISOString(), id: q.before.slice(cut + 1) };
+    }
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT message_id, type, occurred_at, CAST(properties AS VARCHAR) AS properties FROM events
+       WHERE customer_id IN (SELECT id FROM customers WHERE coalesce(merged_into, id) = $1)
+         AND ($2::VARCHAR IS NULL OR type = $2)
+         AND ($3::TIMESTAMPTZ IS NULL OR occurred_at < $3::TIMESTAMPTZ OR (occurred_at = $3::TIMESTAMPTZ AND message_id < $4))
+       ORDER BY occurred_at DESC, message_id DESC LIMIT ${q.limit}`,
+      [id, q.type ?? null, before?.at ?? null, before?.id ?? null],
+    );
+    const events = rows.map((r) => ({
+      id: text(r.message_id) ?? '',
+      type: text(r.type) ?? '',
+      occurred_at: timeText(r.occurred_at) ?? '',
+      properties: propertiesOf(r.properties),
+    }));
+    const last = events.at(-1);
+    const body: CustomerEventsResponse = {
+      customer_id: id,
+      events,
+      next_before: events.length === q.limit && last ? `${last.occurred_at}|${last.id}` : null,
+    };
+    return c.json(body);
+  });
+}
+
+function propertiesOf(v: unknown): Record<string, unknown> {
+  try {
+    const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

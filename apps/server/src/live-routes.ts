@@ -11,10 +11,12 @@ import { checkedQuery } from './query-params.js';
 import { AppError, parseAsOf, type Clock, type SqlRunner } from '@strata/core';
 import {
   ChangeStreamQuery,
+  CustomerSegmentHistoryQuery,
   CustomerSegmentsQuery,
   SegmentHistoryQuery,
   SegmentSizesQuery,
   WebhookSubscriptionRequest,
+  type CustomerSegmentHistoryResponse,
   type CustomerSegmentsResponse,
   type SegmentHistoryResponse,
   type SegmentSizesResponse,
@@ -24,6 +26,7 @@ import {
 import {
   changesAfter,
   createWebhookSubscription,
+  customerHistory,
   customerSegments,
   dailySizes,
   deleteWebhookSubscription,
@@ -123,6 +126,19 @@ export function registerLiveRoutes(app: Hono, deps: LiveRouteDeps): void {
     const at = q.at === undefined || q.at === '' ? undefined : parseAsOf(q.at, 'at');
     const found = await customerSegments(db, c.req.param('id') ?? '', at);
     const body: CustomerSegmentsResponse = { ...found, at: at ? at.toISOString() : null };
+    return c.json(body);
+  });
+
+  app.get('/v1/customers/:id/segments/history', requireApiKey, async (c) => {
+    const q = checkedQuery(c, CustomerSegmentHistoryQuery);
+    const found = await customerHistory(db, c.req.param('id') ?? '', {
+      limit: q.limit,
+      ...(q.before !== undefined ? { before: q.before } : {}),
+    });
+    const body: CustomerSegmentHistoryResponse = {
+      ...found,
+      next_before: found.changes.length === q.limit ? found.changes.at(-1)!.seq : null,
+    };
     return c.json(body);
   });
 

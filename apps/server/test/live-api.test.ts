@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Hono } from 'hono';
 import { Customer, LiveSetting, ManualClock, SegmentChange, type SqlParam } from '@strata/core';
 import {
+  CustomerSegmentHistoryResponse,
   CustomerSegmentsResponse,
   SegmentHistoryResponse,
   SegmentSizesResponse,
@@ -211,6 +212,25 @@ describe('history and sizes over HTTP', () => {
       segments: [{ segment_id: vip, segment_name: 'VIP', entered_at: '2026-06-01T10:00:00.000Z' }],
     });
     expect((await api('/v1/customers/nobody/segments')).status).toBe(404);
+  });
+
+  it('answers a customer’s entries and exits newest first, a page at a time (the customer page’s past segments)', async () => {
+    const first = CustomerSegmentHistoryResponse.parse(
+      await (await api('/v1/customers/ann/segments/history?limit=1')).json(),
+    );
+    expect(first.changes.map((c) => `${c.type} ${c.segment_name} ${c.at} ${c.cause}`)).toEqual([
+      'segment.exited VIP 2026-06-03T08:30:00.000Z time',
+    ]);
+    expect(first.next_before).toBe(first.changes[0]!.seq);
+    const rest = CustomerSegmentHistoryResponse.parse(
+      await (await api(`/v1/customers/ann/segments/history?before=${first.next_before}`)).json(),
+    );
+    expect(rest.changes.map((c) => `${c.type} ${c.segment_name} ${c.at}`)).toEqual([
+      'segment.entered VIP 2026-06-01T10:00:00.000Z',
+    ]);
+    expect(rest.next_before).toBeNull();
+    expect((await api('/v1/customers/nobody/segments/history')).status).toBe(404);
+    expect((await api('/v1/customers/ann/segments/history?limit=0')).status).toBe(400);
   });
 });
 

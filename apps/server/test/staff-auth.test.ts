@@ -288,7 +288,7 @@ describe('staff accounts and roles', () => {
     expect((await call('/v1/segments', { key: readKey })).status).toBe(200);
   });
 
-  it('a marketer works on segments but is refused staff, API keys, the store keys and channel credentials', async () => {
+  it('a marketer works on segments but is refused staff, API keys, the store keys, channel credentials and the store settings', async () => {
     const m = sessions.marketer;
     const as = (path: string, method = 'GET', body: unknown = {}) =>
       call(path, { method, cookie: m.cookie, csrf: m.csrf, ...(method === 'GET' ? {} : { body }) });
@@ -306,9 +306,17 @@ describe('staff accounts and roles', () => {
       ['PUT', '/v1/keys/webhook-secret'],
       ['PUT', '/v1/channels/email'],
       ['PATCH', '/v1/channels/email'],
+      ['PUT', '/v1/config/quiet_hours'],
     ];
     for (const [method, path] of refused) {
-      const r = await as(path, method, { role: 'owner', name: 'k', scope: 'write', secret: 'x', provider: 'outbox' });
+      const r = await as(path, method, {
+        role: 'owner',
+        name: 'k',
+        scope: 'write',
+        secret: 'x',
+        provider: 'outbox',
+        value: '22-8',
+      });
       expect({ method, path, status: r.status, message: r.body?.error?.message }).toEqual({
         method,
         path,
@@ -317,6 +325,10 @@ describe('staff accounts and roles', () => {
       });
     }
     expect((await as('/v1/channels')).status).toBe(200);
+    // the settings stay readable, and unchanged
+    const config = await as('/v1/config');
+    expect(config.status).toBe(200);
+    expect(config.body.settings.quiet_hours).toBeUndefined();
     expect((await as(`/v1/segments/${made.body.id}`, 'DELETE')).status).toBe(204);
   });
 

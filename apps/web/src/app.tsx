@@ -19,6 +19,7 @@ const CampaignPage = lazy(() => import('./pages/campaign-page.js').then((m) => (
 const CampaignResultsPage = lazy(() =>
   import('./pages/campaign-results-page.js').then((m) => ({ default: m.CampaignResultsPage })),
 );
+const SettingsPage = lazy(() => import('./pages/settings-page.js').then((m) => ({ default: m.SettingsPage })));
 const CustomerPage = lazy(() => import('./pages/customer-page.js').then((m) => ({ default: m.CustomerPage })));
 
 type SessionState = { state: 'checking' } | { state: 'out'; message?: string } | { state: 'in'; session: Session };
@@ -64,6 +65,7 @@ const sections = [
   { href: '/segments', name: 'Segments', active: (p: string) => p.startsWith('/segments') },
   { href: '/campaigns', name: 'Campaigns', active: (p: string) => p.startsWith('/campaigns') },
   { href: '/automations', name: 'Automations', active: (p: string) => p.startsWith('/automations') },
+  { href: '/settings', name: 'Settings', active: (p: string) => p.startsWith('/settings') },
 ] as const;
 
 function Shell(props: { user: User; onLogOut: () => void }) {
@@ -138,6 +140,7 @@ function Page(props: { path: string; query: URLSearchParams; user: User }) {
   if (results) return <CampaignResultsPage key={results.id} id={results.id!} />;
   const campaign = match('/campaigns/:id', path);
   if (campaign) return <CampaignPage key={campaign.id} id={campaign.id!} writable={writable} />;
+  if (path === '/settings') return <SettingsPage user={user} />;
   const customer = match('/customers/:id', path);
   if (customer) return <CustomerPage key={customer.id} id={customer.id!} user={user} />;
   return (

@@ -80,3 +80,33 @@ export const CustomerOrdersResponse = z.object({
   orders: z.array(CustomerOrderBody),
 });
 export type CustomerOrdersResponse = z.infer<typeof CustomerOrdersResponse>;
+
+/**
+ * `GET /v1/customers/:id/events`: the customer's event timeline, newest first, a page at a time
+ * (`before` is the `next_before` of the previous page); `type` keeps one event type.
+ */
+export const CustomerEventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.string().min(1).max(300).exactOptional(),
+  type: z.string().min(1).max(100).exactOptional(),
+});
+
+export const CustomerEventBody = z.object({
+  id: z.string(),
+  type: z.string(),
+  occurred_at: z.string(),
+  properties: z.record(z.string(), z.unknown()),
+});
+export type CustomerEventBody = z.infer<typeof CustomerEventBody>;
+
+export const CustomerEventsResponse = z.object({
+  customer_id: z.string(),
+  events: z.array(CustomerEventBody),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  next_before: z.string().nullable(),
+});
+export type CustomerEventsResponse = z.infer<typeof CustomerEventsResponse>;
+
+/** `GET /v1/config` and `PUT /v1/config/:name`: every store setting that has a value (names: @strata/core configNames). */
+export const ConfigResponse = z.object({ settings: z.record(z.string(), z.string()) });
+export type ConfigResponse = z.infer<typeof ConfigResponse>;

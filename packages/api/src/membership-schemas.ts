@@ -56,6 +56,20 @@ export const CustomerSegmentsResponse = z.object({
 });
 export type CustomerSegmentsResponse = z.infer<typeof CustomerSegmentsResponse>;
 
+/** `GET /v1/customers/:id/segments/history`: newest first; `before` is the `next_before` of the previous page. */
+export const CustomerSegmentHistoryQuery = z.object({
+  before: seq.exactOptional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export const CustomerSegmentHistoryResponse = z.object({
+  customer_id: z.string(),
+  changes: z.array(SegmentChange),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  next_before: z.number().int().nullable(),
+});
+export type CustomerSegmentHistoryResponse = z.infer<typeof CustomerSegmentHistoryResponse>;
+
 /**
  * `GET /v1/changes/stream` query parameters: where to start when no Last-Event-ID header is sent
  * (default: only changes from now on), and `segment` (repeatable) to follow only some segments.

@@ -72,6 +72,17 @@ export function guardrailSettings(text: { frequency_cap?: string; quiet_hours?: 
   return out;
 }
 
+/** A whole number of days or orders, at least 1, as people type it. */
+const wholeNumber = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{1,6}$/.test(v) && Number(v) >= 1, { message: 'must be a whole number, 1 or more' });
+/** A share of buyers from 0 to 1 (0.8: the top 20%), as people type it. */
+const share = z
+  .string()
+  .trim()
+  .refine((v) => /^(0(\.\d+)?|1(\.0+)?)$/.test(v), { message: 'must be a share from 0 to 1, e.g. 0.8' });
+
 export const configSettings = {
   currency: {
     schema: currencyCode,
@@ -92,6 +103,30 @@ export const configSettings = {
   store_timezone: {
     schema: timeZone.pipe(z.string()),
     help: 'the time zone of customers who have none of their own, for quiet hours and schedules (IANA, e.g. Europe/London; default UTC)',
+  },
+  lifecycle_churn_days: {
+    schema: wholeNumber,
+    help: 'lifecycle: a repeat buyer with no order in this many days is churned (default 30)',
+  },
+  lifecycle_dormant_days: {
+    schema: wholeNumber,
+    help: 'lifecycle: a buyer with no order in this many days is dormant (default 180)',
+  },
+  lifecycle_new_days: {
+    schema: wholeNumber,
+    help: 'lifecycle: a first-time buyer stays new this many days after the first order (default 30)',
+  },
+  lifecycle_loyal_orders: {
+    schema: wholeNumber,
+    help: 'lifecycle: a repeat buyer within their usual cycle with at least this many orders is loyal (default 4)',
+  },
+  value_tier_high: {
+    schema: share,
+    help: 'value tier: the spend rank (0–1) from which a buyer is high value (default 0.8: the top 20%)',
+  },
+  value_tier_medium: {
+    schema: share,
+    help: 'value tier: the spend rank (0–1) from which a buyer is medium value (default 0.5)',
   },
 } as const satisfies Record<string, { schema: z.ZodType<string | undefined>; help: string }>;
 export type ConfigName = keyof typeof configSettings;

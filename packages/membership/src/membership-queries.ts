@@ -73,6 +73,29 @@ export async function segmentHistory(
   return rows.map(toChange);
 }
 
+/**
+ * One customer's entries and exits of every segment, newest first (the customer page's "segments
+ * in the past"): a merged customer's id reads the customer it was merged into. Page with `before`,
+ * the last seq of the previous page.
+ */
+export async function customerHistory(
+  db: SqlRunner,
+  customerId: string,
+  options: { before?: number; limit: number },
+): Promise<{ customer_id: string; changes: SegmentChange[] }> {
+  const [customer] = await db.query<{ id: string }>(
+    'SELECT coalesce(merged_into, id) AS id FROM customers WHERE id = $1',
+    [customerId],
+  );
+  if (!customer) throw new AppError('not_found', `no customer "${customerId}"`);
+  const rows = await db.query<ChangeRow>(
+    `SELECT ${CHANGE_COLUMNS} WHERE c.customer_id = $1 AND ($2::BIGINT IS NULL OR c.seq < $2)
+     ORDER BY c.seq DESC LIMIT ${checkedLimit(options.limit)}`,
+    [customer.id, options.before ?? null],
+  );
+  return { customer_id: customer.id, changes: rows.map(toChange) };
+}
+
 /** Changes after `seq`, in seq order, of every segment or of the segments named. */
 export async function changesAfter(
   db: SqlRunner,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError, type ConfigName } from '@strata/core';
 
 /**
  * The thresholds behind the named traits. Every default is written down in docs/profiles.md; a
@@ -38,3 +39,33 @@ export const ProfileConfig = z.object({
 });
 export type ProfileConfig = z.infer<typeof ProfileConfig>;
 export const defaultProfileConfig: ProfileConfig = ProfileConfig.parse({});
+
+/** The store settings (@strata/core configSettings) that set a threshold here, by the threshold each sets. */
+export const profileSettings = {
+  lifecycle_churn_days: 'churnDays',
+  lifecycle_dormant_days: 'dormantDays',
+  lifecycle_new_days: 'newDays',
+  lifecycle_loyal_orders: 'loyalMinOrders',
+  value_tier_high: 'highValuePercentile',
+  value_tier_medium: 'mediumValuePercentile',
+} as const satisfies Partial<Record<ConfigName, keyof ProfileConfig>>;
+
+/**
+ * The thresholds the store's settings give (`GET /v1/config`'s answer, or the CLI's readConfig),
+ * each unset one its default. A medium value tier above the high one is refused by name.
+ */
+export function profileConfigFrom(settings: Readonly<Record<string, string>>): ProfileConfig {
+  const given: Record<string, number> = {};
+  for (const [name, field] of Object.entries(profileSettings)) {
+    const v = settings[name];
+    if (v !== undefined) given[field] = Number(v);
+  }
+  const config = ProfileConfig.parse(given);
+  if (config.mediumValuePercentile > config.highValuePercentile)
+    throw new AppError(
+      'invalid',
+      `value_tier_medium (${config.mediumValuePercentile}) is above value_tier_high (${config.highValuePercentile}): lower it, or raise value_tier_high`,
+      [{ field: 'value_tier_medium', message: 'above value_tier_high' }],
+    );
+  return config;
+}

@@ -6,14 +6,13 @@ import {
   customerOrders,
   customerProfile,
   customerRecord,
-  customerSegments,
   customerTags,
   removeTag,
 } from '../customer-data.js';
 import { amount, count, label, percent, scalar, when } from '../format.js';
-import { Link } from '../router.js';
 import { canWrite, type User } from '../session.js';
 import { useLoad } from '../use-load.js';
+import { CustomerMessages, CustomerSegments, Timeline } from './customer-activity.js';
 
 /** Shown at the top, in their own boxes; every other trait goes to the table with its definition. */
 const headline = [
@@ -57,7 +56,6 @@ export function CustomerPage(props: { id: string; user: User }) {
   const [record] = useLoad(() => customerRecord(id), [id]);
   const [profile] = useLoad(() => customerProfile(id), [id]);
   const [orders] = useLoad(() => customerOrders(id), [id]);
-  const [segments] = useLoad(() => customerSegments(id), [id]);
   return (
     <section aria-labelledby="customer-title">
       <h1 id="customer-title">
@@ -108,23 +106,7 @@ export function CustomerPage(props: { id: string; user: User }) {
         {(p) => <Profile profile={p} />}
       </Loaded>
       <Tags id={id} writable={canWrite(props.user)} by={props.user.email} />
-      <h2>Segments now</h2>
-      <Loaded load={segments} what="the segments">
-        {(s) =>
-          s.segments.length === 0 ? (
-            <p>In no saved segment.</p>
-          ) : (
-            <ul className="chips">
-              {s.segments.map((m) => (
-                <li key={m.segment_id}>
-                  <Link href={`/segments/${encodeURIComponent(m.segment_id)}`}>{m.segment_name ?? m.segment_id}</Link>{' '}
-                  <span className="muted">since {when(m.entered_at)}</span>
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Loaded>
+      <CustomerSegments id={id} />
       <h2>Orders</h2>
       <Loaded load={orders} what="the orders">
         {(o) =>
@@ -167,6 +149,8 @@ export function CustomerPage(props: { id: string; user: User }) {
           )
         }
       </Loaded>
+      <CustomerMessages id={id} />
+      <Timeline id={id} />
     </section>
   );
 }
