@@ -23,7 +23,7 @@ const call = async (path: string, body?: unknown) => {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.apiKey}` },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, json: (await res.json()) as unknown };
+  return { status: res.status, json: await res.json() };
 };
 
 const ids = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, '0')}`);
