@@ -213,7 +213,10 @@ export function diagnoseTemplate(text: string, options: { html?: boolean } = {})
   try {
     parsed = engine.parse(text);
   } catch (e) {
-    const err = e as { message?: string; token?: { begin?: number; end?: number; getPosition?: () => [number, number] } };
+    const err = e as {
+      message?: string;
+      token?: { begin?: number; end?: number; getPosition?: () => [number, number] };
+    };
     const [line, column] = err.token?.getPosition?.() ?? [1, 1];
     const start = err.token?.begin ?? 0;
     return [
