@@ -93,7 +93,7 @@ describe('automations and campaigns in the dashboard', () => {
     await nav(page, 'Campaigns');
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name').fill('Spring tea');
-    await page.getByLabel(SEGMENT.name).check();
+    await page.getByRole('group', { name: 'Send to' }).getByLabel(SEGMENT.name).check();
     await page.getByLabel('Subject').fill('Spring tea for {{ customer.first_name }}');
     await page.getByLabel('Holdout (%)').fill('20');
     await page.getByRole('button', { name: 'Save draft' }).click();

@@ -68,7 +68,7 @@ export type CampaignReportBody = z.infer<typeof CampaignReportBody>;
 /** A 95% interval; unbounded ends (too few customers for Welch) travel as null. */
 const IntervalBody = z.object({ estimate: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
 
-const UpliftBody = z.object({
+export const UpliftBody = z.object({
   conversionRate: IntervalBody,
   revenuePerRecipient: IntervalBody.extend({ df: z.number().nullable() }),
   significant: z.boolean(),
