@@ -81,10 +81,10 @@ describe('automations and campaigns in the dashboard', () => {
 
     // Paused here, paused there; and on again.
     await card.getByRole('button', { name: 'Pause Abandoned cart' }).click();
-    await expect.poll(() => card.locator('[data-status]').textContent()).toBe('paused');
+    await expect.poll(() => card.locator('[data-status]').textContent(), { timeout: MS }).toBe('paused');
     expect(((await api('GET', `/v1/automations/${installed.id}`)) as { status: string }).status).toBe('paused');
     await card.getByRole('button', { name: 'Resume Abandoned cart' }).click();
-    await expect.poll(() => card.locator('[data-status]').textContent()).toBe('active');
+    await expect.poll(() => card.locator('[data-status]').textContent(), { timeout: MS }).toBe('active');
     await page.close();
   });
 
