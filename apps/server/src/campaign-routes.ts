@@ -12,10 +12,13 @@ import {
   CampaignWriteRequest,
   CouponRedeemRequest,
   MessageLogQuery,
+  TemplateCheckRequest,
   type CampaignListResponse,
   type CouponBody,
   type CouponImportBody,
+  type TemplateCheckBody,
 } from '@strata/api';
+import { diagnoseTemplate } from '@strata/campaigns';
 import { AppError } from '@strata/core';
 import type { z } from 'zod';
 import type { CampaignService } from './campaign-service.js';
@@ -42,6 +45,15 @@ export function registerCampaignRoutes(app: Hono, deps: CampaignRouteDeps): void
   app.post('/v1/campaigns', requireApiKey, async (c) =>
     c.json(await campaigns.create(await body(c, CampaignWriteRequest)), 201),
   );
+  // Before the `:id` routes. The form's dry run (a definition not saved) and its template check as typed.
+  app.post('/v1/campaigns/dry-run', requireApiKey, async (c) =>
+    c.json(await campaigns.planDraft(await body(c, CampaignWriteRequest))),
+  );
+  app.post('/v1/campaigns/templates/check', requireApiKey, async (c) => {
+    const { text, html } = await body(c, TemplateCheckRequest);
+    const answer: TemplateCheckBody = { diagnostics: diagnoseTemplate(text, { html }) };
+    return c.json(answer);
+  });
   app.get('/v1/campaigns', requireApiKey, async (c) => {
     const answer: CampaignListResponse = { campaigns: await campaigns.list() };
     return c.json(answer);

@@ -216,6 +216,14 @@ export class CampaignService {
       return this.engine.plan(id);
     });
 
+  /** The dry run of a definition not saved yet; an `id` in it is the one it will be saved under. */
+  planDraft = (input: unknown): Promise<CampaignPlan> =>
+    this.oneAtATime(async () => {
+      const { id, definition } = splitId(input);
+      await this.readGuardrails();
+      return this.engine.planDefinition(definition, id);
+    });
+
   async start(id: string): Promise<{ campaign: Campaign; queued: number }> {
     const { queued } = await this.oneAtATime(async () => {
       await this.readGuardrails();

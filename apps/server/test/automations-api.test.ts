@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AutomationResultsBody } from '@strata/api';
 import { Customer, Event, LiveSetting, ManualClock } from '@strata/core';
 import { startServer, type RunningServer } from '@strata/server';
 import { until } from './until.js';
@@ -126,12 +127,9 @@ describe('automations in the server', () => {
     expect(runs[0]).toMatchObject({ customer_id: 'ann', status: 'active' });
     expect(runs[0]!.step).not.toBeNull();
 
-    // results per send step: the reminder went to ann, the coupon step has sent nothing yet
-    const results = (await api('/v1/automations/carts/results')).json as {
-      runs: number;
-      steps: { step: string; funnel: { sent: number }; recipients: number; uplift: { verdict: string } }[];
-      total: { recipients: number; converted: number };
-    };
+    // results per send step: the reminder went to ann, the coupon step has sent nothing yet (in the
+    // shape the dashboard's automation page reads: the API's AutomationResultsBody)
+    const results = AutomationResultsBody.parse((await api('/v1/automations/carts/results')).json);
     expect(results.runs).toBe(1);
     expect(results.steps.map((s) => [s.funnel.sent, s.recipients])).toEqual([
       [1, 1],

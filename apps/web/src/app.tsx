@@ -13,8 +13,11 @@ const SegmentGalleryPage = lazy(() =>
   import('./pages/segment-gallery.js').then((m) => ({ default: m.SegmentGalleryPage })),
 );
 const AutomationsPage = lazy(() => import('./pages/automations-page.js').then((m) => ({ default: m.AutomationsPage })));
+const AutomationPage = lazy(() => import('./pages/automation-page.js').then((m) => ({ default: m.AutomationPage })));
 const CampaignListPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.CampaignListPage })));
-const NewCampaignPage = lazy(() => import('./pages/campaigns-page.js').then((m) => ({ default: m.NewCampaignPage })));
+const NewCampaignPage = lazy(() =>
+  import('./pages/campaign-new-page.js').then((m) => ({ default: m.NewCampaignPage })),
+);
 const CampaignPage = lazy(() => import('./pages/campaign-page.js').then((m) => ({ default: m.CampaignPage })));
 const CampaignResultsPage = lazy(() =>
   import('./pages/campaign-results-page.js').then((m) => ({ default: m.CampaignResultsPage })),
@@ -134,6 +137,8 @@ function Page(props: { path: string; query: URLSearchParams; user: User }) {
   const segment = match('/segments/:id', path);
   if (segment) return <SegmentPage key={segment.id} id={segment.id!} writable={writable} />;
   if (path === '/automations') return <AutomationsPage writable={writable} />;
+  const automation = match('/automations/:id', path);
+  if (automation) return <AutomationPage key={automation.id} id={automation.id!} />;
   if (path === '/campaigns') return <CampaignListPage writable={writable} />;
   if (path === '/campaigns/new') return <NewCampaignPage />;
   const results = match('/campaigns/:id/results', path);

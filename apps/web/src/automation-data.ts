@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AutomationBody, AutomationListResponse, PlaybookListResponse } from '@strata/api';
+import { AutomationBody, AutomationListResponse, AutomationResultsBody, PlaybookListResponse } from '@strata/api';
 import { call, seg } from './api.js';
 
 /*
@@ -11,8 +11,17 @@ export type Automation = AutomationBody;
 
 export const listAutomations = () => call(AutomationListResponse, '/v1/automations').then((r) => r.automations);
 export const listPlaybooks = () => call(PlaybookListResponse, '/v1/automations/playbooks').then((r) => r.playbooks);
-export const installPlaybook = (name: string) =>
-  call(AutomationBody, `/v1/automations/playbooks/${seg(name)}`, { method: 'POST', body: {} });
+/** What a playbook can be told when it is installed (the server's PlaybookInstallRequest); unset means its default. */
+export interface PlaybookSettings {
+  shop_name?: string;
+  channel?: 'email' | 'sms';
+  discount_percent?: number;
+  holdout_share?: number;
+}
+export const installPlaybook = (name: string, settings: PlaybookSettings = {}) =>
+  call(AutomationBody, `/v1/automations/playbooks/${seg(name)}`, { method: 'POST', body: settings });
+export const getAutomation = (id: string) => call(AutomationBody, `/v1/automations/${seg(id)}`);
+export const automationResults = (id: string) => call(AutomationResultsBody, `/v1/automations/${seg(id)}/results`);
 export const setAutomationRunning = (id: string, running: boolean) =>
   call(AutomationBody, `/v1/automations/${seg(id)}/${running ? 'resume' : 'pause'}`, { method: 'POST' });
 

@@ -81,10 +81,10 @@ describe('automations and campaigns in the dashboard', () => {
 
     // Paused here, paused there; and on again.
     await card.getByRole('button', { name: 'Pause Abandoned cart' }).click();
-    await expect.poll(() => card.locator('[data-status]').textContent()).toBe('paused');
+    await expect.poll(() => card.locator('[data-status]').textContent(), { timeout: MS }).toBe('paused');
     expect(((await api('GET', `/v1/automations/${installed.id}`)) as { status: string }).status).toBe('paused');
     await card.getByRole('button', { name: 'Resume Abandoned cart' }).click();
-    await expect.poll(() => card.locator('[data-status]').textContent()).toBe('active');
+    await expect.poll(() => card.locator('[data-status]').textContent(), { timeout: MS }).toBe('active');
     await page.close();
   });
 
@@ -93,7 +93,7 @@ describe('automations and campaigns in the dashboard', () => {
     await nav(page, 'Campaigns');
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name').fill('Spring tea');
-    await page.getByLabel(SEGMENT.name).check();
+    await page.getByRole('group', { name: 'Send to' }).getByLabel(SEGMENT.name).check();
     await page.getByLabel('Subject').fill('Spring tea for {{ customer.first_name }}');
     await page.getByLabel('Holdout (%)').fill('20');
     await page.getByRole('button', { name: 'Save draft' }).click();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UpliftBody } from './campaign-schemas.js';
 
 /**
  * Automations and tag rules over HTTP: what the routes answer. An automation's definition is
@@ -75,3 +76,48 @@ export const TagHistoryEntryBody = z.object({
 });
 export type TagHistoryEntryBody = z.infer<typeof TagHistoryEntryBody>;
 export const TagHistoryResponse = z.object({ history: z.array(TagHistoryEntryBody) });
+
+/** The measures of a group of recipients against the automation's holdout. */
+const AutomationMeasuresBody = z.object({
+  recipients: z.number().int(),
+  converted: z.number().int(),
+  orders: z.number().int(),
+  revenue: z.number(),
+  revenuePerRecipient: z.number(),
+  conversionRate: z.number(),
+  holdout: z.object({
+    customers: z.number().int(),
+    converted: z.number().int(),
+    revenue: z.number(),
+    revenuePerCustomer: z.number(),
+    conversionRate: z.number(),
+  }),
+  uplift: UpliftBody,
+});
+
+/** `GET /v1/automations/:id/results`: in total and per send step (@strata/automations' automationResults). */
+export const AutomationResultsBody = z.object({
+  automation: z.object({ id: z.string(), name: z.string(), status: z.string() }),
+  runs: z.number().int(),
+  heldOutRuns: z.number().int(),
+  total: AutomationMeasuresBody,
+  steps: z.array(
+    AutomationMeasuresBody.extend({
+      step: z.string(),
+      campaignId: z.string(),
+      funnel: z.object({
+        audience: z.number().int(),
+        heldOut: z.number().int(),
+        excluded: z.record(z.string(), z.number().int()),
+        sent: z.number().int(),
+        delivered: z.number().int(),
+        failed: z.number().int(),
+        opened: z.number().int(),
+        clicked: z.number().int(),
+        unsubscribed: z.number().int(),
+      }),
+      medianSecondsFromEntry: z.number().nullable(),
+    }),
+  ),
+});
+export type AutomationResultsBody = z.infer<typeof AutomationResultsBody>;

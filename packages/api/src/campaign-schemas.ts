@@ -68,7 +68,7 @@ export type CampaignReportBody = z.infer<typeof CampaignReportBody>;
 /** A 95% interval; unbounded ends (too few customers for Welch) travel as null. */
 const IntervalBody = z.object({ estimate: z.number(), lower: z.number().nullable(), upper: z.number().nullable() });
 
-const UpliftBody = z.object({
+export const UpliftBody = z.object({
   conversionRate: IntervalBody,
   revenuePerRecipient: IntervalBody.extend({ df: z.number().nullable() }),
   significant: z.boolean(),
@@ -236,3 +236,19 @@ export type CouponBody = z.infer<typeof CouponBody>;
 /** `POST /v1/coupons/:code/redeem`: the order the code was used in, when the till knows it. */
 export const CouponRedeemRequest = z.object({ order_id: z.string().trim().min(1).max(200).exactOptional() });
 export type CouponRedeemRequest = z.infer<typeof CouponRedeemRequest>;
+
+/** `POST /v1/campaigns/templates/check`: one Liquid text (an HTML body when `html`), checked as it is typed. */
+export const TemplateCheckRequest = z.object({ text: z.string().max(500_000), html: z.boolean().default(false) });
+
+/** Its problems, each at the characters it names (UTF-16 offsets, end exclusive), with line and column from 1. */
+export const TemplateCheckBody = z.object({
+  diagnostics: z.array(
+    z.object({
+      message: z.string(),
+      line: z.number().int(),
+      column: z.number().int(),
+      span: z.object({ start: z.number().int(), end: z.number().int() }),
+    }),
+  ),
+});
+export type TemplateCheckBody = z.infer<typeof TemplateCheckBody>;

@@ -18,7 +18,7 @@ import {
 } from '@strata/core';
 import type { EmailTracking } from '@strata/engagement';
 import type { SegmentService } from '@strata/segments';
-import { CampaignStatus } from './campaign-definition.js';
+import { CampaignStatus, parseCampaign } from './campaign-definition.js';
 import { excludedNow } from './audience.js';
 import { applyDeliveryReports } from './delivery-reports.js';
 import { findCampaign, setCampaignStatus, type Campaign } from './campaign-store.js';
@@ -156,6 +156,26 @@ export class CampaignEngine {
   /** The dry run of a campaign started now (or at `at`). */
   async plan(campaignId: string, at: Date = this.clock.now()): Promise<CampaignPlan> {
     return planCampaign(this.db, this.options.segments, await findCampaign(this.db, campaignId), at, this.guardrails);
+  }
+
+  /**
+   * The dry run of a definition not saved yet (the new-campaign form), as if started now. The
+   * holdout is drawn by campaign id: with the id the campaign will be saved under, the numbers are
+   * the saved campaign's.
+   */
+  async planDefinition(input: unknown, id = 'unsaved', at: Date = this.clock.now()): Promise<CampaignPlan> {
+    const definition = parseCampaign(input);
+    const now = at.toISOString();
+    const draft: Campaign = {
+      id,
+      name: definition.name,
+      status: CampaignStatus.draft,
+      definition,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+    };
+    return planCampaign(this.db, this.options.segments, draft, at, this.guardrails);
   }
 
   /** Starts a draft (or restarts a paused one): its audience is recorded, each message queued for its due time. */

@@ -183,3 +183,65 @@ export class MessageRenderer {
     return out;
   }
 }
+
+/** A problem in one template text, at the characters it names (UTF-16 offsets, end exclusive). */
+export interface TemplateDiagnostic {
+  message: string;
+  line: number;
+  column: number;
+  span: { start: number; end: number };
+}
+
+/** The offset of a line and column (both from 1) in `text`. */
+function offsetOf(text: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf('\n', at);
+    if (next < 0) return text.length;
+    at = next + 1;
+  }
+  return Math.min(at + column - 1, text.length);
+}
+
+/**
+ * The syntax errors and unknown variables of one template text, each with its span, as an editor
+ * underlines them while the text is typed (fields are checked in full when the campaign is saved).
+ */
+export function diagnoseTemplate(text: string, options: { html?: boolean } = {}): TemplateDiagnostic[] {
+  const engine = options.html ? html : plain;
+  let parsed: Template[];
+  try {
+    parsed = engine.parse(text);
+  } catch (e) {
+    const err = e as {
+      message?: string;
+      token?: { begin?: number; end?: number; getPosition?: () => [number, number] };
+    };
+    const [line, column] = err.token?.getPosition?.() ?? [1, 1];
+    const start = err.token?.begin ?? 0;
+    return [
+      {
+        message: (err.message ?? String(e)).replace(/, line:\d+, col:\d+$/, ''),
+        line,
+        column,
+        span: { start, end: Math.max(start, err.token?.end ?? text.length) },
+      },
+    ];
+  }
+  const out: TemplateDiagnostic[] = [];
+  for (const variables of Object.values(engine.analyzeSync(parsed).globals))
+    for (const v of variables) {
+      const [root] = v.segments;
+      if (typeof root === 'string' && variableNames.includes(root)) continue;
+      const name = String(root);
+      const hint = closest(name, variableNames);
+      const start = offsetOf(text, v.location.row, v.location.col);
+      out.push({
+        message: `unknown variable "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        line: v.location.row,
+        column: v.location.col,
+        span: { start, end: start + name.length },
+      });
+    }
+  return out.sort((a, b) => a.span.start - b.span.start);
+}

@@ -12,7 +12,9 @@ import {
 } from '../automation-data.js';
 import { listSegments } from '../data.js';
 import { when } from '../format.js';
+import { Link } from '../router.js';
 import { useLoad } from '../use-load.js';
+import { PlaybookInstall } from './automation-install.js';
 import '../outreach.css';
 
 /** The automations with their steps drawn as a flow, pause and resume, and the ready playbooks to install. */
@@ -81,19 +83,16 @@ export function AutomationsPage(props: { writable: boolean }) {
                 <h3>{p.title}</h3>
                 <p>{p.description}</p>
                 {props.writable ? (
-                  <button
-                    type="button"
+                  <PlaybookInstall
+                    playbook={p}
                     disabled={busy !== undefined}
-                    aria-label={`Install ${p.title}`}
-                    onClick={() =>
+                    onInstall={(settings) =>
                       void act(`playbook:${p.name}`, async () => {
-                        const a = await installPlaybook(p.name);
+                        const a = await installPlaybook(p.name, settings);
                         return `Installed ${a.name}: it is ${a.status}.`;
                       })
                     }
-                  >
-                    Install
-                  </button>
+                  />
                 ) : null}
               </li>
             ))}
@@ -116,7 +115,9 @@ function AutomationCard(props: {
   return (
     <li className="card automation" data-automation={a.id}>
       <div className="title-row">
-        <h2>{a.name}</h2>
+        <h2>
+          <Link href={`/automations/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+        </h2>
         <span className={`badge status-${a.status}`} data-status>
           {a.status}
         </span>
@@ -138,7 +139,7 @@ function AutomationCard(props: {
 }
 
 /** The trigger and the steps as boxes joined by arrows, in order; a list to a screen reader. */
-function Flow(props: { trigger: string; steps: FlowBox[]; label: string }) {
+export function Flow(props: { trigger: string; steps: FlowBox[]; label: string }) {
   return (
     <ol className="flow" aria-label={props.label}>
       <li className="flow-box trigger">

@@ -1,7 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import type { CampaignPlanBody, MessagePreviewBody } from '@strata/api';
+import { PlanTable } from './campaign-plan.js';
+import { scheduledFor } from './campaigns-page.js';
 import { Loaded } from '../components.js';
-import { getCampaign, pauseCampaign, planCampaign, previewCampaign, startCampaign } from '../campaign-data.js';
+import {
+  audienceSample,
+  getCampaign,
+  pauseCampaign,
+  planCampaign,
+  previewCampaign,
+  startCampaign,
+} from '../campaign-data.js';
 import { listSegments } from '../data.js';
 import { count, label, when } from '../format.js';
 import { Link } from '../router.js';
@@ -49,6 +58,9 @@ export function CampaignPage(props: { id: string; writable: boolean }) {
               <span className={`badge status-${c.status}`} data-testid="campaign-status">
                 {label(c.status)}
               </span>
+              {scheduledFor(c) ? (
+                <span className="badge status-scheduled">scheduled for {when(scheduledFor(c))}</span>
+              ) : null}
             </div>
             <dl className="stats">
               <div className="stat">
@@ -127,7 +139,9 @@ export function CampaignPage(props: { id: string; writable: boolean }) {
             ) : null}
             {plan ? <PlanTable plan={plan} /> : null}
             {/* The dry run and the preview are POSTs, which the server refuses to read-only users. */}
-            {props.writable ? <Preview id={c.id} /> : null}
+            {props.writable ? (
+              <Preview id={c.id} segments={Array.isArray(audience.include) ? audience.include.map(String) : []} />
+            ) : null}
           </section>
         );
       }}
@@ -135,48 +149,9 @@ export function CampaignPage(props: { id: string; writable: boolean }) {
   );
 }
 
-/** The dry run: who would get the message now, and who would not and why. */
-function PlanTable({ plan }: { plan: CampaignPlanBody }) {
-  const excluded = Object.entries(plan.counts).filter(([reason, n]) => reason !== 'send' && (n ?? 0) > 0);
-  return (
-    <section aria-labelledby="plan-title">
-      <h2 id="plan-title">Dry run</h2>
-      <p>
-        As of {when(plan.at)}: <strong data-testid="plan-audience">{count(plan.audience)}</strong> in the audience,{' '}
-        <strong data-testid="would-send">{count(plan.wouldSend)}</strong> message(s) would go
-        {plan.firstDueAt ? `, due from ${when(plan.firstDueAt)} to ${when(plan.lastDueAt)}` : ''}.
-      </p>
-      <table className="list compact">
-        <caption>Who gets nothing, by reason</caption>
-        <thead>
-          <tr>
-            <th scope="col">Reason</th>
-            <th scope="col" className="num">
-              Customers
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {excluded.length === 0 ? (
-            <tr>
-              <td colSpan={2}>Nobody: everyone in the audience would get the message.</td>
-            </tr>
-          ) : (
-            excluded.map(([reason, n]) => (
-              <tr key={reason} data-reason={reason}>
-                <th scope="row">{label(reason)}</th>
-                <td className="num">{count(n ?? 0)}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
 /** The message one customer would get, rendered by the server now (nothing is sent). */
-function Preview({ id }: { id: string }) {
+function Preview({ id, segments }: { id: string; segments: string[] }) {
+  const [members] = useLoad(() => audienceSample(segments), [segments.join('\n')]);
   const [customer, setCustomer] = useState('');
   const [shown, setShown] = useState<MessagePreviewBody | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -195,7 +170,23 @@ function Preview({ id }: { id: string }) {
       <h2 id="preview-title">Preview for a customer</h2>
       <form className="actions" onSubmit={(e) => void submit(e)}>
         <label htmlFor="preview-customer">Customer id</label>
-        <input id="preview-customer" required value={customer} onChange={(e) => setCustomer(e.target.value)} />
+        <input
+          id="preview-customer"
+          required
+          list="preview-members"
+          autoComplete="off"
+          value={customer}
+          onChange={(e) => setCustomer(e.target.value)}
+          aria-describedby="preview-hint"
+        />
+        <datalist id="preview-members">
+          {(members.state === 'done' ? members.value : []).map((m) => (
+            <option key={m} value={m} />
+          ))}
+        </datalist>
+        <span id="preview-hint" className="muted">
+          Type an id, or choose one of the audience.
+        </span>
         <button type="submit">Preview</button>
       </form>
       {error ? (
