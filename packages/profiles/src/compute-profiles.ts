@@ -194,9 +194,11 @@ export async function updateProfiles(
   );
   if (!last) return computeProfiles(db, options);
   // Profiles of an earlier version stored the spend and AOV percentiles, which change for
-  // everyone at every order: they are recomputed in full once in the new form.
+  // everyone at every order, or lacked the item facts segments read (product_keys, …): they are
+  // recomputed in full once in the new form.
   const [old] = await db.query<{ n: number }>(
-    `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'customer_profile' AND column_name = 'spend_percentile'`,
+    `SELECT (count(*) FILTER (WHERE column_name = 'spend_percentile') > 0 OR count(*) FILTER (WHERE column_name = 'product_keys') = 0)::INTEGER AS n
+     FROM information_schema.columns WHERE table_name = 'customer_profile'`,
   );
   if (Number(old?.n ?? 0) > 0) return computeProfiles(db, options);
   const model = last.model ? (JSON.parse(last.model) as FittedCustomerModels | null) : null;

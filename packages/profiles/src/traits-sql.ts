@@ -307,12 +307,12 @@ FROM ${t('carts')} GROUP BY customer_id`,
     `CREATE OR REPLACE TEMP TABLE ${t('lists')} AS
 WITH items AS (
   SELECT customer_id, age, referred_by, NULL::VARCHAR AS category, NULL::VARCHAR AS brand, NULL::VARCHAR AS abandoned_sku,
-         NULL::VARCHAR AS abandoned_category
+         NULL::VARCHAR AS abandoned_category, NULL::VARCHAR AS product_key
   FROM ${t('base')}
   UNION ALL
-  SELECT DISTINCT customer_id, NULL, NULL, category, brand, NULL, NULL FROM ${t('lines')}
+  SELECT DISTINCT customer_id, NULL, NULL, category, brand, NULL, NULL, lower(sku) FROM ${t('lines')}
   UNION ALL
-  SELECT DISTINCT a.customer_id, NULL, NULL, NULL, NULL, a.sku, p.category
+  SELECT DISTINCT a.customer_id, NULL, NULL, NULL, NULL, a.sku, p.category, NULL
   FROM ${t('cart_adds')} a
   JOIN ${t('carts')} c ON c.customer_id = a.customer_id AND c.cart_no = a.cart_no AND c.abandoned
   LEFT JOIN products p ON p.sku = a.sku
@@ -323,7 +323,9 @@ agg AS (
          list_sort(list_distinct(list(category))) AS categories,
          list_sort(list_distinct(list(brand))) AS brands,
          list_sort(list_distinct(list(abandoned_sku))) AS abandoned_skus,
-         list_sort(list_distinct(list(abandoned_category))) AS abandoned_categories
+         list_sort(list_distinct(list(abandoned_category))) AS abandoned_categories,
+         -- lower-cased skus bought, for "bought product …" without reading the order lines
+         list_sort(list_distinct(list(product_key))) AS product_keys
   FROM items GROUP BY customer_id
 )
 SELECT *,
@@ -331,6 +333,21 @@ SELECT *,
        list_sort(list_distinct(list_transform(categories, x -> lower(x)))) AS category_keys,
        list_sort(list_distinct(list_transform(brands, x -> lower(x)))) AS brand_keys
 FROM agg`,
+  );
+
+  // Per category bought (lower-cased): how many orders had it and when the latest was (ISO UTC
+  // text), for "bought category … at least n times" and "… within last …" without the order lines.
+  step(
+    'category facts',
+    `CREATE OR REPLACE TEMP TABLE ${t('category_facts')} AS
+WITH per AS (
+  SELECT customer_id, lower(category) AS k, count(DISTINCT order_id) AS orders, max(placed_at) AS last_at
+  FROM ${t('lines')} WHERE category IS NOT NULL GROUP BY ALL
+)
+-- keys in order, so a recompute writes the same JSON text
+SELECT customer_id, to_json(map(list(k ORDER BY k), list(orders ORDER BY k))) AS category_orders,
+       to_json(map(list(k ORDER BY k), list(strftime(last_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') ORDER BY k))) AS category_last_at
+FROM per GROUP BY customer_id`,
   );
 
   step(
@@ -432,6 +449,9 @@ SELECT
   b.brands,
   b.category_keys,
   b.brand_keys,
+  b.product_keys,
+  coalesce(cf.category_orders, '{}'::JSON) AS category_orders,
+  coalesce(cf.category_last_at, '{}'::JSON) AS category_last_at,
   ct.last_add_to_cart_at,
   pl.preferred_location,
   pl.preferred_location AS shop,
@@ -472,6 +492,7 @@ LEFT JOIN ${t('event_agg')} ev ON ev.customer_id = b.customer_id
 LEFT JOIN ${t('visits')} vi ON vi.customer_id = b.customer_id
 LEFT JOIN ${t('cart_agg')} ct ON ct.customer_id = b.customer_id
 LEFT JOIN ${t('talk')} tk ON tk.customer_id = b.customer_id
+LEFT JOIN ${t('category_facts')} cf ON cf.customer_id = b.customer_id
 LEFT JOIN ${t('referrals')} rf ON rf.customer_id = b.customer_id`;
 }
 
@@ -493,6 +514,7 @@ const tempTables = [
   'carts',
   'cart_agg',
   'talk',
+  'category_facts',
   'measures',
   'referrals',
 ];

@@ -3,18 +3,22 @@
  * decides them (packages/sql/src/segment-activity.ts): purchases (confirmed orders only), the time
  * of the first or last purchase, events with property filters, and sequences.
  */
-import type {
-  AmountBound,
-  ConditionIR,
-  CountBound,
-  FieldType,
-  ItemFilter,
-  SequenceIR,
-  SequenceTarget,
-  TimeWindow,
-  WhereIR,
+import {
+  eventCountColumn,
+  purchaseFact,
+  type AmountBound,
+  type ConditionIR,
+  type CountBound,
+  type FieldType,
+  type ItemFilter,
+  type PurchaseFact,
+  type SequenceIR,
+  type SequenceTarget,
+  type TimeWindow,
+  type WhereIR,
 } from '@strata/segment-lang';
 import {
+  jsonObject,
   jsonText,
   type CustomerState,
   type EventState,
@@ -63,21 +67,20 @@ export function inWindow(time: number, window: TimeWindow | undefined, now: numb
 const units = (money: number) => Math.round(money * 10_000);
 
 export function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, state: CustomerState, env: Env): boolean {
-  // As the SQL backend: how many orders ever, and bought a category/brand ever, come from the profile.
+  // As the SQL backend: how many orders ever, and the item facts of profile-facts.ts, come from the profile.
   if (!ir.item && !ir.window && !ir.amount)
     return boundHolds((toSubject(state.profile?.order_count, 'integer') as number | null) ?? 0, ir.count);
-  if (
-    ir.item &&
-    (ir.item.by === 'category' || ir.item.by === 'brand') &&
-    !ir.window &&
-    !ir.amount &&
-    ir.count.op === 'gte' &&
-    ir.count.value === 1
-  ) {
-    const keys = toSubject(state.profile?.[ir.item.by === 'category' ? 'category_keys' : 'brand_keys'], 'list');
-    if (keys === null) return false;
-    return ir.item.values.some((v) => (keys as readonly string[]).includes(v.toLowerCase()));
-  }
+  const fact = purchaseFact(ir);
+  if (fact) return purchaseFromProfile(fact, state, env);
+  return purchaseFromOrders(ir, state, env);
+}
+
+/** A purchase condition decided from the customer's orders, whatever the profile says. */
+export function purchaseFromOrders(
+  ir: Extract<ConditionIR, { kind: 'purchase' }>,
+  state: CustomerState,
+  env: Env,
+): boolean {
   const needLines = ir.item !== undefined || ir.amount !== undefined;
   let count = 0;
   let spent = 0;
@@ -93,6 +96,29 @@ export function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, state: 
     for (const l of lines) spent += l.quantity * units(l.unitPrice) - units(l.lineDiscount);
   }
   return boundHolds(count, ir.count) && (!ir.amount || boundHolds(spent / 10_000, ir.amount));
+}
+
+/** A purchase condition answered from the profile, as the SQL backend answers it (see purchaseFact). */
+function purchaseFromProfile(fact: PurchaseFact, state: CustomerState, env: Env): boolean {
+  const profile = state.profile;
+  switch (fact.kind) {
+    case 'keys': {
+      const keys = toSubject(profile?.[fact.column], 'list') as readonly string[] | null;
+      return keys !== null && fact.keys.some((k) => keys.includes(k));
+    }
+    case 'orders': {
+      const orders = Number(jsonText(jsonObject(profile?.[fact.column])[fact.key]) ?? 0);
+      return boundHolds(orders, fact.count);
+    }
+    case 'since': {
+      const last = jsonObject(profile?.[fact.column]);
+      const from = addInterval(env.now, -fact.duration.amount, fact.duration.unit);
+      return fact.keys.some((k) => {
+        const at = parseTimestampText(jsonText(last[k]) ?? '');
+        return at !== undefined && at >= from;
+      });
+    }
+  }
 }
 
 /** Confirmed orders with a line of `item` (any order without one). */
@@ -182,6 +208,8 @@ export const eventsOf = (state: CustomerState, name: string, where: WhereIR | un
   state.events.filter((e) => e.type === name && (!where || whereHolds(where, e, now)));
 
 export function event(ir: Extract<ConditionIR, { kind: 'event' }>, state: CustomerState, env: Env): boolean {
+  const counted = eventCountColumn(ir);
+  if (counted) return boundHolds((toSubject(state.profile?.[counted], 'integer') as number | null) ?? 0, ir.count);
   let count = 0;
   for (const e of eventsOf(state, ir.name, ir.where, env.now)) if (inWindow(e.occurredAt, ir.window, env.now)) count++;
   return boundHolds(count, ir.count);

@@ -6,7 +6,7 @@
  * loadCustomerStates) makes a live step read a month of page views instead of years of them; the
  * answers are the same, which the differential tests check on random segments.
  */
-import type { ConditionIR, SegmentIR, TimeWindow } from '@strata/segment-lang';
+import { eventCountColumn, type ConditionIR, type SegmentIR, type TimeWindow } from '@strata/segment-lang';
 import { conditions } from './percentiles.js';
 import { addInterval } from './time-values.js';
 
@@ -30,7 +30,8 @@ function windowStart(window: TimeWindow | undefined, now: number): number | null
 }
 
 function addCondition(needs: EventNeeds, node: ConditionIR, now: number): void {
-  if (node.kind === 'event') addEventNeed(needs, node.name, windowStart(node.window, now));
+  // an event count the profile keeps (profile-facts.ts) reads no events
+  if (node.kind === 'event' && !eventCountColumn(node)) addEventNeed(needs, node.name, windowStart(node.window, now));
   if (node.kind === 'sequence') {
     // every later step happens after an occurrence of the first, so the first's window bounds them all
     const since = windowStart(node.first.window, now);

@@ -17,5 +17,6 @@ export * from './from-ir.js';
 export * from './segment.js';
 export * from './cost.js';
 export * from './item-references.js';
+export * from './profile-facts.js';
 export * from './completions.js';
 export * from './field-list.js';

@@ -4,12 +4,15 @@
  * not order"). Each compiles to a membership test on `p.customer_id`.
  */
 import {
+  eventCountColumn,
+  purchaseFact,
   type AmountBound,
   type ConditionIR,
   type CountBound,
   type Duration,
   type FieldType,
   type ItemFilter,
+  type PurchaseFact,
   type SequenceTarget,
   type TimeWindow,
   type WhereIR,
@@ -113,19 +116,10 @@ function aggregateMembership(
 const lineAmount = bin('-', bin('*', col('li', 'quantity'), col('li', 'unit_price')), col('li', 'line_discount'));
 
 export function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, ctx: Context): SqlExpr {
-  // Answerable from the profile: how many orders ever, or bought a category/brand ever.
+  // Answerable from the profile: how many orders ever, and the item facts of profile-facts.ts.
   if (!ir.item && !ir.window && !ir.amount) return bound(fn('coalesce', col('p', 'order_count'), num(0)), ir.count);
-  if (
-    ir.item &&
-    (ir.item.by === 'category' || ir.item.by === 'brand') &&
-    !ir.window &&
-    !ir.amount &&
-    ir.count.op === 'gte' &&
-    ir.count.value === 1
-  ) {
-    const list = col('p', ir.item.by === 'category' ? 'category_keys' : 'brand_keys');
-    return or(...ir.item.values.map((v): SqlExpr => ({ kind: 'listHas', list, value: param(v.toLowerCase()) })));
-  }
+  const fact = purchaseFact(ir);
+  if (fact) return purchaseFromProfile(fact, ctx);
   const needLines = ir.item !== undefined || ir.amount !== undefined;
   const joins: SelectNode['joins'] = needLines
     ? [
@@ -164,6 +158,26 @@ export function purchase(ir: Extract<ConditionIR, { kind: 'purchase' }>, ctx: Co
     having,
     holdsAtZero(ir.count) && holdsAtZero(ir.amount),
   );
+}
+
+/** A purchase condition answered from the profile (see purchaseFact): no orders or lines read. */
+function purchaseFromProfile(fact: PurchaseFact, ctx: Context): SqlExpr {
+  switch (fact.kind) {
+    case 'keys':
+      return or(...fact.keys.map((k): SqlExpr => ({ kind: 'listHas', list: col('p', fact.column), value: param(k) })));
+    case 'orders': {
+      const orders: SqlExpr = { kind: 'jsonText', operand: col('p', fact.column), key: param(fact.key) };
+      return bound(fn('coalesce', cast(orders, 'double'), num(0)), fact.count);
+    }
+    case 'since': {
+      const from = bin('-', now(ctx), durationExpr(fact.duration));
+      return or(
+        ...fact.keys.map((k) =>
+          bin('>=', cast({ kind: 'jsonText', operand: col('p', fact.column), key: param(k) }, 'timestamp'), from),
+        ),
+      );
+    }
+  }
 }
 
 export function purchaseTime(ir: Extract<ConditionIR, { kind: 'purchaseTime' }>, ctx: Context): SqlExpr {
@@ -220,6 +234,8 @@ export function eventRows(alias: string, name: string, where: WhereIR | undefine
 }
 
 export function event(ir: Extract<ConditionIR, { kind: 'event' }>, ctx: Context): SqlExpr {
+  const counted = eventCountColumn(ir);
+  if (counted) return bound(fn('coalesce', col('p', counted), num(0)), ir.count);
   return aggregateMembership(
     {
       kind: 'select',

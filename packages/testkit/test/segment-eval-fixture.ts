@@ -132,6 +132,8 @@ const order = fc.record({
 const event = fc.oneof(
   fc.record({ type: fc.constant('page_view'), kind: fc.constantFrom('home', 'product', 'category', 'demo_video') }),
   fc.record({ type: fc.constant('add_to_cart'), sku: fc.constantFrom('TEA-1', 'COF-1'), quantity: fc.nat(4) }),
+  fc.record({ type: fc.constant('event_attended') }),
+  fc.record({ type: fc.constant('review'), rating: fc.integer({ min: 1, max: 5 }) }),
   fc.record({
     type: fc.constant('questionnaire_answer'),
     question: fc.constantFrom(...vocabulary.questions),
@@ -251,7 +253,7 @@ const str = (value: string) => ({ kind: 'string' as const, value });
 const recase = (s: string) => fc.constantFrom(s, s.toLowerCase(), s.toUpperCase());
 const oneOfText = (values: readonly string[]) => fc.constantFrom(...values).chain(recase);
 
-const duration: fc.Arbitrary<Duration> = fc.oneof(
+export const duration: fc.Arbitrary<Duration> = fc.oneof(
   fc.record({
     kind: fc.constant('duration' as const),
     amount: fc.integer({ min: 0, max: 90 }),
@@ -368,7 +370,7 @@ const fieldCompare = fc.oneof(
   ),
 );
 
-const item: fc.Arbitrary<ItemFilter> = fc.oneof(
+export const item: fc.Arbitrary<ItemFilter> = fc.oneof(
   fc.record({
     by: fc.constant('product' as const),
     values: fc.array(oneOfText(vocabulary.skus), { minLength: 1, maxLength: 2 }),
@@ -396,7 +398,7 @@ const window: fc.Arbitrary<TimeWindow> = fc.oneof(
     to: { kind: 'date' as const, value: a < b ? b : a },
   })),
 );
-const count = fc.record({ op: fc.constantFrom('gte', 'lte', 'eq' as const), value: fc.integer({ min: 0, max: 3 }) });
+export const count = fc.record({ op: fc.constantFrom('gte', 'lte', 'eq' as const), value: fc.integer({ min: 0, max: 3 }) });
 
 const purchase = fc
   .record({
@@ -430,7 +432,7 @@ const where: fc.Arbitrary<WhereIR> = fc.oneof(
   fc.array(whereLeaf, { minLength: 2, maxLength: 2 }).map((operands): WhereIR => ({ kind: 'or', operands })),
   whereLeaf.map((operand): WhereIR => ({ kind: 'not', operand })),
 );
-const eventName = fc.constantFrom('page_view', 'add_to_cart', 'webinar', 'questionnaire_answer');
+const eventName = fc.constantFrom('page_view', 'add_to_cart', 'webinar', 'questionnaire_answer', 'event_attended', 'review');
 const event_ = fc
   .record({ name: eventName, where: optional(where), count, window: optional(window) })
   .map((e): ConditionIR => strip({ kind: 'event' as const, ...e }));
