@@ -89,6 +89,24 @@ describe('a store without profiles', () => {
     expect(await run(['--db', empty, 'segment', 'eval', '--count', 'order_count > 1'], io)).toBe(66);
     expect(io.stderr.join('\n')).toContain('no customer profiles yet: run `strata profiles compute`');
   });
+
+  it('profiles from an older Strata (without the item facts) ask for a profile run, then work', async () => {
+    const old = join(mkdtempSync(join(tmpdir(), 'strata-seg-cli-')), 'old.duckdb');
+    const store = await DuckDbStore.open(old);
+    await store.write({ customers: [Customer.parse({ id: 'ann' })] });
+    await store.close();
+    expect(await run(['--db', old, 'profiles', 'compute', '--as-of', '2026-11-01'], captureIo())).toBe(0);
+    const dropped = await DuckDbStore.open(old);
+    await dropped.exec('ALTER TABLE customer_profile DROP COLUMN product_keys');
+    await dropped.close();
+    const io = captureIo();
+    expect(await run(['--db', old, 'segment', 'eval', '--count', 'bought product "TEA-002"'], io)).toBe(66);
+    expect(io.stderr.join('\n')).toContain('computed by an older version of Strata and lack product_keys: run `strata profiles compute` once');
+    expect(await run(['--db', old, 'profiles', 'compute', '--as-of', '2026-11-01'], captureIo())).toBe(0);
+    const again = captureIo();
+    expect(await run(['--db', old, 'segment', 'eval', '--count', 'bought product "TEA-002"'], again)).toBe(0);
+    expect(again.stdout).toEqual(['0']);
+  });
 });
 
 describe('strata profiles show and models fit', () => {

@@ -30,6 +30,18 @@ export type PurchaseFact =
 
 const keyColumns = { category: 'category_keys', brand: 'brand_keys', product: 'product_keys' } as const;
 
+/**
+ * Every profile column the shortcuts read. Profiles computed by an older Strata lack the newer
+ * ones: evaluation checks for them and asks for a profile run rather than failing in the engine.
+ */
+export const profileFactColumns: readonly string[] = [
+  ...Object.values(keyColumns),
+  'category_orders',
+  'category_last_at',
+  'events_attended',
+  'reviews',
+];
+
 /** The profile fact that answers a purchase condition, if one does. */
 export function purchaseFact(ir: PurchaseIR): PurchaseFact | undefined {
   if (!ir.item || ir.amount || ir.item.by === 'collection') return undefined;

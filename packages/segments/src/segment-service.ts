@@ -18,6 +18,7 @@ import {
   measuredAtProfileRun,
   parseSegment,
   printIR,
+  profileFactColumns,
   queryCost,
   QueryLimits,
   type ConditionIR,
@@ -256,6 +257,15 @@ export class SegmentService {
     if (!Number(row?.n ?? 0)) throw new AppError('not_found', 'no customer profiles yet: run `strata profiles compute` (segments are evaluated on the profiles)');
     const [run] = await this.db.query<{ as_of: string | null }>(`SELECT max(as_of) AS as_of FROM profile_runs WHERE status = 'complete'`);
     if (!run?.as_of) throw new AppError('not_found', 'no complete profile run yet: run `strata profiles compute`');
+    const present = await this.db.query<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'customer_profile'`,
+    );
+    const missing = profileFactColumns.filter((c) => !present.some((p) => p.name === c));
+    if (missing.length)
+      throw new AppError(
+        'not_found',
+        `the customer profiles were computed by an older version of Strata and lack ${missing.join(', ')}: run \`strata profiles compute\` once to bring them up to date`,
+      );
     const profiled = new Date(run.as_of);
     const live = await this.liveUntil();
     if (!live) return profiled;
